@@ -1,0 +1,26 @@
+"""Settings, read from the environment (``RECLEDGER_*``) and overridden by CLI options."""
+
+from __future__ import annotations
+
+import getpass
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except OSError:  # no login name in some containers
+        return "unknown"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RECLEDGER_")
+
+    db: str = Field(
+        default="ledger.db",
+        description="Event store: a SQLite file path or sqlite:/// URL, a postgresql:// URL, "
+        "or 'memory:' for a throwaway in-memory store.",
+    )
+    actor: str = Field(default_factory=_login_name, description="Who is making the changes.")

@@ -1,0 +1,65 @@
+"""Storage choice and the composition root.
+
+The event store is the eventsourcing library's own persistence modules:
+``eventsourcing.sqlite`` for the embedded default, ``eventsourcing.postgres``
+(psycopg 3 with a connection pool) for PostgreSQL, ``eventsourcing.popo`` in memory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from eventsourcing.persistence import PersistenceError
+
+from adapters.settings import Settings
+from domain.errors import InvalidCommand, StorageUnavailable
+from service.ledger import Ledger
+
+_POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
+
+
+def event_store_env(db: str) -> dict[str, str]:
+    """The eventsourcing environment for a ``--db`` value."""
+    if db in {"memory:", ":memory:"}:
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    parts = urlsplit(db)
+    if parts.scheme in _POSTGRES_SCHEMES:
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+        }
+        schema = parse_qs(parts.query).get("schema")
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema[0]
+        return env
+    if parts.scheme == "sqlite":
+        path = db.removeprefix("sqlite:///")
+    elif parts.scheme in {"", "file"} or len(parts.scheme) == 1:  # a path (or C:\ on Windows)
+        path = db.removeprefix("file:")
+    else:
+        raise InvalidCommand(
+            f"--db {db!r}: use a SQLite file path, sqlite:///PATH, postgresql://... or memory:"
+        )
+    if not path:
+        raise InvalidCommand(f"--db {db!r} names no file")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(Path(path)),
+        "SQLITE_LOCK_TIMEOUT": "10",
+    }
+
+
+def bootstrap(settings: Settings | None = None) -> Ledger:
+    """Build the ledger on the configured store, creating its tables if needed."""
+    settings = settings or Settings()
+    env = event_store_env(settings.db)
+    try:
+        return Ledger(env=env)
+    except PersistenceError as error:
+        raise StorageUnavailable(f"cannot open the event store {settings.db!r}: {error}") from None

@@ -1,0 +1,4 @@
+"""The ledger's domain: plans, recommendations, their events and value objects.
+
+Imports only the standard library and ``eventsourcing.domain``.
+"""

@@ -1,0 +1,53 @@
+"""Domain errors: one root, specific subclasses, each message says what and why."""
+
+
+class LedgerError(Exception):
+    """Root of every refusal the ledger gives: the command wrote nothing."""
+
+
+class InvalidCommand(LedgerError):
+    """The command is malformed: a missing reason, a bad ref, an empty lead."""
+
+
+class InvalidDate(InvalidCommand):
+    """A date the command needs could not be placed on the calendar."""
+
+
+class RuleViolated(LedgerError):
+    """The command breaks a business rule given the current state."""
+
+
+class NotFound(LedgerError):
+    """The plan, recommendation or event named does not exist."""
+
+
+class PlanNotFound(NotFound):
+    pass
+
+
+class RecommendationNotFound(NotFound):
+    pass
+
+
+class EventNotFound(NotFound):
+    pass
+
+
+class AlreadyExists(LedgerError):
+    """A plan id or a ref in a plan is already taken."""
+
+
+class StaleVersion(LedgerError):
+    """Someone else changed the same aggregate while this command ran."""
+
+
+class NoActor(LedgerError):
+    """No authenticated actor is set: nobody may record anonymously."""
+
+
+class NotPermitted(LedgerError):
+    """The actor may not do this."""
+
+
+class StorageUnavailable(LedgerError):
+    """The event store cannot be reached or opened."""

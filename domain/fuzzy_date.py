@@ -1,0 +1,231 @@
+"""Fuzzy dates as action plans write them: "July 2014", "Autumn 2013", "Ongoing".
+
+A ``FuzzyDate`` keeps the source text verbatim and, when the text can be placed
+on the calendar, the inclusive interval ``start..end`` it covers and how precise
+it is (day, month, season, year).
+
+Seasons are meteorological, as UK public bodies use them: Spring is March-May,
+Summer June-August, Autumn (or Fall) September-November, and Winter Y runs from
+1 December Y to the end of February Y+1. Quarters "Q1 2014".."Q4 2014" are
+calendar quarters (Q1 = January-March) and get SEASON precision.
+
+The no-year rule: a day and month, a month, a season or a quarter written
+without a year ("1st July", "July") is placed on the calendar only when the
+caller passes ``year=``; otherwise it is UNKNOWN. A year is never guessed.
+
+Text that says there is no date ("Ongoing", "Implemented and ongoing.", "N/A",
+"") has precision NONE; anything else that cannot be placed, including
+impossible dates such as "30th Feb 2014", is UNKNOWN. Parsing never raises.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    SEASON = "season"
+    YEAR = "year"
+    UNKNOWN = "unknown"  # text we could not place on the calendar (kept verbatim)
+    NONE = "none"  # explicitly no date / no deadline
+
+
+_Span = tuple[date, date, Precision]
+
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTHS: dict[str, int] = (
+    {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+    | {name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+    | {"sept": 9}
+)
+
+_SEASONS: dict[str, int] = {
+    "spring": 3,
+    "summer": 6,
+    "autumn": 9,
+    "fall": 9,
+    "winter": 12,
+}
+
+_NO_DATE = frozenset({"", "ongoing", "on-going", "on going", "implemented and ongoing", "n/a"})
+
+_EDGES = re.compile(r"^[\s.,;:]+|[\s.,;:]+$")
+_ONGOING = re.compile(r"\bon[\s-]?going\b", re.IGNORECASE)
+_ONGOING_SUFFIX = re.compile(r"\s*[,;-]?\s*(?:and|&)\s+on[\s-]?going$", re.ASCII)
+_DEADLINE_PREFIX = re.compile(r"^(?:by\s+)?(?:the\s+)?(?:end\s+(?:of\s+)?)?", re.ASCII)
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+_NUMERIC_DAY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$", re.ASCII)
+_DAY_MONTH = re.compile(
+    r"^(\d{1,2})\s*(?:st|nd|rd|th)?\s*(?:of\s+)?([a-z]+)\.?(?:,?\s*(\d{4}))?$", re.ASCII
+)
+_WORD_YEAR = re.compile(r"^([a-z]+)\.?(?:,?\s*(\d{4}))?$", re.ASCII)
+_QUARTER = re.compile(r"^q([1-4])(?:\s*(\d{4}))?$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
+
+
+def _normalise(text: str) -> str:
+    """Lower-case, trim whitespace and .,;: at both ends, collapse inner spaces."""
+    return " ".join(_EDGES.sub("", text).split()).lower()
+
+
+def _day(year: int, month: int, day: int) -> _Span:
+    the_day = date(year, month, day)
+    return the_day, the_day, Precision.DAY
+
+
+def _months(year: int, first_month: int, count: int, precision: Precision) -> _Span:
+    """The span of ``count`` whole months starting at ``first_month`` of ``year``."""
+    last_year, last_month = divmod(year * 12 + first_month - 1 + count - 1, 12)
+    last_month += 1
+    end = date(last_year, last_month, calendar.monthrange(last_year, last_month)[1])
+    return date(year, first_month, 1), end, precision
+
+
+def _year_of(written: str | None, default: int | None) -> int | None:
+    return int(written) if written else default
+
+
+def _span(key: str, year: int | None) -> _Span | None:
+    """Place a normalised text on the calendar; None if it cannot be placed."""
+    if m := _ISO_DAY.match(key):
+        return _day(int(m[1]), int(m[2]), int(m[3]))
+    if m := _ISO_MONTH.match(key):
+        return _months(int(m[1]), int(m[2]), 1, Precision.MONTH)
+    if m := _NUMERIC_DAY.match(key):
+        written = int(m[4])
+        return _day(written + 2000 if len(m[4]) == 2 else written, int(m[3]), int(m[1]))
+    if (m := _DAY_MONTH.match(key)) and m[2] in _MONTHS:
+        if (y := _year_of(m[3], year)) is None:
+            return None
+        return _day(y, _MONTHS[m[2]], int(m[1]))
+    if (m := _WORD_YEAR.match(key)) and (m[1] in _MONTHS or m[1] in _SEASONS):
+        if (y := _year_of(m[2], year)) is None:
+            return None
+        if m[1] in _MONTHS:
+            return _months(y, _MONTHS[m[1]], 1, Precision.MONTH)
+        return _months(y, _SEASONS[m[1]], 3, Precision.SEASON)
+    if m := _QUARTER.match(key):
+        if (y := _year_of(m[2], year)) is None:
+            return None
+        return _months(y, int(m[1]) * 3 - 2, 3, Precision.SEASON)
+    if m := _YEAR.match(key):
+        return _months(int(m[1]), 1, 12, Precision.YEAR)
+    return None
+
+
+@dataclass(frozen=True)
+class FuzzyDate:
+    """A possibly fuzzy date: the verbatim text and the interval it covers."""
+
+    text: str
+    start: date | None
+    end: date | None
+    precision: Precision
+    inferred: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "precision", Precision(self.precision))
+        if (self.start is None) != (self.end is None):
+            raise ValueError(f"{self.text!r}: start and end must both be set or both be None")
+        undated = self.precision in (Precision.UNKNOWN, Precision.NONE)
+        if undated != (self.start is None):
+            raise ValueError(f"{self.text!r}: precision {self.precision} does not fit the dates")
+        if self.start is not None and self.end is not None:
+            if self.start > self.end:
+                raise ValueError(f"{self.text!r}: start {self.start} is after end {self.end}")
+            if (self.precision == Precision.DAY) != (self.start == self.end):
+                raise ValueError(f"{self.text!r}: precision day iff start equals end")
+
+    @classmethod
+    def parse(cls, text: str, *, year: int | None = None) -> FuzzyDate:
+        """Read ``text`` as written in a plan; ``year`` supplies a missing year."""
+        key = _normalise(text)
+        if key in _NO_DATE:
+            return cls(text, None, None, Precision.NONE)
+        key = _normalise(_ONGOING_SUFFIX.sub("", key))
+        key = _DEADLINE_PREFIX.sub("", key, count=1)
+        try:
+            span = _span(key, year)
+        except (ValueError, OverflowError):  # impossible dates, years out of range
+            span = None
+        if span is None:
+            return cls(text, None, None, Precision.UNKNOWN)
+        return cls(text, *span)
+
+    @classmethod
+    def on(cls, day: date, text: str | None = None, *, inferred: bool = False) -> FuzzyDate:
+        """A DAY-precision date; ``text`` defaults to the ISO form of ``day``."""
+        return cls(day.isoformat() if text is None else text, day, day, Precision.DAY, inferred)
+
+    def to_data(self) -> dict[str, str | bool | None]:
+        return {
+            "text": self.text,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "precision": self.precision.value,
+            "inferred": self.inferred,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> FuzzyDate:
+        start, end = data.get("start"), data.get("end")
+        return cls(
+            text=data["text"],
+            start=date.fromisoformat(start) if start is not None else None,
+            end=date.fromisoformat(end) if end is not None else None,
+            precision=Precision(data["precision"]),
+            inferred=bool(data.get("inferred", False)),
+        )
+
+    @property
+    def is_dated(self) -> bool:
+        """True when the date has an end (DAY, MONTH, SEASON or YEAR precision)."""
+        return self.end is not None
+
+    @property
+    def is_ongoing(self) -> bool:
+        """True when the text says "ongoing" (or "on-going"), whatever the precision."""
+        return _ONGOING.search(self.text) is not None
+
+    def as_inferred(self) -> FuzzyDate:
+        return replace(self, inferred=True)
+
+    def __str__(self) -> str:
+        return f"{self.text} (inferred)" if self.inferred else self.text
+
+
+def parse_as_at(text: str) -> date:
+    """A query date: "YYYY-MM-DD" is that day, "YYYY-MM" the last day of the month,
+    and any other dated text (e.g. "July 2014", "Winter 2013") its last day."""
+    fuzzy = FuzzyDate.parse(text)
+    if fuzzy.end is None:
+        raise ValueError(
+            f"cannot read {text!r} as an as-at date: use YYYY-MM-DD, YYYY-MM "
+            "or a calendar date such as 'July 2014'"
+        )
+    return fuzzy.end
+
+
+__all__ = ["FuzzyDate", "Precision", "parse_as_at"]

@@ -1,0 +1,105 @@
+"""The Plan aggregate: an action plan and the document versions it was issued in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import InvalidCommand
+from domain.events import AuditedEvent
+from domain.fuzzy_date import FuzzyDate
+from domain.refs import check_plan_id, plan_aggregate_id
+
+
+class ReviewKind(StrEnum):
+    DHR = "DHR"
+    """Domestic Homicide Review."""
+    SAR = "SAR"
+    """Safeguarding Adults Review."""
+    CSPR = "CSPR"
+    """Child Safeguarding Practice Review."""
+    AUDIT = "audit"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    label: str
+    date: FuzzyDate | None
+    file_name: str | None
+
+
+class Plan(Aggregate):
+    """An action plan, identified by a slug such as ``dhr2``."""
+
+    class Event(AuditedEvent):
+        pass
+
+    class Opened(Event, Aggregate.Created):
+        """The partnership started tracking the plan in the ledger."""
+
+        plan_id: str
+        title: str
+        partnership: str
+        kind: str
+
+    class DocumentVersionRecorded(Event):
+        """A version of the plan's document was issued (the source of later imports)."""
+
+        label: str
+        date: dict[str, Any] | None
+        file_name: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            date = FuzzyDate.from_data(self.date) if self.date else None
+            aggregate.versions.append(DocumentVersion(self.label, date, self.file_name))
+
+    def __init__(self, plan_id: str, title: str, partnership: str, kind: str) -> None:
+        self.plan_id = plan_id
+        self.title = title
+        self.partnership = partnership
+        self.kind = ReviewKind(kind)
+        self.versions: list[DocumentVersion] = []
+
+    @classmethod
+    def open(
+        cls,
+        plan_id: str,
+        title: str,
+        *,
+        partnership: str = "",
+        kind: ReviewKind = ReviewKind.DHR,
+        effective: FuzzyDate | None = None,
+    ) -> Plan:
+        if not title.strip():
+            raise InvalidCommand("a plan needs a title")
+        return cls._create(
+            cls.Opened,
+            id=plan_aggregate_id(check_plan_id(plan_id)),
+            plan_id=plan_id,
+            title=title.strip(),
+            partnership=partnership.strip(),
+            kind=ReviewKind(kind).value,
+            reason=None,
+            effective=effective.to_data() if effective else None,
+        )
+
+    def record_document_version(
+        self, label: str, date: FuzzyDate | None = None, file_name: str | None = None
+    ) -> None:
+        if not label.strip():
+            raise InvalidCommand("a document version needs a label")
+        self.trigger_event(
+            self.DocumentVersionRecorded,
+            label=label.strip(),
+            date=date.to_data() if date else None,
+            file_name=file_name,
+            reason=None,
+            effective=date.to_data() if date else None,
+        )
+
+    def document_version(self, label: str) -> DocumentVersion | None:
+        return next((v for v in self.versions if v.label == label), None)

@@ -1,0 +1,476 @@
+"""The Recommendation aggregate: one numbered recommendation of a plan and all that befell it.
+
+State is never edited: every command appends an event, and the state is the fold of
+the events (``fold``). A correction retracts or amends one earlier event; the
+original stays in the log and the fold simply reads it through the correction, so
+replaying the log as it stood before the correction still shows the mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import EventNotFound, InvalidCommand, InvalidDate, RuleViolated
+from domain.events import AuditedEvent
+from domain.fuzzy_date import FuzzyDate
+from domain.refs import Ref, check_plan_id, recommendation_aggregate_id
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ONGOING = "ongoing"
+    """Embedded as business as usual: done, but never 'finished'."""
+    WITHDRAWN = "withdrawn"
+
+
+SETTABLE_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.ONGOING)
+"""Statuses a plain status change may set; completion, reopening and withdrawal have own events."""
+
+
+@dataclass(frozen=True)
+class SubAction:
+    text: str
+    leads: tuple[str, ...]
+    target: FuzzyDate | None
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    event_id: str
+    effective: FuzzyDate
+    text: str
+    actor: str
+    recorded_at: datetime
+    source: str
+
+
+@dataclass
+class RecommendationState:
+    """What is true of a recommendation after a given sequence of events."""
+
+    plan_id: str
+    ref: str
+    text: str
+    agency: str
+    leads: tuple[str, ...]
+    target: FuzzyDate | None
+    raised: FuzzyDate | None
+    status: Status = Status.OPEN
+    sub_actions: list[SubAction] = field(default_factory=list)
+    updates: list[ProgressUpdate] = field(default_factory=list)
+    completed: FuzzyDate | None = None
+    evidence: str | None = None
+
+    @property
+    def section(self) -> str:
+        return Ref.parse(self.ref).section
+
+    @property
+    def number(self) -> str:
+        return Ref.parse(self.ref).number
+
+
+def _date(data: Mapping[str, Any] | None) -> FuzzyDate | None:
+    return FuzzyDate.from_data(data) if data else None
+
+
+def _data(date: FuzzyDate | None) -> dict[str, Any] | None:
+    return date.to_data() if date is not None else None
+
+
+def _required_reason(reason: str | None, what: str) -> str:
+    if reason is None or not reason.strip():
+        raise InvalidCommand(f"a reason is required to {what}")
+    return reason.strip()
+
+
+def _required_text(text: str, what: str) -> str:
+    if not text.strip():
+        raise InvalidCommand(f"{what} must not be empty")
+    return text.strip()
+
+
+def _clean_leads(leads: Iterable[str]) -> list[str]:
+    cleaned = [lead.strip() for lead in leads if lead.strip()]
+    return list(dict.fromkeys(cleaned))
+
+
+def _dated(date: FuzzyDate | None, what: str) -> FuzzyDate:
+    if date is None or not date.is_dated:
+        text = "nothing" if date is None else repr(date.text)
+        raise InvalidDate(f"{what} needs a date on the calendar, got {text}")
+    return date
+
+
+class Recommendation(Aggregate):
+    """A recommendation of a plan, identified by plan id + ref."""
+
+    class Event(AuditedEvent):
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            """Apply this event's (possibly amended) data to the state."""
+            raise NotImplementedError
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._apply(self)
+
+    class Raised(Event, Aggregate.Created):
+        """The recommendation was made by the review and entered in the plan."""
+
+        plan_id: str
+        ref: str
+        text: str
+        agency: str
+        leads: list[str]
+        target: dict[str, Any] | None
+
+    class SubActionAdded(Event):
+        """A numbered action was added under the recommendation, with its own leads and target."""
+
+        text: str
+        leads: list[str]
+        target: dict[str, Any] | None
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            state.sub_actions.append(
+                SubAction(data["text"], tuple(data["leads"]), _date(data["target"]))
+            )
+
+    class LeadsReassigned(Event):
+        """The people or posts leading the implementation changed."""
+
+        leads: list[str]
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            state.leads = tuple(data["leads"])
+
+    class AgencyReassigned(Event):
+        """Another agency became responsible for the recommendation."""
+
+        agency: str
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            state.agency = data["agency"]
+
+    class TargetDateRevised(Event):
+        """The target date for completion was moved."""
+
+        target: dict[str, Any] | None
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            state.target = _date(data["target"])
+
+    class ProgressRecorded(Event):
+        """A dated progress update was written against the recommendation."""
+
+        text: str
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            effective = FuzzyDate.from_data(data["effective"])
+            state.updates.append(
+                ProgressUpdate(
+                    self.event_id, effective, data["text"], self.actor, self.timestamp, self.source
+                )
+            )
+            if state.status == Status.OPEN:
+                state.status = Status.IN_PROGRESS
+
+    class StatusChanged(Event):
+        """The status was set to open, in progress or ongoing (business as usual)."""
+
+        status: str
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            state.status = Status(data["status"])
+
+    class Completed(Event):
+        """The recommendation was declared implemented."""
+
+        evidence: str | None
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            state.status = Status.COMPLETED
+            state.completed = _date(data["effective"])
+            state.evidence = data["evidence"]
+
+    class Reopened(Event):
+        """A completed recommendation was found not to be implemented after all."""
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            state.status = Status.IN_PROGRESS if state.updates else Status.OPEN
+            state.completed = None
+            state.evidence = None
+
+    class Withdrawn(Event):
+        """The recommendation no longer applies and will not be implemented."""
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            state.status = Status.WITHDRAWN
+
+    class Corrected(Event):
+        """An earlier event was retracted or amended; the original stays in the log."""
+
+        corrects: str
+        retract: bool
+        amendment: dict[str, Any]
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            """Corrections act through ``fold``, on the event they name."""
+
+    def __init__(self) -> None:
+        self.log: list[Recommendation.Event] = []
+        self.state: RecommendationState
+
+    def _apply(self, event: Recommendation.Event) -> None:
+        self.log.append(event)
+        if isinstance(event, Recommendation.Raised | Recommendation.Corrected):
+            self.state = fold(self.log)
+        else:
+            event.evolve(self.state, event.data())
+
+    # Commands. Each checks the rules against the current state, then triggers one event.
+
+    @classmethod
+    def raise_recommendation(
+        cls,
+        *,
+        plan_id: str,
+        ref: str,
+        text: str,
+        agency: str = "",
+        leads: Iterable[str] = (),
+        target: FuzzyDate | None = None,
+        effective: FuzzyDate | None = None,
+    ) -> Recommendation:
+        check_plan_id(plan_id)
+        canonical_ref = str(Ref.parse(ref))
+        return cls._create(
+            cls.Raised,
+            id=recommendation_aggregate_id(plan_id, canonical_ref),
+            plan_id=plan_id,
+            ref=canonical_ref,
+            text=_required_text(text, "the recommendation's text"),
+            agency=agency.strip(),
+            leads=_clean_leads(leads),
+            target=_data(target),
+            reason=None,
+            effective=_data(effective),
+        )
+
+    def add_sub_action(
+        self,
+        text: str,
+        leads: Iterable[str] = (),
+        target: FuzzyDate | None = None,
+        effective: FuzzyDate | None = None,
+    ) -> None:
+        self._refuse_if_withdrawn("add an action to")
+        self.trigger_event(
+            self.SubActionAdded,
+            text=_required_text(text, "the action's text"),
+            leads=_clean_leads(leads),
+            target=_data(target),
+            reason=None,
+            effective=_data(effective),
+        )
+
+    def reassign_leads(
+        self, leads: Iterable[str], reason: str, effective: FuzzyDate | None = None
+    ) -> None:
+        new_leads = _clean_leads(leads)
+        if not new_leads:
+            raise InvalidCommand("name at least one lead")
+        if tuple(new_leads) == self.state.leads:
+            raise RuleViolated(f"{self.state.ref} is already led by {', '.join(new_leads)}")
+        self.trigger_event(
+            self.LeadsReassigned,
+            leads=new_leads,
+            reason=_required_reason(reason, "reassign leads"),
+            effective=_data(effective),
+        )
+
+    def reassign_agency(self, agency: str, reason: str, effective: FuzzyDate | None = None) -> None:
+        new_agency = _required_text(agency, "the agency")
+        if new_agency == self.state.agency:
+            raise RuleViolated(f"{self.state.ref} is already owned by {new_agency}")
+        self.trigger_event(
+            self.AgencyReassigned,
+            agency=new_agency,
+            reason=_required_reason(reason, "reassign the agency"),
+            effective=_data(effective),
+        )
+
+    def revise_target(
+        self, target: FuzzyDate, reason: str, effective: FuzzyDate | None = None
+    ) -> None:
+        if target == self.state.target:
+            raise RuleViolated(f"{self.state.ref} already has target {target.text!r}")
+        self.trigger_event(
+            self.TargetDateRevised,
+            target=_data(target),
+            reason=_required_reason(reason, "revise a target date"),
+            effective=_data(effective),
+        )
+
+    def record_progress(self, text: str, effective: FuzzyDate) -> None:
+        self._refuse_if_withdrawn("record progress on")
+        self.trigger_event(
+            self.ProgressRecorded,
+            text=_required_text(text, "the update's text"),
+            reason=None,
+            effective=_data(_dated(effective, "a progress update")),
+        )
+
+    def change_status(
+        self, status: Status, reason: str | None = None, effective: FuzzyDate | None = None
+    ) -> None:
+        if status not in SETTABLE_STATUSES:
+            raise InvalidCommand(
+                f"status {status.value!r} has its own command (complete, reopen, withdraw)"
+            )
+        if self.state.status in (Status.COMPLETED, Status.WITHDRAWN):
+            raise RuleViolated(
+                f"{self.state.ref} is {self.state.status.value}: reopen it before changing status"
+                if self.state.status == Status.COMPLETED
+                else f"{self.state.ref} is withdrawn; its status cannot change"
+            )
+        if status == self.state.status:
+            raise RuleViolated(f"{self.state.ref} is already {status.value}")
+        self.trigger_event(
+            self.StatusChanged,
+            status=status.value,
+            reason=reason.strip() if reason and reason.strip() else None,
+            effective=_data(effective),
+        )
+
+    def complete(self, effective: FuzzyDate, evidence: str | None = None) -> None:
+        self._refuse_if_withdrawn("complete")
+        if self.state.status == Status.COMPLETED:
+            raise RuleViolated(f"{self.state.ref} is already completed")
+        self.trigger_event(
+            self.Completed,
+            evidence=evidence.strip() if evidence and evidence.strip() else None,
+            reason=None,
+            effective=_data(_dated(effective, "a completion")),
+        )
+
+    def reopen(self, reason: str, effective: FuzzyDate | None = None) -> None:
+        if self.state.status != Status.COMPLETED:
+            raise RuleViolated(
+                f"only a completed recommendation can be reopened; "
+                f"{self.state.ref} is {self.state.status.value}"
+            )
+        self.trigger_event(
+            self.Reopened, reason=_required_reason(reason, "reopen"), effective=_data(effective)
+        )
+
+    def withdraw(self, reason: str, effective: FuzzyDate | None = None) -> None:
+        self._refuse_if_withdrawn("withdraw")
+        if self.state.status == Status.COMPLETED:
+            raise RuleViolated(f"{self.state.ref} is completed: reopen it before withdrawing it")
+        self.trigger_event(
+            self.Withdrawn, reason=_required_reason(reason, "withdraw"), effective=_data(effective)
+        )
+
+    def correct(
+        self,
+        event_id: str,
+        reason: str,
+        *,
+        retract: bool = False,
+        amendment: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Retract one earlier event, or amend some of its fields (e.g. its text)."""
+        target = self.event(event_id)
+        amendment = dict(amendment or {})
+        if retract == bool(amendment):
+            raise InvalidCommand("a correction either retracts the event or amends its fields")
+        if isinstance(target, Recommendation.Corrected):
+            raise RuleViolated("a correction cannot be corrected; correct the original event")
+        if event_id in _retracted(self.log):
+            raise RuleViolated(f"event {event_id} is already retracted")
+        if retract and isinstance(target, Recommendation.Raised):
+            raise RuleViolated("the raising of a recommendation cannot be retracted; withdraw it")
+        unknown = set(amendment) - set(target.data())
+        if unknown:
+            raise InvalidCommand(
+                f"a {target.type_name} event has no field {', '.join(sorted(unknown))} to amend"
+            )
+        if "text" in amendment:
+            amendment["text"] = _required_text(amendment["text"], "the amended text")
+        if "effective" in amendment:
+            effective = amendment["effective"]
+            if isinstance(target, Recommendation.ProgressRecorded | Recommendation.Completed):
+                _dated(effective, f"a {target.type_name} event")
+            amendment["effective"] = _data(effective)
+        self.trigger_event(
+            self.Corrected,
+            corrects=event_id,
+            retract=retract,
+            amendment=amendment,
+            reason=_required_reason(reason, "correct an event"),
+            effective=None,
+        )
+
+    def event(self, event_id: str) -> Recommendation.Event:
+        """The event of this recommendation with the given id."""
+        for event in self.log:
+            if event.event_id == event_id:
+                return event
+        raise EventNotFound(f"{self.state.ref} has no event {event_id}")
+
+    def _refuse_if_withdrawn(self, action: str) -> None:
+        if self.state.status == Status.WITHDRAWN:
+            raise RuleViolated(f"cannot {action} {self.state.ref}: it was withdrawn")
+
+
+def _retracted(events: Iterable[Recommendation.Event]) -> set[str]:
+    return {e.corrects for e in events if isinstance(e, Recommendation.Corrected) and e.retract}
+
+
+def _amendments(events: Iterable[Recommendation.Event]) -> dict[str, dict[str, Any]]:
+    amendments: dict[str, dict[str, Any]] = {}
+    for e in events:
+        if isinstance(e, Recommendation.Corrected) and not e.retract:
+            amendments.setdefault(e.corrects, {}).update(e.amendment)
+    return amendments
+
+
+def fold(events: Iterable[Recommendation.Event]) -> RecommendationState:
+    """The state after ``events`` (in log order), read through their corrections.
+
+    The one definition of what a sequence of events means. Projections answering
+    "as at" call it with only the events that qualify.
+    """
+    events = list(events)
+    retracted = _retracted(events)
+    amendments = _amendments(events)
+    state: RecommendationState | None = None
+    for event in events:
+        if event.event_id in retracted or isinstance(event, Recommendation.Corrected):
+            continue
+        data = {**event.data(), **amendments.get(event.event_id, {})}
+        if isinstance(event, Recommendation.Raised):
+            state = RecommendationState(
+                plan_id=data["plan_id"],
+                ref=data["ref"],
+                text=data["text"],
+                agency=data["agency"],
+                leads=tuple(data["leads"]),
+                target=_date(data["target"]),
+                raised=_date(data["effective"]),
+            )
+        elif state is None:
+            raise ValueError("a recommendation's events must start with Raised")
+        else:
+            event.evolve(state, data)
+    if state is None:
+        raise ValueError("a recommendation's events must start with Raised")
+    return state

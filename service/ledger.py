@@ -1,0 +1,268 @@
+"""The ledger application: every use case is a method; every command is one transaction.
+
+Commands run inside an audit context (``domain.audit.acting_as``) set by the adapter
+that authenticated the caller. A command either appends all its events atomically or
+raises a ``LedgerError`` and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.utils import get_topic
+
+from domain.errors import (
+    AlreadyExists,
+    EventNotFound,
+    InvalidCommand,
+    PlanNotFound,
+    RecommendationNotFound,
+    StaleVersion,
+    StorageUnavailable,
+)
+from domain.fuzzy_date import FuzzyDate
+from domain.plan import Plan, ReviewKind
+from domain.recommendation import Recommendation, Status
+from domain.refs import Ref, check_plan_id, plan_aggregate_id, recommendation_aggregate_id
+from projections.history import HistoryEntry, history
+
+
+class Ledger(Application[UUID]):
+    name = "RecLedger"
+
+    # Commands
+
+    def open_plan(
+        self,
+        plan_id: str,
+        title: str,
+        *,
+        partnership: str = "",
+        kind: ReviewKind = ReviewKind.DHR,
+    ) -> Plan:
+        if self._exists(plan_aggregate_id(check_plan_id(plan_id))):
+            raise AlreadyExists(f"plan {plan_id!r} is already open")
+        plan = Plan.open(plan_id, title, partnership=partnership, kind=kind)
+        self._save(plan, conflict=f"plan {plan_id!r} was opened concurrently")
+        return plan
+
+    def record_document_version(
+        self,
+        plan_id: str,
+        label: str,
+        date: FuzzyDate | None = None,
+        file_name: str | None = None,
+    ) -> None:
+        plan = self.plan(plan_id)
+        plan.record_document_version(label, date, file_name)
+        self._save(plan, conflict=f"plan {plan_id!r} was changed concurrently; try again")
+
+    def raise_recommendation(
+        self,
+        plan_id: str,
+        ref: str,
+        text: str,
+        *,
+        agency: str = "",
+        leads: Iterable[str] = (),
+        target: FuzzyDate | None = None,
+        effective: FuzzyDate | None = None,
+    ) -> Recommendation:
+        self.plan(plan_id)
+        canonical_ref = str(Ref.parse(ref))
+        if self._exists(recommendation_aggregate_id(plan_id, canonical_ref)):
+            raise AlreadyExists(f"plan {plan_id!r} already has a recommendation {canonical_ref}")
+        recommendation = Recommendation.raise_recommendation(
+            plan_id=plan_id,
+            ref=canonical_ref,
+            text=text,
+            agency=agency,
+            leads=leads,
+            target=target,
+            effective=effective,
+        )
+        self._save(recommendation, conflict=f"{canonical_ref} was raised concurrently")
+        return recommendation
+
+    def add_sub_action(
+        self,
+        plan_id: str,
+        ref: str,
+        text: str,
+        *,
+        leads: Iterable[str] = (),
+        target: FuzzyDate | None = None,
+        effective: FuzzyDate | None = None,
+    ) -> list[str]:
+        return self._change(
+            plan_id, ref, lambda rec: rec.add_sub_action(text, leads, target, effective)
+        )
+
+    def reassign(
+        self,
+        plan_id: str,
+        ref: str,
+        *,
+        reason: str,
+        leads: Iterable[str] | None = None,
+        agency: str | None = None,
+        effective: FuzzyDate | None = None,
+    ) -> list[str]:
+        """Reassign leads, agency or both, in one transaction."""
+        if leads is None and agency is None:
+            raise InvalidCommand("say who takes over: new leads, a new agency, or both")
+
+        def reassign(rec: Recommendation) -> None:
+            if leads is not None:
+                rec.reassign_leads(leads, reason, effective)
+            if agency is not None:
+                rec.reassign_agency(agency, reason, effective)
+
+        return self._change(plan_id, ref, reassign)
+
+    def revise_target(
+        self,
+        plan_id: str,
+        ref: str,
+        target: FuzzyDate,
+        *,
+        reason: str,
+        effective: FuzzyDate | None = None,
+    ) -> list[str]:
+        return self._change(plan_id, ref, lambda rec: rec.revise_target(target, reason, effective))
+
+    def record_progress(self, plan_id: str, ref: str, text: str, effective: FuzzyDate) -> list[str]:
+        return self._change(plan_id, ref, lambda rec: rec.record_progress(text, effective))
+
+    def change_status(
+        self,
+        plan_id: str,
+        ref: str,
+        status: Status,
+        *,
+        reason: str | None = None,
+        effective: FuzzyDate | None = None,
+    ) -> list[str]:
+        return self._change(plan_id, ref, lambda rec: rec.change_status(status, reason, effective))
+
+    def complete(
+        self, plan_id: str, ref: str, effective: FuzzyDate, *, evidence: str | None = None
+    ) -> list[str]:
+        return self._change(plan_id, ref, lambda rec: rec.complete(effective, evidence))
+
+    def reopen(
+        self, plan_id: str, ref: str, *, reason: str, effective: FuzzyDate | None = None
+    ) -> list[str]:
+        return self._change(plan_id, ref, lambda rec: rec.reopen(reason, effective))
+
+    def withdraw(
+        self, plan_id: str, ref: str, *, reason: str, effective: FuzzyDate | None = None
+    ) -> list[str]:
+        return self._change(plan_id, ref, lambda rec: rec.withdraw(reason, effective))
+
+    def correct(
+        self,
+        plan_id: str,
+        ref: str,
+        event: str,
+        *,
+        reason: str,
+        retract: bool = False,
+        amendment: dict[str, Any] | None = None,
+    ) -> list[str]:
+        """Retract or amend one event, named by its id or its sequence number in the history."""
+        return self._change(
+            plan_id,
+            ref,
+            lambda rec: rec.correct(
+                self._resolve_event_id(rec, event), reason, retract=retract, amendment=amendment
+            ),
+        )
+
+    # Queries
+
+    def plan(self, plan_id: str) -> Plan:
+        try:
+            return self._get(plan_aggregate_id(check_plan_id(plan_id)))
+        except AggregateNotFoundError:
+            raise PlanNotFound(f"no plan {plan_id!r}; open it first") from None
+
+    def plans(self) -> list[Plan]:
+        """Every plan, in the order they were opened."""
+        opened = [get_topic(Plan.Opened)]
+        ids: list[UUID] = []
+        start: int | None = None
+        while True:
+            page = self._read(
+                lambda s=start: self.recorder.select_notifications(
+                    s, 500, topics=opened, inclusive_of_start=False
+                )
+            )
+            ids.extend(n.originator_id for n in page)  # type: ignore[misc]
+            if len(page) < 500:
+                break
+            start = page[-1].id
+        return [self._get(i) for i in ids]
+
+    def recommendation(self, plan_id: str, ref: str) -> Recommendation:
+        self.plan(plan_id)
+        canonical_ref = str(Ref.parse(ref))
+        try:
+            return self._get(recommendation_aggregate_id(plan_id, canonical_ref))
+        except AggregateNotFoundError:
+            raise RecommendationNotFound(
+                f"plan {plan_id!r} has no recommendation {canonical_ref}"
+            ) from None
+
+    def history(self, plan_id: str, ref: str) -> list[HistoryEntry]:
+        return history(self.recommendation(plan_id, ref).log)
+
+    # Plumbing: load, change, save, translating the library's errors into ours.
+
+    def _change(
+        self, plan_id: str, ref: str, command: Callable[[Recommendation], None]
+    ) -> list[str]:
+        """Load, run one command, save atomically; return the ids of the events recorded."""
+        rec = self.recommendation(plan_id, ref)
+        before = len(rec.log)
+        command(rec)
+        self._save(
+            rec,
+            conflict=f"{rec.state.ref} was changed by someone else while this command ran; "
+            "nothing was written, try again",
+        )
+        return [event.event_id for event in rec.log[before:]]
+
+    def _save(self, *aggregates: Any, conflict: str = "a concurrent change won the race") -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise StaleVersion(conflict) from None
+        except PersistenceError as error:
+            raise StorageUnavailable(f"the event store refused the write: {error}") from None
+
+    def _get(self, aggregate_id: UUID) -> Any:
+        return self._read(lambda: self.repository.get(aggregate_id))
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return self._read(lambda: any(True for _ in self.events.get(aggregate_id, limit=1)))
+
+    @staticmethod
+    def _read(query: Any) -> Any:
+        try:
+            return query()
+        except PersistenceError as error:
+            raise StorageUnavailable(f"the event store could not be read: {error}") from None
+
+    @staticmethod
+    def _resolve_event_id(rec: Recommendation, event: str) -> str:
+        if event.isdigit():
+            sequence = int(event)
+            if 1 <= sequence <= len(rec.log):
+                return rec.log[sequence - 1].event_id
+            raise EventNotFound(f"{rec.state.ref} has events 1..{len(rec.log)}, not {sequence}")
+        return rec.event(event).event_id

@@ -1,0 +1,90 @@
+"""Shared fixtures: ledgers on each backend, and the PostgreSQL server when reachable.
+
+PostgreSQL tests skip with a reason on a laptop without a server; with
+RECLEDGER_REQUIRE_POSTGRES=1 (set by .ci/run) an unreachable server fails them instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+from domain.audit import acting_as
+from service.ledger import Ledger
+
+POSTGRES_URL = os.environ.get(
+    "RECLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+SEED_PLAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "dhr-case-2-action-plan.txt"
+
+
+def _postgres_or_skip() -> None:
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL}: {error}".strip()
+        if os.environ.get("RECLEDGER_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (RECLEDGER_REQUIRE_POSTGRES=1 makes this a failure)")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL to a fresh, empty schema on the real server, dropped afterwards."""
+    _postgres_or_skip()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?schema={schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return str(tmp_path / "ledger.db")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each integration test runs once on a SQLite file and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def open_ledger() -> Iterator[object]:
+    """Open ledgers on a URL; every one opened is closed at the end of the test."""
+    opened: list[Ledger] = []
+
+    def _open(db: str) -> Ledger:
+        ledger = bootstrap(Settings(db=db, actor="test"))
+        opened.append(ledger)
+        return ledger
+
+    yield _open
+    for ledger in opened:
+        ledger.close()
+
+
+@pytest.fixture
+def ledger() -> Iterator[Ledger]:
+    """A ledger on the in-memory store, for unit tests of the service."""
+    ledger = bootstrap(Settings(db="memory:", actor="test"))
+    yield ledger
+    ledger.close()
+
+
+@pytest.fixture
+def coordinator() -> Iterator[None]:
+    """Run the test as an authenticated coordinator using the CLI channel."""
+    with acting_as("coordinator", "test"):
+        yield
