@@ -58,9 +58,7 @@ fragments = st.sampled_from(
         "\t",
     ]
 )
-date_like_text = st.lists(st.one_of(fragments, st.text(max_size=3)), max_size=6).map(
-    "".join
-)
+date_like_text = st.lists(st.one_of(fragments, st.text(max_size=3)), max_size=6).map("".join)
 any_text = st.one_of(st.text(), date_like_text)
 any_year = st.one_of(st.none(), st.integers())
 
@@ -73,12 +71,7 @@ def ordinal(day: int) -> str:
 
 def months_covered(parsed: FuzzyDate) -> int:
     assert parsed.start is not None and parsed.end is not None
-    return (
-        (parsed.end.year - parsed.start.year) * 12
-        + parsed.end.month
-        - parsed.start.month
-        + 1
-    )
+    return (parsed.end.year - parsed.start.year) * 12 + parsed.end.month - parsed.start.month + 1
 
 
 def last_day(year: int, month: int) -> date:
@@ -86,21 +79,15 @@ def last_day(year: int, month: int) -> date:
 
 
 @given(any_text, any_year)
-def test_parse_never_raises_and_keeps_text_verbatim(
-    text: str, year: int | None
-) -> None:
+def test_parse_never_raises_and_keeps_text_verbatim(text: str, year: int | None) -> None:
     assert FuzzyDate.parse(text, year=year).text == text
 
 
 @given(any_text, any_year)
-def test_parsed_interval_is_consistent_with_its_precision(
-    text: str, year: int | None
-) -> None:
+def test_parsed_interval_is_consistent_with_its_precision(text: str, year: int | None) -> None:
     parsed = FuzzyDate.parse(text, year=year)
     assert (parsed.start is None) == (parsed.end is None)
-    assert (parsed.start is None) == (
-        parsed.precision in (Precision.UNKNOWN, Precision.NONE)
-    )
+    assert (parsed.start is None) == (parsed.precision in (Precision.UNKNOWN, Precision.NONE))
     if parsed.start is not None and parsed.end is not None:
         assert parsed.start <= parsed.end
         assert (parsed.precision is Precision.DAY) == (parsed.start == parsed.end)
@@ -119,9 +106,7 @@ def test_uk_numeric_day_parses_to_that_day(day: date) -> None:
 
 @given(days)
 def test_ordinal_day_month_name_and_year_parses_to_that_day(day: date) -> None:
-    parsed = FuzzyDate.parse(
-        f"{ordinal(day.day)} {MONTH_NAMES[day.month - 1]} {day.year}"
-    )
+    parsed = FuzzyDate.parse(f"{ordinal(day.day)} {MONTH_NAMES[day.month - 1]} {day.year}")
     assert (parsed.start, parsed.end, parsed.precision) == (day, day, Precision.DAY)
 
 

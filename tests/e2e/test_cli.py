@@ -1,0 +1,147 @@
+"""The CLI as a user types it: the installed ``recledger`` command, in a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RECLEDGER = shutil.which("recledger") or str(Path(sys.executable).with_name("recledger"))
+
+
+class Shell:
+    """Runs ``recledger`` in a working directory, as a named user would."""
+
+    def __init__(self, cwd: Path, db: str | None = None, actor: str = "coordinator") -> None:
+        self.cwd = cwd
+        self.env = {**os.environ, "RECLEDGER_ACTOR": actor}
+        self.env.pop("RECLEDGER_DB", None)
+        if db is not None:
+            self.env["RECLEDGER_DB"] = db
+
+    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [RECLEDGER, *args], cwd=self.cwd, env=self.env, capture_output=True, text=True
+        )
+        if ok:
+            assert result.returncode == 0, result.stderr
+        return result
+
+
+@pytest.fixture
+def recledger(tmp_path: Path) -> Shell:
+    return Shell(tmp_path)
+
+
+def history(recledger: Shell, ref: str = "overview/1") -> list[dict[str, object]]:
+    return json.loads(recledger("history", "dhr2", ref, "--json").stdout)
+
+
+def test_default_store_is_ledger_db_in_the_working_directory(
+    recledger: Shell, tmp_path: Path
+) -> None:
+    recledger("plan", "open", "dhr2", "--title", "DHR Case No 2")
+    assert (tmp_path / "ledger.db").is_file()
+    assert json.loads(recledger("plans", "--json").stdout)[0]["plan"] == "dhr2"
+
+
+def test_a_session_of_changes_shows_in_history(recledger: Shell) -> None:
+    recledger("plan", "open", "dhr2", "--title", "DHR Case No 2")
+    recledger(
+        "raise", "dhr2", "overview/1", "--text", "Ensure robust action",
+        "--agency", "West Mercia Police", "--lead", "Det Supt HQ PVP", "--target", "July 2014",
+    )  # fmt: skip
+    recledger("update", "dhr2", "overview/1", "--text", "Training done", "--effective", "Aug 2013")
+    recledger(
+        "reassign", "dhr2", "overview/1", "--lead", "DCI Smith", "--lead", "DS Jones",
+        "--reason", "restructure", "--effective", "2014-01-06",
+    )  # fmt: skip
+    recledger("retarget", "dhr2", "overview/1", "--target", "Autumn 2014", "--reason", "HMIC")
+    recledger("mark", "dhr2", "overview/1", "ongoing", "--reason", "embedded")
+    recledger("mark", "dhr2", "overview/1", "in_progress")
+    recledger("complete", "dhr2", "overview/1", "--effective", "1st April 2014")
+    recledger("reopen", "dhr2", "overview/1", "--reason", "audit found gaps")
+    recledger("correct", "dhr2", "overview/1", "2", "--reason", "typo", "--text", "Training given")
+    recledger("withdraw", "dhr2", "overview/1", "--reason", "superseded")
+
+    entries = history(recledger)
+    assert [e["type"] for e in entries] == [
+        "Raised", "ProgressRecorded", "LeadsReassigned", "TargetDateRevised", "StatusChanged",
+        "StatusChanged", "Completed", "Reopened", "Corrected", "Withdrawn",
+    ]  # fmt: skip
+    update = entries[1]
+    assert update["effective"] == {
+        "text": "Aug 2013", "start": "2013-08-01", "end": "2013-08-31",
+        "precision": "month", "inferred": False,
+    }  # fmt: skip
+    assert update["data"] == {"text": "Training done"}
+    assert update["corrected_by"] == [entries[8]["event_id"]]
+    assert entries[2]["reason"] == "restructure"
+    assert all(e["actor"] == "coordinator" and e["source"] == "cli" for e in entries)
+    assert all(str(e["recorded_at"]).endswith("+00:00") for e in entries)
+    text = recledger("history", "dhr2", "overview/1").stdout
+    assert "reason: restructure" in text and "corrected by" in text
+
+
+def test_the_actor_option_and_variable_attribute_changes(recledger: Shell) -> None:
+    recledger("--actor", "alice", "plan", "open", "dhr2", "--title", "DHR Case No 2")
+    recledger("--actor", "alice", "raise", "dhr2", "overview/1", "--text", "Act")
+    recledger.env["RECLEDGER_ACTOR"] = "bob"
+    recledger("update", "dhr2", "overview/1", "--text", "Done", "--effective", "Feb 2014")
+    assert [e["actor"] for e in history(recledger)] == ["alice", "bob"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["raise", "dhr2", "overview/1", "--text", "Again"], "already has a recommendation"),
+        (["raise", "dhr2", "rec 1", "--text", "x"], "ref 'rec 1' must look like"),
+        (["raise", "nope", "overview/9", "--text", "x"], "no plan 'nope'"),
+        (["update", "dhr2", "overview/9", "--text", "x", "--effective", "Feb 2014"], "no recom"),
+        (["update", "dhr2", "overview/1", "--text", "x", "--effective", "1st July"], "calendar"),
+        (["reopen", "dhr2", "overview/1", "--reason", "why"], "only a completed"),
+        (["reassign", "dhr2", "overview/1", "--reason", " ", "--lead", "X"], "reason is required"),
+        (["correct", "dhr2", "overview/1", "7", "--reason", "x"], "has events 1..1"),
+        (["mark", "dhr2", "overview/1", "done"], "unknown status 'done'"),
+    ],
+)
+def test_a_refused_command_says_why_in_one_line_and_writes_nothing(
+    recledger: Shell, args: list[str], message: str
+) -> None:
+    recledger("plan", "open", "dhr2", "--title", "DHR Case No 2")
+    recledger("raise", "dhr2", "overview/1", "--text", "Act")
+    before = history(recledger)
+    result = recledger(*args, ok=False)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert history(recledger) == before
+
+
+def test_a_usage_error_exits_2(recledger: Shell) -> None:
+    result = recledger("raise", "dhr2", ok=False)
+    assert result.returncode == 2
+    assert "Missing argument" in result.stderr
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    shell = Shell(tmp_path, db="postgresql://postgres@127.0.0.1:1/none")
+    result = shell("plans", ok=False)
+    assert result.returncode == 1
+    assert "cannot open the event store" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres
+def test_the_cli_records_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    shell = Shell(tmp_path, db=postgres_url)
+    shell("plan", "open", "dhr2", "--title", "DHR Case No 2", "--kind", "DHR")
+    shell("raise", "dhr2", "imr/west-mercia-police/1", "--text", "Act", "--target", "Dec 2013")
+    [entry] = json.loads(shell("history", "dhr2", "imr/west-mercia-police/1", "--json").stdout)
+    assert entry["data"]["target"]["end"] == "2013-12-31"
+    assert not (tmp_path / "ledger.db").exists()

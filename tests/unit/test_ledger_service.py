@@ -1,0 +1,62 @@
+"""The ledger's use cases on the in-memory store."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.errors import (
+    EventNotFound,
+    InvalidCommand,
+    PlanNotFound,
+    RecommendationNotFound,
+)
+from domain.fuzzy_date import FuzzyDate
+from service.ledger import Ledger
+
+pytestmark = pytest.mark.usefixtures("coordinator")
+
+
+def with_plan(ledger: Ledger) -> Ledger:
+    ledger.open_plan("dhr2", "DHR Case No 2")
+    ledger.raise_recommendation("dhr2", "overview/1", "Act", leads=["DCI Smith"])
+    return ledger
+
+
+def test_commands_return_the_ids_of_the_events_they_recorded(ledger: Ledger) -> None:
+    with_plan(ledger)
+    ids = ledger.reassign("dhr2", "overview/1", leads=["DS Jones"], agency="WMP", reason="r")
+    assert ids == [e.event_id for e in ledger.history("dhr2", "overview/1")[1:]]
+
+
+def test_a_recommendation_needs_an_open_plan(ledger: Ledger) -> None:
+    with pytest.raises(PlanNotFound, match="'dhr9'"):
+        ledger.raise_recommendation("dhr9", "overview/1", "Act")
+
+
+def test_an_unknown_recommendation_is_not_found(ledger: Ledger) -> None:
+    with_plan(ledger)
+    with pytest.raises(RecommendationNotFound, match="overview/2"):
+        ledger.history("dhr2", "overview/2")
+
+
+def test_reassigning_nobody_is_refused(ledger: Ledger) -> None:
+    with_plan(ledger)
+    with pytest.raises(InvalidCommand, match="who takes over"):
+        ledger.reassign("dhr2", "overview/1", reason="r")
+
+
+def test_an_event_is_named_by_id_or_by_its_number_in_history(ledger: Ledger) -> None:
+    with_plan(ledger)
+    ledger.record_progress("dhr2", "overview/1", "Done", FuzzyDate.parse("Feb 2014"))
+    ledger.correct("dhr2", "overview/1", "2", reason="typo", amendment={"text": "Done well"})
+    event_id = ledger.history("dhr2", "overview/1")[1].event_id
+    ledger.correct("dhr2", "overview/1", event_id, reason="typo", amendment={"text": "Done!"})
+    assert ledger.recommendation("dhr2", "overview/1").state.updates[0].text == "Done!"
+    with pytest.raises(EventNotFound):
+        ledger.correct("dhr2", "overview/1", "not-an-id", reason="x", retract=True)
+
+
+def test_plans_are_listed_in_the_order_opened(ledger: Ledger) -> None:
+    for plan_id in ["sar1", "dhr2", "audit-2020"]:
+        ledger.open_plan(plan_id, plan_id.upper())
+    assert [p.plan_id for p in ledger.plans()] == ["sar1", "dhr2", "audit-2020"]
