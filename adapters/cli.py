@@ -9,10 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from adapters.import_report import report_json, report_text
+from adapters.importing.document import plan_identity, to_plan_document
+from adapters.importing.model import ParseWarning
+from adapters.importing.reader import read_plan
 from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.audit import acting_as
@@ -20,6 +25,7 @@ from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import ReviewKind
 from domain.recommendation import SETTABLE_STATUSES, Status
+from service.importing import ImportOutcome, PlanDocument
 from service.ledger import Ledger
 
 T = TypeVar("T")
@@ -136,6 +142,9 @@ def plan_version(
 def plans(ctx: typer.Context, as_json: AsJson = False) -> None:
     """List the plans."""
     found = run(ctx, lambda ledger: ledger.plans())
+    if not found and not as_json:
+        typer.echo("no plans yet: import one with 'recledger import FILE' or 'recledger plan open'")
+        return
     rows = [
         {
             "plan": p.plan_id,
@@ -360,6 +369,47 @@ def history(ctx: typer.Context, plan_id: PlanId, ref: RefArg, as_json: AsJson = 
         typer.echo(f"     {json.dumps(e.data, ensure_ascii=False)}")
         for later in e.corrected_by:
             typer.echo(f"     corrected by {later}")
+
+
+@app.command("import")
+def import_document(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Extracted text (.txt), .csv or .xlsx.")],
+    plan: Annotated[str | None, typer.Option(help="Plan id (default: from the title).")] = None,
+    version: Annotated[str | None, typer.Option(help="Version label (default: stated).")] = None,
+    plan_date: Annotated[
+        str | None, typer.Option(help="When the plan was agreed: every recommendation's date.")
+    ] = None,
+    kind: Annotated[ReviewKind | None, typer.Option(help="Kind of review.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="Report what would be written; write nothing.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Import a plan document; a later version of it records only what changed."""
+    agreed = maybe_fuzzy(plan_date, "plan date")
+    if agreed is not None and not agreed.is_dated:
+        refuse(f"--plan-date {plan_date!r} is not a date on the calendar")
+
+    def use_case(ledger: Ledger) -> tuple[PlanDocument, list[ParseWarning], ImportOutcome]:
+        parsed = read_plan(path)
+        plan_id, guessed_kind = plan_identity(parsed.title, path.stem)
+        document, notes = to_plan_document(
+            parsed,
+            plan_id=plan or plan_id,
+            file_name=path.name,
+            version_label=version,
+            plan_date=agreed,
+            kind=kind or guessed_kind,
+        )
+        outcome = ledger.import_document(document, dry_run=dry_run)
+        return document, [*parsed.warnings, *notes], outcome
+
+    document, warnings, outcome = run(ctx, use_case)
+    if as_json:
+        emit_json(report_json(document, outcome, warnings, dry_run=dry_run))
+    else:
+        typer.echo(report_text(document, outcome, warnings, dry_run=dry_run))
 
 
 def recorded(event_ids: list[str]) -> None:

@@ -29,6 +29,7 @@ from domain.plan import Plan, ReviewKind
 from domain.recommendation import Recommendation, Status
 from domain.refs import Ref, check_plan_id, plan_aggregate_id, recommendation_aggregate_id
 from projections.history import HistoryEntry, history
+from service.importing import ImportOutcome, PlanDocument, import_document
 
 
 class Ledger(Application[UUID]):
@@ -47,7 +48,7 @@ class Ledger(Application[UUID]):
         if self._exists(plan_aggregate_id(check_plan_id(plan_id))):
             raise AlreadyExists(f"plan {plan_id!r} is already open")
         plan = Plan.open(plan_id, title, partnership=partnership, kind=kind)
-        self._save(plan, conflict=f"plan {plan_id!r} was opened concurrently")
+        self.save_atomically(plan, conflict=f"plan {plan_id!r} was opened concurrently")
         return plan
 
     def record_document_version(
@@ -59,7 +60,7 @@ class Ledger(Application[UUID]):
     ) -> None:
         plan = self.plan(plan_id)
         plan.record_document_version(label, date, file_name)
-        self._save(plan, conflict=f"plan {plan_id!r} was changed concurrently; try again")
+        self.save_atomically(plan, conflict=f"plan {plan_id!r} was changed concurrently; try again")
 
     def raise_recommendation(
         self,
@@ -85,7 +86,7 @@ class Ledger(Application[UUID]):
             target=target,
             effective=effective,
         )
-        self._save(recommendation, conflict=f"{canonical_ref} was raised concurrently")
+        self.save_atomically(recommendation, conflict=f"{canonical_ref} was raised concurrently")
         return recommendation
 
     def add_sub_action(
@@ -183,6 +184,10 @@ class Ledger(Application[UUID]):
             ),
         )
 
+    def import_document(self, document: PlanDocument, *, dry_run: bool = False) -> ImportOutcome:
+        """Record what a version of a plan's document says that the ledger does not know."""
+        return import_document(self, document, dry_run=dry_run)
+
     # Queries
 
     def plan(self, plan_id: str) -> Plan:
@@ -230,14 +235,17 @@ class Ledger(Application[UUID]):
         rec = self.recommendation(plan_id, ref)
         before = len(rec.log)
         command(rec)
-        self._save(
+        self.save_atomically(
             rec,
             conflict=f"{rec.state.ref} was changed by someone else while this command ran; "
             "nothing was written, try again",
         )
         return [event.event_id for event in rec.log[before:]]
 
-    def _save(self, *aggregates: Any, conflict: str = "a concurrent change won the race") -> None:
+    def save_atomically(
+        self, *aggregates: Any, conflict: str = "a concurrent change won the race"
+    ) -> None:
+        """Save every pending event of ``aggregates`` in one transaction, or none."""
         try:
             self.save(*aggregates)
         except IntegrityError:

@@ -50,6 +50,14 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def seed_plan() -> Path:
+    """The real published plan the product starts from (shared/, beside the repository)."""
+    if not SEED_PLAN.is_file():
+        pytest.fail(f"the seed plan is missing: {SEED_PLAN}")
+    return SEED_PLAN
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return str(tmp_path / "ledger.db")
 

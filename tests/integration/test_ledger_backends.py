@@ -97,9 +97,9 @@ def test_a_racing_command_fails_with_a_conflict_and_loses_nothing(
         theirs = second.recommendation("dhr2", REF)
         mine.record_progress("Alice's update", FuzzyDate.parse("Feb 2014"))
         theirs.record_progress("Bob's update", FuzzyDate.parse("Mar 2014"))
-        first._save(mine)
+        first.save_atomically(mine)
         with pytest.raises(StaleVersion, match="changed by someone else"):
-            second._save(theirs, conflict="changed by someone else")
+            second.save_atomically(theirs, conflict="changed by someone else")
     updates = open_ledger(db_url).recommendation("dhr2", REF).state.updates
     assert [u.text for u in updates] == ["Alice's update"]
 

@@ -294,9 +294,7 @@ def test_unplaceable_text_is_unknown(text: str) -> None:
     assert _interval(text) == (None, None, Precision.UNKNOWN)
 
 
-@pytest.mark.parametrize(
-    "text", ["31/02/2014", "30th Feb 2014", "29th Feb 2014", "2014-13"]
-)
+@pytest.mark.parametrize("text", ["31/02/2014", "30th Feb 2014", "29th Feb 2014", "2014-13"])
 def test_impossible_dates_are_unknown_not_errors(text: str) -> None:
     assert _interval(text) == (None, None, Precision.UNKNOWN)
 
@@ -305,9 +303,7 @@ def test_leap_day_without_year_is_unknown_when_the_given_year_has_none() -> None
     assert _interval("29th Feb", year=2014) == (None, None, Precision.UNKNOWN)
 
 
-@pytest.mark.parametrize(
-    "text", ["  July 2014.  ", "TBC;", "Implemented and ongoing.", ""]
-)
+@pytest.mark.parametrize("text", ["  July 2014.  ", "TBC;", "Implemented and ongoing.", ""])
 def test_text_is_kept_verbatim(text: str) -> None:
     assert FuzzyDate.parse(text).text == text
 
@@ -365,9 +361,7 @@ def test_to_data_of_an_undated_date_has_none_dates() -> None:
     assert (data["start"], data["end"], data["precision"]) == (None, None, "none")
 
 
-@pytest.mark.parametrize(
-    "text", ["July 2014", "1st April 2013", "Ongoing", "TBC", "2014"]
-)
+@pytest.mark.parametrize("text", ["July 2014", "1st April 2013", "Ongoing", "TBC", "2014"])
 def test_from_data_inverts_to_data(text: str) -> None:
     original = FuzzyDate.parse(text).as_inferred()
     assert FuzzyDate.from_data(original.to_data()) == original

@@ -1,0 +1,82 @@
+"""The import report: counts per section, the events written, every warning with its line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from adapters.importing.model import ParseWarning
+from service.importing import ImportOutcome, PlanDocument
+
+
+def report_json(
+    document: PlanDocument,
+    outcome: ImportOutcome,
+    warnings: list[ParseWarning],
+    *,
+    dry_run: bool,
+) -> dict[str, Any]:
+    return {
+        "plan": document.plan_id,
+        "version": {
+            "label": document.version_label,
+            "date": document.version_date.to_data() if document.version_date else None,
+            "file_name": document.file_name,
+        },
+        "recommendations": len(document.recommendations),
+        "sections": _sections(document),
+        "dry_run": dry_run,
+        "already_imported": outcome.already_imported,
+        "events": [
+            {
+                "subject": subject,
+                "type": event.type_name,
+                "event_id": event.event_id,
+                "effective": event.effective,
+                "reason": event.reason,
+                "data": event.payload(),
+            }
+            for subject, event in outcome.events
+        ],
+        "warnings": [{"line": w.line, "message": w.message} for w in _all(warnings, outcome)],
+    }
+
+
+def report_text(
+    document: PlanDocument,
+    outcome: ImportOutcome,
+    warnings: list[ParseWarning],
+    *,
+    dry_run: bool,
+) -> str:
+    lines = [
+        f"plan {document.plan_id}: {document.title}",
+        f"version: {document.version_label} (from {document.file_name})",
+        f"recommendations: {len(document.recommendations)}",
+    ]
+    lines += [f"  {section}: {count}" for section, count in _sections(document).items()]
+    if outcome.already_imported:
+        lines.append("this version was imported before: nothing recorded")
+    elif dry_run:
+        lines.append(f"dry run: would record {len(outcome.events)} events (nothing written)")
+        lines += [
+            f"  {subject}  {event.type_name}  effective {event.effective_date or '-'}"
+            for subject, event in outcome.events
+        ]
+    else:
+        lines.append(f"recorded {len(outcome.events)} events")
+    found = _all(warnings, outcome)
+    if found:
+        lines.append(f"warnings ({len(found)}), for a person to review:")
+        lines += [f"  line {w.line}: {w.message}" for w in found]
+    return "\n".join(lines)
+
+
+def _sections(document: PlanDocument) -> dict[str, int]:
+    return dict(Counter(rec.ref.rsplit("/", 1)[0] for rec in document.recommendations))
+
+
+def _all(warnings: list[ParseWarning], outcome: ImportOutcome) -> list[ParseWarning]:
+    return sorted(
+        [*warnings, *(ParseWarning(0, note) for note in outcome.notes)], key=lambda w: w.line
+    )

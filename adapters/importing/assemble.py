@@ -1,0 +1,268 @@
+"""Rows -> recommendations still in raw form: sections, headers, page-split rows rejoined.
+
+A recommendation starts at a row whose recommendation cell reads "Recommendation No N"
+(or "Recommendation 21.10.1"); every following row that does not start one is a page-break
+continuation and its cells are appended, column by column, to the open recommendation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from adapters.importing.cells import continues_sentence
+from adapters.importing.columns import (
+    AGENCY,
+    RECOMMENDATION,
+    ROLES,
+    looks_like_header,
+    match_columns,
+)
+from adapters.importing.html_text import (
+    has_unclosed_block,
+    html_to_lines,
+    html_to_text,
+    starts_new_item,
+)
+from adapters.importing.model import ParseWarning, PlanParseError
+from adapters.importing.refs import slugify
+
+REC_START = re.compile(
+    r"^\s*(?:Recommendation|Rec\.?)\s*(?:No\.?|Number|#)?\s*(?P<num>\d+(?:\.\d+)*)(?!\d)"
+    r"\.?\s*[:.\u2013\u2014-]?\s*",
+    re.IGNORECASE,
+)
+_OVERVIEW = re.compile(r"^overview(?:\s+report)?(?:\s+recommendations?)?\s*:?$", re.IGNORECASE)
+_IMR_GROUP = re.compile(
+    r"^(?:individual management reports?|imrs?)(?:\s*\(imr\))?(?:\s+recommendations?)?\s*:?$",
+    re.IGNORECASE,
+)
+_AGENCY = re.compile(r"^agency\s*[:\u2013\u2014-]\s*(?P<name>.+?)\s*$", re.IGNORECASE)
+_DASHES = re.compile(r"^[-\u2013\u2014_=\s]*$")
+
+
+@dataclass
+class Cell:
+    """A cell's text as lines, plus which source line each stretch of it came from."""
+
+    text: str = ""
+    marks: list[tuple[int, int]] = field(default_factory=list)  # (offset, source line)
+    raw: list[str] = field(default_factory=list)
+
+    def add(self, line: int, raw: str, lines: list[str] | None = None) -> None:
+        lines = html_to_lines(raw) if lines is None else lines
+        self.raw.append(raw)
+        if not lines:
+            return
+        last = self.text.rsplit("\n", 1)[-1]
+        if self.text and not starts_new_item(raw) and continues_sentence(last, lines[0]):
+            self.text += " "
+        elif self.text:
+            self.text += "\n"
+        self.marks.append((len(self.text), line))
+        self.text += "\n".join(lines)
+
+    def line_at(self, offset: int, default: int) -> int:
+        found = default
+        for start, line in self.marks:
+            if start > offset:
+                break
+            found = line
+        return found
+
+    def paragraphs(self, default: int) -> list[tuple[int, str]]:
+        """(source line, text) for each line of the cell."""
+        result, offset = [], 0
+        for text in self.text.split("\n"):
+            if text.strip():
+                result.append((self.line_at(offset, default), text.strip()))
+            offset += len(text) + 1
+        return result
+
+
+@dataclass
+class Section:
+    key: str  # "overview" or "imr/<slug>"
+    heading: str  # the agency as written in its heading ("" for the overview)
+    agency: str  # display name: the Agency cells' capitalisation when only case differs
+    spelling_settled: bool = False
+
+    @property
+    def label(self) -> str:
+        return "Overview" if self.key == "overview" else self.agency
+
+
+@dataclass
+class RawRecommendation:
+    section: Section
+    number_text: str
+    line: int
+    cells: dict[str, Cell]
+    column_names: dict[str, str]
+    cut_off_line: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.section.label} rec {self.number_text}"
+
+
+@dataclass
+class _State:
+    columns: dict[str, int] | None
+    column_names: dict[str, str]
+    width: int
+    section: Section = field(default_factory=lambda: Section("overview", "", ""))
+    current: RawRecommendation | None = None
+    found: list[RawRecommendation] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(ParseWarning(line, message))
+
+
+def _heading(cells: list[str]) -> tuple[str, str] | None:
+    """("overview", "") / ("imr-group", "") / ("agency", name) for a one-cell heading row."""
+    filled = [cell.strip() for cell in cells if cell.strip()]
+    if len(filled) != 1:
+        return None
+    text = re.sub(r"\s+", " ", html_to_text(filled[0]))
+    if _OVERVIEW.match(text):
+        return ("overview", "")
+    if _IMR_GROUP.match(text):
+        return ("imr-group", "")
+    match = _AGENCY.match(text)
+    return ("agency", match["name"].rstrip(" .:")) if match else None
+
+
+def _enter_section(state: _State, kind: str, name: str) -> None:
+    if kind == "imr-group":
+        return
+    key = "overview" if kind == "overview" else f"imr/{slugify(name)}"
+    if key != state.section.key:
+        state.section = Section(key, name, name)
+        state.current = None
+
+
+def _take_header(state: _State, line: int, cells: list[str]) -> None:
+    columns = match_columns(cells)
+    if columns == state.columns:
+        return
+    state.columns, state.width = columns, len(cells)
+    state.column_names = {role: cells[index] for role, index in columns.items()}
+    missing = [role for role in ROLES[1:5] if role not in columns]
+    if missing:
+        state.warn(line, f"header row has no column for: {', '.join(missing)}")
+    for index, cell in enumerate(cells):
+        if cell and index not in columns.values():
+            state.warn(
+                line, f"column {index + 1} {cell!r} not recognised; its cells are kept in warnings"
+            )
+
+
+def _stray(state: _State, line: int, cells: list[str], why: str) -> None:
+    text = " | ".join(html_to_text(c).replace("\n", " / ") for c in cells if c.strip())
+    state.warn(line, f"{why}; text kept here: {text!r}")
+
+
+def _add_cells(
+    state: _State, rec: RawRecommendation, line: int, cells: list[str], first: list[str] | None
+) -> None:
+    assert state.columns is not None
+    mapped = set(state.columns.values())
+    for role, index in state.columns.items():
+        raw = cells[index] if index < len(cells) else ""
+        lines = first if role == RECOMMENDATION and first is not None else None
+        rec.cells[role].add(line, raw, lines)
+    _prefer_cell_spelling(rec)
+    if len(cells) < state.width:
+        state.warn(
+            line,
+            f"{rec.label}: row has {len(cells)} cells where the header has {state.width};"
+            " missing cells read as blank",
+        )
+    for index, raw in enumerate(cells):
+        if index not in mapped and raw.strip():
+            _stray(state, line, [raw], f"{rec.label}: cell {index + 1} is in no known column")
+
+
+def _prefer_cell_spelling(rec: RawRecommendation) -> None:
+    """Heading "Agency: West Mercia police", cells "West Mercia Police": use the cells'.
+
+    The first Agency cell naming the heading's agency decides, so the name stays stable.
+    """
+    section = rec.section
+    value = rec.cells[AGENCY].text.strip()
+    if section.key == "overview" or section.spelling_settled:
+        return
+    if value.casefold() == section.heading.casefold():
+        section.agency, section.spelling_settled = value, True
+
+
+def _place_row(state: _State, line: int, cells: list[str]) -> bool:
+    """Start or continue a recommendation with this row; False if it could not be placed."""
+    if state.columns is None:
+        if any(REC_START.match(html_to_text(cell)) for cell in cells):
+            raise PlanParseError("a recommendation row comes before any column header row", line)
+        _stray(state, line, cells, "text before the first column header row cannot be placed")
+        return False
+    rec_index = state.columns[RECOMMENDATION]
+    rec_lines = html_to_lines(cells[rec_index]) if rec_index < len(cells) else []
+    start = REC_START.match(rec_lines[0]) if rec_lines else None
+    if start is None and len(cells) == 1 and state.width > 1:
+        _stray(state, line, cells, "line outside the table cannot be placed")
+        return False
+    if start is not None:
+        rec_lines[0] = rec_lines[0][start.end() :]
+        state.current = RawRecommendation(
+            state.section,
+            start["num"],
+            line,
+            {role: Cell() for role in ROLES},
+            dict(state.column_names),
+        )
+        state.found.append(state.current)
+        _add_cells(state, state.current, line, cells, [text for text in rec_lines if text])
+        return True
+    if state.current is None:
+        _stray(state, line, cells, "row continues no recommendation")
+        return False
+    _add_cells(state, state.current, line, cells, None)
+    return True
+
+
+def _looks_cut_off(state: _State, cells: list[str]) -> bool:
+    return len(cells) < state.width or any(has_unclosed_block(cell) for cell in cells)
+
+
+def assemble(
+    rows: list[tuple[int, list[str]]],
+    columns: dict[str, int] | None = None,
+    truncated: bool | None = None,
+) -> tuple[list[RawRecommendation], list[ParseWarning]]:
+    """Group rows into raw recommendations; see ``parse_rows`` for the contract."""
+    width = max(columns.values()) + 1 if columns else 0
+    names = {role: role for role in columns} if columns else {}
+    state = _State(columns=columns, column_names=names, width=width)
+    last: tuple[int, list[str]] | None = None
+    for line, cells in rows:
+        if all(_DASHES.match(cell) for cell in cells):
+            continue
+        heading = _heading(cells)
+        if heading is not None:
+            _enter_section(state, *heading)
+            continue
+        clean = [html_to_text(cell).replace("\n", " ") for cell in cells]
+        if looks_like_header(clean):
+            _take_header(state, line, clean)
+            continue
+        last = (line, cells) if _place_row(state, line, cells) else None
+    if last is not None and state.current is not None:
+        cut = truncated if truncated is not None else _looks_cut_off(state, last[1])
+        if cut:
+            state.current.cut_off_line = last[0]
+    return state.found, state.warnings
+
+
+def is_heading(text: str) -> bool:
+    """Is this plain line a section heading ("Overview Report Recommendations", "Agency: X")?"""
+    return _heading([text]) is not None

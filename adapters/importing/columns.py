@@ -1,0 +1,61 @@
+"""Which column holds what: header cells matched loosely, so column order may vary.
+
+Shared by every importer (text, CSV, XLSX): they all hand a header row to
+``match_columns`` and get back role -> column index.
+"""
+
+from __future__ import annotations
+
+import re
+
+RECOMMENDATION = "recommendation"
+AGENCY = "agency"
+LEADS = "leads"
+TARGET = "target"
+UPDATES = "updates"
+RAG = "rag"
+
+ROLES = (RECOMMENDATION, AGENCY, LEADS, TARGET, UPDATES, RAG)
+
+# Checked in this order: the first role whose pattern matches a header cell wins.
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (RAG, re.compile(r"\brag\b")),
+    (UPDATES, re.compile(r"summary|progress|action(?:s)? taken|\bupdates?\b")),
+    (RAG, re.compile(r"\bstatus\b")),
+    (TARGET, re.compile(r"\btarget|deadline|completion date|due date")),
+    (AGENCY, re.compile(r"action required|lead agency|addressed to|\bagency\b|organisation")),
+    (LEADS, re.compile(r"implementation lead|lead officer|\blead|responsible (?:officer|person)")),
+    (RECOMMENDATION, re.compile(r"recommendation")),
+)
+
+
+def role_of(header_cell: str) -> str | None:
+    """The role a single header cell names, or None if it names none we know."""
+    text = re.sub(r"\s+", " ", header_cell).strip().lower()
+    if not text:
+        return None
+    for role, pattern in _RULES:
+        if pattern.search(text):
+            return role
+    return None
+
+
+def match_columns(header_cells: list[str]) -> dict[str, int]:
+    """Map each recognised role to the index of the first header cell naming it."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header_cells):
+        role = role_of(cell)
+        if role is not None and role not in columns:
+            columns[role] = index
+    return columns
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    """A column-header row: names a recommendation column and another role, all cells short."""
+    filled = [cell.strip() for cell in cells if cell.strip()]
+    if not filled or any(len(cell.split()) > 8 for cell in filled):
+        return False
+    if any(re.match(r"(?i)recommendation\s+(?:no\.?\s*)?\d", cell) for cell in filled):
+        return False
+    columns = match_columns(cells)
+    return RECOMMENDATION in columns and len(columns) >= 2

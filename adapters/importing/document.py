@@ -1,0 +1,217 @@
+"""From a parsed table to what the document states: dates placed, status inferred.
+
+The parser keeps text as written; here it is interpreted, conservatively:
+
+- a date the document writes is parsed as a fuzzy date; one it does not write gets the
+  tightest date the document supports, marked inferred: undated text before a dated
+  update happened no later than that update; a recommendation existed no later than its
+  earliest dated update; anything else no later than the version date (or, failing one,
+  the day of the import). ``plan_date`` states when the plan was agreed: then every
+  recommendation counts as raised on that date;
+- status: an explicit statement of completion -> completed (with its date); "ongoing"
+  -> ongoing; any update -> in progress; nothing -> open. The sentence each inference
+  came from travels with the event.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from adapters.importing.model import ParsedPlan, ParsedRecommendation, ParseWarning
+from domain.fuzzy_date import FuzzyDate, Precision
+from domain.plan import ReviewKind
+from domain.recommendation import Status
+from service.importing import (
+    PlanDocument,
+    RecommendationDocument,
+    SubActionDocument,
+    UpdateDocument,
+)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])|\n+")
+_COMPLETED = re.compile(
+    r"\b(?:action|recommendation)\s+(?:is\s+|has\s+been\s+|was\s+|now\s+)*(?:fully\s+)?"
+    r"(?:completed?|implemented)\b|^\W*(?:fully\s+)?(?:completed?|implemented)\W*$"
+    r"|\bhas\s+been\s+(?:fully\s+)?completed\b|\b(?:is|now)\s+complete\b",
+    re.IGNORECASE,
+)
+_NOT_YET = re.compile(
+    r"\b(?:not|yet|to be|will|until|once|when|if|before|awaiting|due to be|on track to)\b"
+    r"[^.]{0,30}\b(?:completed?|implemented)\b",
+    re.IGNORECASE,
+)
+_ONGOING = re.compile(r"\bon-?\s?going\b", re.IGNORECASE)
+_DATE_IN_SENTENCE = re.compile(
+    r"\b\d{1,2}\s*(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+\d{4}\b|\b[A-Z][a-z]+\s+\d{4}\b"
+)
+
+
+def no_later_than(bound: FuzzyDate) -> FuzzyDate:
+    """An inferred date: happened by the end of ``bound``. Only its end is meaningful."""
+    return FuzzyDate(
+        text=f"no later than {bound.text}",
+        start=bound.start,
+        end=bound.end,
+        precision=bound.precision,
+        inferred=True,
+    )
+
+
+def to_plan_document(
+    parsed: ParsedPlan,
+    *,
+    plan_id: str,
+    file_name: str,
+    version_label: str | None = None,
+    plan_date: FuzzyDate | None = None,
+    kind: ReviewKind = ReviewKind.DHR,
+    today: date | None = None,
+) -> tuple[PlanDocument, list[ParseWarning]]:
+    warnings: list[ParseWarning] = []
+    version_date = FuzzyDate.parse(parsed.version_date) if parsed.version_date else None
+    if version_date is None or not version_date.is_dated:
+        fallback = FuzzyDate.on(today or date.today(), text="the day of the import")
+        warnings.append(
+            ParseWarning(
+                1,
+                "the document states no version date: undated facts are dated "
+                "no later than the day of the import",
+            )
+        )
+        version_date = None
+    else:
+        fallback = version_date
+    recommendations = tuple(
+        _recommendation(rec, plan_date, no_later_than(fallback), warnings)
+        for rec in parsed.recommendations
+    )
+    label = version_label or parsed.version_label or file_name
+    document = PlanDocument(
+        plan_id=plan_id,
+        title=parsed.title or plan_id,
+        partnership=parsed.partnership,
+        kind=kind,
+        version_label=label,
+        version_date=version_date,
+        file_name=file_name,
+        recommendations=recommendations,
+    )
+    return document, warnings
+
+
+def _recommendation(
+    rec: ParsedRecommendation,
+    plan_date: FuzzyDate | None,
+    fallback: FuzzyDate,
+    warnings: list[ParseWarning],
+) -> RecommendationDocument:
+    updates = _updates(rec, fallback, warnings)
+    dated = [u.effective for u in updates if not u.effective.inferred]
+    earliest = min(dated, key=lambda d: d.end or date.max) if dated else None
+    raised = plan_date or (no_later_than(earliest) if earliest else fallback)
+    status, basis, status_date = _status(rec, updates)
+    return RecommendationDocument(
+        ref=rec.ref,
+        text=rec.text,
+        agency=rec.agency,
+        leads=rec.leads,
+        target=_target(rec.target, rec, warnings),
+        raised=raised,
+        sub_actions=tuple(
+            SubActionDocument(a.text, a.leads, _target(a.target, rec, warnings))
+            for a in rec.sub_actions
+        ),
+        updates=tuple(updates),
+        status=status,
+        status_basis=basis,
+        status_date=status_date,
+    )
+
+
+def _target(text: str, rec: ParsedRecommendation, warnings: list[ParseWarning]) -> FuzzyDate | None:
+    if not text.strip():
+        return None
+    target = FuzzyDate.parse(text)
+    if target.precision == Precision.UNKNOWN:
+        warnings.append(
+            ParseWarning(
+                rec.line,
+                f"{rec.ref}: target {text!r} is not on the calendar "
+                "(no year, or not a date); kept as written",
+            )
+        )
+    return target
+
+
+def _updates(
+    rec: ParsedRecommendation, fallback: FuzzyDate, warnings: list[ParseWarning]
+) -> list[UpdateDocument]:
+    """Each update with its written date, or the next written date after it, or the fallback."""
+    written: list[FuzzyDate | None] = []
+    for update in rec.updates:
+        effective = FuzzyDate.parse(update.date_text) if update.date_text else None
+        if effective is not None and not effective.is_dated:
+            warnings.append(
+                ParseWarning(
+                    update.line,
+                    f"{rec.ref}: update date {update.date_text!r} has "
+                    "no year or is not a date; dated by the updates after it",
+                )
+            )
+            effective = None
+        written.append(effective)
+    placed: list[UpdateDocument] = []
+    bound = fallback
+    for update, effective in reversed(list(zip(rec.updates, written, strict=True))):
+        if effective is None:
+            placed.append(UpdateDocument(bound, update.text))
+        else:
+            placed.append(UpdateDocument(effective, update.text))
+            bound = no_later_than(effective)
+    return placed[::-1]
+
+
+def _status(
+    rec: ParsedRecommendation, updates: list[UpdateDocument]
+) -> tuple[Status, str | None, FuzzyDate | None]:
+    for update in reversed(updates):
+        for sentence in reversed(_SENTENCE_END.split(update.text)):
+            if _COMPLETED.search(sentence) and not _NOT_YET.search(sentence):
+                return Status.COMPLETED, sentence.strip(), _date_in(sentence) or update.effective
+            if _ONGOING.search(sentence):
+                return Status.ONGOING, sentence.strip(), update.effective
+    if _ONGOING.search(rec.target):
+        return Status.ONGOING, f"Target: {rec.target.strip()}", None
+    if updates:
+        return Status.IN_PROGRESS, None, None
+    return Status.OPEN, None, None
+
+
+def _date_in(sentence: str) -> FuzzyDate | None:
+    for match in _DATE_IN_SENTENCE.finditer(sentence):
+        found = FuzzyDate.parse(match.group())
+        if found.is_dated:
+            return found
+    return None
+
+
+_REVIEW_TITLES = (
+    (re.compile(r"domestic homicide review\D*(\d+)", re.IGNORECASE), "dhr", ReviewKind.DHR),
+    (re.compile(r"safeguarding adults? review\D*(\d+)", re.IGNORECASE), "sar", ReviewKind.SAR),
+    (
+        re.compile(r"child safeguarding practice review\D*(\d+)", re.IGNORECASE),
+        "cspr",
+        ReviewKind.CSPR,
+    ),
+)
+
+
+def plan_identity(title: str, file_stem: str) -> tuple[str, ReviewKind]:
+    """A plan id and review kind from the title ("Domestic Homicide Review Case No 2" -> dhr2)."""
+    for pattern, prefix, kind in _REVIEW_TITLES:
+        match = pattern.search(title)
+        if match:
+            return f"{prefix}{match.group(1)}", kind
+    slug = re.sub(r"[^a-z0-9]+", "-", file_stem.lower()).strip("-") or "plan"
+    return slug, ReviewKind.OTHER

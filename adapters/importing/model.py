@@ -1,0 +1,67 @@
+"""The parsed shape of an action plan: plain frozen values, no dates interpreted.
+
+Everything here is text as written in the document (cleaned of markup). Turning
+targets and update dates into calendar intervals is the job of ``domain.fuzzy_date``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something a person should review; ``line`` is 1-based in the input."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedSubAction:
+    number: int
+    text: str
+    leads: tuple[str, ...]
+    target: str
+
+
+@dataclass(frozen=True)
+class ParsedUpdate:
+    text: str
+    date_text: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedRecommendation:
+    section: str
+    ref: str
+    number: int
+    number_text: str
+    text: str
+    agency: str
+    leads: tuple[str, ...]
+    target: str
+    sub_actions: tuple[ParsedSubAction, ...]
+    updates: tuple[ParsedUpdate, ...]
+    line: int
+    rag: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedPlan:
+    title: str
+    partnership: str
+    version_label: str
+    version_date: str
+    recommendations: tuple[ParsedRecommendation, ...]
+    warnings: tuple[ParseWarning, ...]
+
+
+class PlanParseError(ValueError):
+    """The input cannot be read as an action plan at all; ``line`` is where (if known)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}" if line is not None else message)

@@ -1,0 +1,119 @@
+"""Reading a plan document from a file: extracted text, CSV or XLSX.
+
+Every failure is a ``DocumentError`` naming the file and, where known, the line (the
+row, for spreadsheets): never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from adapters.importing.model import ParsedPlan, PlanParseError
+from adapters.importing.text_table import parse_plan_text, parse_rows
+from domain.errors import InvalidCommand
+
+Rows = list[tuple[int, list[str]]]
+
+
+class DocumentError(InvalidCommand):
+    """The document cannot be read as an action plan; nothing was written."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+def read_plan(path: Path) -> ParsedPlan:
+    """Parse the plan in ``path``, choosing the reader by the file's extension."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DocumentError(path, f"cannot read the file: {error.strerror}") from None
+    if not raw.strip():
+        raise DocumentError(path, "the file is empty")
+    try:
+        if path.suffix.lower() == ".xlsx":
+            return _from_rows(_xlsx_rows(path, raw), path)
+        text = _decode(path, raw)
+        if path.suffix.lower() == ".csv":
+            return _from_rows(_csv_rows(path, text), path)
+        return parse_plan_text(text)
+    except PlanParseError as error:
+        raise DocumentError(path, error.message, error.line) from None
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if b"\x00" in raw[:4096]:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DocumentError(path, "this is a binary file, not extracted text or CSV", line)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DocumentError(
+            path,
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save or export it as UTF-8",
+            line,
+        ) from None
+
+
+def _csv_rows(path: Path, text: str) -> Rows:
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows: Rows = []
+    try:
+        for cells in reader:
+            rows.append((reader.line_num, cells))
+    except csv.Error as error:
+        raise DocumentError(path, f"malformed CSV: {error}", reader.line_num) from None
+    return rows
+
+
+def _xlsx_rows(path: Path, raw: bytes) -> Rows:
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise DocumentError(path, f"not a readable .xlsx workbook ({error})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            (number, [_cell_text(value) for value in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _from_rows(rows: Rows, path: Path) -> ParsedPlan:
+    """A spreadsheet holds the table only: title and version come from the file name."""
+    rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
+    if not rows:
+        raise DocumentError(path, "the sheet has no rows")
+    recommendations, warnings = parse_rows(rows, truncated=False)
+    return ParsedPlan(
+        title=path.stem,
+        partnership="",
+        version_label="",
+        version_date="",
+        recommendations=recommendations,
+        warnings=warnings,
+    )

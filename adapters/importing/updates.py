@@ -1,0 +1,127 @@
+"""Splitting a "Summary of Action Taken & Date" narrative into dated updates.
+
+The document uses several kinds of date header, found by reading it:
+
+* "Update Feb 2014:", "Update Feb 2014 -", "Update August 2013 -" (hyphen or en dash;
+  anywhere, even mid-line)
+* a bare "August 2013." / "August 2013 " opening a line or a sentence
+* "Action completed 1st April 2013 ...", "Action taken 1 st April 2013 and ..." (the
+  date is part of the sentence, so the sentence is kept whole)
+* "(May 2013)" closing the clause it dates ("New case management now installed, (May 2013)")
+
+Text before the first header is an undated update (someone else infers its date).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+    r"|Spring|Summer|Autumn|Winter)"
+)
+_DAY = r"(?:\d{1,2}\s?(?:st|nd|rd|th)?\s+)"
+_NUMERIC = r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"
+DATE = rf"(?:\b{_DAY}?{_MONTH}\.?,?\s+(?:19|20)\d{{2}}\b|{_NUMERIC})"
+
+_UPDATE = re.compile(
+    rf"\b(?:Update|UPDATE|Updated)\s*[:\u2013\u2014-]?\s*"
+    rf"(?:(?:on|as at|at|for)\s+)?(?P<date>{DATE})"
+    r"[ \t]*[:.,;\u2013\u2014-]*[ \t]*"
+)
+_BARE = re.compile(rf"(?P<date>{DATE})[ \t]*[.:\u2013\u2014-]?[ \t]*(?=[A-Z(\"'\u2018\u201c]|\n|$)")
+_SENTENCE = re.compile(
+    rf"\b(?:Actions? (?:completed|taken|implemented|closed)|Completed|Implemented)"
+    rf"\s+(?:(?:on|in)\s+)?(?P<date>{DATE})"
+)
+_PAREN = re.compile(rf"\((?P<date>{DATE})\)")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One update: its text, the date as written (or None), offset of its start in the cell."""
+
+    text: str
+    date_text: str | None
+    offset: int
+
+
+@dataclass(frozen=True)
+class _Marker:
+    start: int
+    end: int
+    kind: str  # "leading" (header removed), "sentence" (kept), "trailing" (closes a clause)
+    date: str
+
+
+def normalise_date(date_text: str) -> str:
+    """Collapse spaces and the "1 st" split of extracted ordinals: "1 st April" -> "1st April"."""
+    text = re.sub(r"\s+", " ", date_text).strip()
+    return re.sub(r"\b(\d{1,2}) (st|nd|rd|th)\b", r"\1\2", text)
+
+
+def _opens_sentence(text: str, index: int) -> bool:
+    before = text[:index].rstrip(" \t")
+    return not before or before[-1] in "\n.!?"
+
+
+def _markers(text: str) -> list[_Marker]:
+    found: list[_Marker] = []
+    for m in _UPDATE.finditer(text):
+        found.append(_Marker(m.start(), m.end(), "leading", m["date"]))
+    for m in _BARE.finditer(text):
+        if _opens_sentence(text, m.start()):
+            found.append(_Marker(m.start(), m.end(), "leading", m["date"]))
+    for m in _SENTENCE.finditer(text):
+        if _opens_sentence(text, m.start()):
+            found.append(_Marker(m.start(), m.start(), "sentence", m["date"]))
+    for m in _PAREN.finditer(text):
+        kind = "leading" if _opens_sentence(text, m.start()) else "trailing"
+        found.append(_Marker(m.start(), m.end(), kind, m["date"]))
+    found.sort(key=lambda marker: (marker.start, marker.kind != "leading"))
+    kept: list[_Marker] = []
+    for marker in found:
+        if kept and marker.start < max(kept[-1].end, kept[-1].start + 1):
+            continue
+        kept.append(marker)
+    return kept
+
+
+def clean_update_text(text: str) -> str:
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line).strip(" \t\u2013\u2014-:;,")
+
+
+def has_date_header(text: str) -> bool:
+    return bool(_markers(text))
+
+
+def split_updates(text: str) -> list[Segment]:
+    """Cut ``text`` at each date header, in order; empty undated pieces are dropped."""
+    segments: list[Segment] = []
+    anchor = start = 0
+    date: str | None = None
+
+    def close(end: int) -> None:
+        body = clean_update_text(text[start:end])
+        if body or date is not None:
+            piece = text[start:end]
+            offset = anchor if date is not None else start + len(piece) - len(piece.lstrip())
+            segments.append(Segment(body, normalise_date(date) if date else None, offset))
+
+    for marker in _markers(text):
+        if marker.kind == "trailing":
+            if date is None:
+                date = marker.date
+                close(marker.end)
+                anchor = start = marker.end
+                date = None
+            continue
+        close(marker.start)
+        anchor = marker.start
+        start = marker.end if marker.kind == "leading" else marker.start
+        date = marker.date
+    close(len(text))
+    return segments

@@ -1,0 +1,207 @@
+"""Importing a plan document: record what a version of the document says, as events.
+
+The adapters read a document (extracted text, CSV, XLSX) into a ``PlanDocument``:
+what that version states about every recommendation, with dates already interpreted.
+This use case compares it with the ledger and records only the differences, each as
+its own event attributed to the version. The first import of a plan records
+everything; importing the same version again records nothing. All or nothing: the
+events of one import are saved in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from domain.audit import acting_as, current_actor
+from domain.errors import NotFound
+from domain.events import AuditedEvent
+from domain.fuzzy_date import FuzzyDate
+from domain.plan import Plan, ReviewKind
+from domain.recommendation import Recommendation, RecommendationState, Status
+
+if TYPE_CHECKING:
+    from service.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class UpdateDocument:
+    effective: FuzzyDate
+    text: str
+
+
+@dataclass(frozen=True)
+class SubActionDocument:
+    text: str
+    leads: tuple[str, ...]
+    target: FuzzyDate | None
+
+
+@dataclass(frozen=True)
+class RecommendationDocument:
+    ref: str
+    text: str
+    agency: str
+    leads: tuple[str, ...]
+    target: FuzzyDate | None
+    raised: FuzzyDate
+    """When the recommendation existed by: the plan date, or the tightest date inferred."""
+    sub_actions: tuple[SubActionDocument, ...] = ()
+    updates: tuple[UpdateDocument, ...] = ()
+    status: Status = Status.OPEN
+    status_basis: str | None = None
+    """The sentence the status was inferred from, kept with the event."""
+    status_date: FuzzyDate | None = None
+    """When the status statement was made (e.g. the date of "Action completed 1st April 2013")."""
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    plan_id: str
+    title: str
+    partnership: str
+    kind: ReviewKind
+    version_label: str
+    version_date: FuzzyDate | None
+    file_name: str
+    recommendations: tuple[RecommendationDocument, ...]
+
+    @property
+    def source(self) -> str:
+        return f"{self.file_name} ({self.version_label})"
+
+
+@dataclass
+class ImportOutcome:
+    already_imported: bool = False
+    events: list[tuple[str, AuditedEvent]] = field(default_factory=list)
+    """(plan id or ref, event) for every event recorded, or that would be in a dry run."""
+    notes: list[str] = field(default_factory=list)
+    """Differences the import saw but would not act on by itself (for a person to review)."""
+
+
+def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) -> ImportOutcome:
+    """Record what ``document`` says that the ledger does not know yet."""
+    outcome = ImportOutcome()
+    with acting_as(current_actor(), document.source):
+        plan = _plan(ledger, document)
+        if plan.document_version(document.version_label) is not None:
+            outcome.already_imported = True
+            return outcome
+        plan.record_document_version(
+            document.version_label, document.version_date, document.file_name
+        )
+        changed: list[Any] = [plan]
+        for rec_doc in document.recommendations:
+            rec = _existing(ledger, document.plan_id, rec_doc.ref)
+            if rec is None:
+                rec = _raise(document, rec_doc)
+            else:
+                _revise(rec, rec_doc, document, outcome.notes)
+            if rec.pending_events:
+                changed.append(rec)
+    outcome.events = [
+        (getattr(aggregate, "plan_id", None) or aggregate.state.ref, event)
+        for aggregate in changed
+        for event in aggregate.pending_events
+    ]
+    if not dry_run:
+        ledger.save_atomically(*changed, conflict=f"{document.plan_id!r} changed during the import")
+    return outcome
+
+
+def _plan(ledger: Ledger, document: PlanDocument) -> Plan:
+    try:
+        return ledger.plan(document.plan_id)
+    except NotFound:
+        return Plan.open(
+            document.plan_id,
+            document.title,
+            partnership=document.partnership,
+            kind=document.kind,
+        )
+
+
+def _existing(ledger: Ledger, plan_id: str, ref: str) -> Recommendation | None:
+    try:
+        return ledger.recommendation(plan_id, ref)
+    except NotFound:
+        return None
+
+
+def _raise(document: PlanDocument, doc: RecommendationDocument) -> Recommendation:
+    rec = Recommendation.raise_recommendation(
+        plan_id=document.plan_id,
+        ref=doc.ref,
+        text=doc.text,
+        agency=doc.agency,
+        leads=doc.leads,
+        target=doc.target,
+        effective=doc.raised,
+    )
+    for action in doc.sub_actions:
+        rec.add_sub_action(action.text, action.leads, action.target, doc.raised)
+    for update in doc.updates:
+        rec.record_progress(update.text, update.effective)
+    _settle_status(rec, doc, document)
+    return rec
+
+
+def _revise(
+    rec: Recommendation, doc: RecommendationDocument, document: PlanDocument, notes: list[str]
+) -> None:
+    state = rec.state
+    why = f"as stated in {document.version_label}"
+    when = document.version_date
+    if doc.text != state.text:
+        notes.append(f"{doc.ref}: the recommendation's text differs from the ledger's; not changed")
+    if doc.leads and doc.leads != state.leads:
+        rec.reassign_leads(doc.leads, why, when)
+    if doc.agency and doc.agency != state.agency:
+        rec.reassign_agency(doc.agency, why, when)
+    if doc.target is not None and doc.target != state.target:
+        rec.revise_target(doc.target, why, when)
+    known_actions = {action.text for action in state.sub_actions}
+    for action in doc.sub_actions:
+        if action.text not in known_actions:
+            rec.add_sub_action(action.text, action.leads, action.target, when)
+    known = {_same_text(u.text): u for u in state.updates}
+    for update in doc.updates:
+        earlier = known.get(_same_text(update.text))
+        if earlier is None:
+            rec.record_progress(update.text, update.effective)
+        elif earlier.effective != update.effective and not update.effective.inferred:
+            notes.append(
+                f"{doc.ref}: an update now dated {update.effective.text} was recorded as "
+                f"{earlier.effective.text}; not changed (correct it if the new date is right)"
+            )
+    stated = {_same_text(u.text) for u in doc.updates}
+    for missing in (u for u in state.updates if _same_text(u.text) not in stated):
+        notes.append(
+            f"{doc.ref}: the update of {missing.effective.text} is no longer in the document; "
+            "kept in the ledger"
+        )
+    _settle_status(rec, doc, document, notes)
+
+
+def _same_text(text: str) -> str:
+    """Updates are matched by their text, ignoring spacing and case: their dates may be
+    inferred, and inferred dates move when a later version adds a dated update."""
+    return " ".join(text.split()).casefold()
+
+
+def _settle_status(
+    rec: Recommendation,
+    doc: RecommendationDocument,
+    document: PlanDocument,
+    notes: list[str] | None = None,
+) -> None:
+    """Move the status to what the document states, conservatively."""
+    state: RecommendationState = rec.state
+    basis = f"inferred from: {doc.status_basis!r}" if doc.status_basis else None
+    if doc.status == Status.COMPLETED and state.status != Status.COMPLETED:
+        rec.complete(doc.status_date or doc.raised, evidence=basis)
+    elif doc.status == Status.ONGOING and state.status not in (Status.ONGOING, Status.COMPLETED):
+        rec.change_status(Status.ONGOING, basis, doc.status_date)
+    elif state.status == Status.COMPLETED and doc.status != Status.COMPLETED and notes is not None:
+        notes.append(f"{doc.ref}: the document no longer says it is completed; not reopened")

@@ -1,0 +1,164 @@
+"""Importing the seed plan and a later version of it, on a SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from adapters.importing.document import plan_identity, to_plan_document
+from adapters.importing.reader import read_plan
+from domain.audit import acting_as
+from domain.errors import InvalidCommand
+from domain.fuzzy_date import FuzzyDate
+from domain.plan import ReviewKind
+from domain.recommendation import Status
+from service.importing import ImportOutcome, PlanDocument, RecommendationDocument
+from service.ledger import Ledger
+
+OpenLedger = Callable[[str], Ledger]
+
+SEED_REFS = [
+    *(f"overview/{n}" for n in range(1, 13)),
+    *(f"imr/west-mercia-police/{n}" for n in range(1, 7)),
+    "imr/cri-pathway-to-recovery/1",
+    "imr/cri-pathway-to-recovery/2",
+]
+
+
+def import_file(
+    ledger: Ledger, path: Path, *, dry_run: bool = False, plan_date: str | None = None
+) -> ImportOutcome:
+    parsed = read_plan(path)
+    plan_id, kind = plan_identity(parsed.title, path.stem)
+    document, _ = to_plan_document(
+        parsed,
+        plan_id=plan_id,
+        file_name=path.name,
+        kind=kind,
+        plan_date=FuzzyDate.parse(plan_date) if plan_date else None,
+    )
+    with acting_as("coordinator", "cli"):
+        return ledger.import_document(document, dry_run=dry_run)
+
+
+def stored(ledger: Ledger) -> list[tuple[int, bytes]]:
+    return [(n.id, bytes(n.state)) for n in ledger.recorder.select_notifications(1, 10_000)]
+
+
+@pytest.fixture
+def third_version(tmp_path: Path, seed_plan: Path) -> Path:
+    """The seed as its next version might read: one target date changed, one update added,
+    one lead changed, and a new version label."""
+    text = seed_plan.read_text(encoding="utf-8")
+    edits = [
+        ("Det Supt HQ PVP\tJuly 2014\t", "Det Supt HQ PVP\tSeptember 2014\t"),
+        ("Viv Marriott Senior Neighbourhood Manager", "Sam Jones Senior Neighbourhood Manager"),
+        (
+            "Worcestershire Safer Communities Board Chair.</p>",
+            "Worcestershire Safer Communities Board Chair.</p>"
+            "<p>Update May 2014: the Board Chair was briefed on 12th May.</p>",
+        ),
+        ("2nd Version dated 29th May 2014", "3rd Version dated 30th June 2014"),
+    ]
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "dhr-case-2-action-plan-v3.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_seed_imports_as_dhr2_with_its_twenty_recommendations(
+    db_url: str, open_ledger: OpenLedger, seed_plan: Path
+) -> None:
+    ledger = open_ledger(db_url)
+    outcome = import_file(ledger, seed_plan)
+    [plan] = ledger.plans()
+    assert (plan.plan_id, plan.kind) == ("dhr2", ReviewKind.DHR)
+    assert plan.versions[0].label == "2nd Version dated 29th May 2014"
+    assert sorted({subject for subject, _ in outcome.events} - {"dhr2"}) == sorted(SEED_REFS)
+    assert all(e.source == "dhr-case-2-action-plan.txt (2nd Version dated 29th May 2014)"
+               for _, e in outcome.events)  # fmt: skip
+    state = ledger.recommendation("dhr2", "overview/1").state
+    assert [u.effective.text for u in state.updates] == ["August 2013", "Feb 2014"]
+    assert state.status == Status.IN_PROGRESS
+
+
+def test_importing_the_same_version_twice_records_nothing_the_second_time(
+    db_url: str, open_ledger: OpenLedger, seed_plan: Path
+) -> None:
+    ledger = open_ledger(db_url)
+    import_file(ledger, seed_plan)
+    before = stored(ledger)
+    again = import_file(open_ledger(db_url), seed_plan)
+    assert again.already_imported and again.events == []
+    assert stored(ledger) == before
+
+
+def test_a_later_version_records_exactly_what_changed(
+    db_url: str, open_ledger: OpenLedger, seed_plan: Path, third_version: Path
+) -> None:
+    ledger = open_ledger(db_url)
+    import_file(ledger, seed_plan)
+    outcome = import_file(ledger, third_version)
+    changes = [(subject, event.type_name) for subject, event in outcome.events]
+    assert changes == [
+        ("dhr2", "DocumentVersionRecorded"),
+        ("overview/1", "TargetDateRevised"),
+        ("overview/9", "LeadsReassigned"),
+        ("overview/12", "ProgressRecorded"),
+    ]
+    source = "dhr-case-2-action-plan-v3.txt (3rd Version dated 30th June 2014)"
+    assert all(event.source == source for _, event in outcome.events)
+    assert outcome.events[1][1].reason == "as stated in 3rd Version dated 30th June 2014"
+    assert ledger.recommendation("dhr2", "overview/1").state.target == FuzzyDate.parse(
+        "September 2014"
+    )
+    assert ledger.recommendation("dhr2", "overview/9").state.leads == (
+        "Paul Adams Estate Manager Lead on DV",
+        "Sam Jones Senior Neighbourhood Manager",
+    )
+    [*_, added] = ledger.recommendation("dhr2", "overview/12").state.updates
+    assert added.effective == FuzzyDate.parse("May 2014")
+    assert "Board Chair was briefed" in added.text
+
+
+def test_a_dry_run_reports_the_events_and_writes_nothing(
+    db_url: str, open_ledger: OpenLedger, seed_plan: Path
+) -> None:
+    ledger = open_ledger(db_url)
+    outcome = import_file(ledger, seed_plan, dry_run=True)
+    assert len(outcome.events) > 40
+    assert stored(ledger) == []
+
+
+def test_an_import_that_fails_part_way_writes_nothing(db_url: str, open_ledger: OpenLedger) -> None:
+    ledger = open_ledger(db_url)
+    raised = FuzzyDate.parse("May 2014")
+    document = PlanDocument(
+        plan_id="sar7",
+        title="SAR 7",
+        partnership="",
+        kind=ReviewKind.SAR,
+        version_label="v1",
+        version_date=raised,
+        file_name="sar7.csv",
+        recommendations=(
+            RecommendationDocument("overview/1", "Fine", "ASC", ("Head",), None, raised),
+            RecommendationDocument("overview/2", "   ", "ASC", ("Head",), None, raised),
+        ),
+    )
+    with acting_as("coordinator", "cli"), pytest.raises(InvalidCommand, match="text"):
+        ledger.import_document(document)
+    assert stored(ledger) == []
+
+
+def test_a_plan_date_dates_every_recommendation(
+    db_url: str, open_ledger: OpenLedger, seed_plan: Path
+) -> None:
+    ledger = open_ledger(db_url)
+    import_file(ledger, seed_plan, plan_date="2013-03-14")
+    for ref in ("overview/5", "imr/cri-pathway-to-recovery/2"):
+        assert ledger.recommendation("dhr2", ref).state.raised == FuzzyDate.parse("2013-03-14")
