@@ -387,7 +387,7 @@ def import_document(
     as_json: AsJson = False,
 ) -> None:
     """Import a plan document; a later version of it records only what changed."""
-    agreed = maybe_fuzzy(plan_date, "plan date")
+    agreed = FuzzyDate.parse(plan_date) if plan_date is not None else None
     if agreed is not None and not agreed.is_dated:
         refuse(f"--plan-date {plan_date!r} is not a date on the calendar")
 

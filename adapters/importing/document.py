@@ -86,6 +86,15 @@ def to_plan_document(
         _recommendation(rec, plan_date, no_later_than(fallback), warnings)
         for rec in parsed.recommendations
     )
+    rated = [rec for rec in parsed.recommendations if rec.rag]
+    if rated:
+        warnings.append(
+            ParseWarning(
+                rated[0].line,
+                "the document's own RAG ratings are not recorded (the ledger derives RAG from "
+                "target and status): " + ", ".join(f"{rec.ref}={rec.rag}" for rec in rated),
+            )
+        )
     label = version_label or parsed.version_label or file_name
     document = PlanDocument(
         plan_id=plan_id,

@@ -1,0 +1,1 @@
+"""Benchmarks: each writes JSON and prints ratios against a baseline from the same run."""

@@ -1,0 +1,91 @@
+"""Importing the seed plan with the CLI, as a coordinator would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+RECLEDGER = shutil.which("recledger") or str(Path(sys.executable).with_name("recledger"))
+
+
+def recledger(cwd: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "RECLEDGER_DB"}
+    env["RECLEDGER_ACTOR"] = "coordinator"
+    result = subprocess.run(
+        [RECLEDGER, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == code, result.stderr
+    return result
+
+
+def test_importing_the_seed_reports_counts_and_every_quirk(tmp_path: Path, seed_plan: Path) -> None:
+    report = recledger(tmp_path, "import", str(seed_plan)).stdout
+    assert "plan dhr2: Domestic Homicide Review Case No 2" in report
+    assert "version: 2nd Version dated 29th May 2014" in report
+    for line in ("recommendations: 20", "overview: 12", "imr/west-mercia-police: 6",
+                 "imr/cri-pathway-to-recovery: 2"):  # fmt: skip
+        assert line in report
+    for quirk in (
+        "line 20: Overview rec 2: text 'the recent HMIC inspection.'",
+        "line 26: Overview rec 3: 5 sub-actions",
+        "line 58: Overview rec 5: 'Implementation Lead' cell is blank",
+        "line 67: Overview rec 8: 'Implementation Lead' cell looks like action text",
+        "line 145: CRI Pathway to Recovery rec 2: row cut off at end of file",
+    ):
+        assert quirk in report
+
+
+def test_history_shows_the_seeds_dated_updates(tmp_path: Path, seed_plan: Path) -> None:
+    recledger(tmp_path, "import", str(seed_plan))
+    entries = json.loads(recledger(tmp_path, "history", "dhr2", "overview/1", "--json").stdout)
+    updates = [e for e in entries if e["type"] == "ProgressRecorded"]
+    assert [
+        (u["effective"]["text"], u["effective"]["start"], u["effective"]["end"]) for u in updates
+    ] == [
+        ("August 2013", "2013-08-01", "2013-08-31"),
+        ("Feb 2014", "2014-02-01", "2014-02-28"),
+    ]
+    assert updates[1]["data"]["text"].startswith("Following an HMIC Review in December 2013")
+    assert updates[1]["data"]["text"].endswith("the recent HMIC inspection.")
+    assert {e["source"] for e in entries} == {
+        "dhr-case-2-action-plan.txt (2nd Version dated 29th May 2014)"
+    }
+    assert entries[0]["effective"]["text"] == "no later than August 2013"
+    assert entries[0]["effective"]["inferred"] is True
+
+
+def test_json_report_and_a_second_import_that_records_nothing(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    first = json.loads(recledger(tmp_path, "import", str(seed_plan), "--json").stdout)
+    assert set(first) >= {"plan", "version", "recommendations", "events", "warnings"}
+    assert (first["plan"], first["recommendations"]) == ("dhr2", 20)
+    assert {"line": 145, "message": first["warnings"][-1]["message"]} == first["warnings"][-1]
+    second = json.loads(recledger(tmp_path, "import", str(seed_plan), "--json").stdout)
+    assert second["already_imported"] is True and second["events"] == []
+    again = recledger(tmp_path, "import", str(seed_plan)).stdout
+    assert "imported before: nothing recorded" in again
+
+
+def test_a_dry_run_prints_the_events_and_writes_nothing(tmp_path: Path, seed_plan: Path) -> None:
+    report = recledger(tmp_path, "import", str(seed_plan), "--dry-run").stdout
+    assert "dry run: would record" in report
+    assert "overview/1  ProgressRecorded  effective Feb 2014" in report
+    assert json.loads(recledger(tmp_path, "plans", "--json").stdout) == []
+
+
+def test_plan_and_version_can_be_named(tmp_path: Path, seed_plan: Path) -> None:
+    recledger(tmp_path, "import", str(seed_plan), "--plan", "south-worcs-dhr2",
+              "--version", "v2", "--plan-date", "2013-03-14")  # fmt: skip
+    [plan] = json.loads(recledger(tmp_path, "plans", "--json").stdout)
+    assert (plan["plan"], plan["versions"][0]["label"]) == ("south-worcs-dhr2", "v2")
+    [raised, *_] = json.loads(
+        recledger(tmp_path, "history", "south-worcs-dhr2", "overview/5", "--json").stdout
+    )
+    assert raised["effective"]["text"] == "2013-03-14"
+    bad = recledger(tmp_path, "import", str(seed_plan), "--plan-date", "soon", code=1)
+    assert bad.stderr == "recledger: --plan-date 'soon' is not a date on the calendar\n"
