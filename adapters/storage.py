@@ -11,9 +11,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.persistence import PersistenceError
+from sqlalchemy import URL, Engine, create_engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 
 from adapters.settings import Settings
 from domain.errors import InvalidCommand, StorageUnavailable
+from projections.read_model import ReadModel
 from service.ledger import Ledger
 
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
@@ -55,11 +59,41 @@ def event_store_env(db: str) -> dict[str, str]:
     }
 
 
+def read_model_engine(env: dict[str, str]) -> Engine:
+    """A SQLAlchemy engine on the same database as the events, for the read models."""
+    module = env["PERSISTENCE_MODULE"]
+    if module == "eventsourcing.popo":
+        return create_engine("sqlite://", poolclass=StaticPool)
+    if module == "eventsourcing.sqlite":
+        return create_engine(
+            URL.create("sqlite", database=env["SQLITE_DBNAME"]), connect_args={"timeout": 30}
+        )
+    url = URL.create(
+        "postgresql+psycopg",
+        username=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        database=env["POSTGRES_DBNAME"],
+    )
+    engine = create_engine(url, connect_args={"connect_timeout": 5})
+    schema = env.get("POSTGRES_SCHEMA")
+    return engine.execution_options(schema_translate_map={None: schema}) if schema else engine
+
+
 def bootstrap(settings: Settings | None = None) -> Ledger:
     """Build the ledger on the configured store, creating its tables if needed."""
     settings = settings or Settings()
     env = event_store_env(settings.db)
     try:
-        return Ledger(env=env)
+        ledger = Ledger(env=env)
     except PersistenceError as error:
         raise StorageUnavailable(f"cannot open the event store {settings.db!r}: {error}") from None
+    try:
+        ledger.read_model = ReadModel(read_model_engine(env))
+    except SQLAlchemyError as error:
+        ledger.close()
+        raise StorageUnavailable(
+            f"cannot open the read models in {settings.db!r}: {error}"
+        ) from None
+    return ledger

@@ -394,7 +394,7 @@ class Recommendation(Aggregate):
             raise InvalidCommand("a correction either retracts the event or amends its fields")
         if isinstance(target, Recommendation.Corrected):
             raise RuleViolated("a correction cannot be corrected; correct the original event")
-        if event_id in _retracted(self.log):
+        if event_id in retracted(self.log):
             raise RuleViolated(f"event {event_id} is already retracted")
         if retract and isinstance(target, Recommendation.Raised):
             raise RuleViolated("the raising of a recommendation cannot be retracted; withdraw it")
@@ -431,11 +431,11 @@ class Recommendation(Aggregate):
             raise RuleViolated(f"cannot {action} {self.state.ref}: it was withdrawn")
 
 
-def _retracted(events: Iterable[Recommendation.Event]) -> set[str]:
+def retracted(events: Iterable[Recommendation.Event]) -> set[str]:
     return {e.corrects for e in events if isinstance(e, Recommendation.Corrected) and e.retract}
 
 
-def _amendments(events: Iterable[Recommendation.Event]) -> dict[str, dict[str, Any]]:
+def amendments(events: Iterable[Recommendation.Event]) -> dict[str, dict[str, Any]]:
     amendments: dict[str, dict[str, Any]] = {}
     for e in events:
         if isinstance(e, Recommendation.Corrected) and not e.retract:
@@ -450,13 +450,13 @@ def fold(events: Iterable[Recommendation.Event]) -> RecommendationState:
     "as at" call it with only the events that qualify.
     """
     events = list(events)
-    retracted = _retracted(events)
-    amendments = _amendments(events)
+    retracted_ids = retracted(events)
+    amended = amendments(events)
     state: RecommendationState | None = None
     for event in events:
-        if event.event_id in retracted or isinstance(event, Recommendation.Corrected):
+        if event.event_id in retracted_ids or isinstance(event, Recommendation.Corrected):
             continue
-        data = {**event.data(), **amendments.get(event.event_id, {})}
+        data = {**event.data(), **amended.get(event.event_id, {})}
         if isinstance(event, Recommendation.Raised):
             state = RecommendationState(
                 plan_id=data["plan_id"],

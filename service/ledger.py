@@ -7,8 +7,9 @@ raises a ``LedgerError`` and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -28,12 +29,24 @@ from domain.fuzzy_date import FuzzyDate
 from domain.plan import Plan, ReviewKind
 from domain.recommendation import Recommendation, Status
 from domain.refs import Ref, check_plan_id, plan_aggregate_id, recommendation_aggregate_id
+from projections import queries
 from projections.history import HistoryEntry, history
+from projections.queries import ChangeView, RecommendationView
+from projections.read_model import ReadModel
 from service.importing import ImportOutcome, PlanDocument, import_document
 
 
 class Ledger(Application[UUID]):
     name = "RecLedger"
+
+    def __init__(self, env: Mapping[str, str] | None = None, read_model: ReadModel | None = None):
+        super().__init__(env)
+        self.read_model = read_model
+
+    def close(self) -> None:
+        super().close()
+        if self.read_model is not None:
+            self.read_model.engine.dispose()
 
     # Commands
 
@@ -226,6 +239,74 @@ class Ledger(Application[UUID]):
     def history(self, plan_id: str, ref: str) -> list[HistoryEntry]:
         return history(self.recommendation(plan_id, ref).log)
 
+    # Read side: each query first catches up with the log, so it never answers stale.
+
+    def status(
+        self,
+        plan_id: str | None = None,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[RecommendationView]:
+        """Every recommendation (of one plan, or all) as at a day, as known at a moment."""
+        return self._query(plan_id, queries.snapshot, as_at, known_at)
+
+    def overdue(
+        self,
+        plan_id: str | None = None,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[RecommendationView]:
+        """The overdue recommendations as at a day, most overdue first."""
+        return self._query(plan_id, queries.overdue, as_at, known_at)
+
+    def changes(
+        self,
+        plan_id: str,
+        since: date,
+        until: date | None = None,
+        *,
+        recorded: bool = False,
+    ) -> list[ChangeView]:
+        """What changed in (since, until], on the effective axis or the recorded one."""
+        self.plan(plan_id)
+        model = self._read_model()
+        until = until or _today()
+        with model.engine.connect() as conn:
+            if recorded:
+                return queries.changes_recorded(conn, plan_id, _end_of(since), _end_of(until))
+            return queries.changes_as_at(conn, plan_id, since, until)
+
+    def workload(
+        self,
+        by: Literal["lead", "agency"],
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """Open, overdue and completed counts per lead or per agency."""
+        return queries.workload(self.status(as_at=as_at, known_at=known_at), by)
+
+    def _query(
+        self,
+        plan_id: str | None,
+        query: Callable[[Any, str | None, date, datetime], list[RecommendationView]],
+        as_at: date | None,
+        known_at: datetime | None,
+    ) -> list[RecommendationView]:
+        if plan_id is not None:
+            self.plan(plan_id)
+        model = self._read_model()
+        with model.engine.connect() as conn:
+            return query(conn, plan_id, as_at or _today(), known_at or datetime.now(UTC))
+
+    def _read_model(self) -> ReadModel:
+        if self.read_model is None:
+            raise StorageUnavailable("this ledger was opened without read models")
+        self.project()
+        return self.read_model
+
     # Plumbing: load, change, save, translating the library's errors into ours.
 
     def _change(
@@ -252,6 +333,31 @@ class Ledger(Application[UUID]):
             raise StaleVersion(conflict) from None
         except PersistenceError as error:
             raise StorageUnavailable(f"the event store refused the write: {error}") from None
+        self.project()
+
+    def project(self, progress: Callable[[int], None] | None = None) -> int:
+        """Bring the read models up to date with the log (read-your-writes); return the count."""
+        if self.read_model is None:
+            return 0
+        return self.read_model.catch_up(self, progress=progress)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild every read model from the first event; return the number of events."""
+        if self.read_model is None:
+            return 0
+        self.read_model.clear()
+        return self.project(progress)
+
+    # The read model's view of the event store (projections.read_model.EventSource).
+
+    def notifications_after(self, position: int, limit: int) -> list[tuple[int, Any]]:
+        notifications = self._read(
+            lambda: self.recorder.select_notifications(position, limit, inclusive_of_start=False)
+        )
+        return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
+    def events_of(self, aggregate_id: UUID, up_to_version: int) -> list[Any]:
+        return self._read(lambda: list(self.events.get(aggregate_id, lte=up_to_version)))
 
     def _get(self, aggregate_id: UUID) -> Any:
         return self._read(lambda: self.repository.get(aggregate_id))
@@ -274,3 +380,12 @@ class Ledger(Application[UUID]):
                 return rec.log[sequence - 1].event_id
             raise EventNotFound(f"{rec.state.ref} has events 1..{len(rec.log)}, not {sequence}")
         return rec.event(event).event_id
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _end_of(day: date) -> datetime:
+    """The last moment of a day (UTC): "as the ledger stood on" a day includes all of it."""
+    return datetime.combine(day, time.max, tzinfo=UTC)

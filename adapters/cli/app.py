@@ -1,0 +1,103 @@
+"""The ``recledger`` application object and what every command shares.
+
+Exit codes: 0 done; 1 refused (a domain rule, a conflict, something not found, bad
+input) with one line on stderr and nothing written; 2 usage error (from Typer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+from domain.audit import acting_as
+from domain.errors import LedgerError
+from domain.fuzzy_date import FuzzyDate
+from service.ledger import Ledger
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="recledger: the audit-first ledger of action-plan recommendations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+plan_app = typer.Typer(help="Open plans and record their document versions.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    ledger: Ledger | None = None
+
+    def get_ledger(self) -> Ledger:
+        if self.ledger is None:
+            self.ledger = bootstrap(self.settings)
+        return self.ledger
+
+
+def refuse(message: str) -> NoReturn:
+    typer.echo(f"recledger: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def run(ctx: typer.Context, command: Callable[[Ledger], T]) -> T:
+    """Run one use case as the CLI's actor; turn a refusal into one line and exit 1."""
+    state: CliState = ctx.obj
+    try:
+        with acting_as(state.settings.actor, "cli"):
+            return command(state.get_ledger())
+    except LedgerError as error:
+        refuse(str(error))
+
+
+def fuzzy(text: str, what: str) -> FuzzyDate:
+    """Parse a date option; text off the calendar is kept verbatim, with a note."""
+    date = FuzzyDate.parse(text)
+    if date.precision == "unknown":
+        typer.echo(f"note: {what} {text!r} is not on the calendar; kept as text", err=True)
+    return date
+
+
+def maybe_fuzzy(text: str | None, what: str) -> FuzzyDate | None:
+    return None if text is None else fuzzy(text, what)
+
+
+def emit_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+Effective = Annotated[
+    str | None,
+    typer.Option(help="When it happened in the world: '2014-02-28', 'Feb 2014', 'Autumn 2013'."),
+]
+Reason = Annotated[str, typer.Option(help="Why: kept with the event for auditors.")]
+PlanId = Annotated[str, typer.Argument(metavar="PLAN_ID", help="The plan's id, e.g. dhr2.")]
+RefArg = Annotated[str, typer.Argument(metavar="REF", help="overview/N or imr/<agency-slug>/N.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            envvar="RECLEDGER_DB",
+            help="SQLite file or URL (default ledger.db), postgresql://... or memory:.",
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(envvar="RECLEDGER_ACTOR", help="Who is acting (default: login name)."),
+    ] = None,
+) -> None:
+    overrides = {k: v for k, v in {"db": db, "actor": actor}.items() if v is not None}
+    ctx.obj = CliState(Settings(**overrides))

@@ -1,0 +1,190 @@
+"""The commands that ask: status, overdue, changes, leads, agencies; and rebuild."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import typer
+
+from adapters.cli.app import AsJson, app, emit_json, refuse, run
+from domain.fuzzy_date import parse_as_at
+from projections.queries import RecommendationView
+
+PlanOption = Annotated[
+    str | None, typer.Argument(metavar="[PLAN_ID]", help="One plan (default all).")
+]
+AsAt = Annotated[
+    str | None,
+    typer.Option(help="Effective date: 2014-02-28, or 2014-02 for its last day (default today)."),
+]
+KnownAt = Annotated[
+    str | None,
+    typer.Option(help="As the ledger stood at: 2015-03-01T12:00:00+00:00, or a day (its end)."),
+]
+
+
+def as_at_day(text: str | None) -> date | None:
+    return None if text is None else parse_day(text, "--as-at")
+
+
+def parse_day(text: str, option: str) -> date:
+    try:
+        return parse_as_at(text)
+    except ValueError as error:
+        refuse(f"{option}: {error}")
+
+
+def known_at_moment(text: str | None) -> datetime | None:
+    """An ISO 8601 moment (UTC if no offset), or a day meaning the end of that day (UTC)."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.max.time(), tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        refuse(f"--known-at {text!r}: use an ISO 8601 time such as 2015-03-01T12:00:00+00:00")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _line(view: RecommendationView) -> str:
+    target = view.target.text if view.target else "-"
+    late = f"{view.days_overdue} days overdue" if view.overdue else ""
+    last = view.updates[-1].effective.text if view.updates else "no updates"
+    return (
+        f"{view.plan:<8} {view.ref:<34} {view.status.value:<11} {(view.rag or '-'):<5} "
+        f"target {target[:24]:<24} {late:<18} last update {last[:30]}  {view.agency[:40]}"
+    )
+
+
+CSV_FIELDS = [
+    "plan", "ref", "section", "number", "agency", "leads", "text", "target", "status",
+    "completed", "updates", "last_update", "overdue", "days_overdue", "rag",
+]  # fmt: skip
+
+
+def _csv_row(view: RecommendationView) -> dict[str, Any]:
+    return {
+        **{k: v for k, v in view.to_json().items() if k in CSV_FIELDS},
+        "leads": "; ".join(view.leads),
+        "target": view.target.text if view.target else "",
+        "completed": view.completed.text if view.completed else "",
+        "updates": len(view.updates),
+        "last_update": view.updates[-1].effective.text if view.updates else "",
+    }
+
+
+def _show(views: list[RecommendationView], as_json: bool, as_csv: bool, empty: str) -> None:
+    if as_json:
+        emit_json([view.to_json() for view in views])
+    elif as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(_csv_row(view) for view in views)
+    elif not views:
+        typer.echo(empty)
+    else:
+        for view in views:
+            typer.echo(_line(view))
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    plan_id: PlanOption = None,
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """Every recommendation as at a date (effective axis), as known at a time (recorded axis)."""
+    day, moment = as_at_day(as_at), known_at_moment(known_at)
+    views = run(ctx, lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment))
+    _show(views, as_json, as_csv, "no recommendations as at that date")
+
+
+@app.command("overdue")
+def overdue(
+    ctx: typer.Context,
+    plan_id: PlanOption = None,
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+) -> None:
+    """The overdue recommendations as at a date, most overdue first."""
+    day, moment = as_at_day(as_at), known_at_moment(known_at)
+    views = run(ctx, lambda ledger: ledger.overdue(plan_id, as_at=day, known_at=moment))
+    _show(views, as_json, False, "nothing overdue")
+
+
+@app.command("changes")
+def changes(
+    ctx: typer.Context,
+    plan_id: Annotated[str, typer.Argument(metavar="PLAN_ID")],
+    since: Annotated[str, typer.Option(help="From (exclusive): e.g. the last board meeting.")],
+    until: Annotated[str | None, typer.Option(help="To (inclusive; default today).")] = None,
+    recorded: Annotated[
+        bool, typer.Option("--recorded", help="Use the recorded axis, not the effective one.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """What changed between two dates, per recommendation."""
+    start, end = parse_day(since, "--since"), as_at_day(until)
+    found = run(ctx, lambda ledger: ledger.changes(plan_id, start, end, recorded=recorded))
+    if as_json:
+        emit_json([change.to_json() for change in found])
+        return
+    if not found:
+        typer.echo("no changes in that period")
+    for change in found:
+        when = change.effective.text if change.effective else "-"
+        typer.echo(
+            f"{change.ref or change.plan:<34} {change.type:<24} effective {when[:30]:<30} "
+            f"recorded {change.recorded_at:%Y-%m-%d %H:%M} by {change.actor}"
+            + (f" — {change.reason}" if change.reason else "")
+        )
+
+
+def _workload(ctx: typer.Context, by: str, as_at: str | None, as_json: bool) -> None:
+    day = as_at_day(as_at)
+    rows = run(ctx, lambda ledger: ledger.workload(by, as_at=day))  # type: ignore[arg-type]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        typer.echo(
+            f"{row[by][:60]:<60} open {row['open']:>4}  overdue {row['overdue']:>4}  "
+            f"completed {row['completed']:>4}"
+        )
+
+
+@app.command("leads")
+def leads(ctx: typer.Context, as_at: AsAt = None, as_json: AsJson = False) -> None:
+    """Open, overdue and completed counts per lead."""
+    _workload(ctx, "lead", as_at, as_json)
+
+
+@app.command("agencies")
+def agencies(ctx: typer.Context, as_at: AsAt = None, as_json: AsJson = False) -> None:
+    """Open, overdue and completed counts per agency."""
+    _workload(ctx, "agency", as_at, as_json)
+
+
+@app.command("rebuild")
+def rebuild(ctx: typer.Context) -> None:
+    """Rebuild every read model from the event log."""
+
+    def with_progress(ledger: Any) -> int:
+        total = ledger.recorder.max_notification_id() or 0
+        with typer.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
+            return ledger.rebuild(progress=bar.update)
+
+    started = time.perf_counter()
+    count = run(ctx, with_progress)
+    seconds = time.perf_counter() - started
+    rate = count / max(seconds, 1e-9)
+    typer.echo(f"rebuilt from {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")

@@ -1,0 +1,294 @@
+"""Questions the users ask, answered from the read models on both time axes.
+
+- as at D (effective axis): a fact counts when its effective interval ends on or before D;
+- as known at T (recorded axis): a fact counts when it was recorded at or before T — a
+  correction recorded after T is ignored, so the mistake it corrected shows again;
+- overdue as at D: the target's interval ends before D and the recommendation is neither
+  completed, withdrawn nor ongoing as at D; a target with no end is never overdue.
+  ``days_overdue`` counts from the day after the target's end. RAG: red overdue; amber due
+  within 30 days; green completed or ongoing; otherwise none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Connection, Table, and_, select
+
+from domain.fuzzy_date import FuzzyDate
+from domain.recommendation import Status
+from domain.refs import Ref
+from projections.tables import changes, day_number, micros, moment, updates, versions
+
+AMBER_DAYS = 30
+NOT_DUE = (Status.COMPLETED, Status.WITHDRAWN, Status.ONGOING)
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    effective: FuzzyDate
+    text: str
+    actor: str
+    recorded_at: datetime
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "effective": self.effective.to_data(),
+            "text": self.text,
+            "actor": self.actor,
+            "recorded_at": self.recorded_at.isoformat(),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    plan: str
+    ref: str
+    text: str
+    agency: str
+    leads: tuple[str, ...]
+    target: FuzzyDate | None
+    raised: FuzzyDate | None
+    status: Status
+    completed: FuzzyDate | None
+    sub_actions: tuple[dict[str, Any], ...]
+    updates: tuple[UpdateView, ...]
+    overdue: bool
+    days_overdue: int | None
+    rag: str | None
+
+    @property
+    def section(self) -> str:
+        return Ref.parse(self.ref).section
+
+    @property
+    def number(self) -> str:
+        return Ref.parse(self.ref).number
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "ref": self.ref,
+            "section": self.section,
+            "number": self.number,
+            "agency": self.agency,
+            "leads": list(self.leads),
+            "text": self.text,
+            "target": self.target.to_data() if self.target else None,
+            "raised": self.raised.to_data() if self.raised else None,
+            "status": self.status.value,
+            "completed": self.completed.to_data() if self.completed else None,
+            "sub_actions": list(self.sub_actions),
+            "updates": [u.to_json() for u in self.updates],
+            "overdue": self.overdue,
+            "days_overdue": self.days_overdue,
+            "rag": self.rag,
+        }
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    plan: str
+    ref: str | None
+    event_id: str
+    type: str
+    effective: FuzzyDate | None
+    recorded_at: datetime
+    actor: str
+    reason: str | None
+    source: str
+    data: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "ref": self.ref,
+            "event_id": self.event_id,
+            "type": self.type,
+            "effective": self.effective.to_data() if self.effective else None,
+            "recorded_at": self.recorded_at.isoformat(),
+            "actor": self.actor,
+            "reason": self.reason,
+            "source": self.source,
+            "data": self.data,
+        }
+
+
+def assess(
+    target: FuzzyDate | None, status: Status, as_at: date
+) -> tuple[bool, int | None, str | None]:
+    """(overdue, days overdue, RAG) of a recommendation as at a day."""
+    if status in (Status.COMPLETED, Status.ONGOING):
+        return False, None, "green"
+    if status == Status.WITHDRAWN or target is None or target.end is None:
+        return False, None, None
+    if target.end < as_at:
+        return True, (as_at - target.end).days, "red"
+    if (target.end - as_at).days <= AMBER_DAYS:
+        return False, None, "amber"
+    return False, None, None
+
+
+def _at(table: Table, known_at: datetime) -> ColumnElement[bool]:
+    t = micros(known_at)
+    return and_(table.c.rec_from <= t, table.c.rec_to > t)
+
+
+def _current_versions(
+    plan_id: str | None, as_at: date, known_at: datetime
+) -> list[ColumnElement[bool]]:
+    d = day_number(as_at)
+    conditions = [versions.c.eff_from <= d, versions.c.eff_to > d, _at(versions, known_at)]
+    if plan_id is not None:
+        conditions.append(versions.c.plan_id == plan_id)
+    return conditions
+
+
+def snapshot(
+    conn: Connection, plan_id: str | None, as_at: date, known_at: datetime
+) -> list[RecommendationView]:
+    """Every recommendation (of one plan, or all) as at ``as_at``, as known at ``known_at``."""
+    rows = conn.execute(
+        select(versions.c.rec_id, versions.c.summary).where(
+            *_current_versions(plan_id, as_at, known_at)
+        )
+    ).all()
+    return _views(conn, rows, plan_id, as_at, known_at)
+
+
+def overdue(
+    conn: Connection, plan_id: str | None, as_at: date, known_at: datetime
+) -> list[RecommendationView]:
+    """The overdue recommendations as at ``as_at``, most overdue first."""
+    rows = conn.execute(
+        select(versions.c.rec_id, versions.c.summary).where(
+            *_current_versions(plan_id, as_at, known_at),
+            versions.c.target_end < day_number(as_at),
+            versions.c.status.in_([Status.OPEN.value, Status.IN_PROGRESS.value]),
+        )
+    ).all()
+    views = _views(conn, rows, plan_id, as_at, known_at)
+    return sorted(views, key=lambda v: -(v.days_overdue or 0))
+
+
+def _views(
+    conn: Connection,
+    rows: Sequence[Any],
+    plan_id: str | None,
+    as_at: date,
+    known_at: datetime,
+) -> list[RecommendationView]:
+    found = {row.rec_id: json.loads(row.summary) for row in rows}
+    written = _updates(conn, plan_id, found, as_at, known_at)
+    views = (_view(data, written.get(rec_id, []), as_at) for rec_id, data in found.items())
+    return sorted(views, key=lambda v: (v.plan, Ref.parse(v.ref).sort_key))
+
+
+def _updates(
+    conn: Connection, plan_id: str | None, rec_ids: Iterable[str], as_at: date, known_at: datetime
+) -> dict[str, list[UpdateView]]:
+    wanted = set(rec_ids)
+    if not wanted:
+        return {}
+    query = select(updates).where(updates.c.eff_end <= day_number(as_at), _at(updates, known_at))
+    if plan_id is not None:
+        query = query.where(updates.c.plan_id == plan_id)
+    elif len(wanted) <= 500:
+        query = query.where(updates.c.rec_id.in_(wanted))
+    found: dict[str, list[tuple[tuple[Any, ...], UpdateView]]] = defaultdict(list)
+    for row in conn.execute(query):
+        if row.rec_id not in wanted:
+            continue
+        effective = FuzzyDate.from_data(json.loads(row.effective))
+        view = UpdateView(effective, row.text, row.actor, moment(row.recorded_at), row.source)
+        key = (effective.start or effective.end, row.eff_end, row.sequence)
+        found[row.rec_id].append((key, view))
+    return {
+        rec_id: [v for _, v in sorted(items, key=lambda i: i[0])] for rec_id, items in found.items()
+    }
+
+
+def _date(data: dict[str, Any] | None) -> FuzzyDate | None:
+    return FuzzyDate.from_data(data) if data else None
+
+
+def _view(data: dict[str, Any], written: list[UpdateView], as_at: date) -> RecommendationView:
+    target, status = _date(data["target"]), Status(data["status"])
+    is_overdue, days, rag = assess(target, status, as_at)
+    return RecommendationView(
+        plan=data["plan_id"],
+        ref=data["ref"],
+        text=data["text"],
+        agency=data["agency"],
+        leads=tuple(data["leads"]),
+        target=target,
+        raised=_date(data["raised"]),
+        status=status,
+        completed=_date(data["completed"]),
+        sub_actions=tuple(data["sub_actions"]),
+        updates=tuple(written),
+        overdue=is_overdue,
+        days_overdue=days,
+        rag=rag,
+    )
+
+
+def changes_as_at(conn: Connection, plan_id: str, since: date, until: date) -> list[ChangeView]:
+    """Events of a plan that took effect in (since, until], in log order."""
+    window = and_(changes.c.eff_day > day_number(since), changes.c.eff_day <= day_number(until))
+    return _changes(conn, plan_id, window)
+
+
+def changes_recorded(
+    conn: Connection, plan_id: str, since: datetime, until: datetime
+) -> list[ChangeView]:
+    """Events of a plan recorded in (since, until], in log order."""
+    window = and_(changes.c.recorded_at > micros(since), changes.c.recorded_at <= micros(until))
+    return _changes(conn, plan_id, window)
+
+
+def _changes(conn: Connection, plan_id: str, window: ColumnElement[bool]) -> list[ChangeView]:
+    rows = conn.execute(
+        select(changes).where(changes.c.plan_id == plan_id, window).order_by(changes.c.id)
+    )
+    return [
+        ChangeView(
+            plan=row.plan_id,
+            ref=row.ref,
+            event_id=row.event_id,
+            type=row.type,
+            effective=FuzzyDate.from_data(json.loads(row.effective)) if row.effective else None,
+            recorded_at=moment(row.recorded_at),
+            actor=row.actor,
+            reason=row.reason,
+            source=row.source,
+            data=json.loads(row.data),
+        )
+        for row in rows
+    ]
+
+
+def workload(
+    views: Iterable[RecommendationView], by: Literal["lead", "agency"]
+) -> list[dict[str, Any]]:
+    """Open, overdue and completed counts per lead or per agency."""
+    counts: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"open": 0, "overdue": 0, "completed": 0}
+    )
+    for view in views:
+        names = view.leads if by == "lead" else (view.agency,)
+        for name in names or ("(none)",):
+            if view.status == Status.COMPLETED:
+                counts[name]["completed"] += 1
+            elif view.status in (Status.OPEN, Status.IN_PROGRESS):
+                counts[name]["open"] += 1
+            if view.overdue:
+                counts[name]["overdue"] += 1
+    return [{by: name, **count} for name, count in sorted(counts.items())]

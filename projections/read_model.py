@@ -1,0 +1,339 @@
+"""Keeping the read models current from the event log: exactly once, in the same database.
+
+``catch_up`` reads the notifications after the tracking position and applies them in
+batches; each batch's read-model rows and the new tracking position are written in one
+transaction, so a crash or a concurrent catch-up can neither skip nor repeat an event.
+The tracking row is locked first (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
+first write takes the database's write lock), so two processes catching up take turns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+
+from domain.events import AuditedEvent
+from domain.fuzzy_date import FuzzyDate
+from domain.plan import Plan
+from domain.recommendation import Recommendation, amendments
+from projections.tables import (
+    OPEN,
+    changes,
+    day_number,
+    metadata,
+    micros,
+    tracking,
+    updates,
+    versions,
+)
+from projections.timeline import (
+    Segment,
+    advance,
+    effective_day,
+    summary_data,
+    summary_from_data,
+)
+
+NAME = "recledger"
+
+
+class EventSource(Protocol):
+    """What the read model needs of the event store."""
+
+    def notifications_after(self, position: int, limit: int) -> Sequence[tuple[int, Any]]:
+        """(notification id, domain event) after ``position``, in log order."""
+
+    def events_of(self, aggregate_id: UUID, up_to_version: int) -> Sequence[Any]:
+        """One aggregate's events, first to ``up_to_version``."""
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class _Batch:
+    """Row changes of one batch, written with a few ``executemany`` at the end."""
+
+    open_versions: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    """Opened in this batch and still open, by (rec id, eff_from)."""
+    closed_versions: list[dict[str, Any]] = field(default_factory=list)
+    """Opened and closed within this batch: written closed."""
+    versions_to_close: list[dict[str, Any]] = field(default_factory=list)
+    """Rows already in the table that this batch closes."""
+    open_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    closed_updates: list[dict[str, Any]] = field(default_factory=list)
+    updates_to_close: list[dict[str, Any]] = field(default_factory=list)
+    new_changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ReadModel:
+    """The bitemporal versions, the updates and the change log, kept from the events."""
+
+    def __init__(self, engine: Engine, *, cache_size: int = 20_000) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            if (
+                conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).first()
+                is None
+            ):
+                conn.execute(insert(tracking).values(name=NAME, position=0))
+        self._open: OrderedDict[str, list[Segment]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_position: int | None = None
+        self._plan_ids: dict[UUID, str] = {}
+
+    def position(self) -> int:
+        with self.engine.connect() as conn:
+            return self._position(conn)
+
+    def catch_up(
+        self,
+        source: EventSource,
+        *,
+        batch_size: int = 1000,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Apply every event not yet applied; return how many were applied."""
+        applied = 0
+        while True:
+            try:
+                with self.engine.begin() as conn:
+                    position = self._lock(conn)
+                    if position != self._cache_position:
+                        self._open.clear()
+                    notes = source.notifications_after(position, batch_size)
+                    if not notes:
+                        self._cache_position = position
+                        return applied
+                    batch = _Batch()
+                    for _, event in notes:
+                        self._apply(conn, batch, source, event)
+                    self._flush(conn, batch)
+                    last = notes[-1][0]
+                    conn.execute(
+                        update(tracking).where(tracking.c.name == NAME).values(position=last)
+                    )
+            except BaseException:
+                self._open.clear()
+                self._cache_position = None
+                raise
+            self._cache_position = last
+            applied += len(notes)
+            if progress is not None:
+                progress(len(notes))
+
+    def clear(self) -> None:
+        """Forget every row, to rebuild from the first event."""
+        with self.engine.begin() as conn:
+            self._lock(conn)
+            for table in (versions, updates, changes):
+                conn.execute(delete(table))
+            conn.execute(update(tracking).where(tracking.c.name == NAME).values(position=0))
+        self._open.clear()
+        self._cache_position = None
+
+    # Applying one event
+
+    def _apply(self, conn: Connection, batch: _Batch, source: EventSource, event: Any) -> None:
+        if isinstance(event, Plan.Event):
+            self._apply_plan_event(batch, source, event)
+            return
+        if not isinstance(event, Recommendation.Event):
+            return  # another aggregate's event: nothing to project
+        rec_id = str(event.originator_id)
+        before = self._segments(conn, rec_id)
+        after = advance(
+            before, event, lambda: source.events_of(event.originator_id, event.originator_version)
+        )
+        moment = micros(event.timestamp)
+        self._replace_versions(batch, rec_id, before, after, moment)
+        self._cache(rec_id, after)
+        summary = after[0].summary
+        if isinstance(event, Recommendation.ProgressRecorded):
+            self._add_update(batch, rec_id, summary.plan_id, event, event.data(), moment)
+        elif isinstance(event, Recommendation.Corrected):
+            self._correct_update(batch, source, event, summary.plan_id, moment)
+        batch.new_changes.append(self._change(event, summary.plan_id, summary.ref))
+
+    def _apply_plan_event(self, batch: _Batch, source: EventSource, event: Plan.Event) -> None:
+        if isinstance(event, Plan.Opened):
+            self._plan_ids[event.originator_id] = event.plan_id
+        if event.originator_id not in self._plan_ids:
+            opened = source.events_of(event.originator_id, 1)[0]
+            self._plan_ids[event.originator_id] = opened.plan_id
+        batch.new_changes.append(self._change(event, self._plan_ids[event.originator_id], None))
+
+    def _segments(self, conn: Connection, rec_id: str) -> list[Segment]:
+        if rec_id in self._open:
+            self._open.move_to_end(rec_id)
+            return self._open[rec_id]
+        rows = conn.execute(
+            select(versions.c.eff_from, versions.c.eff_to, versions.c.summary)
+            .where(versions.c.rec_id == rec_id, versions.c.rec_to == OPEN)
+            .order_by(versions.c.eff_from)
+        )
+        return [
+            Segment(
+                date.fromordinal(row.eff_from),
+                date.fromordinal(row.eff_to),
+                summary_from_data(json.loads(row.summary)),
+            )
+            for row in rows
+        ]
+
+    def _cache(self, rec_id: str, segments: list[Segment]) -> None:
+        self._open[rec_id] = segments
+        self._open.move_to_end(rec_id)
+        while len(self._open) > self._cache_size:
+            self._open.popitem(last=False)
+
+    @staticmethod
+    def _replace_versions(
+        batch: _Batch, rec_id: str, before: list[Segment], after: list[Segment], moment: int
+    ) -> None:
+        for gone in (s for s in before if s not in after):
+            key = (rec_id, day_number(gone.eff_from))
+            pending = batch.open_versions.pop(key, None)
+            if pending is not None:
+                batch.closed_versions.append({**pending, "rec_to": moment})
+            else:
+                batch.versions_to_close.append(
+                    {"key_rec": rec_id, "key_from": key[1], "rec_to": moment}
+                )
+        for new in (s for s in after if s not in before):
+            data = summary_data(new.summary)
+            target = new.summary.target
+            batch.open_versions[(rec_id, day_number(new.eff_from))] = {
+                "rec_id": rec_id,
+                "plan_id": new.summary.plan_id,
+                "ref": new.summary.ref,
+                "eff_from": day_number(new.eff_from),
+                "eff_to": day_number(new.eff_to),
+                "rec_from": moment,
+                "rec_to": OPEN,
+                "status": new.summary.status.value,
+                "target_end": day_number(target.end) if target and target.end else None,
+                "summary": dumps(data),
+            }
+
+    @staticmethod
+    def _add_update(
+        batch: _Batch,
+        rec_id: str,
+        plan_id: str,
+        event: Recommendation.Event,
+        data: dict[str, Any],
+        moment: int,
+    ) -> None:
+        effective = FuzzyDate.from_data(data["effective"])
+        batch.open_updates[event.event_id] = {
+            "rec_id": rec_id,
+            "plan_id": plan_id,
+            "event_id": event.event_id,
+            "sequence": event.originator_version,
+            "eff_end": day_number(effective_day(event, data)),
+            "rec_from": moment,
+            "rec_to": OPEN,
+            "effective": dumps(effective.to_data()),
+            "text": data["text"],
+            "actor": event.actor,
+            "recorded_at": micros(event.timestamp),
+            "source": event.source,
+        }
+
+    def _correct_update(
+        self,
+        batch: _Batch,
+        source: EventSource,
+        correction: Recommendation.Corrected,
+        plan_id: str,
+        moment: int,
+    ) -> None:
+        history = source.events_of(correction.originator_id, correction.originator_version)
+        target = next(e for e in history if e.event_id == correction.corrects)
+        if not isinstance(target, Recommendation.ProgressRecorded):
+            return
+        pending = batch.open_updates.pop(target.event_id, None)
+        if pending is not None:
+            batch.closed_updates.append({**pending, "rec_to": moment})
+        else:
+            batch.updates_to_close.append({"key_event": target.event_id, "rec_to": moment})
+        if not correction.retract:
+            merged = {**target.data(), **amendments(history).get(target.event_id, {})}
+            self._add_update(batch, str(correction.originator_id), plan_id, target, merged, moment)
+
+    @staticmethod
+    def _change(event: AuditedEvent, plan_id: str, ref: str | None) -> dict[str, Any]:
+        effective = event.effective_date
+        day = effective.end if effective and effective.end else event.timestamp.date()
+        return {
+            "plan_id": plan_id,
+            "ref": ref,
+            "event_id": event.event_id,
+            "type": event.type_name,
+            "eff_day": day_number(day),
+            "effective": dumps(effective.to_data()) if effective else None,
+            "recorded_at": micros(event.timestamp),
+            "actor": event.actor,
+            "reason": event.reason,
+            "source": event.source,
+            "data": dumps(event.payload()),
+        }
+
+    # Writing a batch
+
+    @staticmethod
+    def _flush(conn: Connection, batch: _Batch) -> None:
+        """Close rows first (only open rows match), then insert: the order that keeps
+        at most one open row per (recommendation, eff_from) and per update."""
+        if batch.versions_to_close:
+            conn.execute(
+                update(versions)
+                .where(
+                    versions.c.rec_id == bindparam("key_rec"),
+                    versions.c.eff_from == bindparam("key_from"),
+                    versions.c.rec_to == OPEN,
+                )
+                .values(rec_to=bindparam("rec_to")),
+                batch.versions_to_close,
+            )
+        if batch.updates_to_close:
+            conn.execute(
+                update(updates)
+                .where(updates.c.event_id == bindparam("key_event"), updates.c.rec_to == OPEN)
+                .values(rec_to=bindparam("rec_to")),
+                batch.updates_to_close,
+            )
+        for table, rows in (
+            (versions, [*batch.closed_versions, *batch.open_versions.values()]),
+            (updates, [*batch.closed_updates, *batch.open_updates.values()]),
+            (changes, batch.new_changes),
+        ):
+            if rows:
+                conn.execute(insert(table), rows)
+
+    # Tracking
+
+    @staticmethod
+    def _position(conn: Connection) -> int:
+        return conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).scalar_one()
+
+    def _lock(self, conn: Connection) -> int:
+        """Take the tracking row for this transaction and read the position."""
+        if conn.dialect.name == "postgresql":
+            query = select(tracking.c.position).where(tracking.c.name == NAME).with_for_update()
+            return conn.execute(query).scalar_one()
+        # SQLite: a write takes the database's write lock until commit.
+        conn.execute(
+            update(tracking).where(tracking.c.name == NAME).values(position=tracking.c.position)
+        )
+        return self._position(conn)

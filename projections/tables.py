@@ -1,0 +1,96 @@
+"""The read models' tables (SQLAlchemy Core), kept in the same database as the events.
+
+Days are stored as proleptic ordinals and recorded times as microseconds since the Unix
+epoch (UTC): plain integers compare the same way on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+
+OPEN = 2**62
+"""The end of a recorded interval that has not ended: the row is what is known now."""
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+metadata = MetaData()
+RowId = Integer().with_variant(BigInteger(), "postgresql")
+
+tracking = Table(
+    "rl_tracking",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+versions = Table(
+    "rl_versions",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("rec_id", String(36), nullable=False),
+    Column("plan_id", String(200), nullable=False),
+    Column("ref", String(200), nullable=False),
+    Column("eff_from", Integer, nullable=False),
+    Column("eff_to", Integer, nullable=False),
+    Column("rec_from", BigInteger, nullable=False),
+    Column("rec_to", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("target_end", Integer),
+    Column("summary", Text, nullable=False),
+)
+Index("rl_versions_by_plan", versions.c.plan_id, versions.c.eff_from)
+Index("rl_versions_open", versions.c.rec_id, versions.c.rec_to)
+Index("rl_versions_due", versions.c.target_end, versions.c.status)
+
+updates = Table(
+    "rl_updates",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("rec_id", String(36), nullable=False),
+    Column("plan_id", String(200), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("eff_end", Integer, nullable=False),
+    Column("rec_from", BigInteger, nullable=False),
+    Column("rec_to", BigInteger, nullable=False),
+    Column("effective", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("recorded_at", BigInteger, nullable=False),
+    Column("source", String(500), nullable=False),
+)
+Index("rl_updates_by_plan", updates.c.plan_id, updates.c.eff_end)
+Index("rl_updates_by_event", updates.c.event_id, updates.c.rec_to)
+
+changes = Table(
+    "rl_changes",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("plan_id", String(200), nullable=False),
+    Column("ref", String(200)),
+    Column("event_id", String(36), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("eff_day", Integer, nullable=False),
+    Column("effective", Text),
+    Column("recorded_at", BigInteger, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("reason", Text),
+    Column("source", String(500), nullable=False),
+    Column("data", Text, nullable=False),
+)
+Index("rl_changes_by_effective", changes.c.plan_id, changes.c.eff_day)
+Index("rl_changes_by_recorded", changes.c.plan_id, changes.c.recorded_at)
+
+
+def day_number(day: date) -> int:
+    return day.toordinal()
+
+
+def micros(moment: datetime) -> int:
+    return (moment - EPOCH) // (datetime.resolution)
+
+
+def moment(micros_since_epoch: int) -> datetime:
+    return EPOCH + micros_since_epoch * datetime.resolution

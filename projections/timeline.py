@@ -1,0 +1,220 @@
+"""A recommendation's state on both time axes, as versions: the bitemporal model.
+
+For one recommendation and one recorded time, the state as a function of the effective
+date D is piecewise constant: it changes only on the days events take effect. That
+function is kept as *segments* ``[eff_from, eff_to) -> Summary``. Each new event, at its
+recorded time T, turns the open segments into new ones; segments that no longer hold are
+closed at T (their recorded interval ends), new ones open at T. So a version row carries
+an effective interval and a recorded interval, as in SQL:2011 and XTDB, and "the state
+as at D as known at T" is the one row whose two intervals contain (D, T): no replay.
+
+The rules (also in the README):
+- an event counts as at D when its effective interval ends on or before D; an event with
+  no date on the calendar takes effect on the day it was recorded;
+- a correction counts from the moment it is recorded, whatever D (it corrects what is
+  known of the past);
+- a recommendation exists as at D once its raising counts.
+
+The meaning of events is the domain's: ``domain.recommendation.fold`` on the qualifying
+events, in log order. A new non-correction event is the last in log order, so for every
+D where it counts the new state is the old one evolved by it — the fast path. A
+correction changes the meaning of an earlier event, so the segments are recomputed from
+the recommendation's events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from domain.fuzzy_date import FuzzyDate
+from domain.recommendation import (
+    Recommendation,
+    RecommendationState,
+    Status,
+    SubAction,
+    amendments,
+    fold,
+)
+
+BEGINNING = date.min
+FOREVER = date.max
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A recommendation's state without its updates (kept apart), plus how many it has."""
+
+    plan_id: str
+    ref: str
+    text: str
+    agency: str
+    leads: tuple[str, ...]
+    target: FuzzyDate | None
+    raised: FuzzyDate | None
+    status: Status
+    completed: FuzzyDate | None
+    evidence: str | None
+    sub_actions: tuple[SubAction, ...]
+    update_count: int
+
+    @classmethod
+    def of(cls, state: RecommendationState) -> Summary:
+        return cls(
+            plan_id=state.plan_id,
+            ref=state.ref,
+            text=state.text,
+            agency=state.agency,
+            leads=state.leads,
+            target=state.target,
+            raised=state.raised,
+            status=state.status,
+            completed=state.completed,
+            evidence=state.evidence,
+            sub_actions=tuple(state.sub_actions),
+            update_count=len(state.updates),
+        )
+
+    def evolved(self, event: Recommendation.Event) -> Summary:
+        """This state after one more event, by the domain's own ``evolve``."""
+        state = RecommendationState(
+            plan_id=self.plan_id,
+            ref=self.ref,
+            text=self.text,
+            agency=self.agency,
+            leads=self.leads,
+            target=self.target,
+            raised=self.raised,
+            status=self.status,
+            sub_actions=list(self.sub_actions),
+            updates=[None] * self.update_count,  # type: ignore[list-item]  # only counted
+            completed=self.completed,
+            evidence=self.evidence,
+        )
+        event.evolve(state, event.data())
+        return Summary.of(state)
+
+
+@dataclass(frozen=True)
+class Segment:
+    eff_from: date
+    eff_to: date
+    summary: Summary
+
+
+def effective_day(event: Recommendation.Event, amendment: dict[str, Any] | None = None) -> date:
+    """The first as-at date on which the event counts (its amended date, once corrected)."""
+    data = amendment["effective"] if amendment and "effective" in amendment else event.effective
+    effective = FuzzyDate.from_data(data) if data else None
+    if effective is not None and effective.end is not None:
+        return effective.end
+    return event.timestamp.date()
+
+
+def advance(
+    segments: Sequence[Segment],
+    event: Recommendation.Event,
+    history: Callable[[], Sequence[Recommendation.Event]],
+) -> list[Segment]:
+    """The open segments after ``event``; ``history`` gives every event up to and including it."""
+    if isinstance(event, Recommendation.Raised):
+        return [Segment(effective_day(event), FOREVER, Summary.of(fold([event])))]
+    if isinstance(event, Recommendation.Corrected):
+        return recompute(history())
+    day = effective_day(event)
+    result: list[Segment] = []
+    for segment in segments:
+        if segment.eff_to <= day:
+            result.append(segment)
+            continue
+        if segment.eff_from < day:
+            result.append(replace(segment, eff_to=day))
+        result.append(
+            Segment(max(segment.eff_from, day), segment.eff_to, segment.summary.evolved(event))
+        )
+    return merged(result)
+
+
+def recompute(events: Sequence[Recommendation.Event]) -> list[Segment]:
+    """The open segments after ``events``, from first principles: fold at every breakpoint."""
+    amended = amendments(events)
+    day = {
+        e.event_id: effective_day(e, amended.get(e.event_id))
+        for e in events
+        if not isinstance(e, Recommendation.Corrected)
+    }
+    days = sorted(set(day.values()))
+    result: list[Segment] = []
+    for start, end in zip(days, [*days[1:], FOREVER], strict=True):
+        qualifying = [
+            e for e in events if isinstance(e, Recommendation.Corrected) or day[e.event_id] <= start
+        ]
+        if not any(isinstance(e, Recommendation.Raised) for e in qualifying):
+            continue
+        result.append(Segment(start, end, Summary.of(fold(qualifying))))
+    return merged(result)
+
+
+def merged(segments: list[Segment]) -> list[Segment]:
+    """Join neighbours that hold the same state, so every path yields the same segments."""
+    result: list[Segment] = []
+    for segment in segments:
+        if (
+            result
+            and result[-1].eff_to == segment.eff_from
+            and result[-1].summary == segment.summary
+        ):
+            result[-1] = replace(result[-1], eff_to=segment.eff_to)
+        else:
+            result.append(segment)
+    return result
+
+
+def _date_data(value: FuzzyDate | None) -> dict[str, object] | None:
+    return value.to_data() if value is not None else None
+
+
+def _date_value(data: dict[str, object] | None) -> FuzzyDate | None:
+    return FuzzyDate.from_data(data) if data else None
+
+
+def summary_data(summary: Summary) -> dict[str, object]:
+    return {
+        "plan_id": summary.plan_id,
+        "ref": summary.ref,
+        "text": summary.text,
+        "agency": summary.agency,
+        "leads": list(summary.leads),
+        "target": _date_data(summary.target),
+        "raised": _date_data(summary.raised),
+        "status": summary.status.value,
+        "completed": _date_data(summary.completed),
+        "evidence": summary.evidence,
+        "sub_actions": [
+            {"text": a.text, "leads": list(a.leads), "target": _date_data(a.target)}
+            for a in summary.sub_actions
+        ],
+        "update_count": summary.update_count,
+    }
+
+
+def summary_from_data(data: dict[str, Any]) -> Summary:
+    return Summary(
+        plan_id=data["plan_id"],
+        ref=data["ref"],
+        text=data["text"],
+        agency=data["agency"],
+        leads=tuple(data["leads"]),
+        target=_date_value(data["target"]),
+        raised=_date_value(data["raised"]),
+        status=Status(data["status"]),
+        completed=_date_value(data["completed"]),
+        evidence=data["evidence"],
+        sub_actions=tuple(
+            SubAction(a["text"], tuple(a["leads"]), _date_value(a["target"]))
+            for a in data["sub_actions"]
+        ),
+        update_count=data["update_count"],
+    )
