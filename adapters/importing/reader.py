@@ -6,6 +6,7 @@ row, for spreadsheets): never a traceback.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -49,6 +50,8 @@ def read_plan(path: Path) -> ParsedPlan:
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DocumentError(path, "UTF-16 text, not UTF-8; save or export it as UTF-8", 1)
     if b"\x00" in raw[:4096]:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise DocumentError(path, "this is a binary file, not extracted text or CSV", line)
@@ -64,31 +67,56 @@ def _decode(path: Path, raw: bytes) -> str:
 
 
 def _csv_rows(path: Path, text: str) -> Rows:
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    reader = csv.reader(io.StringIO(text), dialect)
+    """Rows numbered by the line each record starts on (a quoted cell may span lines).
+
+    Only the delimiter is sniffed: the Sniffer guesses ``doublequote=False`` whenever its
+    sample shows no ``""``, which would split an Excel cell such as ``"the ""Think Family""
+    protocol, agreed"`` in two. Quoting is Excel's, and strict, so an unclosed quote is an
+    error rather than the rest of the file silently read as one cell.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), strict=True)
     rows: Rows = []
+    start = 1
     try:
         for cells in reader:
-            rows.append((reader.line_num, cells))
+            rows.append((start, cells))
+            start = reader.line_num + 1
     except csv.Error as error:
-        raise DocumentError(path, f"malformed CSV: {error}", reader.line_num) from None
+        why = str(error)
+        if why == "unexpected end of data":
+            why = "a quoted cell opened in the record starting here is never closed"
+        raise DocumentError(path, f"malformed CSV: {why}", start) from None
     return rows
 
 
+def _delimiter(text: str) -> str:
+    """Comma, semicolon (Excel in some locales) or tab: the Sniffer's guess, or else the one
+    the first line uses most (the Sniffer gives up on many a tab-separated file)."""
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        return max(",;\t", key=first.count)
+
+
 def _xlsx_rows(path: Path, raw: bytes) -> Rows:
+    # A damaged part inside the zip fails as an XML parse error (ElementTree's and lxml's
+    # are both SyntaxErrors), when the workbook opens or, read-only, while rows are read.
+    unreadable = (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError)
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except unreadable as error:
         raise DocumentError(path, f"not a readable .xlsx workbook ({error})") from None
     try:
+        if not workbook.worksheets:
+            raise DocumentError(path, "the workbook has no worksheet")
         sheet = workbook.worksheets[0]
         return [
             (number, [_cell_text(value) for value in values])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
+    except unreadable as error:
+        raise DocumentError(path, f"not a readable .xlsx workbook ({error})") from None
     finally:
         workbook.close()
 

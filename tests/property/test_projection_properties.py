@@ -1,0 +1,285 @@
+"""The read models against a plain reference, over random command sequences.
+
+Commands use backdated and out-of-order effective dates, corrections (retractions and
+amendments of text and dates) and reassignments. After every step, for several (D, T):
+
+- status as at D as known at T equals a reference fold over exactly the events that
+  qualify (written here, simply);
+- overdue as at D equals the definition applied to that reference;
+
+and the incrementally maintained read model equals a full rebuild, also when a catch-up
+is interrupted at a random point and restarted (nothing applied twice).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import StaticPool
+
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+from domain.audit import acting_as
+from domain.errors import LedgerError
+from domain.fuzzy_date import FuzzyDate
+from domain.recommendation import Recommendation, Status, fold
+from domain.refs import recommendation_aggregate_id
+from projections.read_model import ReadModel
+from projections.tables import changes, updates, versions
+
+REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
+DATES = ["2013-06-30", "Autumn 2013", "Dec 2013", "2014-01-15", "Feb 2014", "2014", "July 2014"]
+PROBES = [date(2013, 5, 1), date(2013, 10, 31), date(2013, 12, 31), date(2014, 2, 28),
+          date(2014, 6, 30), date(2015, 1, 1)]  # fmt: skip
+
+refs = st.sampled_from(REFS)
+dates = st.sampled_from(DATES).map(FuzzyDate.parse)
+maybe_dates = st.one_of(st.none(), dates)
+texts = st.sampled_from(["Policy drafted", "Training given", "Audit done", "Board briefed"])
+
+
+def day_counted(data: dict[str, Any] | None, recorded: datetime) -> date:
+    """Reference rule: an event counts from the end of its effective date, else its recording."""
+    effective = FuzzyDate.from_data(data) if data else None
+    return effective.end if effective and effective.end else recorded.date()
+
+
+def reference(log: list[Recommendation.Event], as_at: date, known_at: datetime) -> Any:
+    """The state as at D as known at T: fold exactly the events that qualify; None if absent."""
+    known = [e for e in log if e.timestamp <= known_at]
+    amended: dict[str, dict[str, Any]] = {}
+    for e in known:
+        if isinstance(e, Recommendation.Corrected) and not e.retract:
+            amended.setdefault(e.corrects, {}).update(e.amendment)
+    qualifying = [
+        e
+        for e in known
+        if isinstance(e, Recommendation.Corrected)
+        or day_counted(amended.get(e.event_id, {}).get("effective", e.effective), e.timestamp)
+        <= as_at
+    ]
+    if not any(isinstance(e, Recommendation.Raised) for e in qualifying):
+        return None
+    return fold(qualifying)
+
+
+def is_overdue(state: Any, as_at: date) -> bool:
+    target = state.target
+    return (
+        state.status in (Status.OPEN, Status.IN_PROGRESS)
+        and target is not None
+        and target.end is not None
+        and target.end < as_at
+    )
+
+
+def rows(model: ReadModel) -> list[tuple[Any, ...]]:
+    """Every read-model row but its surrogate id, in a stable order."""
+    found = []
+    with model.engine.connect() as conn:
+        for table in (versions, updates, changes):
+            columns = [c for c in table.c if c.name != "id"]
+            found += sorted((tuple(r) for r in conn.execute(select(*columns))), key=repr)
+    return found
+
+
+class Interrupted(Exception):
+    pass
+
+
+class FlakySource:
+    """An event source that fails after handing out ``budget`` notifications."""
+
+    def __init__(self, source: Any, budget: int) -> None:
+        self.source, self.budget = source, budget
+
+    def notifications_after(self, position: int, limit: int) -> list[tuple[int, Any]]:
+        if self.budget <= 0:
+            raise Interrupted
+        found = self.source.notifications_after(position, min(limit, self.budget))
+        self.budget -= len(found)
+        return found
+
+    def events_of(self, aggregate_id: Any, up_to_version: int) -> list[Any]:
+        return self.source.events_of(aggregate_id, up_to_version)
+
+
+class ProjectionMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ledger = bootstrap(Settings(db="memory:", actor="x"))
+        with acting_as("coordinator", "test"):
+            self.ledger.open_plan("dhr2", "DHR Case No 2")
+
+    def teardown(self) -> None:
+        self.ledger.close()
+
+    def attempt(self, command: Any) -> None:
+        with acting_as("coordinator", "test"), contextlib.suppress(LedgerError):
+            command(self.ledger)
+
+    @initialize(effective=st.lists(maybe_dates, min_size=3, max_size=3), due=dates)
+    def raise_all(self, effective: list[Any], due: FuzzyDate) -> None:
+        for ref, when in zip(REFS, effective, strict=True):
+            self.raise_recommendation(ref, when, due)
+
+    @rule(ref=refs, effective=maybe_dates, due=dates)
+    def raise_recommendation(self, ref: str, effective: Any, due: FuzzyDate) -> None:
+        self.attempt(
+            lambda ledger: ledger.raise_recommendation(
+                "dhr2", ref, "Act on it", leads=["DCI Smith"], target=due, effective=effective
+            )
+        )
+
+    @rule(ref=refs, text=texts, effective=dates)
+    def record_progress(self, ref: str, text: str, effective: FuzzyDate) -> None:
+        self.attempt(lambda ledger: ledger.record_progress("dhr2", ref, text, effective))
+
+    @rule(ref=refs, lead=st.sampled_from(["DS Jones", "Head of Service"]), effective=maybe_dates)
+    def reassign(self, ref: str, lead: str, effective: Any) -> None:
+        self.attempt(
+            lambda ledger: ledger.reassign(
+                "dhr2", ref, leads=[lead], reason="restructure", effective=effective
+            )
+        )
+
+    @rule(ref=refs, due=dates, effective=maybe_dates)
+    def revise_target(self, ref: str, due: FuzzyDate, effective: Any) -> None:
+        self.attempt(
+            lambda ledger: ledger.revise_target(
+                "dhr2", ref, due, reason="HMIC", effective=effective
+            )
+        )
+
+    @rule(ref=refs, effective=dates)
+    def complete(self, ref: str, effective: FuzzyDate) -> None:
+        self.attempt(lambda ledger: ledger.complete("dhr2", ref, effective))
+
+    @rule(ref=refs, effective=maybe_dates)
+    def reopen(self, ref: str, effective: Any) -> None:
+        self.attempt(lambda ledger: ledger.reopen("dhr2", ref, reason="gaps", effective=effective))
+
+    @rule(ref=refs, effective=maybe_dates, often=st.integers(0, 3))
+    def withdraw(self, ref: str, effective: Any, often: int) -> None:
+        if often:  # withdrawing ends a recommendation's story: keep it rare
+            return
+        self.attempt(
+            lambda ledger: ledger.withdraw("dhr2", ref, reason="superseded", effective=effective)
+        )
+
+    @rule(ref=refs, status=st.sampled_from([Status.ONGOING, Status.OPEN]))
+    def change_status(self, ref: str, status: Status) -> None:
+        self.attempt(lambda ledger: ledger.change_status("dhr2", ref, status))
+
+    @rule(
+        ref=refs,
+        pick=st.floats(0, 1, exclude_max=True),
+        kind=st.sampled_from(["retract", "text", "effective"]),
+        effective=dates,
+    )
+    def correct(self, ref: str, pick: float, kind: str, effective: FuzzyDate) -> None:
+        """Correct one of the recommendation's events other than its raising."""
+        log = self.logs().get(ref, [])
+        if len(log) < 2:
+            return
+        number = 2 + int(pick * (len(log) - 1))
+        amendment: dict[str, Any] = {}
+        if kind == "text":
+            amendment = {"text": "Corrected text"}
+        elif kind == "effective":
+            amendment = {"effective": effective}
+        self.attempt(
+            lambda ledger: ledger.correct(
+                "dhr2",
+                ref,
+                str(number),
+                reason="mistake",
+                retract=kind == "retract",
+                amendment=amendment,
+            )
+        )
+
+    @rule(ref=refs, retract=st.booleans(), effective=dates)
+    def correct_latest_update(self, ref: str, retract: bool, effective: FuzzyDate) -> None:
+        log = self.logs().get(ref, [])
+        latest = [
+            n for n, e in enumerate(log, 1) if isinstance(e, Recommendation.ProgressRecorded)
+        ][-1:]
+        amendment = {} if retract else {"text": "Amended update", "effective": effective}
+        for number in latest:
+            self.attempt(
+                lambda ledger, n=number: ledger.correct(
+                    "dhr2", ref, str(n), reason="typo", retract=retract, amendment=amendment
+                )
+            )
+
+    def logs(self) -> dict[str, list[Recommendation.Event]]:
+        found = {}
+        for ref in REFS:
+            aggregate_id = recommendation_aggregate_id("dhr2", ref)
+            events = list(self.ledger.events.get(aggregate_id))
+            if events:
+                found[ref] = events
+        return found
+
+    def moments(self, logs: dict[str, list[Recommendation.Event]]) -> list[datetime]:
+        stamps = sorted({e.timestamp for log in logs.values() for e in log})
+        picks = [stamps[0] - timedelta(microseconds=1), *stamps[-3:], stamps[len(stamps) // 2]]
+        return [*picks, stamps[len(stamps) // 2] - timedelta(microseconds=1)]
+
+    @invariant()
+    def status_equals_the_reference_fold(self) -> None:
+        logs = self.logs()
+        for known_at in self.moments(logs):
+            for as_at in PROBES:
+                views = {
+                    v.ref: v for v in self.ledger.status("dhr2", as_at=as_at, known_at=known_at)
+                }
+                expected = {ref: reference(log, as_at, known_at) for ref, log in logs.items()}
+                expected = {ref: state for ref, state in expected.items() if state is not None}
+                assert set(views) == set(expected), (as_at, known_at)
+                for ref, state in expected.items():
+                    view = views[ref]
+                    assert (view.status, view.agency, view.leads, view.target, view.completed) == (
+                        state.status, state.agency, state.leads, state.target, state.completed,
+                    )  # fmt: skip
+                    assert view.text == state.text
+                    written = sorted((u.effective.end, u.text) for u in view.updates)
+                    assert written == sorted(
+                        (u.effective.end, u.text)
+                        for u in state.updates
+                        if u.effective.end is not None and u.effective.end <= as_at
+                    ), (ref, as_at, known_at)
+                overdue = {
+                    v.ref for v in self.ledger.overdue("dhr2", as_at=as_at, known_at=known_at)
+                }
+                assert overdue == {ref for ref, s in expected.items() if is_overdue(s, as_at)}
+
+    @invariant()
+    def incremental_equals_rebuild_even_after_an_interruption(self) -> None:
+        incremental = self.ledger.read_model
+        assert incremental is not None
+        self.ledger.project()
+        fresh = ReadModel(create_engine("sqlite://", poolclass=StaticPool))
+        total = incremental.position()
+        with contextlib.suppress(Interrupted):
+            fresh.catch_up(FlakySource(self.ledger, budget=total // 2), batch_size=3)
+        fresh.catch_up(self.ledger, batch_size=4)
+        assert fresh.position() == total
+        assert rows(fresh) == rows(incremental)
+        fresh.engine.dispose()
+
+
+ProjectionMachine.TestCase.settings = settings(
+    max_examples=30,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestProjectionMachine = ProjectionMachine.TestCase
