@@ -8,7 +8,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import InvalidCommand
+from domain.errors import AlreadyExists, InvalidCommand
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.refs import check_plan_id, plan_aggregate_id
@@ -30,6 +30,7 @@ class DocumentVersion:
     label: str
     date: FuzzyDate | None
     file_name: str | None
+    digest: str | None = None
 
 
 class Plan(Aggregate):
@@ -52,10 +53,21 @@ class Plan(Aggregate):
         label: str
         date: dict[str, Any] | None
         file_name: str | None
+        digest: str | None
+        """SHA-256 of the imported file; None when recorded by hand (or before v2)."""
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 carried no digest."""
+            state["digest"] = None
 
         def apply(self, aggregate: Any) -> None:
             date = FuzzyDate.from_data(self.date) if self.date else None
-            aggregate.versions.append(DocumentVersion(self.label, date, self.file_name))
+            aggregate.versions.append(
+                DocumentVersion(self.label, date, self.file_name, self.digest)
+            )
 
     def __init__(self, plan_id: str, title: str, partnership: str, kind: str) -> None:
         self.plan_id = plan_id
@@ -88,15 +100,22 @@ class Plan(Aggregate):
         )
 
     def record_document_version(
-        self, label: str, date: FuzzyDate | None = None, file_name: str | None = None
+        self,
+        label: str,
+        date: FuzzyDate | None = None,
+        file_name: str | None = None,
+        digest: str | None = None,
     ) -> None:
         if not label.strip():
             raise InvalidCommand("a document version needs a label")
+        if self.document_version(label.strip()) is not None:
+            raise AlreadyExists(f"plan {self.plan_id!r} already has a version {label.strip()!r}")
         self.trigger_event(
             self.DocumentVersionRecorded,
             label=label.strip(),
             date=date.to_data() if date else None,
             file_name=file_name,
+            digest=digest,
             reason=None,
             effective=date.to_data() if date else None,
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from domain.audit import acting_as, current_actor
-from domain.errors import NotFound
+from domain.errors import AlreadyExists, NotFound
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import Plan, ReviewKind
@@ -64,6 +64,8 @@ class PlanDocument:
     version_label: str
     version_date: FuzzyDate | None
     file_name: str
+    digest: str
+    """SHA-256 of the file: the same label with other content is another document."""
     recommendations: tuple[RecommendationDocument, ...]
 
     @property
@@ -85,11 +87,18 @@ def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) ->
     outcome = ImportOutcome()
     with acting_as(current_actor(), document.source):
         plan = _plan(ledger, document)
-        if plan.document_version(document.version_label) is not None:
+        known = plan.document_version(document.version_label)
+        if known is not None and known.digest in (None, document.digest):
             outcome.already_imported = True
             return outcome
+        if known is not None:
+            raise AlreadyExists(
+                f"{document.file_name}: version {document.version_label!r} of plan "
+                f"{document.plan_id!r} was imported from other content; "
+                "name this version with --version"
+            )
         plan.record_document_version(
-            document.version_label, document.version_date, document.file_name
+            document.version_label, document.version_date, document.file_name, document.digest
         )
         changed: list[Any] = [plan]
         for rec_doc in document.recommendations:

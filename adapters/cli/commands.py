@@ -24,13 +24,10 @@ from adapters.cli.app import (
 )
 from adapters.import_report import report_json, report_text
 from adapters.importing.document import plan_identity, to_plan_document
-from adapters.importing.model import ParseWarning
-from adapters.importing.reader import read_plan
+from adapters.importing.reader import DocumentError, read_plan
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import ReviewKind
 from domain.recommendation import SETTABLE_STATUSES, Status
-from service.importing import ImportOutcome, PlanDocument
-from service.ledger import Ledger
 
 
 @plan_app.command("open")
@@ -296,9 +293,14 @@ def history(ctx: typer.Context, plan_id: PlanId, ref: RefArg, as_json: AsJson = 
 @app.command("import")
 def import_document(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="Extracted text (.txt), .csv or .xlsx.")],
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="Extracted text (.txt), .csv or .xlsx.")
+    ],
     plan: Annotated[str | None, typer.Option(help="Plan id (default: from the title).")] = None,
     version: Annotated[str | None, typer.Option(help="Version label (default: stated).")] = None,
+    version_date: Annotated[
+        str | None, typer.Option(help="The version's date (default: stated in the document).")
+    ] = None,
     plan_date: Annotated[
         str | None, typer.Option(help="When the plan was agreed: every recommendation's date.")
     ] = None,
@@ -309,29 +311,40 @@ def import_document(
     as_json: AsJson = False,
 ) -> None:
     """Import a plan document; a later version of it records only what changed."""
-    agreed = FuzzyDate.parse(plan_date) if plan_date is not None else None
-    if agreed is not None and not agreed.is_dated:
-        refuse(f"--plan-date {plan_date!r} is not a date on the calendar")
-
-    def use_case(ledger: Ledger) -> tuple[PlanDocument, list[ParseWarning], ImportOutcome]:
+    agreed, issued = (
+        calendar_date(plan_date, "--plan-date"),
+        calendar_date(version_date, "--version-date"),
+    )
+    try:  # read the document before opening the store: bad input leaves no trace
         parsed = read_plan(path)
-        plan_id, guessed_kind = plan_identity(parsed.title, path.stem)
-        document, notes = to_plan_document(
-            parsed,
-            plan_id=plan or plan_id,
-            file_name=path.name,
-            version_label=version,
-            plan_date=agreed,
-            kind=kind or guessed_kind,
-        )
-        outcome = ledger.import_document(document, dry_run=dry_run)
-        return document, [*parsed.warnings, *notes], outcome
-
-    document, warnings, outcome = run(ctx, use_case)
+    except DocumentError as error:
+        refuse(str(error))
+    plan_id, guessed_kind = plan_identity(parsed.title, path.stem)
+    document, notes = to_plan_document(
+        parsed,
+        plan_id=plan or plan_id,
+        file_name=path.name,
+        version_label=version,
+        version_date=issued,
+        plan_date=agreed,
+        kind=kind or guessed_kind,
+    )
+    outcome = run(ctx, lambda ledger: ledger.import_document(document, dry_run=dry_run))
+    warnings = [*parsed.warnings, *notes]
     if as_json:
         emit_json(report_json(document, outcome, warnings, dry_run=dry_run))
     else:
         typer.echo(report_text(document, outcome, warnings, dry_run=dry_run))
+
+
+def calendar_date(text: str | None, option: str) -> FuzzyDate | None:
+    """A date option that must be on the calendar."""
+    if text is None:
+        return None
+    date = FuzzyDate.parse(text)
+    if not date.is_dated:
+        refuse(f"{option} {text!r} is not a date on the calendar")
+    return date
 
 
 def recorded(event_ids: list[str]) -> None:

@@ -64,19 +64,21 @@ def to_plan_document(
     plan_id: str,
     file_name: str,
     version_label: str | None = None,
+    version_date: FuzzyDate | None = None,
     plan_date: FuzzyDate | None = None,
     kind: ReviewKind = ReviewKind.DHR,
     today: date | None = None,
 ) -> tuple[PlanDocument, list[ParseWarning]]:
     warnings: list[ParseWarning] = []
-    version_date = FuzzyDate.parse(parsed.version_date) if parsed.version_date else None
+    if version_date is None and parsed.version_date:
+        version_date = FuzzyDate.parse(parsed.version_date)
     if version_date is None or not version_date.is_dated:
         fallback = FuzzyDate.on(today or date.today(), text="the day of the import")
         warnings.append(
             ParseWarning(
                 1,
                 "the document states no version date: undated facts are dated "
-                "no later than the day of the import",
+                "no later than the day of the import (state one with --version-date)",
             )
         )
         version_date = None
@@ -95,7 +97,7 @@ def to_plan_document(
                 "target and status): " + ", ".join(f"{rec.ref}={rec.rag}" for rec in rated),
             )
         )
-    label = version_label or parsed.version_label or file_name
+    label = version_label or parsed.version_label or f"{file_name} ({parsed.digest[:12]})"
     document = PlanDocument(
         plan_id=plan_id,
         title=parsed.title or plan_id,
@@ -104,6 +106,7 @@ def to_plan_document(
         version_label=label,
         version_date=version_date,
         file_name=file_name,
+        digest=parsed.digest,
         recommendations=recommendations,
     )
     return document, warnings

@@ -56,6 +56,8 @@ class ParsedPlan:
     version_date: str
     recommendations: tuple[ParsedRecommendation, ...]
     warnings: tuple[ParseWarning, ...]
+    digest: str = ""
+    """SHA-256 of the file's bytes: tells two versions with the same label apart."""
 
 
 class PlanParseError(ValueError):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -40,13 +42,14 @@ def read_plan(path: Path) -> ParsedPlan:
         raise DocumentError(path, "the file is empty")
     try:
         if path.suffix.lower() == ".xlsx":
-            return _from_rows(_xlsx_rows(path, raw), path)
-        text = _decode(path, raw)
-        if path.suffix.lower() == ".csv":
-            return _from_rows(_csv_rows(path, text), path)
-        return parse_plan_text(text)
+            parsed = _from_rows(_xlsx_rows(path, raw), path)
+        elif path.suffix.lower() == ".csv":
+            parsed = _from_rows(_csv_rows(path, _decode(path, raw)), path)
+        else:
+            parsed = parse_plan_text(_decode(path, raw))
     except PlanParseError as error:
         raise DocumentError(path, error.message, error.line) from None
+    return replace(parsed, digest=hashlib.sha256(raw).hexdigest())
 
 
 def _decode(path: Path, raw: bytes) -> str:

@@ -89,3 +89,10 @@ def test_plan_and_version_can_be_named(tmp_path: Path, seed_plan: Path) -> None:
     assert raised["effective"]["text"] == "2013-03-14"
     bad = recledger(tmp_path, "import", str(seed_plan), "--plan-date", "soon", code=1)
     assert bad.stderr == "recledger: --plan-date 'soon' is not a date on the calendar\n"
+
+
+def test_a_refused_import_leaves_no_trace(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("")
+    result = recledger(tmp_path, "import", "empty.txt", code=1)
+    assert result.stderr == "recledger: empty.txt: the file is empty\n"
+    assert not (tmp_path / "ledger.db").exists()

@@ -278,7 +278,9 @@ def sar_csv(tmp_path_factory: pytest.TempPathFactory) -> Imported:
 
 def test_csv_reads_the_same_recommendations_as_the_text(sar: Imported, sar_csv: Imported) -> None:
     report = sar_csv.report
-    assert (report["plan"], report["version"]["label"]) == ("sar-riverton", "sar-riverton.csv")
+    # A spreadsheet states no version: its label is the file name and a digest of its content.
+    assert report["plan"] == "sar-riverton"
+    assert re.fullmatch(r"sar-riverton\.csv \([0-9a-f]{12}\)", report["version"]["label"])
     assert raised_refs(report) == SAR_REFS
     assert sar_csv.summary() == sar.summary()
 
@@ -296,9 +298,22 @@ def test_csv_keeps_quoted_quotes_and_numbers_multi_line_rows_by_their_first_line
 def test_xlsx_with_date_cells_reads_the_same_as_the_csv(tmp_path: Path, sar_csv: Imported) -> None:
     from_xlsx = imported(tmp_path, sar_xlsx(tmp_path), SAR_REFS)
     assert raised_refs(from_xlsx.report) == SAR_REFS
-    assert from_xlsx.report["version"]["label"] == "sar-riverton.xlsx"
+    assert from_xlsx.report["version"]["label"].startswith("sar-riverton.xlsx (")
     assert from_xlsx.raised(f"{ASC}/21.2")["target"]["text"] == "2016-09-01"  # a date cell
     assert from_xlsx.summary() == sar_csv.summary()
+
+
+def test_an_edited_spreadsheet_of_the_same_name_records_its_changes(tmp_path: Path) -> None:
+    path = tmp_path / "sar-riverton.csv"
+    path.write_text(SAR_CSV.read_text(encoding="utf-8"), encoding="utf-8")
+    shell = Shell(tmp_path)
+    shell("import", path, "--version-date", "2016-03-14")
+    path.write_text(path.read_text(encoding="utf-8").replace("01/09/2016", "31/10/2016"))
+    report = shell.json("import", path, "--version-date", "2016-05-01")
+    assert [(e["subject"], e["type"]) for e in report["events"]] == [
+        ("sar-riverton", "DocumentVersionRecorded"),
+        (f"{ASC}/21.2", "TargetDateRevised"),
+    ]
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolons", "tabs"])

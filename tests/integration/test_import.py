@@ -10,7 +10,7 @@ import pytest
 from adapters.importing.document import plan_identity, to_plan_document
 from adapters.importing.reader import read_plan
 from domain.audit import acting_as
-from domain.errors import InvalidCommand
+from domain.errors import AlreadyExists, InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import ReviewKind
 from domain.recommendation import Status
@@ -145,6 +145,7 @@ def test_an_import_that_fails_part_way_writes_nothing(db_url: str, open_ledger: 
         version_label="v1",
         version_date=raised,
         file_name="sar7.csv",
+        digest="0" * 64,
         recommendations=(
             RecommendationDocument("overview/1", "Fine", "ASC", ("Head",), None, raised),
             RecommendationDocument("overview/2", "   ", "ASC", ("Head",), None, raised),
@@ -162,3 +163,16 @@ def test_a_plan_date_dates_every_recommendation(
     import_file(ledger, seed_plan, plan_date="2013-03-14")
     for ref in ("overview/5", "imr/cri-pathway-to-recovery/2"):
         assert ledger.recommendation("dhr2", ref).state.raised == FuzzyDate.parse("2013-03-14")
+
+
+def test_the_same_label_with_other_content_is_refused(
+    db_url: str, open_ledger: OpenLedger, seed_plan: Path, tmp_path: Path
+) -> None:
+    ledger = open_ledger(db_url)
+    import_file(ledger, seed_plan)
+    before = stored(ledger)
+    edited = tmp_path / seed_plan.name
+    edited.write_text(seed_plan.read_text().replace("July 2014", "August 2014"))
+    with pytest.raises(AlreadyExists, match="imported from other content; name this version"):
+        import_file(ledger, edited)
+    assert stored(ledger) == before
