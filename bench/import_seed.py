@@ -12,53 +12,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-import psycopg
 from eventsourcing.application import Application
 
 from adapters.importing.document import plan_identity, to_plan_document
 from adapters.importing.reader import read_plan
 from adapters.settings import Settings
 from adapters.storage import bootstrap, event_store_env
+from bench.stores import fresh_stores
 from domain.audit import acting_as
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "dhr-case-2-action-plan.txt"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@contextmanager
-def fresh_stores(backend: str) -> Iterator[Callable[[], str]]:
-    """Hand out empty stores (SQLite files or PostgreSQL schemas); remove them all after."""
-    workdir = Path(tempfile.mkdtemp())
-    schemas: list[str] = []
-
-    def fresh() -> str:
-        if backend == "sqlite":
-            return str(workdir / f"{uuid.uuid4().hex}.db")
-        schemas.append(f"bench_{uuid.uuid4().hex[:10]}")
-        with psycopg.connect(POSTGRES, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schemas[-1]}"')
-        return f"{POSTGRES}?schema={schemas[-1]}"
-
-    try:
-        yield fresh
-    finally:
-        shutil.rmtree(workdir)
-        if schemas:
-            with psycopg.connect(POSTGRES, autocommit=True) as conn:
-                for schema in schemas:
-                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def timed(action: Callable[[], object]) -> float:

@@ -443,6 +443,19 @@ def amendments(events: Iterable[Recommendation.Event]) -> dict[str, dict[str, An
     return amendments
 
 
+def initial_state(raised: Mapping[str, Any]) -> RecommendationState:
+    """The state a Raised event's (possibly amended) data starts."""
+    return RecommendationState(
+        plan_id=raised["plan_id"],
+        ref=raised["ref"],
+        text=raised["text"],
+        agency=raised["agency"],
+        leads=tuple(raised["leads"]),
+        target=_date(raised["target"]),
+        raised=_date(raised["effective"]),
+    )
+
+
 def fold(events: Iterable[Recommendation.Event]) -> RecommendationState:
     """The state after ``events`` (in log order), read through their corrections.
 
@@ -458,15 +471,7 @@ def fold(events: Iterable[Recommendation.Event]) -> RecommendationState:
             continue
         data = {**event.data(), **amended.get(event.event_id, {})}
         if isinstance(event, Recommendation.Raised):
-            state = RecommendationState(
-                plan_id=data["plan_id"],
-                ref=data["ref"],
-                text=data["text"],
-                agency=data["agency"],
-                leads=tuple(data["leads"]),
-                target=_date(data["target"]),
-                raised=_date(data["effective"]),
-            )
+            state = initial_state(data)
         elif state is None:
             raise ValueError("a recommendation's events must start with Raised")
         else:

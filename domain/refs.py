@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 from domain.errors import InvalidCommand
@@ -67,6 +68,7 @@ def recommendation_aggregate_id(plan_id: str, ref: str) -> UUID:
     return uuid5(NAMESPACE, f"recommendation:{plan_id}:{ref}")
 
 
+@lru_cache(maxsize=1 << 16)
 def event_id(originator_id: UUID, version: int) -> str:
     """The id by which an inspector or a correction names one stored event."""
     return str(uuid5(originator_id, str(version)))

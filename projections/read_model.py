@@ -59,6 +59,14 @@ def dumps(value: object) -> str:
 
 
 @dataclass
+class _Known:
+    """A recommendation's open segments, and its events when they have been needed."""
+
+    segments: list[Segment]
+    history: list[Any] | None
+
+
+@dataclass
 class _Batch:
     """Row changes of one batch, written with a few ``executemany`` at the end."""
 
@@ -77,7 +85,7 @@ class _Batch:
 class ReadModel:
     """The bitemporal versions, the updates and the change log, kept from the events."""
 
-    def __init__(self, engine: Engine, *, cache_size: int = 20_000) -> None:
+    def __init__(self, engine: Engine, *, cache_size: int = 4096) -> None:
         self.engine = engine
         metadata.create_all(engine)
         with engine.begin() as conn:
@@ -86,7 +94,7 @@ class ReadModel:
                 is None
             ):
                 conn.execute(insert(tracking).values(name=NAME, position=0))
-        self._open: OrderedDict[str, list[Segment]] = OrderedDict()
+        self._open: OrderedDict[str, _Known] = OrderedDict()
         self._cache_size = cache_size
         self._cache_position: int | None = None
         self._plan_ids: dict[UUID, str] = {}
@@ -150,18 +158,31 @@ class ReadModel:
         if not isinstance(event, Recommendation.Event):
             return  # another aggregate's event: nothing to project
         rec_id = str(event.originator_id)
-        before = self._segments(conn, rec_id)
-        after = advance(
-            before, event, lambda: source.events_of(event.originator_id, event.originator_version)
+        known = (
+            _Known([], [])
+            if isinstance(event, Recommendation.Raised)
+            else self._known(conn, rec_id)
         )
+        if known.history is not None:
+            known.history.append(event)
+
+        def history() -> list[Any]:
+            if known.history is None:
+                known.history = list(
+                    source.events_of(event.originator_id, event.originator_version)
+                )
+            return known.history
+
+        before = known.segments
+        known.segments = advance(before, event, history)
         moment = micros(event.timestamp)
-        self._replace_versions(batch, rec_id, before, after, moment)
-        self._cache(rec_id, after)
-        summary = after[0].summary
+        self._replace_versions(batch, rec_id, before, known.segments, moment)
+        self._cache(rec_id, known)
+        summary = known.segments[0].summary
         if isinstance(event, Recommendation.ProgressRecorded):
             self._add_update(batch, rec_id, summary.plan_id, event, event.data(), moment)
         elif isinstance(event, Recommendation.Corrected):
-            self._correct_update(batch, source, event, summary.plan_id, moment)
+            self._correct_update(batch, history(), event, summary.plan_id, moment)
         batch.new_changes.append(self._change(event, summary.plan_id, summary.ref))
 
     def _apply_plan_event(self, batch: _Batch, source: EventSource, event: Plan.Event) -> None:
@@ -172,7 +193,8 @@ class ReadModel:
             self._plan_ids[event.originator_id] = opened.plan_id
         batch.new_changes.append(self._change(event, self._plan_ids[event.originator_id], None))
 
-    def _segments(self, conn: Connection, rec_id: str) -> list[Segment]:
+    def _known(self, conn: Connection, rec_id: str) -> _Known:
+        """What is known of a recommendation now: from the cache, else from the table."""
         if rec_id in self._open:
             self._open.move_to_end(rec_id)
             return self._open[rec_id]
@@ -181,7 +203,7 @@ class ReadModel:
             .where(versions.c.rec_id == rec_id, versions.c.rec_to == OPEN)
             .order_by(versions.c.eff_from)
         )
-        return [
+        segments = [
             Segment(
                 date.fromordinal(row.eff_from),
                 date.fromordinal(row.eff_to),
@@ -189,9 +211,10 @@ class ReadModel:
             )
             for row in rows
         ]
+        return _Known(segments, None)
 
-    def _cache(self, rec_id: str, segments: list[Segment]) -> None:
-        self._open[rec_id] = segments
+    def _cache(self, rec_id: str, known: _Known) -> None:
+        self._open[rec_id] = known
         self._open.move_to_end(rec_id)
         while len(self._open) > self._cache_size:
             self._open.popitem(last=False)
@@ -253,12 +276,11 @@ class ReadModel:
     def _correct_update(
         self,
         batch: _Batch,
-        source: EventSource,
+        history: Sequence[Any],
         correction: Recommendation.Corrected,
         plan_id: str,
         moment: int,
     ) -> None:
-        history = source.events_of(correction.originator_id, correction.originator_version)
         target = next(e for e in history if e.event_id == correction.corrects)
         if not isinstance(target, Recommendation.ProgressRecorded):
             return

@@ -17,9 +17,10 @@ The rules (also in the README):
 
 The meaning of events is the domain's: ``domain.recommendation.fold`` on the qualifying
 events, in log order. A new non-correction event is the last in log order, so for every
-D where it counts the new state is the old one evolved by it — the fast path. A
-correction changes the meaning of an earlier event, so the segments are recomputed from
-the recommendation's events.
+D where it counts the new state is the old one evolved by it (``_step``). A correction
+changes the meaning of an earlier event, so the segments are recomputed: the events read
+through their corrections, stepped again from the first. The property tests check all
+this against a plain fold of the qualifying events.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from domain.recommendation import (
     Status,
     SubAction,
     amendments,
-    fold,
+    initial_state,
+    retracted,
 )
 
 BEGINNING = date.min
@@ -45,7 +47,10 @@ FOREVER = date.max
 
 @dataclass(frozen=True)
 class Summary:
-    """A recommendation's state without its updates (kept apart), plus how many it has."""
+    """A recommendation's state without its updates (kept in their own table).
+
+    Only whether it has any is kept (a reopening depends on it): so a further update, the
+    commonest event, leaves the summary as it was and writes no new version row."""
 
     plan_id: str
     ref: str
@@ -58,7 +63,7 @@ class Summary:
     completed: FuzzyDate | None
     evidence: str | None
     sub_actions: tuple[SubAction, ...]
-    update_count: int
+    has_updates: bool
 
     @classmethod
     def of(cls, state: RecommendationState) -> Summary:
@@ -74,11 +79,11 @@ class Summary:
             completed=state.completed,
             evidence=state.evidence,
             sub_actions=tuple(state.sub_actions),
-            update_count=len(state.updates),
+            has_updates=bool(state.updates),
         )
 
-    def evolved(self, event: Recommendation.Event) -> Summary:
-        """This state after one more event, by the domain's own ``evolve``."""
+    def evolved(self, event: Recommendation.Event, data: dict[str, Any]) -> Summary:
+        """This state after one more event (with its data), by the domain's own ``evolve``."""
         state = RecommendationState(
             plan_id=self.plan_id,
             ref=self.ref,
@@ -89,11 +94,11 @@ class Summary:
             raised=self.raised,
             status=self.status,
             sub_actions=list(self.sub_actions),
-            updates=[None] * self.update_count,  # type: ignore[list-item]  # only counted
+            updates=[None] * self.has_updates,  # type: ignore[list-item]  # only their presence
             completed=self.completed,
             evidence=self.evidence,
         )
-        event.evolve(state, event.data())
+        event.evolve(state, data)
         return Summary.of(state)
 
 
@@ -104,13 +109,11 @@ class Segment:
     summary: Summary
 
 
-def effective_day(event: Recommendation.Event, amendment: dict[str, Any] | None = None) -> date:
-    """The first as-at date on which the event counts (its amended date, once corrected)."""
-    data = amendment["effective"] if amendment and "effective" in amendment else event.effective
-    effective = FuzzyDate.from_data(data) if data else None
-    if effective is not None and effective.end is not None:
-        return effective.end
-    return event.timestamp.date()
+def effective_day(event: Recommendation.Event, data: dict[str, Any] | None = None) -> date:
+    """The first as-at date on which the event counts, by its (possibly amended) data."""
+    written = (data if data is not None else event.data())["effective"]
+    end = written.get("end") if written else None
+    return date.fromisoformat(end) if end else event.timestamp.date()
 
 
 def advance(
@@ -119,11 +122,31 @@ def advance(
     history: Callable[[], Sequence[Recommendation.Event]],
 ) -> list[Segment]:
     """The open segments after ``event``; ``history`` gives every event up to and including it."""
-    if isinstance(event, Recommendation.Raised):
-        return [Segment(effective_day(event), FOREVER, Summary.of(fold([event])))]
     if isinstance(event, Recommendation.Corrected):
         return recompute(history())
-    day = effective_day(event)
+    return _step(segments, event, event.data())
+
+
+def recompute(events: Sequence[Recommendation.Event]) -> list[Segment]:
+    """The open segments after ``events``: their corrections applied first, then each
+    remaining event stepped in log order — what folding at every breakpoint would give."""
+    retracted_ids = retracted(events)
+    amended = amendments(events)
+    segments: list[Segment] = []
+    for event in events:
+        if event.event_id in retracted_ids or isinstance(event, Recommendation.Corrected):
+            continue
+        segments = _step(segments, event, {**event.data(), **amended.get(event.event_id, {})})
+    return segments
+
+
+def _step(
+    segments: Sequence[Segment], event: Recommendation.Event, data: dict[str, Any]
+) -> list[Segment]:
+    """One more event, last in log order: from its day on, every state evolves by it."""
+    day = effective_day(event, data)
+    if isinstance(event, Recommendation.Raised):
+        return [Segment(day, FOREVER, Summary.of(initial_state(data)))]
     result: list[Segment] = []
     for segment in segments:
         if segment.eff_to <= day:
@@ -131,29 +154,8 @@ def advance(
             continue
         if segment.eff_from < day:
             result.append(replace(segment, eff_to=day))
-        result.append(
-            Segment(max(segment.eff_from, day), segment.eff_to, segment.summary.evolved(event))
-        )
-    return merged(result)
-
-
-def recompute(events: Sequence[Recommendation.Event]) -> list[Segment]:
-    """The open segments after ``events``, from first principles: fold at every breakpoint."""
-    amended = amendments(events)
-    day = {
-        e.event_id: effective_day(e, amended.get(e.event_id))
-        for e in events
-        if not isinstance(e, Recommendation.Corrected)
-    }
-    days = sorted(set(day.values()))
-    result: list[Segment] = []
-    for start, end in zip(days, [*days[1:], FOREVER], strict=True):
-        qualifying = [
-            e for e in events if isinstance(e, Recommendation.Corrected) or day[e.event_id] <= start
-        ]
-        if not any(isinstance(e, Recommendation.Raised) for e in qualifying):
-            continue
-        result.append(Segment(start, end, Summary.of(fold(qualifying))))
+        evolved = segment.summary.evolved(event, data)
+        result.append(Segment(max(segment.eff_from, day), segment.eff_to, evolved))
     return merged(result)
 
 
@@ -196,7 +198,7 @@ def summary_data(summary: Summary) -> dict[str, object]:
             {"text": a.text, "leads": list(a.leads), "target": _date_data(a.target)}
             for a in summary.sub_actions
         ],
-        "update_count": summary.update_count,
+        "has_updates": summary.has_updates,
     }
 
 
@@ -216,5 +218,5 @@ def summary_from_data(data: dict[str, Any]) -> Summary:
             SubAction(a["text"], tuple(a["leads"]), _date_value(a["target"]))
             for a in data["sub_actions"]
         ),
-        update_count=data["update_count"],
+        has_updates=data["has_updates"],
     )

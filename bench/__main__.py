@@ -1,0 +1,243 @@
+"""The read-side benchmark: python -m bench --events N --backend sqlite|postgres --out FILE.json
+
+Builds a deterministic synthetic corpus (bench/corpus.py) through the service layer, then
+measures, within one run so that the ratios are fair:
+
+- as-at snapshot of one plan at random (D, T) through the service: p50/p99 ms, and the
+  same answer by naive replay of that plan's aggregates through the repository;
+- overdue across all plans as at D: p50/p99 ms, and the same by naive replay of everything;
+- rebuild: events/s against reading and decoding every stored event (the ceiling), and
+  the rebuild's peak RSS (each in its own process);
+- append (one command, one transaction) and bulk import (one plan a transaction): events/s
+  against the bare eventsourcing Application saving the same events with no projections.
+
+The naive answers are compared with the service's, so a fast wrong answer fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.application import Application
+
+from adapters.settings import Settings
+from adapters.storage import bootstrap, event_store_env
+from bench.corpus import corpus
+from bench.naive import naive_overdue, naive_snapshot
+from bench.stores import fresh_stores
+from domain.audit import acting_as
+from domain.errors import LedgerError
+from domain.fuzzy_date import FuzzyDate
+from service.ledger import Ledger
+
+SEED = 7
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(action: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    """(milliseconds, result) of one call."""
+    start = time.perf_counter()
+    result = action(*args, **kwargs)
+    return (time.perf_counter() - start) * 1000, result
+
+
+Plans = dict[str, list[str]]
+"""Plan id -> the refs of its recommendations."""
+
+
+def load(ledger: Ledger, bare: Application, events: int) -> tuple[Plans, dict[str, float]]:
+    """The corpus, saved plan by plan through the service and through the bare library."""
+    plans: Plans = {}
+    service_s = bare_s = 0.0
+    count = 0
+    with acting_as("bench", "bench"):
+        for generated in corpus(SEED, events):
+            plans[generated.plan.plan_id] = [r.state.ref for r in generated.recommendations]
+            batch = [e for a in generated.aggregates for e in a.collect_events()]
+            count += len(batch)
+            start = time.perf_counter()
+            ledger.save_atomically(*batch)
+            middle = time.perf_counter()
+            bare.save(*batch)
+            bare_s += time.perf_counter() - middle
+            service_s += middle - start
+    return plans, {
+        "events": count,
+        "service_per_s": count / service_s,
+        "bare_per_s": count / bare_s,
+    }
+
+
+def appends(
+    ledger: Ledger, bare: Application, plans: Plans, rng: random.Random, n: int
+) -> dict[str, float]:
+    """One progress update per command, through the service and through the bare library."""
+    service_ms: list[float] = []
+    bare_ms: list[float] = []
+    when = FuzzyDate.parse("June 2026")
+    with acting_as("bench", "bench"):
+        while len(service_ms) < n:
+            plan_id = rng.choice(list(plans))
+            ref = rng.choice(plans[plan_id])
+            try:
+                ms, _ = timed(ledger.record_progress, plan_id, ref, "Benchmark update", when)
+            except LedgerError:
+                continue  # e.g. withdrawn: the rules refuse it
+            service_ms.append(ms)
+            rec_id = ledger.recommendation(plan_id, ref).id
+
+            def bare_append(rec_id: Any = rec_id) -> None:
+                rec = bare.repository.get(rec_id)
+                rec.record_progress("Benchmark update", when)
+                bare.save(rec)
+
+            bare_ms.append(timed(bare_append)[0])
+    return {
+        "service_per_s": 1000 / statistics.mean(service_ms),
+        "bare_per_s": 1000 / statistics.mean(bare_ms),
+    }
+
+
+def snapshots(
+    ledger: Ledger, plans: Plans, rng: random.Random, first: datetime, n: int
+) -> dict[str, float]:
+    now = datetime.now(UTC)
+    service_ms: list[float] = []
+    naive_ms: list[float] = []
+    for i in range(n):
+        plan_id = rng.choice(list(plans))
+        as_at = date(2010, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365))
+        known_at = first + (now - first) * rng.random()
+        ms, views = timed(ledger.status, plan_id, as_at=as_at, known_at=known_at)
+        service_ms.append(ms)
+        if i < n // 4:
+            ms, expected = timed(naive_snapshot, ledger, plan_id, plans[plan_id], as_at, known_at)
+            naive_ms.append(ms)
+            got = {v.ref: (v.status, v.target, v.leads, len(v.updates)) for v in views}
+            if got != expected:
+                raise AssertionError(
+                    f"as-at of {plan_id} at {as_at}, {known_at} differs from replay"
+                )
+    p50 = statistics.median(service_ms)
+    return {
+        "p50": p50,
+        "p99": percentile(service_ms, 0.99),
+        "naive_p50": statistics.median(naive_ms),
+        "naive_ratio": statistics.median(naive_ms) / p50,
+    }
+
+
+def overdues(
+    ledger: Ledger, plans: Plans, rng: random.Random, n: int, naive_runs: int
+) -> dict[str, float]:
+    service_ms: list[float] = []
+    naive_ms: list[float] = []
+    for i in range(n):
+        as_at = date(2010, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365))
+        ms, views = timed(ledger.overdue, as_at=as_at)
+        service_ms.append(ms)
+        if i < naive_runs:
+            ms, expected = timed(naive_overdue, ledger, plans, as_at)
+            naive_ms.append(ms)
+            if {(v.plan, v.ref) for v in views} != expected:
+                raise AssertionError(f"overdue as at {as_at} differs from replay")
+    p50 = statistics.median(service_ms)
+    return {
+        "p50": p50,
+        "p99": percentile(service_ms, 0.99),
+        "naive_ms": statistics.median(naive_ms),
+        "naive_ratio": statistics.median(naive_ms) / p50,
+    }
+
+
+def in_subprocess(mode: str, db: str) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.rebuild", mode, db],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output)
+
+
+def run(events: int, backend: str, samples: int) -> dict[str, Any]:
+    rng = random.Random(SEED)
+    with fresh_stores(backend) as fresh:
+        db = fresh()
+        ledger = bootstrap(Settings(db=db, actor="bench"))
+        bare = Application(env=event_store_env(fresh()))
+        started = datetime.now(UTC)
+        load_s, (plans, bulk) = timed(load, ledger, bare, events)
+        print(f"loaded {bulk['events']} events in {load_s / 1000:.0f} s", file=sys.stderr)
+        append = appends(ledger, bare, plans, rng, max(50, samples // 2))
+        as_at = snapshots(ledger, plans, rng, started, samples)
+        overdue = overdues(ledger, plans, rng, max(10, samples // 10), 1 if events > 200_000 else 3)
+        ledger.close()
+        bare.close()
+        ceiling = in_subprocess("decode", db)
+        rebuilt = in_subprocess("rebuild", db)
+    return {
+        "events": bulk["events"],
+        "backend": backend,
+        "plans": len(plans),
+        "as_at_plan_p50_ms": round(as_at["p50"], 3),
+        "as_at_plan_p99_ms": round(as_at["p99"], 3),
+        "as_at_plan_naive_p50_ms": round(as_at["naive_p50"], 3),
+        "as_at_plan_naive_ratio": round(as_at["naive_ratio"], 2),
+        "overdue_all_p50_ms": round(overdue["p50"], 2),
+        "overdue_all_p99_ms": round(overdue["p99"], 2),
+        "overdue_naive_ms": round(overdue["naive_ms"], 1),
+        "overdue_naive_ratio": round(overdue["naive_ratio"], 2),
+        "rebuild_events_per_s": round(rebuilt["events_per_s"]),
+        "decode_ceiling_events_per_s": round(ceiling["events_per_s"]),
+        "rebuild_ceiling_ratio": round(rebuilt["events_per_s"] / ceiling["events_per_s"], 3),
+        "rebuild_peak_rss_mb": round(rebuilt["peak_rss_mb"], 1),
+        "append_events_per_s": round(append["service_per_s"], 1),
+        "append_bare_events_per_s": round(append["bare_per_s"], 1),
+        "append_ratio": round(append["service_per_s"] / append["bare_per_s"], 3),
+        "bulk_import_events_per_s": round(bulk["service_per_s"]),
+        "bulk_import_bare_events_per_s": round(bulk["bare_per_s"]),
+        "bulk_import_ratio": round(bulk["service_per_s"] / bulk["bare_per_s"], 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--samples", type=int, default=200, help="as-at queries to time")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    result = run(args.events, args.backend, args.samples)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+    r = result
+    print(
+        f"{r['events']} events on {r['backend']}: as-at plan p50 {r['as_at_plan_p50_ms']} ms "
+        f"({r['as_at_plan_naive_ratio']}x faster than replay); overdue all p50 "
+        f"{r['overdue_all_p50_ms']} ms ({r['overdue_naive_ratio']}x); rebuild "
+        f"{r['rebuild_ceiling_ratio']:.0%} of the decode ceiling, {r['rebuild_peak_rss_mb']} MB; "
+        f"append {r['append_ratio']:.0%} and bulk import {r['bulk_import_ratio']:.0%} "
+        "of the bare library",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""One measurement in a process of its own, so its peak RSS is its own.
+
+python -m bench.rebuild decode|rebuild DB   -> JSON on stdout
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+
+
+def main() -> None:
+    mode, db = sys.argv[1], sys.argv[2]
+    ledger = bootstrap(Settings(db=db, actor="bench"))
+    start = time.perf_counter()
+    if mode == "rebuild":
+        count = ledger.rebuild()
+    else:  # read and decode every stored event, no projection work: the ceiling
+        count = position = 0
+        while page := ledger.notifications_after(position, 1000):
+            position = page[-1][0]
+            count += len(page)
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ledger.close()
+    print(json.dumps({"events": count, "seconds": seconds, "events_per_s": count / seconds,
+                      "peak_rss_mb": peak_kb / 1024}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

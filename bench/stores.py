@@ -1,0 +1,38 @@
+"""Empty stores for benchmarks: SQLite files or PostgreSQL schemas, removed afterwards."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def fresh_stores(backend: str) -> Iterator[Callable[[], str]]:
+    """Hand out empty stores (as --db values); remove them all on the way out."""
+    workdir = Path(tempfile.mkdtemp(prefix="recledger-bench-"))
+    schemas: list[str] = []
+
+    def fresh() -> str:
+        if backend == "sqlite":
+            return str(workdir / f"{uuid.uuid4().hex}.db")
+        schemas.append(f"bench_{uuid.uuid4().hex[:10]}")
+        with psycopg.connect(POSTGRES, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schemas[-1]}"')
+        return f"{POSTGRES}?schema={schemas[-1]}"
+
+    try:
+        yield fresh
+    finally:
+        shutil.rmtree(workdir)
+        if schemas:
+            with psycopg.connect(POSTGRES, autocommit=True) as conn:
+                for schema in schemas:
+                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
