@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.persistence import PersistenceError
-from sqlalchemy import URL, Engine, create_engine
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -65,9 +65,13 @@ def read_model_engine(env: dict[str, str]) -> Engine:
     if module == "eventsourcing.popo":
         return create_engine("sqlite://", poolclass=StaticPool)
     if module == "eventsourcing.sqlite":
-        return create_engine(
+        engine = create_engine(
             URL.create("sqlite", database=env["SQLITE_DBNAME"]), connect_args={"timeout": 30}
         )
+        # The read models are derived and commit with their tracking position: in WAL mode
+        # they need not wait for the disk (see ReadModel._relax_durability).
+        event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
+        return engine
     url = URL.create(
         "postgresql+psycopg",
         username=env["POSTGRES_USER"],

@@ -20,10 +20,11 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, select
 
+from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Status
 from domain.refs import Ref
-from projections.tables import changes, day_number, micros, moment, updates, versions
+from projections.tables import day_number, micros, moment, updates, versions
 
 AMBER_DAYS = 30
 NOT_DUE = (Status.COMPLETED, Status.WITHDRAWN, Status.ONGOING)
@@ -240,39 +241,47 @@ def _view(data: dict[str, Any], written: list[UpdateView], as_at: date) -> Recom
     )
 
 
-def changes_as_at(conn: Connection, plan_id: str, since: date, until: date) -> list[ChangeView]:
-    """Events of a plan that took effect in (since, until], in log order."""
-    window = and_(changes.c.eff_day > day_number(since), changes.c.eff_day <= day_number(until))
-    return _changes(conn, plan_id, window)
+def recommendation_ids(conn: Connection, plan_id: str) -> list[str]:
+    """Every recommendation ever raised in a plan."""
+    query = select(versions.c.rec_id).where(versions.c.plan_id == plan_id).distinct()
+    return list(conn.execute(query).scalars())
 
 
-def changes_recorded(
-    conn: Connection, plan_id: str, since: datetime, until: datetime
+def changes_in(
+    plan_id: str,
+    events: Iterable[AuditedEvent],
+    since: date,
+    until: date,
+    *,
+    recorded: bool,
 ) -> list[ChangeView]:
-    """Events of a plan recorded in (since, until], in log order."""
-    window = and_(changes.c.recorded_at > micros(since), changes.c.recorded_at <= micros(until))
-    return _changes(conn, plan_id, window)
-
-
-def _changes(conn: Connection, plan_id: str, window: ColumnElement[bool]) -> list[ChangeView]:
-    rows = conn.execute(
-        select(changes).where(changes.c.plan_id == plan_id, window).order_by(changes.c.id)
-    )
-    return [
-        ChangeView(
-            plan=row.plan_id,
-            ref=row.ref,
-            event_id=row.event_id,
-            type=row.type,
-            effective=FuzzyDate.from_data(json.loads(row.effective)) if row.effective else None,
-            recorded_at=moment(row.recorded_at),
-            actor=row.actor,
-            reason=row.reason,
-            source=row.source,
-            data=json.loads(row.data),
-        )
-        for row in rows
-    ]
+    """The events of a plan that took effect (or, ``recorded``, were recorded) in
+    (since, until], in the order they were recorded."""
+    found = []
+    ref = None
+    for event in events:
+        ref = getattr(event, "ref", ref) if event.originator_version == 1 else ref
+        effective = event.effective_date
+        if recorded:
+            day = event.timestamp.date()
+        else:
+            day = effective.end if effective and effective.end else event.timestamp.date()
+        if since < day <= until:
+            found.append(
+                ChangeView(
+                    plan=plan_id,
+                    ref=ref,
+                    event_id=event.event_id,
+                    type=event.type_name,
+                    effective=effective,
+                    recorded_at=event.timestamp,
+                    actor=event.actor,
+                    reason=event.reason,
+                    source=event.source,
+                    data=event.payload(),
+                )
+            )
+    return sorted(found, key=lambda change: change.recorded_at)
 
 
 def workload(

@@ -17,15 +17,12 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
-from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import Plan
 from domain.recommendation import Recommendation, amendments
 from projections.tables import (
     OPEN,
-    changes,
     day_number,
     metadata,
     micros,
@@ -79,7 +76,6 @@ class _Batch:
     open_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     closed_updates: list[dict[str, Any]] = field(default_factory=list)
     updates_to_close: list[dict[str, Any]] = field(default_factory=list)
-    new_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ReadModel:
@@ -97,7 +93,6 @@ class ReadModel:
         self._open: OrderedDict[str, _Known] = OrderedDict()
         self._cache_size = cache_size
         self._cache_position: int | None = None
-        self._plan_ids: dict[UUID, str] = {}
 
     def position(self) -> int:
         with self.engine.connect() as conn:
@@ -115,6 +110,7 @@ class ReadModel:
         while True:
             try:
                 with self.engine.begin() as conn:
+                    self._relax_durability(conn)
                     position = self._lock(conn)
                     if position != self._cache_position:
                         self._open.clear()
@@ -143,7 +139,7 @@ class ReadModel:
         """Forget every row, to rebuild from the first event."""
         with self.engine.begin() as conn:
             self._lock(conn)
-            for table in (versions, updates, changes):
+            for table in (versions, updates):
                 conn.execute(delete(table))
             conn.execute(update(tracking).where(tracking.c.name == NAME).values(position=0))
         self._open.clear()
@@ -152,11 +148,8 @@ class ReadModel:
     # Applying one event
 
     def _apply(self, conn: Connection, batch: _Batch, source: EventSource, event: Any) -> None:
-        if isinstance(event, Plan.Event):
-            self._apply_plan_event(batch, source, event)
-            return
         if not isinstance(event, Recommendation.Event):
-            return  # another aggregate's event: nothing to project
+            return  # a plan's events are read from the plan itself
         rec_id = str(event.originator_id)
         known = (
             _Known([], [])
@@ -183,15 +176,6 @@ class ReadModel:
             self._add_update(batch, rec_id, summary.plan_id, event, event.data(), moment)
         elif isinstance(event, Recommendation.Corrected):
             self._correct_update(batch, history(), event, summary.plan_id, moment)
-        batch.new_changes.append(self._change(event, summary.plan_id, summary.ref))
-
-    def _apply_plan_event(self, batch: _Batch, source: EventSource, event: Plan.Event) -> None:
-        if isinstance(event, Plan.Opened):
-            self._plan_ids[event.originator_id] = event.plan_id
-        if event.originator_id not in self._plan_ids:
-            opened = source.events_of(event.originator_id, 1)[0]
-            self._plan_ids[event.originator_id] = opened.plan_id
-        batch.new_changes.append(self._change(event, self._plan_ids[event.originator_id], None))
 
     def _known(self, conn: Connection, rec_id: str) -> _Known:
         """What is known of a recommendation now: from the cache, else from the table."""
@@ -293,24 +277,6 @@ class ReadModel:
             merged = {**target.data(), **amendments(history).get(target.event_id, {})}
             self._add_update(batch, str(correction.originator_id), plan_id, target, merged, moment)
 
-    @staticmethod
-    def _change(event: AuditedEvent, plan_id: str, ref: str | None) -> dict[str, Any]:
-        effective = event.effective_date
-        day = effective.end if effective and effective.end else event.timestamp.date()
-        return {
-            "plan_id": plan_id,
-            "ref": ref,
-            "event_id": event.event_id,
-            "type": event.type_name,
-            "eff_day": day_number(day),
-            "effective": dumps(effective.to_data()) if effective else None,
-            "recorded_at": micros(event.timestamp),
-            "actor": event.actor,
-            "reason": event.reason,
-            "source": event.source,
-            "data": dumps(event.payload()),
-        }
-
     # Writing a batch
 
     @staticmethod
@@ -338,10 +304,17 @@ class ReadModel:
         for table, rows in (
             (versions, [*batch.closed_versions, *batch.open_versions.values()]),
             (updates, [*batch.closed_updates, *batch.open_updates.values()]),
-            (changes, batch.new_changes),
         ):
             if rows:
                 conn.execute(insert(table), rows)
+
+    @staticmethod
+    def _relax_durability(conn: Connection) -> None:
+        """Commit without waiting for the disk: the read model is derived, and its rows and
+        tracking position commit together, so a crash can only lose whole batches, which
+        the next catch-up applies again. (SQLite: PRAGMA synchronous=NORMAL on connect.)"""
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
     # Tracking
 

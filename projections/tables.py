@@ -64,25 +64,6 @@ updates = Table(
 Index("rl_updates_by_plan", updates.c.plan_id, updates.c.eff_end)
 Index("rl_updates_by_event", updates.c.event_id, updates.c.rec_to)
 
-changes = Table(
-    "rl_changes",
-    metadata,
-    Column("id", RowId, primary_key=True, autoincrement=True),
-    Column("plan_id", String(200), nullable=False),
-    Column("ref", String(200)),
-    Column("event_id", String(36), nullable=False),
-    Column("type", String(64), nullable=False),
-    Column("eff_day", Integer, nullable=False),
-    Column("effective", Text),
-    Column("recorded_at", BigInteger, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("reason", Text),
-    Column("source", String(500), nullable=False),
-    Column("data", Text, nullable=False),
-)
-Index("rl_changes_by_effective", changes.c.plan_id, changes.c.eff_day)
-Index("rl_changes_by_recorded", changes.c.plan_id, changes.c.recorded_at)
-
 
 def day_number(day: date) -> int:
     return day.toordinal()

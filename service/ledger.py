@@ -8,7 +8,7 @@ raises a ``LedgerError`` and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -269,14 +269,16 @@ class Ledger(Application[UUID]):
         *,
         recorded: bool = False,
     ) -> list[ChangeView]:
-        """What changed in (since, until], on the effective axis or the recorded one."""
-        self.plan(plan_id)
-        model = self._read_model()
-        until = until or _today()
-        with model.engine.connect() as conn:
-            if recorded:
-                return queries.changes_recorded(conn, plan_id, _end_of(since), _end_of(until))
-            return queries.changes_as_at(conn, plan_id, since, until)
+        """What changed in (since, until], on the effective axis or the recorded one.
+
+        Read from the plan's own events (a plan holds a few hundred): always exact."""
+        plan = self.plan(plan_id)
+        with self._read_model().engine.connect() as conn:
+            rec_ids = queries.recommendation_ids(conn, plan_id)
+        events = self._read(lambda: list(self.events.get(plan.id)))
+        for rec_id in rec_ids:
+            events += self._read(lambda r=rec_id: list(self.events.get(UUID(r))))
+        return queries.changes_in(plan_id, events, since, until or _today(), recorded=recorded)
 
     def workload(
         self,
@@ -384,8 +386,3 @@ class Ledger(Application[UUID]):
 
 def _today() -> date:
     return datetime.now(UTC).date()
-
-
-def _end_of(day: date) -> datetime:
-    """The last moment of a day (UTC): "as the ledger stood on" a day includes all of it."""
-    return datetime.combine(day, time.max, tzinfo=UTC)

@@ -1,0 +1,114 @@
+"""The read side through the CLI, on the imported seed plan."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RECLEDGER = shutil.which("recledger") or str(Path(sys.executable).with_name("recledger"))
+FEB_2014_UPDATE = "Following an HMIC Review in December 2013"
+
+
+class Shell:
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.env = {k: v for k, v in os.environ.items() if k != "RECLEDGER_DB"}
+        self.env["RECLEDGER_ACTOR"] = "coordinator"
+
+    def __call__(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [RECLEDGER, *args], cwd=self.cwd, env=self.env, capture_output=True, text=True
+        )
+        assert result.returncode == code, result.stderr
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture(scope="module")
+def shell(tmp_path_factory: pytest.TempPathFactory) -> Shell:
+    seed = Path(__file__).resolve().parents[3] / "shared" / "data" / "dhr-case-2-action-plan.txt"
+    shell = Shell(tmp_path_factory.mktemp("seeded"))
+    shell("import", str(seed))
+    return shell
+
+
+def update_texts(views: list[dict[str, Any]]) -> list[str]:
+    return [u["text"] for v in views for u in v["updates"]]
+
+
+def test_status_as_at_two_dates(shell: Shell) -> None:
+    end_2013 = shell.json("status", "dhr2", "--as-at", "2013-12-31")
+    feb_2014 = shell.json("status", "dhr2", "--as-at", "2014-02")
+    assert not any(FEB_2014_UPDATE in t for t in update_texts(end_2013))
+    assert any(t.startswith(FEB_2014_UPDATE) for t in update_texts(feb_2014))
+    view = feb_2014[0]
+    assert set(view) >= {
+        "plan", "ref", "section", "number", "agency", "leads", "text", "target",
+        "status", "completed", "updates", "overdue", "days_overdue", "rag",
+    }  # fmt: skip
+    assert (view["plan"], view["ref"], view["section"], view["number"]) == (
+        "dhr2", "overview/1", "overview", "1",
+    )  # fmt: skip
+    assert set(view["updates"][0]) >= {"effective", "text", "actor", "recorded_at", "source"}
+
+
+def test_overdue_most_overdue_first(shell: Shell) -> None:
+    overdue = shell.json("overdue", "dhr2", "--as-at", "2014-03-01")
+    assert [(v["ref"], v["days_overdue"], v["rag"]) for v in overdue[:2]] == [
+        ("imr/cri-pathway-to-recovery/1", 305, "red"),
+        ("overview/9", 213, "red"),
+    ]
+    assert "305 days overdue" in shell("overdue", "--as-at", "2014-03-01").stdout
+
+
+def test_status_as_csv(shell: Shell) -> None:
+    rows = list(csv.DictReader(io.StringIO(shell("status", "dhr2", "--csv").stdout)))
+    assert len(rows) == 20
+    assert rows[0]["ref"] == "overview/1" and rows[0]["leads"] == "Det Supt HQ PVP"
+
+
+def test_known_at_hides_a_later_correction(shell: Shell) -> None:
+    before = datetime.now(UTC).isoformat()
+    history = shell.json("history", "dhr2", "overview/1")
+    feb = [e for e in history if e["type"] == "ProgressRecorded"][-1]
+    shell("correct", "dhr2", "overview/1", feb["event_id"], "--reason", "typo", "--text", "Fixed")
+    now = update_texts(shell.json("status", "dhr2", "--as-at", "2014-06-01"))
+    then = update_texts(shell.json("status", "dhr2", "--as-at", "2014-06-01", "--known-at", before))
+    assert "Fixed" in now and "Fixed" not in then
+    assert any(t.startswith(FEB_2014_UPDATE) for t in then)
+
+
+def test_changes_leads_and_agencies(shell: Shell) -> None:
+    changes = shell.json("changes", "dhr2", "--since", "2014-01", "--until", "2014-02")
+    assert changes and all(c["effective"]["end"] <= "2014-02-28" for c in changes)
+    assert {"plan", "ref", "type", "effective", "recorded_at", "actor"} <= set(changes[0])
+    agencies = {a["agency"]: a for a in shell.json("agencies", "--as-at", "2014-03-01")}
+    assert agencies["CRI Pathway to Recovery"] == {
+        "agency": "CRI Pathway to Recovery", "open": 1, "overdue": 1, "completed": 0,
+    }  # fmt: skip
+    leads = {row["lead"] for row in shell.json("leads")}
+    assert "Det Supt HQ PVP" in leads
+
+
+def test_rebuild_reports_its_rate(shell: Shell) -> None:
+    before = shell.json("status")
+    result = shell("rebuild")
+    assert result.stdout.startswith("rebuilt from ") and "events/s" in result.stdout
+    assert shell.json("status") == before
+
+
+def test_a_bad_date_is_one_line(shell: Shell) -> None:
+    result = shell("status", "--as-at", "2014-13", code=1)
+    assert result.stderr.count("\n") == 1 and "--as-at" in result.stderr
