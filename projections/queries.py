@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, select
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Status
 from domain.refs import Ref
-from projections.tables import day_number, micros, moment, updates, versions
+from projections.tables import OPEN, day_number, micros, moment, updates, versions
 
 AMBER_DAYS = 30
 NOT_DUE = (Status.COMPLETED, Status.WITHDRAWN, Status.ONGOING)
@@ -137,76 +137,80 @@ def assess(
     return False, None, None
 
 
-def _at(table: Table, known_at: datetime) -> ColumnElement[bool]:
+def _known(table: Table, known_at: datetime | None) -> ColumnElement[bool]:
+    """Rows as known at a moment; None means now: the rows still open (an indexed equality)."""
+    if known_at is None:
+        return table.c.rec_to == OPEN
     t = micros(known_at)
     return and_(table.c.rec_from <= t, table.c.rec_to > t)
 
 
-def _current_versions(
-    plan_id: str | None, as_at: date, known_at: datetime
+def _versions_as_at(
+    plan_id: str | None, as_at: date, known_at: datetime | None
 ) -> list[ColumnElement[bool]]:
     d = day_number(as_at)
-    conditions = [versions.c.eff_from <= d, versions.c.eff_to > d, _at(versions, known_at)]
+    conditions = [_known(versions, known_at), versions.c.eff_from <= d, versions.c.eff_to > d]
     if plan_id is not None:
-        conditions.append(versions.c.plan_id == plan_id)
+        conditions.insert(0, versions.c.plan_id == plan_id)
     return conditions
 
 
 def snapshot(
-    conn: Connection, plan_id: str | None, as_at: date, known_at: datetime
+    conn: Connection, plan_id: str | None, as_at: date, known_at: datetime | None
 ) -> list[RecommendationView]:
     """Every recommendation (of one plan, or all) as at ``as_at``, as known at ``known_at``."""
-    rows = conn.execute(
-        select(versions.c.rec_id, versions.c.summary).where(
-            *_current_versions(plan_id, as_at, known_at)
-        )
-    ).all()
-    return _views(conn, rows, plan_id, as_at, known_at)
+    views = _views(conn, _versions_as_at(plan_id, as_at, known_at), as_at, known_at)
+    return sorted(views, key=lambda v: (v.plan, Ref.parse(v.ref).sort_key))
 
 
 def overdue(
-    conn: Connection, plan_id: str | None, as_at: date, known_at: datetime
+    conn: Connection, plan_id: str | None, as_at: date, known_at: datetime | None
 ) -> list[RecommendationView]:
     """The overdue recommendations as at ``as_at``, most overdue first."""
-    rows = conn.execute(
-        select(versions.c.rec_id, versions.c.summary).where(
-            *_current_versions(plan_id, as_at, known_at),
-            versions.c.target_end < day_number(as_at),
-            versions.c.status.in_([Status.OPEN.value, Status.IN_PROGRESS.value]),
-        )
-    ).all()
-    views = _views(conn, rows, plan_id, as_at, known_at)
-    return sorted(views, key=lambda v: -(v.days_overdue or 0))
+    conditions = [
+        *_versions_as_at(plan_id, as_at, known_at),
+        versions.c.status.in_([Status.OPEN.value, Status.IN_PROGRESS.value]),
+        versions.c.target_end < day_number(as_at),
+    ]
+    views = _views(conn, conditions, as_at, known_at)
+    return sorted(views, key=lambda v: (-(v.days_overdue or 0), v.plan, Ref.parse(v.ref).sort_key))
 
 
 def _views(
     conn: Connection,
-    rows: Sequence[Any],
-    plan_id: str | None,
+    conditions: list[ColumnElement[bool]],
     as_at: date,
-    known_at: datetime,
+    known_at: datetime | None,
 ) -> list[RecommendationView]:
+    """The recommendations whose versions meet ``conditions``, with their updates as at D."""
+    rows = conn.execute(select(versions.c.rec_id, versions.c.summary).where(*conditions))
     found = {row.rec_id: json.loads(row.summary) for row in rows}
-    written = _updates(conn, plan_id, found, as_at, known_at)
-    views = (_view(data, written.get(rec_id, []), as_at) for rec_id, data in found.items())
-    return sorted(views, key=lambda v: (v.plan, Ref.parse(v.ref).sort_key))
+    if not found:
+        return []
+    chosen = select(versions.c.rec_id).where(*conditions)
+    written = _updates(conn, chosen, as_at, known_at)
+    return [_view(data, written.get(rec_id, []), as_at) for rec_id, data in found.items()]
 
 
 def _updates(
-    conn: Connection, plan_id: str | None, rec_ids: Iterable[str], as_at: date, known_at: datetime
+    conn: Connection, rec_ids: Select[Any], as_at: date, known_at: datetime | None
 ) -> dict[str, list[UpdateView]]:
-    wanted = set(rec_ids)
-    if not wanted:
-        return {}
-    query = select(updates).where(updates.c.eff_end <= day_number(as_at), _at(updates, known_at))
-    if plan_id is not None:
-        query = query.where(updates.c.plan_id == plan_id)
-    elif len(wanted) <= 500:
-        query = query.where(updates.c.rec_id.in_(wanted))
+    query = select(
+        updates.c.rec_id,
+        updates.c.sequence,
+        updates.c.eff_end,
+        updates.c.effective,
+        updates.c.text,
+        updates.c.actor,
+        updates.c.recorded_at,
+        updates.c.source,
+    ).where(
+        updates.c.rec_id.in_(rec_ids),
+        _known(updates, known_at),
+        updates.c.eff_end <= day_number(as_at),
+    )
     found: dict[str, list[tuple[tuple[Any, ...], UpdateView]]] = defaultdict(list)
     for row in conn.execute(query):
-        if row.rec_id not in wanted:
-            continue
         effective = FuzzyDate.from_data(json.loads(row.effective))
         view = UpdateView(effective, row.text, row.actor, moment(row.recorded_at), row.source)
         key = (effective.start or effective.end, row.eff_end, row.sequence)

@@ -23,6 +23,7 @@ from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
 from projections.tables import (
     OPEN,
+    SCHEMA_VERSION,
     day_number,
     metadata,
     micros,
@@ -39,6 +40,8 @@ from projections.timeline import (
 )
 
 NAME = "recledger"
+SCHEMA = "schema"
+"""A tracking row that holds the read models' schema version instead of a position."""
 
 
 class EventSource(Protocol):
@@ -85,11 +88,17 @@ class ReadModel:
         self.engine = engine
         metadata.create_all(engine)
         with engine.begin() as conn:
-            if (
-                conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).first()
-                is None
-            ):
-                conn.execute(insert(tracking).values(name=NAME, position=0))
+            stored = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
+            if stored.get(SCHEMA, SCHEMA_VERSION) != SCHEMA_VERSION:
+                # Derived data in an older shape: drop it, and the catch-up rebuilds it.
+                for table in (versions, updates):
+                    table.drop(conn)
+                    table.create(conn)
+                conn.execute(delete(tracking))
+                stored = {}
+            for name, value in ((NAME, 0), (SCHEMA, SCHEMA_VERSION)):
+                if name not in stored:
+                    conn.execute(insert(tracking).values(name=name, position=value))
         self._open: OrderedDict[str, _Known] = OrderedDict()
         self._cache_size = cache_size
         self._cache_position: int | None = None

@@ -10,6 +10,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
+SCHEMA_VERSION = 2
+"""Bumped when these tables change: read models are derived, so a new schema is rebuilt."""
+
 OPEN = 2**62
 """The end of a recorded interval that has not ended: the row is what is known now."""
 
@@ -40,9 +43,9 @@ versions = Table(
     Column("target_end", Integer),
     Column("summary", Text, nullable=False),
 )
-Index("rl_versions_by_plan", versions.c.plan_id, versions.c.eff_from)
-Index("rl_versions_open", versions.c.rec_id, versions.c.rec_to)
-Index("rl_versions_due", versions.c.target_end, versions.c.status)
+Index("rl_versions_by_plan", versions.c.plan_id, versions.c.rec_to, versions.c.eff_from)
+Index("rl_versions_by_rec", versions.c.rec_id, versions.c.rec_to)
+Index("rl_versions_due", versions.c.rec_to, versions.c.status, versions.c.target_end)
 
 updates = Table(
     "rl_updates",
@@ -61,7 +64,7 @@ updates = Table(
     Column("recorded_at", BigInteger, nullable=False),
     Column("source", String(500), nullable=False),
 )
-Index("rl_updates_by_plan", updates.c.plan_id, updates.c.eff_end)
+Index("rl_updates_by_rec", updates.c.rec_id, updates.c.rec_to, updates.c.eff_end)
 Index("rl_updates_by_event", updates.c.event_id, updates.c.rec_to)
 
 

@@ -293,7 +293,7 @@ class Ledger(Application[UUID]):
     def _query(
         self,
         plan_id: str | None,
-        query: Callable[[Any, str | None, date, datetime], list[RecommendationView]],
+        query: Callable[[Any, str | None, date, datetime | None], list[RecommendationView]],
         as_at: date | None,
         known_at: datetime | None,
     ) -> list[RecommendationView]:
@@ -301,7 +301,7 @@ class Ledger(Application[UUID]):
             self.plan(plan_id)
         model = self._read_model()
         with model.engine.connect() as conn:
-            return query(conn, plan_id, as_at or _today(), known_at or datetime.now(UTC))
+            return query(conn, plan_id, as_at or _today(), known_at)  # None: as known now
 
     def _read_model(self) -> ReadModel:
         if self.read_model is None:
