@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -33,6 +34,7 @@ from projections.tables import (
 )
 from projections.timeline import (
     Segment,
+    Summary,
     advance,
     effective_day,
     summary_data,
@@ -53,9 +55,18 @@ class EventSource(Protocol):
     def events_of(self, aggregate_id: UUID, up_to_version: int) -> Sequence[Any]:
         """One aggregate's events, first to ``up_to_version``."""
 
+    def last_notification_id(self) -> int:
+        """The id of the last notification in the log (0 when empty)."""
+
 
 def dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=8192)
+def encoded(summary: Summary) -> str:
+    """A summary as stored; the same summary recurs as segments split, so keep a few."""
+    return dumps(summary_data(summary))
 
 
 @dataclass
@@ -113,9 +124,15 @@ class ReadModel:
         *,
         batch_size: int = 1000,
         progress: Callable[[int], None] | None = None,
+        behind: bool = False,
     ) -> int:
-        """Apply every event not yet applied; return how many were applied."""
+        """Apply every event recorded before the call and not yet applied; return how many.
+
+        Unless the caller knows it is ``behind`` (it has just written), nothing new (the
+        usual case for a query) costs two reads and no transaction."""
         applied = 0
+        if not behind and source.last_notification_id() == self.position():
+            return applied
         while True:
             try:
                 with self.engine.begin() as conn:
@@ -143,6 +160,8 @@ class ReadModel:
             applied += len(notes)
             if progress is not None:
                 progress(len(notes))
+            if len(notes) < batch_size:
+                return applied  # the end of the log as it was read
 
     def clear(self) -> None:
         """Forget every row, to rebuild from the first event."""
@@ -226,7 +245,6 @@ class ReadModel:
                     {"key_rec": rec_id, "key_from": key[1], "rec_to": moment}
                 )
         for new in (s for s in after if s not in before):
-            data = summary_data(new.summary)
             target = new.summary.target
             batch.open_versions[(rec_id, day_number(new.eff_from))] = {
                 "rec_id": rec_id,
@@ -238,7 +256,7 @@ class ReadModel:
                 "rec_to": OPEN,
                 "status": new.summary.status.value,
                 "target_end": day_number(target.end) if target and target.end else None,
-                "summary": dumps(data),
+                "summary": encoded(new.summary),
             }
 
     @staticmethod
@@ -337,7 +355,10 @@ class ReadModel:
             query = select(tracking.c.position).where(tracking.c.name == NAME).with_for_update()
             return conn.execute(query).scalar_one()
         # SQLite: a write takes the database's write lock until commit.
-        conn.execute(
-            update(tracking).where(tracking.c.name == NAME).values(position=tracking.c.position)
+        query = (
+            update(tracking)
+            .where(tracking.c.name == NAME)
+            .values(position=tracking.c.position)
+            .returning(tracking.c.position)
         )
-        return self._position(conn)
+        return conn.execute(query).scalar_one()

@@ -84,6 +84,10 @@ class Summary:
 
     def evolved(self, event: Recommendation.Event, data: dict[str, Any]) -> Summary:
         """This state after one more event (with its data), by the domain's own ``evolve``."""
+        if isinstance(event, Recommendation.ProgressRecorded) and self.has_updates:
+            # The commonest event: with updates already, the domain's evolve changes
+            # nothing kept here (it appends the update and leaves the status).
+            return self
         state = RecommendationState(
             plan_id=self.plan_id,
             ref=self.ref,

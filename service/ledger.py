@@ -335,13 +335,15 @@ class Ledger(Application[UUID]):
             raise StaleVersion(conflict) from None
         except PersistenceError as error:
             raise StorageUnavailable(f"the event store refused the write: {error}") from None
-        self.project()
+        self.project(behind=True)
 
-    def project(self, progress: Callable[[int], None] | None = None) -> int:
+    def project(
+        self, progress: Callable[[int], None] | None = None, *, behind: bool = False
+    ) -> int:
         """Bring the read models up to date with the log (read-your-writes); return the count."""
         if self.read_model is None:
             return 0
-        return self.read_model.catch_up(self, progress=progress)
+        return self.read_model.catch_up(self, progress=progress, behind=behind)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild every read model from the first event; return the number of events."""
@@ -357,6 +359,9 @@ class Ledger(Application[UUID]):
             lambda: self.recorder.select_notifications(position, limit, inclusive_of_start=False)
         )
         return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
+    def last_notification_id(self) -> int:
+        return self._read(lambda: self.recorder.max_notification_id() or 0)
 
     def events_of(self, aggregate_id: UUID, up_to_version: int) -> list[Any]:
         return self._read(lambda: list(self.events.get(aggregate_id, lte=up_to_version)))

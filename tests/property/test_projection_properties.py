@@ -109,6 +109,9 @@ class FlakySource:
     def events_of(self, aggregate_id: Any, up_to_version: int) -> list[Any]:
         return self.source.events_of(aggregate_id, up_to_version)
 
+    def last_notification_id(self) -> int:
+        return self.source.last_notification_id()
+
 
 class ProjectionMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
