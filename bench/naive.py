@@ -1,4 +1,8 @@
-"""The naive answers the benchmark compares against: replay aggregates, fold what qualifies."""
+"""The reference answers: replay aggregates, fold exactly the events that qualify.
+
+Plain and obviously right, on purpose: the property tests check the read models against
+``state_as_at``, and the benchmark times the read models against the same replay.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -24,6 +24,7 @@ from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Status
 from domain.refs import Ref
+from projections.history import HistoryEntry, history
 from projections.tables import OPEN, day_number, micros, moment, updates, versions
 
 AMBER_DAYS = 30
@@ -96,30 +97,14 @@ class RecommendationView:
 
 @dataclass(frozen=True)
 class ChangeView:
+    """One event of a plan, with the recommendation it belongs to (None: the plan's own)."""
+
     plan: str
     ref: str | None
-    event_id: str
-    type: str
-    effective: FuzzyDate | None
-    recorded_at: datetime
-    actor: str
-    reason: str | None
-    source: str
-    data: dict[str, Any]
+    entry: HistoryEntry
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan,
-            "ref": self.ref,
-            "event_id": self.event_id,
-            "type": self.type,
-            "effective": self.effective.to_data() if self.effective else None,
-            "recorded_at": self.recorded_at.isoformat(),
-            "actor": self.actor,
-            "reason": self.reason,
-            "source": self.source,
-            "data": self.data,
-        }
+        return {"plan": self.plan, "ref": self.ref, **self.entry.to_json()}
 
 
 def assess(
@@ -253,39 +238,22 @@ def recommendation_ids(conn: Connection, plan_id: str) -> list[str]:
 
 def changes_in(
     plan_id: str,
-    events: Iterable[AuditedEvent],
+    aggregates: Iterable[tuple[str | None, Sequence[AuditedEvent]]],
     since: date,
     until: date,
     *,
     recorded: bool,
 ) -> list[ChangeView]:
-    """The events of a plan that took effect (or, ``recorded``, were recorded) in
-    (since, until], in the order they were recorded."""
+    """The events of a plan (given per ref) that took effect (or, ``recorded``, were
+    recorded) in (since, until], in the order they were recorded."""
     found = []
-    ref = None
-    for event in events:
-        ref = getattr(event, "ref", ref) if event.originator_version == 1 else ref
-        effective = event.effective_date
-        if recorded:
-            day = event.timestamp.date()
-        else:
-            day = effective.end if effective and effective.end else event.timestamp.date()
-        if since < day <= until:
-            found.append(
-                ChangeView(
-                    plan=plan_id,
-                    ref=ref,
-                    event_id=event.event_id,
-                    type=event.type_name,
-                    effective=effective,
-                    recorded_at=event.timestamp,
-                    actor=event.actor,
-                    reason=event.reason,
-                    source=event.source,
-                    data=event.payload(),
-                )
-            )
-    return sorted(found, key=lambda change: change.recorded_at)
+    for ref, events in aggregates:
+        for entry in history(events):
+            effective_end = entry.effective.end if entry.effective else None
+            day = entry.recorded_at.date() if recorded or not effective_end else effective_end
+            if since < day <= until:
+                found.append(ChangeView(plan_id, ref, entry))
+    return sorted(found, key=lambda change: change.entry.recorded_at)
 
 
 def workload(

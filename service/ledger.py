@@ -275,10 +275,13 @@ class Ledger(Application[UUID]):
         plan = self.plan(plan_id)
         with self._read_model().engine.connect() as conn:
             rec_ids = queries.recommendation_ids(conn, plan_id)
-        events = self._read(lambda: list(self.events.get(plan.id)))
+        aggregates: list[tuple[str | None, list[Any]]] = [
+            (None, self.events_of(plan.id, plan.version))
+        ]
         for rec_id in rec_ids:
-            events += self._read(lambda r=rec_id: list(self.events.get(UUID(r))))
-        return queries.changes_in(plan_id, events, since, until or _today(), recorded=recorded)
+            events = self._read(lambda r=rec_id: list(self.events.get(UUID(r))))
+            aggregates.append((events[0].ref, events))
+        return queries.changes_in(plan_id, aggregates, since, until or _today(), recorded=recorded)
 
     def workload(
         self,
@@ -297,11 +300,12 @@ class Ledger(Application[UUID]):
         as_at: date | None,
         known_at: datetime | None,
     ) -> list[RecommendationView]:
-        if plan_id is not None:
-            self.plan(plan_id)
         model = self._read_model()
         with model.engine.connect() as conn:
-            return query(conn, plan_id, as_at or _today(), known_at)  # None: as known now
+            views = query(conn, plan_id, as_at or _today(), known_at)  # None: as known now
+        if not views and plan_id is not None:
+            self.plan(plan_id)  # nothing found: say so if the plan itself does not exist
+        return views
 
     def _read_model(self) -> ReadModel:
         if self.read_model is None:

@@ -141,11 +141,12 @@ def changes(
     if not found:
         typer.echo("no changes in that period")
     for change in found:
-        when = change.effective.text if change.effective else "-"
+        e = change.entry
+        when = e.effective.text if e.effective else "-"
         typer.echo(
-            f"{change.ref or change.plan:<34} {change.type:<24} effective {when[:30]:<30} "
-            f"recorded {change.recorded_at:%Y-%m-%d %H:%M} by {change.actor}"
-            + (f" — {change.reason}" if change.reason else "")
+            f"{change.ref or change.plan:<34} {e.type:<24} effective {when[:30]:<30} "
+            f"recorded {e.recorded_at:%Y-%m-%d %H:%M} by {e.actor}"
+            + (f" — {e.reason}" if e.reason else "")
         )
 
 

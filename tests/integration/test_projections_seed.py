@@ -95,10 +95,10 @@ def test_rebuild_equals_the_incremental_read_model(seeded: Ledger) -> None:
 
 
 def test_changes_since_a_board_meeting_on_both_axes(seeded: Ledger) -> None:
-    effective = seeded.changes("dhr2", date(2014, 1, 31), date(2014, 2, 28))
-    assert {c.type for c in effective} >= {"ProgressRecorded"}
-    assert all(c.effective and c.effective.end and c.effective.end <= date(2014, 2, 28)
-               for c in effective)  # fmt: skip
+    effective = [c.entry for c in seeded.changes("dhr2", date(2014, 1, 31), date(2014, 2, 28))]
+    assert {e.type for e in effective} >= {"ProgressRecorded"}
+    assert all(e.effective and e.effective.end and e.effective.end <= date(2014, 2, 28)
+               for e in effective)  # fmt: skip
     today = datetime.now(UTC).date()
     recorded = seeded.changes("dhr2", today - timedelta(days=1), today, recorded=True)
     assert len(recorded) == len(seeded.changes("dhr2", date(1900, 1, 1), date(2100, 1, 1)))

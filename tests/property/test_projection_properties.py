@@ -3,8 +3,8 @@
 Commands use backdated and out-of-order effective dates, corrections (retractions and
 amendments of text and dates) and reassignments. After every step, for several (D, T):
 
-- status as at D as known at T equals a reference fold over exactly the events that
-  qualify (written here, simply);
+- status as at D as known at T equals the reference fold over exactly the events that
+  qualify (``bench.naive.state_as_at``: simple, obviously right, shared with the benchmark);
 - overdue as at D equals the definition applied to that reference;
 
 and the incrementally maintained read model equals a full rebuild, also when a catch-up
@@ -25,10 +25,11 @@ from sqlalchemy.pool import StaticPool
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap
+from bench.naive import state_as_at
 from domain.audit import acting_as
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, Status, fold
+from domain.recommendation import Recommendation, Status
 from domain.refs import recommendation_aggregate_id
 from projections.read_model import ReadModel
 from projections.tables import updates, versions
@@ -42,31 +43,6 @@ refs = st.sampled_from(REFS)
 dates = st.sampled_from(DATES).map(FuzzyDate.parse)
 maybe_dates = st.one_of(st.none(), dates)
 texts = st.sampled_from(["Policy drafted", "Training given", "Audit done", "Board briefed"])
-
-
-def day_counted(data: dict[str, Any] | None, recorded: datetime) -> date:
-    """Reference rule: an event counts from the end of its effective date, else its recording."""
-    effective = FuzzyDate.from_data(data) if data else None
-    return effective.end if effective and effective.end else recorded.date()
-
-
-def reference(log: list[Recommendation.Event], as_at: date, known_at: datetime) -> Any:
-    """The state as at D as known at T: fold exactly the events that qualify; None if absent."""
-    known = [e for e in log if e.timestamp <= known_at]
-    amended: dict[str, dict[str, Any]] = {}
-    for e in known:
-        if isinstance(e, Recommendation.Corrected) and not e.retract:
-            amended.setdefault(e.corrects, {}).update(e.amendment)
-    qualifying = [
-        e
-        for e in known
-        if isinstance(e, Recommendation.Corrected)
-        or day_counted(amended.get(e.event_id, {}).get("effective", e.effective), e.timestamp)
-        <= as_at
-    ]
-    if not any(isinstance(e, Recommendation.Raised) for e in qualifying):
-        return None
-    return fold(qualifying)
 
 
 def is_overdue(state: Any, as_at: date) -> bool:
@@ -244,7 +220,7 @@ class ProjectionMachine(RuleBasedStateMachine):
                 views = {
                     v.ref: v for v in self.ledger.status("dhr2", as_at=as_at, known_at=known_at)
                 }
-                expected = {ref: reference(log, as_at, known_at) for ref, log in logs.items()}
+                expected = {ref: state_as_at(log, as_at, known_at) for ref, log in logs.items()}
                 expected = {ref: state for ref, state in expected.items() if state is not None}
                 assert set(views) == set(expected), (as_at, known_at)
                 for ref, state in expected.items():
