@@ -227,11 +227,11 @@ class Ledger(Application[UUID]):
         return [self._get(i) for i in ids]
 
     def recommendation(self, plan_id: str, ref: str) -> Recommendation:
-        self.plan(plan_id)
         canonical_ref = str(Ref.parse(ref))
         try:
-            return self._get(recommendation_aggregate_id(plan_id, canonical_ref))
+            return self._get(recommendation_aggregate_id(check_plan_id(plan_id), canonical_ref))
         except AggregateNotFoundError:
+            self.plan(plan_id)  # say which is missing: the plan, or the recommendation
             raise RecommendationNotFound(
                 f"plan {plan_id!r} has no recommendation {canonical_ref}"
             ) from None
