@@ -93,7 +93,7 @@ class _Batch:
 
 
 class ReadModel:
-    """The bitemporal versions, the updates and the change log, kept from the events."""
+    """The bitemporal versions and updates of every recommendation, kept from the events."""
 
     def __init__(self, engine: Engine, *, cache_size: int = 4096) -> None:
         self.engine = engine
