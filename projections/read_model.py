@@ -235,7 +235,7 @@ class ReadModel:
     def _replace_versions(
         batch: _Batch, rec_id: str, before: list[Segment], after: list[Segment], moment: int
     ) -> None:
-        for gone in (s for s in before if s not in after):
+        for gone in _missing(before, after):
             key = (rec_id, day_number(gone.eff_from))
             pending = batch.open_versions.pop(key, None)
             if pending is not None:
@@ -244,7 +244,7 @@ class ReadModel:
                 batch.versions_to_close.append(
                     {"key_rec": rec_id, "key_from": key[1], "rec_to": moment}
                 )
-        for new in (s for s in after if s not in before):
+        for new in _missing(after, before):
             target = new.summary.target
             batch.open_versions[(rec_id, day_number(new.eff_from))] = {
                 "rec_id": rec_id,
@@ -362,3 +362,9 @@ class ReadModel:
             .returning(tracking.c.position)
         )
         return conn.execute(query).scalar_one()
+
+
+def _missing(these: list[Segment], those: list[Segment]) -> list[Segment]:
+    """The segments of ``these`` not in ``those``; most are the very same objects."""
+    same = {id(s) for s in those}
+    return [s for s in these if id(s) not in same and s not in those]

@@ -170,7 +170,7 @@ def merged(segments: list[Segment]) -> list[Segment]:
         if (
             result
             and result[-1].eff_to == segment.eff_from
-            and result[-1].summary == segment.summary
+            and (result[-1].summary is segment.summary or result[-1].summary == segment.summary)
         ):
             result[-1] = replace(result[-1], eff_to=segment.eff_to)
         else:

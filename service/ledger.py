@@ -354,7 +354,7 @@ class Ledger(Application[UUID]):
         if self.read_model is None:
             return 0
         self.read_model.clear()
-        return self.project(progress)
+        return self.read_model.catch_up(self, batch_size=5000, progress=progress)
 
     # The read model's view of the event store (projections.read_model.EventSource).
 
