@@ -10,4 +10,8 @@ recledger import "$seed"
 echo
 recledger plans
 echo
-recledger history dhr2 overview/1
+echo "The plan as at the Feb 2014 update:"
+recledger status dhr2 --as-at 2014-02
+echo
+echo "Overdue as at 1 March 2014:"
+recledger overdue dhr2 --as-at 2014-03-01

@@ -123,6 +123,8 @@ def _recommendation(
     earliest = min(dated, key=lambda d: d.end or date.max) if dated else None
     raised = plan_date or (no_later_than(earliest) if earliest else fallback)
     status, basis, status_date = _status(rec, updates)
+    if basis is not None and status_date is None:  # stated in the target column: by this version
+        status_date = fallback
     return RecommendationDocument(
         ref=rec.ref,
         text=rec.text,

@@ -149,3 +149,9 @@ def test_the_documents_rag_ratings_are_reported_not_dropped() -> None:
 )
 def test_plan_identity_from_the_title(title: str, expected: tuple[str, ReviewKind]) -> None:
     assert plan_identity(title, "Audit Plan 2020") == expected
+
+
+def test_a_status_stated_in_the_target_column_dates_no_later_than_the_version() -> None:
+    doc, _ = interpret(rec(target="Implemented and ongoing."))
+    assert doc.status == Status.ONGOING
+    assert doc.status_date == no_later_than(FuzzyDate.parse("29th May 2014"))
