@@ -172,13 +172,14 @@ def _views(
     found = {row.rec_id: json.loads(row.summary) for row in rows}
     if not found:
         return []
-    chosen = select(versions.c.rec_id).where(*conditions)
+    # A plan's few ids go as a list (an index lookup each); many, as the query itself.
+    chosen = list(found) if len(found) <= 200 else select(versions.c.rec_id).where(*conditions)
     written = _updates(conn, chosen, as_at, known_at)
     return [_view(data, written.get(rec_id, []), as_at) for rec_id, data in found.items()]
 
 
 def _updates(
-    conn: Connection, rec_ids: Select[Any], as_at: date, known_at: datetime | None
+    conn: Connection, rec_ids: list[str] | Select[Any], as_at: date, known_at: datetime | None
 ) -> dict[str, list[UpdateView]]:
     query = select(
         updates.c.rec_id,
