@@ -95,16 +95,14 @@ class _Batch:
 class ReadModel:
     """The bitemporal versions and updates of every recommendation, kept from the events."""
 
-    def __init__(self, engine: Engine, *, cache_size: int = 4096) -> None:
+    def __init__(self, engine: Engine, *, cache_size: int = 1024) -> None:
         self.engine = engine
         metadata.create_all(engine)
         with engine.begin() as conn:
             stored = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
             if stored.get(SCHEMA, SCHEMA_VERSION) != SCHEMA_VERSION:
                 # Derived data in an older shape: drop it, and the catch-up rebuilds it.
-                for table in (versions, updates):
-                    table.drop(conn)
-                    table.create(conn)
+                _recreate(conn)
                 conn.execute(delete(tracking))
                 stored = {}
             for name, value in ((NAME, 0), (SCHEMA, SCHEMA_VERSION)):
@@ -167,8 +165,7 @@ class ReadModel:
         """Forget every row, to rebuild from the first event."""
         with self.engine.begin() as conn:
             self._lock(conn)
-            for table in (versions, updates):
-                conn.execute(delete(table))
+            _recreate(conn)
             conn.execute(update(tracking).where(tracking.c.name == NAME).values(position=0))
         self._open.clear()
         self._cache_position = None
@@ -299,7 +296,13 @@ class ReadModel:
         if pending is not None:
             batch.closed_updates.append({**pending, "rec_to": moment})
         else:
-            batch.updates_to_close.append({"key_event": target.event_id, "rec_to": moment})
+            batch.updates_to_close.append(
+                {
+                    "key_rec": str(target.originator_id),
+                    "key_event": target.event_id,
+                    "rec_to": moment,
+                }
+            )
         if not correction.retract:
             merged = {**target.data(), **amendments(history).get(target.event_id, {})}
             self._add_update(batch, str(correction.originator_id), plan_id, target, merged, moment)
@@ -324,7 +327,11 @@ class ReadModel:
         if batch.updates_to_close:
             conn.execute(
                 update(updates)
-                .where(updates.c.event_id == bindparam("key_event"), updates.c.rec_to == OPEN)
+                .where(
+                    updates.c.rec_id == bindparam("key_rec"),
+                    updates.c.rec_to == OPEN,
+                    updates.c.event_id == bindparam("key_event"),
+                )
                 .values(rec_to=bindparam("rec_to")),
                 batch.updates_to_close,
             )
@@ -368,3 +375,11 @@ def _missing(these: list[Segment], those: list[Segment]) -> list[Segment]:
     """The segments of ``these`` not in ``those``; most are the very same objects."""
     same = {id(s) for s in those}
     return [s for s in these if id(s) not in same and s not in those]
+
+
+def _recreate(conn: Connection) -> None:
+    """Empty the read-model tables by dropping and creating them: far less to write (and,
+    on SQLite, to log) than deleting millions of rows."""
+    for table in (versions, updates):
+        table.drop(conn)
+        table.create(conn)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped when these tables change: read models are derived, so a new schema is rebuilt."""
 
 OPEN = 2**62
@@ -65,7 +65,6 @@ updates = Table(
     Column("source", String(500), nullable=False),
 )
 Index("rl_updates_by_rec", updates.c.rec_id, updates.c.rec_to, updates.c.eff_end)
-Index("rl_updates_by_event", updates.c.event_id, updates.c.rec_to)
 
 
 def day_number(day: date) -> int:
