@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
@@ -97,8 +98,16 @@ class ReadModel:
 
     def __init__(self, engine: Engine, *, cache_size: int = 1024) -> None:
         self.engine = engine
-        metadata.create_all(engine)
-        with engine.begin() as conn:
+        self._open: OrderedDict[str, _Known] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_position: int | None = None
+        if not self._schema_is_current():
+            self._create_schema()
+
+    def _create_schema(self) -> None:
+        """Create the tables, or drop and recreate read models of an older shape."""
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
             stored = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
             if stored.get(SCHEMA, SCHEMA_VERSION) != SCHEMA_VERSION:
                 # Derived data in an older shape: drop it, and the catch-up rebuilds it.
@@ -108,9 +117,15 @@ class ReadModel:
             for name, value in ((NAME, 0), (SCHEMA, SCHEMA_VERSION)):
                 if name not in stored:
                     conn.execute(insert(tracking).values(name=name, position=value))
-        self._open: OrderedDict[str, _Known] = OrderedDict()
-        self._cache_size = cache_size
-        self._cache_position: int | None = None
+
+    def _schema_is_current(self) -> bool:
+        """One read instead of a round of table checks, for the common case."""
+        try:
+            with self.engine.connect() as conn:
+                stored = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
+        except SQLAlchemyError:  # no tracking table yet
+            return False
+        return stored.get(SCHEMA) == SCHEMA_VERSION and NAME in stored
 
     def position(self) -> int:
         with self.engine.connect() as conn:

@@ -15,8 +15,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from adapters.importing.model import ParsedPlan, PlanParseError
 from adapters.importing.text_table import parse_plan_text, parse_rows
 from domain.errors import InvalidCommand
@@ -103,6 +101,8 @@ def _delimiter(text: str) -> str:
 
 
 def _xlsx_rows(path: Path, raw: bytes) -> Rows:
+    from openpyxl import load_workbook  # only for .xlsx: it is slow to import
+
     # A damaged part inside the zip fails as an XML parse error (ElementTree's and lxml's
     # are both SyntaxErrors), when the workbook opens or, read-only, while rows are read.
     unreadable = (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError)
