@@ -127,6 +127,10 @@ class ReadModel:
             return False
         return stored.get(SCHEMA) == SCHEMA_VERSION and NAME in stored
 
+    def is_behind(self, conn: Connection, source: EventSource) -> bool:
+        """Whether the log holds events not yet applied (read on the caller's connection)."""
+        return source.last_notification_id() != self._position(conn)
+
     def position(self) -> int:
         with self.engine.connect() as conn:
             return self._position(conn)

@@ -300,8 +300,12 @@ class Ledger(Application[UUID]):
         as_at: date | None,
         known_at: datetime | None,
     ) -> list[RecommendationView]:
-        model = self._read_model()
-        with model.engine.connect() as conn:
+        if self.read_model is None:
+            raise StorageUnavailable("this ledger was opened without read models")
+        model = self.read_model
+        with model.engine.connect() as conn:  # one connection for the check and the query
+            if model.is_behind(conn, self):
+                self.project(behind=True)
             views = query(conn, plan_id, as_at or _today(), known_at)  # None: as known now
         if not views and plan_id is not None:
             self.plan(plan_id)  # nothing found: say so if the plan itself does not exist
