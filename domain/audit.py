@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from domain import values
 from domain.errors import InvalidCommand, NoActor
 
 
@@ -28,11 +29,13 @@ _context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=
 @contextmanager
 def acting_as(actor: str, source: str) -> Iterator[AuditContext]:
     """Attribute every event created inside the block to ``actor`` via ``source``."""
-    if not actor.strip():
+    actor = values.line(actor, "the actor")
+    source = values.line(source, "the source", values.SOURCE_MAX)
+    if not actor:
         raise InvalidCommand("the actor must not be empty")
-    if not source.strip():
+    if not source:
         raise InvalidCommand("the source must not be empty")
-    token = _context.set(AuditContext(actor.strip(), source.strip()))
+    token = _context.set(AuditContext(actor, source))
     try:
         yield _context.get()  # type: ignore[misc]
     finally:

@@ -51,3 +51,7 @@ class NotPermitted(LedgerError):
 
 class StorageUnavailable(LedgerError):
     """The event store cannot be reached or opened."""
+
+
+class ReadModelsBehind(StorageUnavailable):
+    """The read models cannot be brought up to date with the log; the log itself is intact."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from domain import values
 from domain.errors import AlreadyExists, InvalidCommand
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
@@ -92,8 +93,8 @@ class Plan(Aggregate):
             cls.Opened,
             id=plan_aggregate_id(check_plan_id(plan_id)),
             plan_id=plan_id,
-            title=title.strip(),
-            partnership=partnership.strip(),
+            title=values.line(title, "the plan's title", values.TITLE_MAX),
+            partnership=values.line(partnership, "the partnership"),
             kind=ReviewKind(kind).value,
             reason=None,
             effective=effective.to_data() if effective else None,
@@ -106,15 +107,20 @@ class Plan(Aggregate):
         file_name: str | None = None,
         digest: str | None = None,
     ) -> None:
-        if not label.strip():
+        label = values.line(label, "the version label")
+        if not label:
             raise InvalidCommand("a document version needs a label")
-        if self.document_version(label.strip()) is not None:
-            raise AlreadyExists(f"plan {self.plan_id!r} already has a version {label.strip()!r}")
+        if self.document_version(label) is not None:
+            raise AlreadyExists(f"plan {self.plan_id!r} already has a version {label!r}")
+        if date is not None:
+            values.line(date.text, "the version's date", values.DATE_TEXT_MAX)
         self.trigger_event(
             self.DocumentVersionRecorded,
-            label=label.strip(),
+            label=label,
             date=date.to_data() if date else None,
-            file_name=file_name,
+            file_name=values.line(file_name, "the file name", values.FILE_NAME_MAX) or None
+            if file_name
+            else None,
             digest=digest,
             reason=None,
             effective=date.to_data() if date else None,

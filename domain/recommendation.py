@@ -16,6 +16,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from domain import values
 from domain.errors import EventNotFound, InvalidCommand, InvalidDate, RuleViolated
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
@@ -71,11 +72,11 @@ class RecommendationState:
 
     @property
     def section(self) -> str:
-        return Ref.parse(self.ref).section
+        return Ref.stored(self.ref).section
 
     @property
     def number(self) -> str:
-        return Ref.parse(self.ref).number
+        return Ref.stored(self.ref).number
 
 
 def _date(data: Mapping[str, Any] | None) -> FuzzyDate | None:
@@ -83,23 +84,32 @@ def _date(data: Mapping[str, Any] | None) -> FuzzyDate | None:
 
 
 def _data(date: FuzzyDate | None) -> dict[str, Any] | None:
-    return date.to_data() if date is not None else None
+    if date is None:
+        return None
+    values.long_text(date.text, "a date", values.DATE_TEXT_MAX)
+    return date.to_data()
 
 
 def _required_reason(reason: str | None, what: str) -> str:
     if reason is None or not reason.strip():
         raise InvalidCommand(f"a reason is required to {what}")
-    return reason.strip()
+    return values.long_text(reason, "the reason")
+
+
+def _optional_text(text: str | None, what: str) -> str | None:
+    if text is None:
+        return None
+    return values.long_text(text, what) or None
 
 
 def _required_text(text: str, what: str) -> str:
     if not text.strip():
         raise InvalidCommand(f"{what} must not be empty")
-    return text.strip()
+    return values.long_text(text, what)
 
 
 def _clean_leads(leads: Iterable[str]) -> list[str]:
-    cleaned = [lead.strip() for lead in leads if lead.strip()]
+    cleaned = [values.line(lead, "a lead") for lead in leads if lead.strip()]
     return list(dict.fromkeys(cleaned))
 
 
@@ -257,7 +267,7 @@ class Recommendation(Aggregate):
             plan_id=plan_id,
             ref=canonical_ref,
             text=_required_text(text, "the recommendation's text"),
-            agency=agency.strip(),
+            agency=values.line(agency, "the agency"),
             leads=_clean_leads(leads),
             target=_data(target),
             reason=None,
@@ -297,7 +307,9 @@ class Recommendation(Aggregate):
         )
 
     def reassign_agency(self, agency: str, reason: str, effective: FuzzyDate | None = None) -> None:
-        new_agency = _required_text(agency, "the agency")
+        new_agency = values.line(agency, "the agency")
+        if not new_agency:
+            raise InvalidCommand("the agency must not be empty")
         if new_agency == self.state.agency:
             raise RuleViolated(f"{self.state.ref} is already owned by {new_agency}")
         self.trigger_event(
@@ -346,7 +358,7 @@ class Recommendation(Aggregate):
         self.trigger_event(
             self.StatusChanged,
             status=status.value,
-            reason=reason.strip() if reason and reason.strip() else None,
+            reason=_optional_text(reason, "the reason"),
             effective=_data(effective),
         )
 
@@ -356,7 +368,7 @@ class Recommendation(Aggregate):
             raise RuleViolated(f"{self.state.ref} is already completed")
         self.trigger_event(
             self.Completed,
-            evidence=evidence.strip() if evidence and evidence.strip() else None,
+            evidence=_optional_text(evidence, "the evidence"),
             reason=None,
             effective=_data(_dated(effective, "a completion")),
         )
@@ -403,18 +415,11 @@ class Recommendation(Aggregate):
             raise InvalidCommand(
                 f"a {target.type_name} event has no field {', '.join(sorted(unknown))} to amend"
             )
-        if "text" in amendment:
-            amendment["text"] = _required_text(amendment["text"], "the amended text")
-        if "effective" in amendment:
-            effective = amendment["effective"]
-            if isinstance(target, Recommendation.ProgressRecorded | Recommendation.Completed):
-                _dated(effective, f"a {target.type_name} event")
-            amendment["effective"] = _data(effective)
         self.trigger_event(
             self.Corrected,
             corrects=event_id,
             retract=retract,
-            amendment=amendment,
+            amendment=_checked_amendment(target, amendment),
             reason=_required_reason(reason, "correct an event"),
             effective=None,
         )
@@ -429,6 +434,31 @@ class Recommendation(Aggregate):
     def _refuse_if_withdrawn(self, action: str) -> None:
         if self.state.status == Status.WITHDRAWN:
             raise RuleViolated(f"cannot {action} {self.state.ref}: it was withdrawn")
+
+
+def _checked_amendment(target: Recommendation.Event, amendment: dict[str, Any]) -> dict[str, Any]:
+    """The amended fields, each checked as the command that first set it checks it."""
+    checked: dict[str, Any] = {}
+    for name, value in amendment.items():
+        if name in ("plan_id", "ref"):
+            raise InvalidCommand(f"a recommendation's {name} cannot be amended")
+        if name == "effective" and isinstance(
+            target, Recommendation.ProgressRecorded | Recommendation.Completed
+        ):
+            value = _dated(value, f"a {target.type_name} event")
+        if name == "text":
+            checked[name] = _required_text(value, "the amended text")
+        elif name == "agency":
+            checked[name] = values.line(value, "the amended agency")
+        elif name == "leads":
+            checked[name] = _clean_leads(value)
+        elif isinstance(value, FuzzyDate) or value is None:
+            checked[name] = _data(value)
+        elif isinstance(value, str):
+            checked[name] = _optional_text(value, f"the amended {name}")
+        else:
+            raise InvalidCommand(f"the amended {name} must be text, a list of leads or a date")
+    return checked
 
 
 def retracted(events: Iterable[Recommendation.Event]) -> set[str]:

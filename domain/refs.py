@@ -8,27 +8,19 @@ these, so raising the same ref twice in a plan is caught by the event store itse
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from uuid import UUID, uuid5
 
+from domain import values
 from domain.errors import InvalidCommand
-
-_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-_PLAN_ID = re.compile(rf"^{_SLUG}$")
-_REF = re.compile(rf"^(?P<section>overview|imr/(?P<agency>{_SLUG}))/(?P<number>\d+(?:\.\d+)*)$")
 
 NAMESPACE = UUID("5d0c6f4e-2b1a-4c55-9f0e-7e4b3d9a1c20")
 """Fixed namespace of every recledger id; changing it would orphan every stored plan."""
 
 
 def check_plan_id(plan_id: str) -> str:
-    if not _PLAN_ID.match(plan_id):
-        raise InvalidCommand(
-            f"plan id {plan_id!r} must be a lower-case slug such as 'dhr2' or 'sar-2021-3'"
-        )
-    return plan_id
+    return values.plan_id(plan_id)
 
 
 @dataclass(frozen=True)
@@ -40,21 +32,37 @@ class Ref:
 
     @classmethod
     def parse(cls, text: str) -> Ref:
-        match = _REF.match(text)
-        if match is None:
+        """A ref as a command names it: checked, and canonical (``overview/01`` is
+        ``overview/1``), so a look-alike cannot become a second recommendation."""
+        section, _, number = text.rpartition("/")
+        slug = section.removeprefix("imr/")
+        if len(text) > values.REF_MAX or not (
+            section == "overview"
+            or (section != slug and len(slug) <= values.SLUG_MAX and values.SLUG.fullmatch(slug))
+        ):
             raise InvalidCommand(
-                f"ref {text!r} must look like 'overview/3' or 'imr/west-mercia-police/2'"
+                f"ref {text[: values.REF_MAX + 1]!r} must look like 'overview/3' or "
+                f"'imr/west-mercia-police/2' (an agency slug of at most {values.SLUG_MAX} "
+                "characters)"
             )
-        return cls(section=match["section"], number=match["number"])
+        return cls(section=section, number=values.number(number))
+
+    @classmethod
+    def stored(cls, text: str) -> Ref:
+        """A ref read back from the log, unchecked: what was stored must always read."""
+        section, _, number = text.rpartition("/")
+        return cls(section=section, number=number)
 
     @property
     def agency_slug(self) -> str | None:
         return self.section.removeprefix("imr/") if self.section != "overview" else None
 
     @property
-    def sort_key(self) -> tuple[int, str, tuple[int, ...]]:
-        """Overview first, then agencies by name; numbers compared as numbers (2 < 10)."""
-        return (self.section != "overview", self.section, tuple(map(int, self.number.split("."))))
+    def sort_key(self) -> tuple[bool, str, tuple[tuple[int, str], ...]]:
+        """Overview first, then agencies by name; numbers compared as numbers (2 < 10),
+        by length then digits, so that no stored number is too long to compare."""
+        parts = (part.lstrip("0") for part in self.number.split("."))
+        return (self.section != "overview", self.section, tuple((len(p), p) for p in parts))
 
     def __str__(self) -> str:
         return f"{self.section}/{self.number}"

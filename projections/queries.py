@@ -68,11 +68,11 @@ class RecommendationView:
 
     @property
     def section(self) -> str:
-        return Ref.parse(self.ref).section
+        return Ref.stored(self.ref).section
 
     @property
     def number(self) -> str:
-        return Ref.parse(self.ref).number
+        return Ref.stored(self.ref).number
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -145,7 +145,7 @@ def snapshot(
 ) -> list[RecommendationView]:
     """Every recommendation (of one plan, or all) as at ``as_at``, as known at ``known_at``."""
     views = _views(conn, _versions_as_at(plan_id, as_at, known_at), as_at, known_at)
-    return sorted(views, key=lambda v: (v.plan, Ref.parse(v.ref).sort_key))
+    return sorted(views, key=lambda v: (v.plan, Ref.stored(v.ref).sort_key))
 
 
 def overdue(
@@ -158,7 +158,7 @@ def overdue(
         versions.c.target_end < day_number(as_at),
     ]
     views = _views(conn, conditions, as_at, known_at)
-    return sorted(views, key=lambda v: (-(v.days_overdue or 0), v.plan, Ref.parse(v.ref).sort_key))
+    return sorted(views, key=lambda v: (-(v.days_overdue or 0), v.plan, Ref.stored(v.ref).sort_key))
 
 
 def _views(

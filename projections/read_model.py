@@ -21,6 +21,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from domain.errors import ReadModelsBehind
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
 from projections.tables import (
@@ -56,8 +57,13 @@ class EventSource(Protocol):
     def events_of(self, aggregate_id: UUID, up_to_version: int) -> Sequence[Any]:
         """One aggregate's events, first to ``up_to_version``."""
 
-    def last_notification_id(self) -> int:
-        """The id of the last notification in the log (0 when empty)."""
+    def log_from(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+        """(notification id, ``identity``) of the events from ``position`` (inclusive)."""
+
+
+def identity(event: Any) -> str:
+    """What names one stored event: its aggregate and version."""
+    return f"{event.originator_id}/{event.originator_version}"
 
 
 def dumps(value: object) -> str:
@@ -128,8 +134,20 @@ class ReadModel:
         return stored.get(SCHEMA) == SCHEMA_VERSION and NAME in stored
 
     def is_behind(self, conn: Connection, source: EventSource) -> bool:
-        """Whether the log holds events not yet applied (read on the caller's connection)."""
-        return source.last_notification_id() != self._position(conn)
+        """Whether the log holds events not yet applied (read on the caller's connection).
+
+        Raises ``ReadModelsBehind`` when the log no longer holds, at the tracked position,
+        the event applied there: it was changed outside the ledger, and answering from
+        these rows would hide that (an event stored at a reused position is never skipped).
+        """
+        position, applied = conn.execute(
+            select(tracking.c.position, tracking.c.last_event).where(tracking.c.name == NAME)
+        ).one()
+        log = source.log_from(position, 2)
+        if position:
+            _check_position(position, applied, log[:1])
+            return len(log) > 1
+        return bool(log)
 
     def position(self) -> int:
         with self.engine.connect() as conn:
@@ -148,13 +166,17 @@ class ReadModel:
         Unless the caller knows it is ``behind`` (it has just written), nothing new (the
         usual case for a query) costs two reads and no transaction."""
         applied = 0
-        if not behind and source.last_notification_id() == self.position():
-            return applied
+        if not behind:
+            with self.engine.connect() as conn:
+                if not self.is_behind(conn, source):
+                    return applied
         while True:
             try:
                 with self.engine.begin() as conn:
                     self._relax_durability(conn)
-                    position = self._lock(conn)
+                    position, last_event = self._lock(conn)
+                    if position:
+                        _check_position(position, last_event, source.log_from(position, 1))
                     if position != self._cache_position:
                         self._open.clear()
                     notes = source.notifications_after(position, batch_size)
@@ -165,9 +187,11 @@ class ReadModel:
                     for _, event in notes:
                         self._apply(conn, batch, source, event)
                     self._flush(conn, batch)
-                    last = notes[-1][0]
+                    last, last_event = notes[-1][0], identity(notes[-1][1])
                     conn.execute(
-                        update(tracking).where(tracking.c.name == NAME).values(position=last)
+                        update(tracking)
+                        .where(tracking.c.name == NAME)
+                        .values(position=last, last_event=last_event)
                     )
             except BaseException:
                 self._open.clear()
@@ -185,7 +209,9 @@ class ReadModel:
         with self.engine.begin() as conn:
             self._lock(conn)
             _recreate(conn)
-            conn.execute(update(tracking).where(tracking.c.name == NAME).values(position=0))
+            conn.execute(
+                update(tracking).where(tracking.c.name == NAME).values(position=0, last_event=None)
+            )
         self._open.clear()
         self._cache_position = None
 
@@ -375,19 +401,34 @@ class ReadModel:
     def _position(conn: Connection) -> int:
         return conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).scalar_one()
 
-    def _lock(self, conn: Connection) -> int:
-        """Take the tracking row for this transaction and read the position."""
+    def _lock(self, conn: Connection) -> tuple[int, str | None]:
+        """Take the tracking row for this transaction; read the position and its event."""
+        columns = (tracking.c.position, tracking.c.last_event)
         if conn.dialect.name == "postgresql":
-            query = select(tracking.c.position).where(tracking.c.name == NAME).with_for_update()
-            return conn.execute(query).scalar_one()
+            query = select(*columns).where(tracking.c.name == NAME).with_for_update()
+            return tuple(conn.execute(query).one())  # type: ignore[return-value]
         # SQLite: a write takes the database's write lock until commit.
         query = (
             update(tracking)
             .where(tracking.c.name == NAME)
             .values(position=tracking.c.position)
-            .returning(tracking.c.position)
+            .returning(*columns)
         )
-        return conn.execute(query).scalar_one()
+        return tuple(conn.execute(query).one())  # type: ignore[return-value]
+
+
+def _check_position(position: int, applied: str | None, log: Sequence[tuple[int, str]]) -> None:
+    """Refuse to go on from ``position`` unless the log still holds the event applied there."""
+    if not log or log[0][0] != position:
+        why = "ends before it" if not log else "no longer holds it"
+    elif applied is not None and log[0][1] != applied:
+        why = f"holds another event there ({log[0][1]}, not {applied})"
+    else:
+        return
+    raise ReadModelsBehind(
+        f"the read models applied the log up to event {position}, but the log {why}: "
+        "the log was changed outside the ledger; rebuild the read models from it"
+    )
 
 
 def _missing(these: list[Segment], those: list[Segment]) -> list[Segment]:

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
-SCHEMA_VERSION = 3
+from domain.values import NAME_MAX, PLAN_ID_MAX, REF_MAX, SOURCE_MAX
+
+SCHEMA_VERSION = 4
 """Bumped when these tables change: read models are derived, so a new schema is rebuilt."""
 
 OPEN = 2**62
@@ -26,6 +28,9 @@ tracking = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
+    Column("last_event", String(80)),
+    # The (aggregate id, version) of the event at ``position``: a log whose event there
+    # is another, or missing, was changed outside the ledger (see ReadModel.check).
 )
 
 versions = Table(
@@ -33,8 +38,8 @@ versions = Table(
     metadata,
     Column("id", RowId, primary_key=True, autoincrement=True),
     Column("rec_id", String(36), nullable=False),
-    Column("plan_id", String(200), nullable=False),
-    Column("ref", String(200), nullable=False),
+    Column("plan_id", String(PLAN_ID_MAX), nullable=False),
+    Column("ref", String(REF_MAX), nullable=False),
     Column("eff_from", Integer, nullable=False),
     Column("eff_to", Integer, nullable=False),
     Column("rec_from", BigInteger, nullable=False),
@@ -52,7 +57,7 @@ updates = Table(
     metadata,
     Column("id", RowId, primary_key=True, autoincrement=True),
     Column("rec_id", String(36), nullable=False),
-    Column("plan_id", String(200), nullable=False),
+    Column("plan_id", String(PLAN_ID_MAX), nullable=False),
     Column("event_id", String(36), nullable=False),
     Column("sequence", Integer, nullable=False),
     Column("eff_end", Integer, nullable=False),
@@ -60,9 +65,9 @@ updates = Table(
     Column("rec_to", BigInteger, nullable=False),
     Column("effective", Text, nullable=False),
     Column("text", Text, nullable=False),
-    Column("actor", String(200), nullable=False),
+    Column("actor", String(NAME_MAX), nullable=False),
     Column("recorded_at", BigInteger, nullable=False),
-    Column("source", String(500), nullable=False),
+    Column("source", String(SOURCE_MAX), nullable=False),
 )
 Index("rl_updates_by_rec", updates.c.rec_id, updates.c.rec_to, updates.c.eff_end)
 

@@ -7,7 +7,8 @@ raises a ``LedgerError`` and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -20,7 +21,9 @@ from domain.errors import (
     AlreadyExists,
     EventNotFound,
     InvalidCommand,
+    LedgerError,
     PlanNotFound,
+    ReadModelsBehind,
     RecommendationNotFound,
     StaleVersion,
     StorageUnavailable,
@@ -32,16 +35,25 @@ from domain.refs import Ref, check_plan_id, plan_aggregate_id, recommendation_ag
 from projections import queries
 from projections.history import HistoryEntry, history
 from projections.queries import ChangeView, RecommendationView
-from projections.read_model import ReadModel
+from projections.read_model import ReadModel, identity
 from service.importing import ImportOutcome, PlanDocument, import_document
 
 
 class Ledger(Application[UUID]):
     name = "RecLedger"
 
-    def __init__(self, env: Mapping[str, str] | None = None, read_model: ReadModel | None = None):
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        read_model: ReadModel | None = None,
+        check_clock: Callable[[], None] | None = None,
+    ):
         super().__init__(env)
         self.read_model = read_model
+        self.check_clock = check_clock
+        """Refuses a write when this machine's clock cannot be trusted for recorded times."""
+        self.read_models_behind: str | None = None
+        """Why the read models could not follow the last write (which is stored), if so."""
 
     def close(self) -> None:
         super().close()
@@ -336,29 +348,42 @@ class Ledger(Application[UUID]):
     def save_atomically(
         self, *aggregates: Any, conflict: str = "a concurrent change won the race"
     ) -> None:
-        """Save every pending event of ``aggregates`` in one transaction, or none."""
+        """Save every pending event of ``aggregates`` in one transaction, or none.
+
+        Once the events are stored the write has succeeded, whatever the read models do:
+        if they cannot follow, ``read_models_behind`` says why, and they catch up later."""
+        if self.check_clock is not None:
+            self.check_clock()
         try:
             self.save(*aggregates)
         except IntegrityError:
             raise StaleVersion(conflict) from None
         except PersistenceError as error:
             raise StorageUnavailable(f"the event store refused the write: {error}") from None
-        self.project(behind=True)
+        try:
+            self.project(behind=True)
+            self.read_models_behind = None
+        except ReadModelsBehind as error:
+            self.read_models_behind = str(error)
 
     def project(
         self, progress: Callable[[int], None] | None = None, *, behind: bool = False
     ) -> int:
-        """Bring the read models up to date with the log (read-your-writes); return the count."""
+        """Bring the read models up to date with the log (read-your-writes); return the count.
+
+        Raises ``ReadModelsBehind`` when they cannot be: the log is never blocked by them."""
         if self.read_model is None:
             return 0
-        return self.read_model.catch_up(self, progress=progress, behind=behind)
+        with _read_model_failures("catch up with the log"):
+            return self.read_model.catch_up(self, progress=progress, behind=behind)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild every read model from the first event; return the number of events."""
         if self.read_model is None:
             return 0
-        self.read_model.clear()
-        return self.read_model.catch_up(self, batch_size=5000, progress=progress)
+        with _read_model_failures("be rebuilt"):
+            self.read_model.clear()
+            return self.read_model.catch_up(self, batch_size=5000, progress=progress)
 
     # The read model's view of the event store (projections.read_model.EventSource).
 
@@ -368,8 +393,9 @@ class Ledger(Application[UUID]):
         )
         return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
 
-    def last_notification_id(self) -> int:
-        return self._read(lambda: self.recorder.max_notification_id() or 0)
+    def log_from(self, position: int, limit: int) -> list[tuple[int, str]]:
+        notifications = self._read(lambda: self.recorder.select_notifications(position, limit))
+        return [(n.id, identity(n)) for n in notifications]
 
     def events_of(self, aggregate_id: UUID, up_to_version: int) -> list[Any]:
         return self._read(lambda: list(self.events.get(aggregate_id, lte=up_to_version)))
@@ -395,6 +421,24 @@ class Ledger(Application[UUID]):
                 return rec.log[sequence - 1].event_id
             raise EventNotFound(f"{rec.state.ref} has events 1..{len(rec.log)}, not {sequence}")
         return rec.event(event).event_id
+
+
+@contextmanager
+def _read_model_failures(what: str) -> Iterator[None]:
+    """Any failure of the read models as ``ReadModelsBehind``: derived data, whatever
+    went wrong there, the log is intact and the next catch-up or rebuild tries again."""
+    try:
+        yield
+    except LedgerError:
+        raise
+    except Exception as error:
+        raise ReadModelsBehind(f"the read models cannot {what}: {first_line(error)}") from error
+
+
+def first_line(error: BaseException) -> str:
+    """The cause of a failure in one line: the database's own message where there is one."""
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def _today() -> date:

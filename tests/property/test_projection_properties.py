@@ -85,8 +85,8 @@ class FlakySource:
     def events_of(self, aggregate_id: Any, up_to_version: int) -> list[Any]:
         return self.source.events_of(aggregate_id, up_to_version)
 
-    def last_notification_id(self) -> int:
-        return self.source.last_notification_id()
+    def log_from(self, position: int, limit: int) -> list[tuple[int, str]]:
+        return self.source.log_from(position, limit)
 
 
 class ProjectionMachine(RuleBasedStateMachine):
