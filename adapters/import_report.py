@@ -48,7 +48,7 @@ def report_text(
     warnings: list[ParseWarning],
     *,
     dry_run: bool,
-) -> str:
+) -> list[str]:
     lines = [
         f"plan {document.plan_id}: {document.title}",
         f"version: {document.version_label} (from {document.file_name})",
@@ -69,7 +69,7 @@ def report_text(
     if found:
         lines.append(f"warnings ({len(found)}), for a person to review:")
         lines += [f"  line {w.line}: {w.message}" for w in found]
-    return "\n".join(lines)
+    return lines
 
 
 def _sections(document: PlanDocument) -> dict[str, int]:

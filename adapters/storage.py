@@ -3,24 +3,44 @@
 The event store is the eventsourcing library's own persistence modules:
 ``eventsourcing.sqlite`` for the embedded default, ``eventsourcing.postgres``
 (psycopg 3 with a connection pool) for PostgreSQL, ``eventsourcing.popo`` in memory.
+
+Opening a store is safe when many processes start at once: its tables are created
+only when missing, and then one process at a time (an advisory lock on PostgreSQL; on
+SQLite ``IF NOT EXISTS``, the database's write lock and a retry). A command that only
+reads never creates a ledger. Every failure to open is one line naming the real cause,
+with any password masked.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import TypeVar
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+import psycopg
 from eventsourcing.persistence import PersistenceError
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from adapters.settings import Settings
-from domain.errors import InvalidCommand, StorageUnavailable
+from domain.errors import ClockSkew, InvalidCommand, LedgerError, NoLedger, StorageUnavailable
 from projections.read_model import ReadModel
-from service.ledger import Ledger
+from service.ledger import Ledger, first_line
+
+T = TypeVar("T")
 
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_STORE_DDL_LOCK = 0x72656C01
+"""The PostgreSQL advisory lock held while the event store's tables are created."""
 
 
 def event_store_env(db: str) -> dict[str, str]:
@@ -37,6 +57,7 @@ def event_store_env(db: str) -> dict[str, str]:
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            "CREATE_TABLE": "no",  # bootstrap creates them, once, under a lock
         }
         schema = parse_qs(parts.query).get("schema")
         if schema:
@@ -56,6 +77,7 @@ def event_store_env(db: str) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(Path(path)),
         "SQLITE_LOCK_TIMEOUT": "10",
+        "CREATE_TABLE": "no",
     }
 
 
@@ -85,19 +107,185 @@ def read_model_engine(env: dict[str, str]) -> Engine:
     return engine.execution_options(schema_translate_map={None: schema}) if schema else engine
 
 
-def bootstrap(settings: Settings | None = None) -> Ledger:
-    """Build the ledger on the configured store, creating its tables if needed."""
+def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledger:
+    """Build the ledger on the configured store. ``create``: make the store's tables if
+    there are none (a command that writes); otherwise a missing ledger is refused."""
     settings = settings or Settings()
     env = event_store_env(settings.db)
+    where = masked(settings.db)
+    module = env["PERSISTENCE_MODULE"]
+    if module == "eventsourcing.sqlite":
+        _check_sqlite_file(Path(env["SQLITE_DBNAME"]), create=create)
+    elif module == "eventsourcing.postgres":
+        _check_postgres(env, settings.db)
     try:
-        ledger = Ledger(env=env)
-    except PersistenceError as error:
-        raise StorageUnavailable(f"cannot open the event store {settings.db!r}: {error}") from None
+        return _retry_while_locked(lambda: _open(env, where, create=create))
+    except LedgerError as error:
+        raise type(error)(scrub(str(error), settings.db)) from None
+    except (PersistenceError, SQLAlchemyError, sqlite3.Error, psycopg.Error) as error:
+        cause = scrub(storage_cause(error), settings.db)
+        raise StorageUnavailable(f"cannot open the ledger at {where}: {cause}") from None
+
+
+def _open(env: dict[str, str], where: str, *, create: bool) -> Ledger:
+    ledger = Ledger(env=env)
     try:
-        ledger.read_model = ReadModel(read_model_engine(env))
-    except SQLAlchemyError as error:
+        engine = read_model_engine(env)
+        table = getattr(ledger.recorder, "events_table_name", None)
+        schema = env.get("POSTGRES_SCHEMA")
+        if table is not None and not inspect(engine).has_table(table, schema=schema):
+            if not create:
+                raise NoLedger(
+                    f"there is no ledger at {where}: check --db, or import a plan there first"
+                )
+            with _store_ddl_lock(engine):
+                ledger.recorder.create_table()  # type: ignore[attr-defined]
+        ledger.read_model = ReadModel(engine)
+        if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+            ledger.check_clock = ServerClock(engine)
+    except BaseException:
         ledger.close()
-        raise StorageUnavailable(
-            f"cannot open the read models in {settings.db!r}: {error}"
-        ) from None
+        raise
     return ledger
+
+
+@contextmanager
+def _store_ddl_lock(engine: Engine) -> Iterator[None]:
+    """One process at a time creates the store's tables (PostgreSQL's DDL races itself:
+    'tuple concurrently updated', a unique violation on pg_type). SQLite's statements say
+    IF NOT EXISTS and wait for the database's write lock."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _STORE_DDL_LOCK})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _STORE_DDL_LOCK})
+
+
+def _retry_while_locked(open_store: Callable[[], T], attempts: int = 5) -> T:
+    """SQLite answers 'database is locked' at once to some statements (switching to WAL)
+    while another process creates the database: wait a little and try again."""
+    for attempt in range(attempts):
+        try:
+            return open_store()
+        except (PersistenceError, SQLAlchemyError, sqlite3.Error) as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    """Refuse, with the reason, a path that is no ledger, before SQLite creates a file."""
+    if not path.exists():
+        if not create:
+            raise NoLedger(
+                f"there is no ledger at {path} (no such file): check --db, "
+                "or import a plan there first"
+            )
+        if not path.parent.is_dir():
+            raise StorageUnavailable(f"cannot create {path}: no such directory {path.parent}")
+        return
+    if not path.is_file():
+        raise StorageUnavailable(f"{path} is not a file, so not a ledger")
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise StorageUnavailable(f"cannot read {path}: {error.strerror}") from None
+    if header and header != _SQLITE_HEADER:
+        raise StorageUnavailable(f"{path} is not a ledger: it is not a SQLite database file")
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise StorageUnavailable(_READ_ONLY.format(path=path))
+
+
+_READ_ONLY = (
+    "{path} is read-only: recledger writes to its database even to answer "
+    "(it keeps its read models there, up to date with the log)"
+)
+
+
+def _check_postgres(env: dict[str, str], db: str) -> None:
+    """Connect once, directly, for the server's own reason when it refuses (no such
+    database, no such role, wrong password) at once, rather than a pool's time-out."""
+    try:
+        psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        ).close()
+    except psycopg.Error as error:
+        cause = scrub(storage_cause(error), db)
+        raise StorageUnavailable(f"cannot connect to {masked(db)}: {cause}") from None
+
+
+def storage_cause(error: BaseException) -> str:
+    """The real cause of a storage failure, in one line."""
+    message = str(getattr(error, "orig", None) or error)
+    if "readonly database" in message:
+        return "the database is read-only; " + _READ_ONLY.split(": ", 1)[1]
+    if "file is not a database" in message:
+        return "not a SQLite database file"
+    if fatal := re.search(r"FATAL:\s+(.+)", message):
+        return fatal[1].strip()
+    if refused := re.search(r"(Connection refused|could not translate host name.*)", message):
+        return refused[1]
+    return first_line(error)
+
+
+def masked(db: str) -> str:
+    """``db`` with its password, if any, replaced by ``***``."""
+    parts = urlsplit(db)
+    if not parts.password:
+        return db
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def scrub(message: str, db: str) -> str:
+    """``message`` with the password of the ``--db`` URL, if it has one, masked."""
+    password = urlsplit(db).password if "://" in db else None
+    for secret in {password, unquote(password or "")} - {None, ""}:
+        message = message.replace(secret, "***")  # type: ignore[arg-type]
+    return message
+
+
+class ServerClock:
+    """Refuses a write when this machine's clock disagrees with the database server's.
+
+    Recorded times come from the machine that records (the library stamps each event as
+    it is created); on PostgreSQL the server's clock is the reference every client shares.
+    Checked at the first write, then at most once a minute."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        tolerance: timedelta = timedelta(seconds=5),
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.engine, self.tolerance, self.now = engine, tolerance, now
+        self._checked_at: float | None = None
+
+    def __call__(self) -> None:
+        if self._checked_at is not None and time.monotonic() - self._checked_at < 60:
+            return
+        with self.engine.connect() as conn:
+            before = self.now()
+            server = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+            after = self.now()
+        skew = server - (before + (after - before) / 2)
+        if abs(skew) > self.tolerance:
+            raise ClockSkew(
+                f"this machine's clock is {abs(skew).total_seconds():,.0f} s "
+                f"{'behind' if skew > timedelta(0) else 'ahead of'} the database server's "
+                f"(server: {server:%Y-%m-%d %H:%M:%S %Z}); recorded times would be wrong, "
+                "so nothing was written: correct this machine's clock"
+            )
+        self._checked_at = time.monotonic()

@@ -53,5 +53,13 @@ class StorageUnavailable(LedgerError):
     """The event store cannot be reached or opened."""
 
 
+class NoLedger(StorageUnavailable):
+    """There is no ledger where one was named (and a command that only reads makes none)."""
+
+
 class ReadModelsBehind(StorageUnavailable):
     """The read models cannot be brought up to date with the log; the log itself is intact."""
+
+
+class ClockSkew(LedgerError):
+    """This machine's clock disagrees with the database server's: recorded times would lie."""

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from domain.errors import ReadModelsBehind
@@ -42,6 +42,9 @@ from projections.timeline import (
     summary_data,
     summary_from_data,
 )
+
+_DDL_LOCK = 0x72656C02
+"""The PostgreSQL advisory lock held while the read models' tables are created."""
 
 NAME = "recledger"
 SCHEMA = "schema"
@@ -111,14 +114,22 @@ class ReadModel:
             self._create_schema()
 
     def _create_schema(self) -> None:
-        """Create the tables, or drop and recreate read models of an older shape."""
-        metadata.create_all(self.engine)
+        """Create the tables, or drop and recreate read models of an older shape.
+
+        One process at a time (the write lock on SQLite, an advisory lock on PostgreSQL,
+        both held to the end of the transaction that creates them): many processes
+        starting on a fresh database at once must not race each other's DDL."""
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DDL_LOCK})
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            metadata.create_all(conn)
             stored = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
             if stored.get(SCHEMA, SCHEMA_VERSION) != SCHEMA_VERSION:
                 # Derived data in an older shape: drop it, and the catch-up rebuilds it.
-                _recreate(conn)
-                conn.execute(delete(tracking))
+                metadata.drop_all(conn)
+                metadata.create_all(conn)
                 stored = {}
             for name, value in ((NAME, 0), (SCHEMA, SCHEMA_VERSION)):
                 if name not in stored:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from domain.audit import acting_as, current_actor
-from domain.errors import AlreadyExists, NotFound
+from domain.errors import AlreadyExists, InvalidCommand, NotFound
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import Plan, ReviewKind
@@ -102,11 +102,14 @@ def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) ->
         )
         changed: list[Any] = [plan]
         for rec_doc in document.recommendations:
-            rec = _existing(ledger, document.plan_id, rec_doc.ref)
-            if rec is None:
-                rec = _raise(document, rec_doc)
-            else:
-                _revise(rec, rec_doc, document, outcome.notes)
+            try:
+                rec = _existing(ledger, document.plan_id, rec_doc.ref)
+                if rec is None:
+                    rec = _raise(document, rec_doc)
+                else:
+                    _revise(rec, rec_doc, document, outcome.notes)
+            except InvalidCommand as error:  # say where: the file and the recommendation
+                raise InvalidCommand(f"{document.file_name}: {rec_doc.ref}: {error}") from None
             if rec.pending_events:
                 changed.append(rec)
     outcome.events = [

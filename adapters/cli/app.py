@@ -6,17 +6,17 @@ input) with one line on stderr and nothing written; 2 usage error (from Typer).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from adapters.output import printable, to_json
 from adapters.settings import Settings
-from adapters.storage import bootstrap
+from adapters.storage import bootstrap, scrub
 from domain.audit import acting_as
-from domain.errors import LedgerError
+from domain.errors import LedgerError, NoLedger
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
 
@@ -37,25 +37,44 @@ class CliState:
     settings: Settings
     ledger: Ledger | None = None
 
-    def get_ledger(self) -> Ledger:
+    def get_ledger(self, *, create: bool, empty_if_missing: bool = False) -> Ledger:
         if self.ledger is None:
-            self.ledger = bootstrap(self.settings)
+            try:
+                self.ledger = bootstrap(self.settings, create=create)
+            except NoLedger:
+                if not empty_if_missing:
+                    raise
+                self.ledger = bootstrap(Settings(db="memory:", actor=self.settings.actor))
         return self.ledger
 
 
 def refuse(message: str) -> NoReturn:
-    typer.echo(f"recledger: {message}", err=True)
+    typer.echo(f"recledger: {printable(message)}", err=True)
     raise typer.Exit(1)
 
 
-def run(ctx: typer.Context, command: Callable[[Ledger], T]) -> T:
-    """Run one use case as the CLI's actor; turn a refusal into one line and exit 1."""
+def run(
+    ctx: typer.Context,
+    command: Callable[[Ledger], T],
+    *,
+    writes: bool = True,
+    empty_if_missing: bool = False,
+) -> T:
+    """Run one use case as the CLI's actor; turn a refusal into one line and exit 1.
+
+    A command that only reads (``writes=False``) never creates a ledger. Once a write is
+    stored it has succeeded: if the read models could not follow, that is said, exit 0."""
     state: CliState = ctx.obj
     try:
         with acting_as(state.settings.actor, "cli"):
-            return command(state.get_ledger())
+            ledger = state.get_ledger(create=writes, empty_if_missing=empty_if_missing)
+            result = command(ledger)
     except LedgerError as error:
-        refuse(str(error))
+        refuse(scrub(str(error), state.settings.db))
+    if ledger.read_models_behind:
+        behind = printable(ledger.read_models_behind)
+        typer.echo(f"recorded; read models behind: {behind}", err=True)
+    return result
 
 
 def fuzzy(text: str, what: str) -> FuzzyDate:
@@ -71,7 +90,12 @@ def maybe_fuzzy(text: str | None, what: str) -> FuzzyDate | None:
 
 
 def emit_json(value: Any) -> None:
-    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    typer.echo(to_json(value))
+
+
+def say(line: str) -> None:
+    """Print one line of output that may hold stored text: escaped, never obeyed."""
+    typer.echo(printable(line))
 
 
 Effective = Annotated[

@@ -21,6 +21,7 @@ from adapters.cli.app import (
     plan_app,
     refuse,
     run,
+    say,
 )
 from adapters.import_report import report_json, report_text
 from adapters.importing.document import plan_identity, to_plan_document
@@ -54,13 +55,13 @@ def plan_version(
     """Record a version of the plan's document."""
     issued = maybe_fuzzy(date, "date")
     run(ctx, lambda ledger: ledger.record_document_version(plan_id, label, issued, file))
-    typer.echo(f"recorded version {label!r} of {plan_id}")
+    say(f"recorded version {label!r} of {plan_id}")
 
 
 @app.command("plans")
 def plans(ctx: typer.Context, as_json: AsJson = False) -> None:
     """List the plans."""
-    found = run(ctx, lambda ledger: ledger.plans())
+    found = run(ctx, lambda ledger: ledger.plans(), writes=False)
     if not found and not as_json:
         typer.echo("no plans yet: import one with 'recledger import FILE' or 'recledger plan open'")
         return
@@ -86,7 +87,7 @@ def plans(ctx: typer.Context, as_json: AsJson = False) -> None:
         return
     for row in rows:
         latest = row["versions"][-1]["label"] if row["versions"] else "no document version"
-        typer.echo(f"{row['plan']}\t{row['kind']}\t{row['title']}\t({latest})")
+        say(f"{row['plan']}\t{row['kind']}\t{row['title']}\t({latest})")
 
 
 @app.command("raise")
@@ -275,19 +276,19 @@ def correct(
 @app.command("history")
 def history(ctx: typer.Context, plan_id: PlanId, ref: RefArg, as_json: AsJson = False) -> None:
     """Every event of a recommendation, in order: who, when recorded, effective when, why."""
-    entries = run(ctx, lambda ledger: ledger.history(plan_id, ref))
+    entries = run(ctx, lambda ledger: ledger.history(plan_id, ref), writes=False)
     if as_json:
         emit_json([entry.to_json() for entry in entries])
         return
     for e in entries:
         effective = str(e.effective) if e.effective else "-"
         line = f"{e.sequence:>3}  {e.recorded_at:%Y-%m-%d %H:%M:%S%z}  {e.actor}  {e.type}"
-        typer.echo(f"{line}  effective {effective}  [{e.source}]  id {e.event_id}")
+        say(f"{line}  effective {effective}  [{e.source}]  id {e.event_id}")
         if e.reason:
-            typer.echo(f"     reason: {e.reason}")
-        typer.echo(f"     {json.dumps(e.data, ensure_ascii=False)}")
+            say(f"     reason: {e.reason}")
+        say(f"     {json.dumps(e.data, ensure_ascii=False)}")
         for later in e.corrected_by:
-            typer.echo(f"     corrected by {later}")
+            say(f"     corrected by {later}")
 
 
 @app.command("import")
@@ -329,12 +330,18 @@ def import_document(
         plan_date=agreed,
         kind=kind or guessed_kind,
     )
-    outcome = run(ctx, lambda ledger: ledger.import_document(document, dry_run=dry_run))
+    outcome = run(
+        ctx,
+        lambda ledger: ledger.import_document(document, dry_run=dry_run),
+        writes=not dry_run,
+        empty_if_missing=dry_run,  # a dry run on a new ledger: everything would be new
+    )
     warnings = [*parsed.warnings, *notes]
     if as_json:
         emit_json(report_json(document, outcome, warnings, dry_run=dry_run))
     else:
-        typer.echo(report_text(document, outcome, warnings, dry_run=dry_run))
+        for line in report_text(document, outcome, warnings, dry_run=dry_run):
+            say(line)
 
 
 def calendar_date(text: str | None, option: str) -> FuzzyDate | None:

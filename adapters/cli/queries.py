@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from adapters.cli.app import AsJson, app, emit_json, refuse, run
+from adapters.cli.app import AsJson, app, emit_json, refuse, run, say
+from adapters.output import spreadsheet_cell
 from domain.fuzzy_date import parse_as_at
 from projections.queries import RecommendationView
 
@@ -84,12 +85,15 @@ def _show(views: list[RecommendationView], as_json: bool, as_csv: bool, empty: s
     elif as_csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(_csv_row(view) for view in views)
+        writer.writerows(
+            {key: spreadsheet_cell(value) for key, value in _csv_row(view).items()}
+            for view in views
+        )
     elif not views:
         typer.echo(empty)
     else:
         for view in views:
-            typer.echo(_line(view))
+            say(_line(view))
 
 
 @app.command("status")
@@ -103,7 +107,9 @@ def status(
 ) -> None:
     """Every recommendation as at a date (effective axis), as known at a time (recorded axis)."""
     day, moment = as_at_day(as_at), known_at_moment(known_at)
-    views = run(ctx, lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment))
+    views = run(
+        ctx, lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment), writes=False
+    )
     _show(views, as_json, as_csv, "no recommendations as at that date")
 
 
@@ -117,7 +123,9 @@ def overdue(
 ) -> None:
     """The overdue recommendations as at a date, most overdue first."""
     day, moment = as_at_day(as_at), known_at_moment(known_at)
-    views = run(ctx, lambda ledger: ledger.overdue(plan_id, as_at=day, known_at=moment))
+    views = run(
+        ctx, lambda ledger: ledger.overdue(plan_id, as_at=day, known_at=moment), writes=False
+    )
     _show(views, as_json, False, "nothing overdue")
 
 
@@ -134,7 +142,9 @@ def changes(
 ) -> None:
     """What changed between two dates, per recommendation."""
     start, end = parse_day(since, "--since"), as_at_day(until)
-    found = run(ctx, lambda ledger: ledger.changes(plan_id, start, end, recorded=recorded))
+    found = run(
+        ctx, lambda ledger: ledger.changes(plan_id, start, end, recorded=recorded), writes=False
+    )
     if as_json:
         emit_json([change.to_json() for change in found])
         return
@@ -143,7 +153,7 @@ def changes(
     for change in found:
         e = change.entry
         when = e.effective.text if e.effective else "-"
-        typer.echo(
+        say(
             f"{change.ref or change.plan:<34} {e.type:<24} effective {when[:30]:<30} "
             f"recorded {e.recorded_at:%Y-%m-%d %H:%M} by {e.actor}"
             + (f" — {e.reason}" if e.reason else "")
@@ -152,12 +162,12 @@ def changes(
 
 def _workload(ctx: typer.Context, by: str, as_at: str | None, as_json: bool) -> None:
     day = as_at_day(as_at)
-    rows = run(ctx, lambda ledger: ledger.workload(by, as_at=day))  # type: ignore[arg-type]
+    rows = run(ctx, lambda ledger: ledger.workload(by, as_at=day), writes=False)  # type: ignore[arg-type]
     if as_json:
         emit_json(rows)
         return
     for row in rows:
-        typer.echo(
+        say(
             f"{row[by][:60]:<60} open {row['open']:>4}  overdue {row['overdue']:>4}  "
             f"completed {row['completed']:>4}"
         )
@@ -185,7 +195,7 @@ def rebuild(ctx: typer.Context) -> None:
             return ledger.rebuild(progress=bar.update)
 
     started = time.perf_counter()
-    count = run(ctx, with_progress)
+    count = run(ctx, with_progress, writes=False)
     seconds = time.perf_counter() - started
     rate = count / max(seconds, 1e-9)
     typer.echo(f"rebuilt from {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")

@@ -10,6 +10,7 @@ import codecs
 import csv
 import hashlib
 import io
+import stat
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime
@@ -20,6 +21,10 @@ from adapters.importing.text_table import parse_plan_text, parse_rows
 from domain.errors import InvalidCommand
 
 Rows = list[tuple[int, list[str]]]
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+"""The largest document imported: a plan's text or spreadsheet is far smaller."""
+_TOO_LARGE = f"the file is {{size:,}} bytes; the limit is {MAX_DOCUMENT_BYTES:,} bytes (50 MiB)"
 
 
 class DocumentError(InvalidCommand):
@@ -32,10 +37,7 @@ class DocumentError(InvalidCommand):
 
 def read_plan(path: Path) -> ParsedPlan:
     """Parse the plan in ``path``, choosing the reader by the file's extension."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise DocumentError(path, f"cannot read the file: {error.strerror}") from None
+    raw = _read_bytes(path)
     if not raw.strip():
         raise DocumentError(path, "the file is empty")
     try:
@@ -50,10 +52,28 @@ def read_plan(path: Path) -> ParsedPlan:
     return replace(parsed, digest=hashlib.sha256(raw).hexdigest())
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file of at most ``MAX_DOCUMENT_BYTES`` (never a pipe or a
+    device, which could block for ever or never end)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(path, "not a regular file (a directory, pipe or device)")
+        if info.st_size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(path, _TOO_LARGE.format(size=info.st_size))
+        with path.open("rb") as file:
+            raw = file.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as error:
+        raise DocumentError(path, f"cannot read the file: {error.strerror}") from None
+    if len(raw) > MAX_DOCUMENT_BYTES:  # it grew while being read
+        raise DocumentError(path, _TOO_LARGE.format(size=len(raw)))
+    return raw
+
+
 def _decode(path: Path, raw: bytes) -> str:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DocumentError(path, "UTF-16 text, not UTF-8; save or export it as UTF-8", 1)
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise DocumentError(path, "this is a binary file, not extracted text or CSV", line)
     try:

@@ -133,7 +133,8 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> 
     shell = Shell(tmp_path, db="postgresql://postgres@127.0.0.1:1/none")
     result = shell("plans", ok=False)
     assert result.returncode == 1
-    assert "cannot open the event store" in result.stderr
+    assert "cannot connect to postgresql://postgres@127.0.0.1:1/none: " in result.stderr
+    assert "Connection refused" in result.stderr
     assert "Traceback" not in result.stderr
 
 

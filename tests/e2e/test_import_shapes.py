@@ -72,6 +72,13 @@ class Shell:
     def history(self, plan: str, ref: str) -> list[Json]:
         return self.json("history", plan, ref)
 
+    def assert_no_ledger(self) -> None:
+        """Nothing was written, not even an empty database, and reading says so."""
+        assert not Path(self.db).exists()
+        result = self("plans", ok=False)
+        assert result.returncode == 1
+        assert result.stderr.startswith(f"recledger: there is no ledger at {self.db} ")
+
 
 @pytest.fixture
 def recledger(tmp_path: Path) -> Shell:
@@ -254,7 +261,7 @@ def test_dry_run_reports_the_events_but_writes_nothing(recledger: Shell) -> None
     report = recledger.json("import", SAR_TXT, "--dry-run")
     assert report["dry_run"] is True
     assert raised_refs(report) == SAR_REFS
-    assert recledger.json("plans") == []
+    recledger.assert_no_ledger()
 
 
 def test_importing_the_same_file_twice_records_nothing_the_second_time(
@@ -454,7 +461,7 @@ def test_bad_input_is_refused_in_one_line_naming_file_and_line(
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(f"recledger: {where}: ")
     assert message in result.stderr
-    assert recledger.json("plans") == []
+    recledger.assert_no_ledger()
 
 
 def test_a_missing_file_is_refused_as_not_found_exit_1(recledger: Shell) -> None:
@@ -464,4 +471,4 @@ def test_a_missing_file_is_refused_as_not_found_exit_1(recledger: Shell) -> None
     assert result.stderr == (
         "recledger: no-such-plan.txt: cannot read the file: No such file or directory\n"
     )
-    assert recledger.json("plans") == []
+    recledger.assert_no_ledger()

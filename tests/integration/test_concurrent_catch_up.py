@@ -42,7 +42,7 @@ def test_concurrent_catch_ups_take_turns_and_apply_each_event_once(
     models = [ReadModel(read_model_engine(event_store_env(db_url))) for _ in range(2)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = list(pool.map(lambda m: m.catch_up(ledger, batch_size=7, behind=True), models))
-    assert sum(applied) == ledger.recorder.max_notification_id()  # each event applied by one of them
+    assert sum(applied) == ledger.recorder.max_notification_id()  # each applied by one of them
     assert rows(models[0]) == expected
     for model in models:
         model.engine.dispose()

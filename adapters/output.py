@@ -1,0 +1,55 @@
+"""Output that cannot be forged: what the ledger prints shows stored text, never obeys it.
+
+Stored text is checked on the way in (``domain.values``), but events stored before that
+check, and text that is legal in a document (a newline in an update, ``=1+1`` in a cell),
+must still not act on the reader's screen or spreadsheet:
+
+- in text output, control characters become visible escapes (``\\n``, ``\\x1b``,
+  ``\\u202e``), so a newline in an actor's name cannot print a fake history line and an
+  escape sequence never reaches the terminal;
+- in JSON, the characters ``json`` leaves raw (DEL, C1 controls, line separators,
+  bidirectional overrides) are written as ``\\uXXXX``;
+- in CSV and XLSX cells, text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return is prefixed with ``'``, as OWASP recommends against formula injection.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_INVISIBLE = "\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNPRINTABLE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff{_INVISIBLE}]")
+"""Every control character but tab, lone surrogates, and the invisible movers."""
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
+_CELL_RAW = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_INVISIBLE}]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    if char == "\n":
+        return "\\n"
+    if char == "\r":
+        return "\\r"
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` as one line a terminal shows and does not obey."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def to_json(value: Any) -> str:
+    """Indented JSON, readable (non-ASCII kept) and inert on a terminal."""
+    dumped = json.dumps(value, indent=2, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m[0]):04x}", dumped)
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV or XLSX cell that a spreadsheet shows as text, never runs as a formula."""
+    if not isinstance(value, str):
+        return value
+    value = _CELL_RAW.sub(_escape, value)
+    return f"'{value}" if value.startswith(_FORMULA_START) else value

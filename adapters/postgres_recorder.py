@@ -1,0 +1,72 @@
+"""The PostgreSQL event store, with an insert that cannot hang on large saves.
+
+Why this exists: ``eventsourcing.postgres.PostgresApplicationRecorder.insert_events``
+(9.5.6) sends the lock, the NOTIFY and one INSERT of *all* the events in psycopg's
+pipeline mode, then calls ``pipeline.sync()``. psycopg (3.3.9, both implementations)
+stops sending once its queue of pipeline commands is empty even when the libpq output
+buffer has not been fully flushed (``pgconn.flush()`` returned 1), and then waits only
+to read. With a large INSERT parameter the tail of the message, and the Sync, stay in
+libpq's buffer: the server waits for them (``ClientRead``, query ``INSERT``), the
+client waits for results, forever. A 4,000-recommendation import (~16k events, one
+save) hung in 14 of 32 runs; saves of <= 8k events never did.
+
+This recorder gives the same guarantees as the library's insert, without pipeline
+mode: one transaction for all the events; ``SET LOCAL lock_timeout`` and ``LOCK TABLE
+... IN EXCLUSIVE MODE`` first, so notification ids commit in the order they were
+issued (the library's db functions omit this lock, so they are not used here);
+``NOTIFY`` on the events channel; a unique violation raises
+``eventsourcing.persistence.IntegrityError`` (via the datastore's connection); the
+notification ids are returned in order. Outside a pipeline psycopg flushes each
+statement completely before it reads, and the events go in statements of at most
+``max_events_per_statement`` rows, so no message is larger than ~1,000 events.
+
+Select it with ``PERSISTENCE_MODULE=adapters.postgres_recorder`` (this module's one
+``Factory``), or keep ``eventsourcing.postgres`` and set ``APPLICATION_RECORDER_TOPIC=
+adapters.postgres_recorder:ChunkedPostgresApplicationRecorder``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import eventsourcing.postgres as es_postgres
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.utils import retry
+
+
+class ChunkedPostgresApplicationRecorder(es_postgres.PostgresApplicationRecorder):
+    """Insert events without pipeline mode, in bounded statements, in one transaction."""
+
+    max_events_per_statement = 1000
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        step = self.max_events_per_statement
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            self._insert_events(curs, stored_events, **kwargs)  # the library's hook
+            if not stored_events:
+                return None
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            notification_ids: list[int] = []
+            for start in range(0, len(stored_events), step):
+                chunk = stored_events[start : start + step]
+                # The aggregate recorder's plain INSERT ... RETURNING notification_id
+                # (this class's own override would lock and notify again).
+                es_postgres.PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
+                ids = self._fetch_ids_after_insert_events(curs, chunk)
+                notification_ids.extend(ids or ())
+            return notification_ids
+
+
+class Factory(es_postgres.PostgresFactory):
+    """``eventsourcing.postgres``'s factory, with the recorder above for applications."""
+
+    application_recorder_class = ChunkedPostgresApplicationRecorder
