@@ -142,6 +142,9 @@ def _open(env: dict[str, str], where: str, *, create: bool) -> Ledger:
                 ledger.recorder.create_table()  # type: ignore[attr-defined]
         ledger.read_model = ReadModel(engine)
         if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+            # The library registers its composite type when it starts or creates the table;
+            # a process that started while another was creating it registers it now.
+            ledger.recorder.datastore.register_type_adapters()  # type: ignore[attr-defined]
             ledger.check_clock = ServerClock(engine)
     except BaseException:
         ledger.close()

@@ -34,6 +34,12 @@ class DocumentVersion:
     digest: str | None = None
 
 
+def document_source(file_name: str, label: str) -> str:
+    """The source of every event imported from one version of a plan's document."""
+    file_name = values.line(file_name, "the file name", values.FILE_NAME_MAX)
+    return f"{file_name} ({values.line(label, 'the version label')})"
+
+
 class Plan(Aggregate):
     """An action plan, identified by a slug such as ``dhr2``."""
 

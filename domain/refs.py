@@ -34,16 +34,19 @@ class Ref:
     def parse(cls, text: str) -> Ref:
         """A ref as a command names it: checked, and canonical (``overview/01`` is
         ``overview/1``), so a look-alike cannot become a second recommendation."""
+        if len(text) > values.REF_MAX:
+            raise InvalidCommand(
+                f"ref {text[:40]!r}... is {len(text):,} characters long; "
+                f"the limit is {values.REF_MAX}"
+            )
         section, _, number = text.rpartition("/")
         slug = section.removeprefix("imr/")
-        if len(text) > values.REF_MAX or not (
-            section == "overview"
-            or (section != slug and len(slug) <= values.SLUG_MAX and values.SLUG.fullmatch(slug))
+        if section != "overview" and not (
+            section != slug and len(slug) <= values.SLUG_MAX and values.SLUG.fullmatch(slug)
         ):
             raise InvalidCommand(
-                f"ref {text[: values.REF_MAX + 1]!r} must look like 'overview/3' or "
-                f"'imr/west-mercia-police/2' (an agency slug of at most {values.SLUG_MAX} "
-                "characters)"
+                f"ref {text!r} must look like 'overview/3' or 'imr/west-mercia-police/2' "
+                f"(an agency slug of at most {values.SLUG_MAX} characters)"
             )
         return cls(section=section, number=values.number(number))
 

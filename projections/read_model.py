@@ -9,6 +9,7 @@ first write takes the database's write lock), so two processes catching up take 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -54,8 +55,8 @@ SCHEMA = "schema"
 class EventSource(Protocol):
     """What the read model needs of the event store."""
 
-    def notifications_after(self, position: int, limit: int) -> Sequence[tuple[int, Any]]:
-        """(notification id, domain event) after ``position``, in log order."""
+    def notifications_after(self, position: int, limit: int) -> Sequence[tuple[int, str, Any]]:
+        """(notification id, ``identity``, domain event) after ``position``, in log order."""
 
     def events_of(self, aggregate_id: UUID, up_to_version: int) -> Sequence[Any]:
         """One aggregate's events, first to ``up_to_version``."""
@@ -64,9 +65,11 @@ class EventSource(Protocol):
         """(notification id, ``identity``) of the events from ``position`` (inclusive)."""
 
 
-def identity(event: Any) -> str:
-    """What names one stored event: its aggregate and version."""
-    return f"{event.originator_id}/{event.originator_version}"
+def identity(stored: Any) -> str:
+    """What tells one stored event from any other that could take its place in the log:
+    its aggregate, version and a digest of its content (recorded time included)."""
+    digest = hashlib.blake2b(stored.state, digest_size=8).hexdigest()
+    return f"{stored.originator_id}/{stored.originator_version}/{digest}"
 
 
 def dumps(value: object) -> str:
@@ -195,10 +198,10 @@ class ReadModel:
                         self._cache_position = position
                         return applied
                     batch = _Batch()
-                    for _, event in notes:
+                    for _, _, event in notes:
                         self._apply(conn, batch, source, event)
                     self._flush(conn, batch)
-                    last, last_event = notes[-1][0], identity(notes[-1][1])
+                    last, last_event = notes[-1][0], notes[-1][1]
                     conn.execute(
                         update(tracking)
                         .where(tracking.c.name == NAME)

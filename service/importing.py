@@ -17,7 +17,7 @@ from domain.audit import acting_as, current_actor
 from domain.errors import AlreadyExists, InvalidCommand, NotFound
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import Plan, ReviewKind
+from domain.plan import Plan, ReviewKind, document_source
 from domain.recommendation import Recommendation, RecommendationState, Status
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class PlanDocument:
 
     @property
     def source(self) -> str:
-        return f"{self.file_name} ({self.version_label})"
+        return document_source(self.file_name, self.version_label)
 
 
 @dataclass

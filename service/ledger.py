@@ -387,11 +387,11 @@ class Ledger(Application[UUID]):
 
     # The read model's view of the event store (projections.read_model.EventSource).
 
-    def notifications_after(self, position: int, limit: int) -> list[tuple[int, Any]]:
+    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any]]:
         notifications = self._read(
             lambda: self.recorder.select_notifications(position, limit, inclusive_of_start=False)
         )
-        return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+        return [(n.id, identity(n), self.mapper.to_domain_event(n)) for n in notifications]
 
     def log_from(self, position: int, limit: int) -> list[tuple[int, str]]:
         notifications = self._read(lambda: self.recorder.select_notifications(position, limit))
