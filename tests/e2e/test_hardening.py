@@ -259,8 +259,8 @@ def test_eight_parallel_first_starts_on_a_fresh_database(fresh_db: str, tmp_path
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(open_plan, range(8)))
     assert [r.stderr for r in results if r.returncode] == []
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        listings = list(pool.map(lambda _: shell("plans", "--json", ok=False), range(8)))
+    with ThreadPoolExecutor(max_workers=8) as pool:  # 5 rounds of 8 starts that only read
+        listings = list(pool.map(lambda _: shell("plans", "--json", ok=False), range(40)))
     assert [r.stderr for r in listings if r.returncode] == []
     assert {p["plan"] for p in json.loads(listings[0].stdout)} == {f"p{n}" for n in range(8)}
 
