@@ -57,7 +57,6 @@ def event_store_env(db: str) -> dict[str, str]:
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
-            "CREATE_TABLE": "no",  # bootstrap creates them, once, under a lock
         }
         schema = parse_qs(parts.query).get("schema")
         if schema:
@@ -77,7 +76,6 @@ def event_store_env(db: str) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(Path(path)),
         "SQLITE_LOCK_TIMEOUT": "10",
-        "CREATE_TABLE": "no",
     }
 
 
@@ -111,7 +109,7 @@ def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledge
     """Build the ledger on the configured store. ``create``: make the store's tables if
     there are none (a command that writes); otherwise a missing ledger is refused."""
     settings = settings or Settings()
-    env = event_store_env(settings.db)
+    env = {**event_store_env(settings.db), "CREATE_TABLE": "no"}  # made below, under a lock
     where = masked(settings.db)
     module = env["PERSISTENCE_MODULE"]
     if module == "eventsourcing.sqlite":
