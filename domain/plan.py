@@ -12,7 +12,7 @@ from domain import values
 from domain.errors import AlreadyExists, InvalidCommand
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.refs import check_plan_id, plan_aggregate_id
+from domain.refs import plan_aggregate_id
 
 
 class ReviewKind(StrEnum):
@@ -97,7 +97,7 @@ class Plan(Aggregate):
             raise InvalidCommand("a plan needs a title")
         return cls._create(
             cls.Opened,
-            id=plan_aggregate_id(check_plan_id(plan_id)),
+            id=plan_aggregate_id(values.plan_id(plan_id)),
             plan_id=plan_id,
             title=values.line(title, "the plan's title", values.TITLE_MAX),
             partnership=values.line(partnership, "the partnership"),

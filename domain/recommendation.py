@@ -20,7 +20,7 @@ from domain import values
 from domain.errors import EventNotFound, InvalidCommand, InvalidDate, RuleViolated
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.refs import Ref, check_plan_id, recommendation_aggregate_id
+from domain.refs import Ref, recommendation_aggregate_id
 
 
 class Status(StrEnum):
@@ -259,7 +259,7 @@ class Recommendation(Aggregate):
         target: FuzzyDate | None = None,
         effective: FuzzyDate | None = None,
     ) -> Recommendation:
-        check_plan_id(plan_id)
+        values.plan_id(plan_id)
         canonical_ref = str(Ref.parse(ref))
         return cls._create(
             cls.Raised,

@@ -19,10 +19,6 @@ NAMESPACE = UUID("5d0c6f4e-2b1a-4c55-9f0e-7e4b3d9a1c20")
 """Fixed namespace of every recledger id; changing it would orphan every stored plan."""
 
 
-def check_plan_id(plan_id: str) -> str:
-    return values.plan_id(plan_id)
-
-
 @dataclass(frozen=True)
 class Ref:
     """``overview/<n>`` or ``imr/<agency-slug>/<n>``; n may be dotted (``21.10.1``)."""

@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import get_topic
 
+from domain import values
 from domain.errors import (
     AlreadyExists,
     EventNotFound,
@@ -31,7 +32,7 @@ from domain.errors import (
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import Plan, ReviewKind
 from domain.recommendation import Recommendation, Status
-from domain.refs import Ref, check_plan_id, plan_aggregate_id, recommendation_aggregate_id
+from domain.refs import Ref, plan_aggregate_id, recommendation_aggregate_id
 from projections import queries
 from projections.history import HistoryEntry, history
 from projections.queries import ChangeView, RecommendationView
@@ -70,7 +71,7 @@ class Ledger(Application[UUID]):
         partnership: str = "",
         kind: ReviewKind = ReviewKind.DHR,
     ) -> Plan:
-        if self._exists(plan_aggregate_id(check_plan_id(plan_id))):
+        if self._exists(plan_aggregate_id(values.plan_id(plan_id))):
             raise AlreadyExists(f"plan {plan_id!r} is already open")
         plan = Plan.open(plan_id, title, partnership=partnership, kind=kind)
         self.save_atomically(plan, conflict=f"plan {plan_id!r} was opened concurrently")
@@ -217,7 +218,7 @@ class Ledger(Application[UUID]):
 
     def plan(self, plan_id: str) -> Plan:
         try:
-            return self._get(plan_aggregate_id(check_plan_id(plan_id)))
+            return self._get(plan_aggregate_id(values.plan_id(plan_id)))
         except AggregateNotFoundError:
             raise PlanNotFound(f"no plan {plan_id!r}; open it first") from None
 
@@ -241,7 +242,7 @@ class Ledger(Application[UUID]):
     def recommendation(self, plan_id: str, ref: str) -> Recommendation:
         canonical_ref = str(Ref.parse(ref))
         try:
-            return self._get(recommendation_aggregate_id(check_plan_id(plan_id), canonical_ref))
+            return self._get(recommendation_aggregate_id(values.plan_id(plan_id), canonical_ref))
         except AggregateNotFoundError:
             self.plan(plan_id)  # say which is missing: the plan, or the recommendation
             raise RecommendationNotFound(

@@ -11,11 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,8 +23,8 @@ from openpyxl import Workbook
 
 from adapters.importing.refs import ref_sort_key
 from domain.refs import Ref
+from tests.e2e import shell
 
-RECLEDGER = shutil.which("recledger") or str(Path(sys.executable).with_name("recledger"))
 PLANS = Path(__file__).parents[1] / "data" / "plans"
 SAR_TXT, SAR_CSV = PLANS / "sar-riverton.txt", PLANS / "sar-riverton.csv"
 CSPR_TXT = PLANS / "cspr-ashgrove.txt"
@@ -46,25 +42,12 @@ SAR_REFS = [
 Json = dict[str, Any]
 
 
-class Shell:
-    """Runs ``recledger --db <tmp>/ledger.db ...`` in ``cwd``, as a user would."""
+class Shell(shell.Shell):
+    """Runs ``recledger`` on ``<tmp>/ledger.db`` in ``cwd``, as a user would."""
 
     def __init__(self, cwd: Path, db: str = "ledger.db") -> None:
-        self.cwd, self.db = cwd, str(cwd / db)
-        self.env = {**os.environ, "RECLEDGER_ACTOR": "coordinator"}
-        self.env.pop("RECLEDGER_DB", None)
-
-    def __call__(self, *args: str | Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [RECLEDGER, "--db", self.db, *map(str, args)],
-            cwd=self.cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-        )
-        if ok:
-            assert result.returncode == 0, result.stderr
-        return result
+        self.db = str(cwd / db)
+        super().__init__(cwd, db=self.db)
 
     def json(self, *args: str | Path) -> Any:
         return json.loads(self(*args, "--json").stdout)
