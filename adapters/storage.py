@@ -38,6 +38,7 @@ from service.ledger import Ledger, first_line
 T = TypeVar("T")
 
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
+_RECORDER = "adapters.postgres_recorder:ChunkedPostgresApplicationRecorder"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _STORE_DDL_LOCK = 0x72656C01
 """The PostgreSQL advisory lock held while the event store's tables are created."""
@@ -57,6 +58,8 @@ def event_store_env(db: str) -> dict[str, str]:
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            # The library's insert can hang on a large save (adapters/postgres_recorder.py).
+            "APPLICATION_RECORDER_TOPIC": _RECORDER,
         }
         schema = parse_qs(parts.query).get("schema")
         if schema:
