@@ -37,6 +37,9 @@ from service.ledger import Ledger, first_line
 
 T = TypeVar("T")
 
+STORAGE_ERRORS = (PersistenceError, SQLAlchemyError, sqlite3.Error, psycopg.Error)
+"""What the stores raise when they fail: shown as one line (``storage_cause``)."""
+
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
 _RECORDER = "adapters.postgres_recorder:ChunkedPostgresApplicationRecorder"
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -123,7 +126,7 @@ def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledge
         return _retry_while_locked(lambda: _open(env, where, create=create))
     except LedgerError as error:
         raise type(error)(scrub(str(error), settings.db)) from None
-    except (PersistenceError, SQLAlchemyError, sqlite3.Error, psycopg.Error) as error:
+    except STORAGE_ERRORS as error:
         cause = scrub(storage_cause(error), settings.db)
         raise StorageUnavailable(f"cannot open the ledger at {where}: {cause}") from None
 

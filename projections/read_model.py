@@ -419,16 +419,17 @@ class ReadModel:
         """Take the tracking row for this transaction; read the position and its event."""
         columns = (tracking.c.position, tracking.c.last_event)
         if conn.dialect.name == "postgresql":
-            query = select(*columns).where(tracking.c.name == NAME).with_for_update()
-            return tuple(conn.execute(query).one())  # type: ignore[return-value]
-        # SQLite: a write takes the database's write lock until commit.
-        query = (
-            update(tracking)
-            .where(tracking.c.name == NAME)
-            .values(position=tracking.c.position)
-            .returning(*columns)
-        )
-        return tuple(conn.execute(query).one())  # type: ignore[return-value]
+            row = conn.execute(
+                select(*columns).where(tracking.c.name == NAME).with_for_update()
+            ).one()
+        else:  # SQLite: a write takes the database's write lock until commit.
+            row = conn.execute(
+                update(tracking)
+                .where(tracking.c.name == NAME)
+                .values(position=tracking.c.position)
+                .returning(*columns)
+            ).one()
+        return row.position, row.last_event
 
 
 def _check_position(position: int, applied: str | None, log: Sequence[tuple[int, str]]) -> None:

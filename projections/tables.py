@@ -29,8 +29,9 @@ tracking = Table(
     Column("name", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("last_event", String(80)),
-    # The (aggregate id, version) of the event at ``position``: a log whose event there
-    # is another, or missing, was changed outside the ledger (see ReadModel.check).
+    # The identity (aggregate, version, content digest) of the event at ``position``: a log
+    # whose event there is another, or missing, was changed outside the ledger
+    # (read_model.identity, ReadModel.is_behind).
 )
 
 versions = Table(

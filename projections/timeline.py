@@ -179,7 +179,7 @@ def merged(segments: list[Segment]) -> list[Segment]:
 
 
 def _date_data(value: FuzzyDate | None) -> dict[str, object] | None:
-    return value.to_data() if value is not None else None
+    return dict(value.to_data()) if value is not None else None
 
 
 def _date_value(data: dict[str, object] | None) -> FuzzyDate | None:

@@ -14,7 +14,7 @@ import typer
 
 from adapters.output import printable, to_json
 from adapters.settings import Settings
-from adapters.storage import bootstrap, scrub
+from adapters.storage import STORAGE_ERRORS, bootstrap, scrub, storage_cause
 from domain.audit import acting_as
 from domain.errors import LedgerError, NoLedger
 from domain.fuzzy_date import FuzzyDate
@@ -71,6 +71,8 @@ def run(
             result = command(ledger)
     except LedgerError as error:
         refuse(scrub(str(error), state.settings.db))
+    except STORAGE_ERRORS as error:  # the database failed under a command: say why, briefly
+        refuse(scrub(f"the database failed: {storage_cause(error)}", state.settings.db))
     if ledger.read_models_behind:
         behind = printable(ledger.read_models_behind)
         typer.echo(f"recorded; read models behind: {behind}", err=True)

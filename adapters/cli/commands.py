@@ -65,7 +65,7 @@ def plans(ctx: typer.Context, as_json: AsJson = False) -> None:
     if not found and not as_json:
         typer.echo("no plans yet: import one with 'recledger import FILE' or 'recledger plan open'")
         return
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "plan": p.plan_id,
             "title": p.title,

@@ -56,7 +56,8 @@ def _column(raw: RawRecommendation, role: str) -> str:
 
 def _agency(raw: RawRecommendation, warn: Warn) -> tuple[str, list[str]]:
     """The agency named in the cell (or the section heading) and any actions listed there."""
-    names, actions = [], []
+    names: list[str] = []
+    actions: list[str] = []
     for _, text in raw.cells[AGENCY].paragraphs(raw.line):
         (actions if is_list_item(text) or looks_like_prose(text) else names).append(text)
     section, column = raw.section, _column(raw, AGENCY)
