@@ -28,8 +28,9 @@ SOURCE_MAX = 500
 """The channel or document version an event came from: "<file name> (<version label>)"."""
 TITLE_MAX = 500
 FILE_NAME_MAX = 255
-DATE_TEXT_MAX = 200
-"""A date as written ("by the end of Autumn 2014 and ongoing")."""
+DATE_TEXT_MAX = 2_000
+"""A date as written ("by the end of Autumn 2014 and ongoing"); plans put narrative in their
+target cells too, which is kept verbatim."""
 LONG_TEXT_MAX = 50_000
 """A recommendation's text, an update, a reason, evidence."""
 
