@@ -45,7 +45,8 @@ class RecommendationDocument:
     leads: tuple[str, ...]
     target: FuzzyDate | None
     raised: FuzzyDate
-    """When the recommendation existed by: the plan date, or the tightest date inferred."""
+    """When it existed by if it is new in a later version: its own earliest dated
+    evidence, else that version's date (inferred). On a first import, ``agreed`` counts."""
     sub_actions: tuple[SubActionDocument, ...] = ()
     updates: tuple[UpdateDocument, ...] = ()
     status: Status = Status.OPEN
@@ -67,6 +68,9 @@ class PlanDocument:
     digest: str
     """SHA-256 of the file: the same label with other content is another document."""
     recommendations: tuple[RecommendationDocument, ...]
+    agreed: FuzzyDate | None = None
+    """When the plan was agreed by, so when every recommendation of a first import existed:
+    stated (``--plan-date``), or inferred from the earliest dated evidence in the document."""
 
     @property
     def source(self) -> str:
@@ -87,39 +91,74 @@ def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) ->
     outcome = ImportOutcome()
     with acting_as(current_actor(), document.source):
         plan = _plan(ledger, document)
+        first = not plan.versions
         known = plan.document_version(document.version_label)
-        if known is not None and known.digest in (None, document.digest):
-            outcome.already_imported = True
-            return outcome
-        if known is not None:
+        if known is not None and known.digest not in (None, document.digest):
             raise AlreadyExists(
                 f"{document.file_name}: version {document.version_label!r} of plan "
                 f"{document.plan_id!r} was imported from other content; "
                 "name this version with --version"
             )
-        plan.record_document_version(
-            document.version_label, document.version_date, document.file_name, document.digest
-        )
-        changed: list[Any] = [plan]
-        for rec_doc in document.recommendations:
-            try:
-                rec = _existing(ledger, document.plan_id, rec_doc.ref)
-                if rec is None:
-                    rec = _raise(document, rec_doc)
-                else:
-                    _revise(rec, rec_doc, document, outcome.notes)
-            except InvalidCommand as error:  # say where: the file and the recommendation
-                raise InvalidCommand(f"{document.file_name}: {rec_doc.ref}: {error}") from None
-            if rec.pending_events:
-                changed.append(rec)
+        stated = document.agreed if document.agreed and not document.agreed.inferred else None
+        if known is not None and stated is None:
+            outcome.already_imported = True
+            return outcome
+        recs: dict[str, Recommendation | None] = {
+            doc.ref: _existing(ledger, document.plan_id, doc.ref)
+            for doc in document.recommendations
+        }
+        if known is None:
+            plan.record_document_version(
+                document.version_label, document.version_date, document.file_name, document.digest
+            )
+            for rec_doc in document.recommendations:
+                try:
+                    rec = recs[rec_doc.ref]
+                    if rec is None:
+                        raised = document.agreed if first and document.agreed else rec_doc.raised
+                        recs[rec_doc.ref] = _raise(document, rec_doc, raised)
+                    else:
+                        _revise(rec, rec_doc, document, outcome.notes)
+                except InvalidCommand as error:  # say where: the file and the recommendation
+                    raise InvalidCommand(f"{document.file_name}: {rec_doc.ref}: {error}") from None
+        if stated is not None and not first:
+            loaded = [rec for rec in recs.values() if rec is not None]
+            _restate_agreement(plan, loaded, document, stated)
+    changed: list[Any] = [a for a in (plan, *recs.values()) if a is not None and a.pending_events]
+    outcome.already_imported = known is not None and not changed
     outcome.events = [
         (getattr(aggregate, "plan_id", None) or aggregate.state.ref, event)
         for aggregate in changed
         for event in aggregate.pending_events
     ]
-    if not dry_run:
+    if changed and not dry_run:
         ledger.save_atomically(*changed, conflict=f"{document.plan_id!r} changed during the import")
     return outcome
+
+
+def _restate_agreement(
+    plan: Plan, recs: list[Recommendation], document: PlanDocument, agreed: FuzzyDate
+) -> None:
+    """``--plan-date`` on a plan imported before is never ignored: the recommendations its
+    first version raised are corrected to have existed from the stated agreement."""
+    first = plan.versions[0]
+    first_source = document_source(first.file_name, first.label) if first.file_name else None
+    for rec in recs:
+        raising, raised = rec.log[0], rec.state.raised
+        if first_source not in (None, raising.source):
+            continue
+        if raised is not None and (raised.start, raised.end, raised.inferred) == (
+            agreed.start,
+            agreed.end,
+            False,
+        ):
+            continue
+        rec.correct(
+            raising.event_id,
+            f"the plan was agreed on {agreed.text} (stated on importing "
+            f"{document.version_label!r})",
+            amendment={"effective": agreed},
+        )
 
 
 def _plan(ledger: Ledger, document: PlanDocument) -> Plan:
@@ -141,7 +180,9 @@ def _existing(ledger: Ledger, plan_id: str, ref: str) -> Recommendation | None:
         return None
 
 
-def _raise(document: PlanDocument, doc: RecommendationDocument) -> Recommendation:
+def _raise(
+    document: PlanDocument, doc: RecommendationDocument, raised: FuzzyDate
+) -> Recommendation:
     rec = Recommendation.raise_recommendation(
         plan_id=document.plan_id,
         ref=doc.ref,
@@ -149,10 +190,10 @@ def _raise(document: PlanDocument, doc: RecommendationDocument) -> Recommendatio
         agency=doc.agency,
         leads=doc.leads,
         target=doc.target,
-        effective=doc.raised,
+        effective=raised,
     )
     for action in doc.sub_actions:
-        rec.add_sub_action(action.text, action.leads, action.target, doc.raised)
+        rec.add_sub_action(action.text, action.leads, action.target, raised)
     for update in doc.updates:
         rec.record_progress(update.text, update.effective)
     _settle_status(rec, doc, document)

@@ -26,6 +26,7 @@ from adapters.cli.app import (
 from adapters.import_report import report_json, report_text
 from adapters.importing.document import plan_identity, to_plan_document
 from adapters.importing.reader import DocumentError, read_plan
+from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import ReviewKind
 from domain.recommendation import SETTABLE_STATUSES, Status
@@ -321,15 +322,18 @@ def import_document(
     except DocumentError as error:
         refuse(str(error))
     plan_id, guessed_kind = plan_identity(parsed.title, path.stem)
-    document, notes = to_plan_document(
-        parsed,
-        plan_id=plan or plan_id,
-        file_name=path.name,
-        version_label=version,
-        version_date=issued,
-        plan_date=agreed,
-        kind=kind or guessed_kind,
-    )
+    try:
+        document, notes = to_plan_document(
+            parsed,
+            plan_id=plan or plan_id,
+            file_name=path.name,
+            version_label=version,
+            version_date=issued,
+            plan_date=agreed,
+            kind=kind or guessed_kind,
+        )
+    except InvalidCommand as error:
+        refuse(f"{path}: {error}")
     outcome = run(
         ctx,
         lambda ledger: ledger.import_document(document, dry_run=dry_run),

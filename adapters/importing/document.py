@@ -6,8 +6,11 @@ The parser keeps text as written; here it is interpreted, conservatively:
   tightest date the document supports, marked inferred: undated text before a dated
   update happened no later than that update; a recommendation existed no later than its
   earliest dated update; anything else no later than the version date (or, failing one,
-  the day of the import). ``plan_date`` states when the plan was agreed: then every
-  recommendation counts as raised on that date;
+  the day of the import). A plan is agreed as a whole: on its first import every
+  recommendation counts as raised by the plan's agreement (``PlanDocument.agreed``):
+  ``plan_date`` when given, else no later than the earliest dated evidence anywhere in the
+  document. One that first appears in a later version counts as raised no later than its
+  own earliest dated evidence, else that version's date (``RecommendationDocument.raised``);
 - status: an explicit statement of completion -> completed (with its date); "ongoing"
   -> ongoing; any update -> in progress; nothing -> open. The sentence each inference
   came from travels with the event.
@@ -19,6 +22,7 @@ import re
 from datetime import date
 
 from adapters.importing.model import ParsedPlan, ParsedRecommendation, ParseWarning
+from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate, Precision
 from domain.plan import ReviewKind
 from domain.recommendation import Status
@@ -85,9 +89,9 @@ def to_plan_document(
     else:
         fallback = version_date
     recommendations = tuple(
-        _recommendation(rec, plan_date, no_later_than(fallback), warnings)
-        for rec in parsed.recommendations
+        _recommendation(rec, no_later_than(fallback), warnings) for rec in parsed.recommendations
     )
+    agreed = _agreed(plan_date, parsed.recommendations, recommendations, no_later_than(fallback))
     rated = [rec for rec in parsed.recommendations if rec.rag]
     if rated:
         warnings.append(
@@ -108,20 +112,42 @@ def to_plan_document(
         file_name=file_name,
         digest=parsed.digest,
         recommendations=recommendations,
+        agreed=agreed,
     )
     return document, warnings
 
 
-def _recommendation(
-    rec: ParsedRecommendation,
+def _agreed(
     plan_date: FuzzyDate | None,
+    parsed: tuple[ParsedRecommendation, ...],
+    interpreted: tuple[RecommendationDocument, ...],
     fallback: FuzzyDate,
-    warnings: list[ParseWarning],
+) -> FuzzyDate:
+    """When the plan was agreed by: the date stated, or the earliest dated evidence in it."""
+    evidence = [
+        (update.effective, f"{doc.ref}, line {written.line}")
+        for rec, doc in zip(parsed, interpreted, strict=True)
+        for written, update in zip(rec.updates, doc.updates, strict=True)
+        if not update.effective.inferred and update.effective.end is not None
+    ]
+    earliest = min(evidence, key=lambda found: found[0].end or date.max, default=None)
+    if plan_date is None:
+        return no_later_than(earliest[0]) if earliest else fallback
+    if earliest and plan_date.start and earliest[0].end and plan_date.start > earliest[0].end:
+        raise InvalidCommand(
+            f"--plan-date {plan_date.text!r} is later than the document's earliest dated "
+            f"evidence, {earliest[0].text!r} ({earliest[1]}): the plan was agreed before that"
+        )
+    return plan_date
+
+
+def _recommendation(
+    rec: ParsedRecommendation, fallback: FuzzyDate, warnings: list[ParseWarning]
 ) -> RecommendationDocument:
     updates = _updates(rec, fallback, warnings)
     dated = [u.effective for u in updates if not u.effective.inferred]
     earliest = min(dated, key=lambda d: d.end or date.max) if dated else None
-    raised = plan_date or (no_later_than(earliest) if earliest else fallback)
+    raised = no_later_than(earliest) if earliest else fallback
     status, basis, status_date = _status(rec, updates)
     if basis is not None and status_date is None:  # stated in the target column: by this version
         status_date = fallback

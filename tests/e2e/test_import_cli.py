@@ -54,7 +54,8 @@ def test_history_shows_the_seeds_dated_updates(tmp_path: Path, seed_plan: Path) 
     assert {e["source"] for e in entries} == {
         "dhr-case-2-action-plan.txt (2nd Version dated 29th May 2014)"
     }
-    assert entries[0]["effective"]["text"] == "no later than August 2013"
+    # Raised when the plan was agreed: no later than its earliest dated evidence.
+    assert entries[0]["effective"]["text"] == "no later than 1st April 2013"
     assert entries[0]["effective"]["inferred"] is True
 
 
@@ -96,3 +97,37 @@ def test_a_refused_import_leaves_no_trace(tmp_path: Path) -> None:
     result = recledger(tmp_path, "import", "empty.txt", code=1)
     assert result.stderr == "recledger: empty.txt: the file is empty\n"
     assert not (tmp_path / "ledger.db").exists()
+
+
+def test_a_plan_date_on_a_reimport_corrects_the_raised_dates_never_ignored(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    recledger(tmp_path, "import", str(seed_plan))
+    assert status_count(tmp_path, "2013-03-31") == 0  # agreed no later than 1st April 2013
+    report = json.loads(
+        recledger(tmp_path, "import", str(seed_plan), "--plan-date", "14th March 2013",
+                  "--json").stdout
+    )  # fmt: skip
+    assert not report["already_imported"]
+    assert [e["type"] for e in report["events"]] == ["Corrected"] * 20
+    entries = json.loads(recledger(tmp_path, "history", "dhr2", "overview/1", "--json").stdout)
+    [correction] = [e for e in entries if e["type"] == "Corrected"]
+    assert entries[0]["corrected_by"] == [correction["event_id"]]
+    assert correction["actor"] == "coordinator"
+    assert "the plan was agreed on 14th March 2013" in correction["reason"]
+    assert status_count(tmp_path, "2013-03-31") == 20
+    again = recledger(tmp_path, "import", str(seed_plan), "--plan-date", "14th March 2013")
+    assert "nothing recorded" in again.stdout  # the stated date already holds
+
+
+def test_a_plan_date_after_the_documents_own_evidence_is_refused(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    bad = recledger(tmp_path, "import", str(seed_plan), "--plan-date", "2014-01-01", code=1)
+    assert "earliest dated evidence, '1st April 2013'" in bad.stderr
+    assert bad.stderr.count("\n") == 1
+    assert not (tmp_path / "ledger.db").exists()
+
+
+def status_count(cwd: Path, as_at: str) -> int:
+    return len(json.loads(recledger(cwd, "status", "dhr2", "--as-at", as_at, "--json").stdout))

@@ -61,7 +61,11 @@ def test_the_overdue_list_as_at_march_2014_follows_the_definition(seeded: Ledger
         and v.target.end < as_at
     ]
     assert {v.ref for v in overdue} == {v.ref for v in expected}
-    assert [v.ref for v in overdue][:2] == ["imr/cri-pathway-to-recovery/1", "overview/9"]
+    # Both CRI recommendations were due by April 2013, and the plan was agreed by then
+    # (its earliest dated evidence), so both existed, and were overdue, in March 2014.
+    assert [v.ref for v in overdue][:3] == [
+        "imr/cri-pathway-to-recovery/1", "imr/cri-pathway-to-recovery/2", "overview/9"
+    ]  # fmt: skip
     assert overdue[0].days_overdue == (as_at - date(2013, 4, 30)).days == 305
     days = [v.days_overdue or 0 for v in overdue]
     assert days == sorted(days, reverse=True)
@@ -94,9 +98,25 @@ def test_rebuild_equals_the_incremental_read_model(seeded: Ledger) -> None:
     assert rows(seeded) == before
 
 
+def test_every_recommendation_of_the_plan_exists_as_at_the_feb_2014_update(
+    seeded: Ledger,
+) -> None:
+    """The plan was agreed as a whole, no later than its earliest dated evidence."""
+    assert len(seeded.status("dhr2", as_at=date(2014, 2, 28))) == 20
+    assert len(seeded.status("dhr2", as_at=date(2013, 4, 1))) == 20
+    assert seeded.status("dhr2", as_at=date(2013, 3, 31)) == []
+    raised = {v.raised.text for v in seeded.status("dhr2") if v.raised}
+    assert raised == {"no later than 1st April 2013"}  # "Action completed 1st April 2013"
+    as_at_feb = seeded.status("dhr2", as_at=date(2014, 2, 28))
+    workload = seeded.workload("agency", as_at=date(2014, 2, 28))
+    open_ = [v for v in as_at_feb if v.status in (Status.OPEN, Status.IN_PROGRESS)]
+    assert sum(row["open"] for row in workload) == len(open_)
+
+
 def test_changes_since_a_board_meeting_on_both_axes(seeded: Ledger) -> None:
     effective = [c.entry for c in seeded.changes("dhr2", date(2014, 1, 31), date(2014, 2, 28))]
     assert {e.type for e in effective} >= {"ProgressRecorded"}
+    assert "Raised" not in {e.type for e in effective}
     assert all(e.effective and e.effective.end and e.effective.end <= date(2014, 2, 28)
                for e in effective)  # fmt: skip
     today = datetime.now(UTC).date()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
 from adapters.importing.document import no_later_than, plan_identity, to_plan_document
 from adapters.importing.model import ParsedPlan, ParsedRecommendation, ParsedUpdate
+from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import ReviewKind
 from domain.recommendation import Status
-from service.importing import RecommendationDocument
+from service.importing import PlanDocument, RecommendationDocument
 
 
 def rec(
@@ -75,10 +78,28 @@ def test_without_updates_a_recommendation_existed_no_later_than_the_version_date
     assert doc.raised.text == "no later than 29th May 2014" and doc.raised.inferred
 
 
-def test_a_plan_date_dates_every_recommendation() -> None:
+def test_a_plan_date_is_when_the_plan_was_agreed() -> None:
     agreed = FuzzyDate.parse("14th March 2013")
-    doc, _ = interpret(rec(("Feb 2014", "b")), plan_date=agreed)
-    assert doc.raised == agreed
+    document = agreement(rec(("Feb 2014", "b")), plan_date=agreed)
+    assert document.agreed == agreed
+
+
+def test_a_plan_was_agreed_no_later_than_its_earliest_dated_evidence_anywhere() -> None:
+    later = replace(rec(("Feb 2014", "b")), ref="overview/1")
+    earlier = replace(rec((None, "a"), ("April 2013", "b")), ref="overview/2")
+    document = agreement(later, earlier)
+    assert document.agreed == no_later_than(FuzzyDate.parse("April 2013"))
+    assert document.recommendations[0].raised == no_later_than(FuzzyDate.parse("Feb 2014"))
+
+
+def test_a_plan_date_after_the_documents_own_evidence_is_refused_naming_it() -> None:
+    with pytest.raises(InvalidCommand, match=r"'August 2013' \(overview/1, line 10\)"):
+        agreement(rec(("August 2013", "a")), plan_date=FuzzyDate.parse("2014-01-01"))
+
+
+def agreement(*recommendations: ParsedRecommendation, **options: Any) -> PlanDocument:
+    parsed = ParsedPlan("DHR Case No 2", "CSP", "2nd Version", "29th May 2014", recommendations, ())
+    return to_plan_document(parsed, plan_id="dhr2", file_name="plan.txt", **options)[0]
 
 
 def test_without_a_version_date_the_import_day_bounds_undated_facts() -> None:
