@@ -57,14 +57,21 @@ class Ref:
         return self.section.removeprefix("imr/") if self.section != "overview" else None
 
     @property
-    def sort_key(self) -> tuple[bool, str, tuple[tuple[int, str], ...]]:
-        """Overview first, then agencies by name; numbers compared as numbers (2 < 10),
-        by length then digits, so that no stored number is too long to compare."""
-        parts = (part.lstrip("0") for part in self.number.split("."))
-        return (self.section != "overview", self.section, tuple((len(p), p) for p in parts))
+    def sort_key(self) -> tuple[bool, str, tuple[tuple[int, str], ...], tuple[int, str]]:
+        """Overview first, then agencies by name; numbers compared as numbers (2 < 10 <
+        21.10.1), by length then digits, so that no stored number is too long to compare;
+        a repeat (``3#2``) right after the first."""
+        written, _, duplicate = self.number.partition("#")
+        parts = tuple(_as_number(part) for part in written.split("."))
+        return (self.section != "overview", self.section, parts, _as_number(duplicate or "1"))
 
     def __str__(self) -> str:
         return f"{self.section}/{self.number}"
+
+
+def _as_number(digits: str) -> tuple[int, str]:
+    digits = digits.lstrip("0")
+    return len(digits), digits
 
 
 def plan_aggregate_id(plan_id: str) -> UUID:

@@ -20,8 +20,9 @@ SLUG_MAX = 80
 NUMBER_PART_MAX = 6
 """Digits in one part of a recommendation's number (``21.10.1`` has three parts)."""
 NUMBER_PARTS_MAX = 6
-REF_MAX = 4 + SLUG_MAX + 1 + NUMBER_PARTS_MAX * (NUMBER_PART_MAX + 1)
-"""``imr/<slug>/<number>``: the longest ref the grammar allows."""
+DUPLICATE_MAX = 999
+REF_MAX = 4 + SLUG_MAX + 1 + NUMBER_PARTS_MAX * (NUMBER_PART_MAX + 1) + 4
+"""``imr/<slug>/<number>#<n>``: the longest ref the grammar allows."""
 NAME_MAX = 200
 """An actor, an agency, a lead, a version label, a plan's partnership."""
 SOURCE_MAX = 500
@@ -76,6 +77,7 @@ def long_text(value: str, field: str, limit: int = LONG_TEXT_MAX) -> str:
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 """A plan id, an agency's part of a ref."""
 NUMBER = re.compile(rf"[0-9]{{1,{NUMBER_PART_MAX}}}(?:\.[0-9]{{1,{NUMBER_PART_MAX}}})*", re.ASCII)
+DUPLICATE = re.compile(r"[0-9]{1,3}", re.ASCII)
 """ASCII digits only: ``overview/`` and an Arabic-Indic one (U+0661) is not ``overview/1``."""
 
 
@@ -89,12 +91,24 @@ def plan_id(value: str) -> str:
 
 
 def number(value: str) -> str:
-    """A recommendation's number, canonical: ``01`` is ``1``, ``21.01`` is ``21.1``."""
-    parts = value.split(".")
-    if not NUMBER.fullmatch(value) or len(parts) > NUMBER_PARTS_MAX:
+    """A recommendation's number, canonical: ``01`` is ``1``, ``21.01`` is ``21.1``.
+
+    ``3#2`` is the second recommendation a document numbers 3 (in document order): the
+    stable name the importer gives a repeated number, so that both are kept."""
+    written, hash_, duplicate = value.partition("#")
+    parts = written.split(".")
+    if not NUMBER.fullmatch(written) or len(parts) > NUMBER_PARTS_MAX:
         raise InvalidCommand(
             f"number {value[:40]!r} must be ASCII digits, dotted at most "
             f"{NUMBER_PARTS_MAX - 1} times (such as 3 or 21.10.1), each part at most "
             f"{NUMBER_PART_MAX} digits"
         )
-    return ".".join(str(int(part)) for part in parts)
+    canonical = ".".join(str(int(part)) for part in parts)
+    if not hash_:
+        return canonical
+    if not (DUPLICATE.fullmatch(duplicate) and 2 <= int(duplicate) <= DUPLICATE_MAX):
+        raise InvalidCommand(
+            f"number {value[:40]!r}: after '#' comes which repeat of the number it is, "
+            f"2 to {DUPLICATE_MAX} (such as 3#2)"
+        )
+    return f"{canonical}#{int(duplicate)}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from domain.refs import Ref
+
 
 def slugify(name: str) -> str:
     """Lower-case slug: "West Mercia police" -> "west-mercia-police"; "&" reads "and"."""
@@ -13,12 +15,7 @@ def slugify(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text))
 
 
-def ref_sort_key(ref: str) -> tuple[bool, str, tuple[int, ...], int]:
-    """Overview first, then sections by slug; numbers compared as numbers (2 < 10 < 21.10.1).
-
-    A duplicate kept as ``overview/3#2`` sorts right after ``overview/3``.
-    """
-    base, _, duplicate = ref.partition("#")
-    section, _, number = base.rpartition("/")
-    parts = tuple(int(part) for part in re.findall(r"\d+", number))
-    return (section != "overview", section, parts, int(duplicate or 1))
+def ref_sort_key(ref: str) -> tuple[object, ...]:
+    """The domain's order of refs: overview first, then sections by slug, numbers compared as
+    numbers (2 < 10 < 21.10.1); a duplicate kept as ``overview/3#2`` right after ``overview/3``."""
+    return Ref.stored(ref).sort_key

@@ -131,3 +131,21 @@ def test_a_plan_date_after_the_documents_own_evidence_is_refused(
 
 def status_count(cwd: Path, as_at: str) -> int:
     return len(json.loads(recledger(cwd, "status", "dhr2", "--as-at", as_at, "--json").stdout))
+
+
+def test_a_document_that_numbers_two_recommendations_alike_imports_both(tmp_path: Path) -> None:
+    header = "Recommendation\tLead agency\tLead officer\tTarget date\tProgress update"
+    rows = [
+        "Recommendation 2 First.\tCSP\tAnn Cole\tJuly 2014\t",
+        "Recommendation 2 Second.\tCSP\tAnn Cole\tJuly 2014\t",
+    ]
+    (tmp_path / "twice.txt").write_text("\n".join([header, *rows]) + "\n")
+    report = recledger(tmp_path, "import", "twice.txt", "--plan", "twice").stdout
+    assert "duplicate ref 'overview/2'; kept as 'overview/2#2'" in report
+    second = json.loads(recledger(tmp_path, "history", "twice", "overview/2#2", "--json").stdout)
+    assert second[0]["data"]["text"] == "Second."
+    views = json.loads(recledger(tmp_path, "status", "twice", "--json").stdout)
+    assert [(v["ref"], v["number"]) for v in views] == [
+        ("overview/2", "2"),
+        ("overview/2#2", "2#2"),
+    ]

@@ -94,3 +94,15 @@ def test_every_command_checks_its_fields() -> None:
             plan.record_document_version("v" * 201)
     with pytest.raises(InvalidCommand, match="the actor"), acting_as("mallory\n9 forged", "cli"):
         pass
+
+
+def test_a_repeated_number_is_named_by_its_repeat_and_sorts_after_the_first() -> None:
+    assert str(Ref.parse("overview/03#02")) == "overview/3#2"
+    for bad in ("overview/3#1", "overview/3#", "overview/3#x", "overview/3#1000", "overview/#2"):
+        with pytest.raises(InvalidCommand):
+            Ref.parse(bad)
+    refs = ["overview/10", "overview/3#2", "imr/a/1", "overview/3", "overview/2", "overview/3#10"]
+    ordered = sorted(refs, key=lambda ref: Ref.parse(ref).sort_key)
+    assert ordered == [
+        "overview/2", "overview/3", "overview/3#2", "overview/3#10", "overview/10", "imr/a/1"
+    ]  # fmt: skip
