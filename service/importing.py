@@ -121,6 +121,8 @@ def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) ->
                         _revise(rec, rec_doc, document, outcome.notes)
                 except InvalidCommand as error:  # say where: the file and the recommendation
                     raise InvalidCommand(f"{document.file_name}: {rec_doc.ref}: {error}") from None
+        if known is None and not first:
+            _report_dropped(ledger, document, outcome.notes)
         if stated is not None and not first:
             loaded = [rec for rec in recs.values() if rec is not None]
             _restate_agreement(plan, loaded, document, stated)
@@ -134,6 +136,18 @@ def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) ->
     if changed and not dry_run:
         ledger.save_atomically(*changed, conflict=f"{document.plan_id!r} changed during the import")
     return outcome
+
+
+def _report_dropped(ledger: Ledger, document: PlanDocument, notes: list[str]) -> None:
+    """A recommendation the ledger holds that this version no longer lists is reported;
+    it is not withdrawn: withdrawal is a person's decision, with a reason."""
+    listed = {doc.ref for doc in document.recommendations}
+    for view in ledger.status(document.plan_id):
+        if view.ref not in listed and view.status != Status.WITHDRAWN:
+            notes.append(
+                f"{view.ref} is not in this version of the document; kept as it is "
+                "(withdraw it if it no longer applies)"
+            )
 
 
 def _restate_agreement(

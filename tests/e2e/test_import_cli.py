@@ -149,3 +149,26 @@ def test_a_document_that_numbers_two_recommendations_alike_imports_both(tmp_path
         ("overview/2", "2"),
         ("overview/2#2", "2#2"),
     ]
+
+
+def test_a_later_version_that_drops_a_recommendation_reports_it_and_withdraws_nothing(
+    tmp_path: Path,
+) -> None:
+    header = "Addressed to,Recommendation,Responsible officer,Deadline,Actions taken\n"
+    rows = [
+        f"Riverton Police,Recommendation {n} Review the policy {n}.,Sam Okafor,30/06/2016,\n"
+        for n in (1, 2, 3)
+    ]
+    (tmp_path / "v1.csv").write_text(header + "".join(rows))
+    (tmp_path / "v2.csv").write_text(header + "".join(rows[:2]))
+    recledger(tmp_path, "import", "v1.csv", "--plan", "sar7", "--version-date", "2016-01-31")
+    report = json.loads(
+        recledger(tmp_path, "import", "v2.csv", "--plan", "sar7", "--version-date", "2016-03-31",
+                  "--json").stdout
+    )  # fmt: skip
+    [dropped] = [w["message"] for w in report["warnings"] if "not in this version" in w["message"]]
+    assert dropped.startswith("overview/3 is not in this version")
+    views = json.loads(recledger(tmp_path, "status", "sar7", "--json").stdout)
+    assert [(v["ref"], v["status"]) for v in views] == [
+        ("overview/1", "open"), ("overview/2", "open"), ("overview/3", "open")
+    ]  # fmt: skip
