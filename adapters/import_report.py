@@ -15,6 +15,7 @@ def report_json(
     warnings: list[ParseWarning],
     *,
     dry_run: bool,
+    encoding: str = "",
 ) -> dict[str, Any]:
     return {
         "plan": document.plan_id,
@@ -23,6 +24,7 @@ def report_json(
             "date": document.version_date.to_data() if document.version_date else None,
             "file_name": document.file_name,
         },
+        "encoding": encoding or None,
         "recommendations": len(document.recommendations),
         "sections": _sections(document),
         "dry_run": dry_run,
@@ -48,10 +50,12 @@ def report_text(
     warnings: list[ParseWarning],
     *,
     dry_run: bool,
+    encoding: str = "",
 ) -> list[str]:
     lines = [
         f"plan {document.plan_id}: {document.title}",
         f"version: {document.version_label} (from {document.file_name})",
+        *([f"read as: {encoding}"] if encoding else []),
         f"recommendations: {len(document.recommendations)}",
     ]
     lines += [f"  {section}: {count}" for section, count in _sections(document).items()]

@@ -340,11 +340,11 @@ def import_document(
         writes=not dry_run,
         empty_if_missing=dry_run,  # a dry run on a new ledger: everything would be new
     )
-    warnings = [*parsed.warnings, *notes]
+    warnings, encoding = [*parsed.warnings, *notes], parsed.encoding
     if as_json:
-        emit_json(report_json(document, outcome, warnings, dry_run=dry_run))
+        emit_json(report_json(document, outcome, warnings, dry_run=dry_run, encoding=encoding))
     else:
-        for line in report_text(document, outcome, warnings, dry_run=dry_run):
+        for line in report_text(document, outcome, warnings, dry_run=dry_run, encoding=encoding):
             say(line)
 
 

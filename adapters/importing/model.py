@@ -58,6 +58,8 @@ class ParsedPlan:
     warnings: tuple[ParseWarning, ...]
     digest: str = ""
     """SHA-256 of the file's bytes: tells two versions with the same label apart."""
+    encoding: str = ""
+    """How the file's text was decoded (empty for a workbook)."""
 
 
 class PlanParseError(ValueError):

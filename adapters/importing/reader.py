@@ -40,16 +40,19 @@ def read_plan(path: Path) -> ParsedPlan:
     raw = _read_bytes(path)
     if not raw.strip():
         raise DocumentError(path, "the file is empty")
+    encoding = ""
     try:
         if path.suffix.lower() == ".xlsx":
             parsed = _from_rows(_xlsx_rows(path, raw), path)
         elif path.suffix.lower() == ".csv":
-            parsed = _from_rows(_csv_rows(path, _decode(path, raw)), path)
+            text, encoding = _decode(path, raw, guess=True)
+            parsed = _from_rows(_csv_rows(path, text), path)
         else:
-            parsed = parse_plan_text(_decode(path, raw))
+            text, encoding = _decode(path, raw)
+            parsed = parse_plan_text(text)
     except PlanParseError as error:
         raise DocumentError(path, error.message, error.line) from None
-    return replace(parsed, digest=hashlib.sha256(raw).hexdigest())
+    return replace(parsed, digest=hashlib.sha256(raw).hexdigest(), encoding=encoding)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -70,21 +73,43 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
-def _decode(path: Path, raw: bytes) -> str:
+def _decode(path: Path, raw: bytes, *, guess: bool = False) -> tuple[str, str]:
+    """The text and the name of its encoding. UTF-8 (with or without a byte-order mark);
+    with ``guess`` (CSV, which Excel on Windows writes in its own code page), the likeliest
+    of the single-byte encodings UK spreadsheets come in, as charset-normalizer judges."""
+    if guess and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "UTF-16"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DocumentError(path, "UTF-16 text, not UTF-8; save or export it as UTF-8", 1)
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise DocumentError(path, "this is a binary file, not extracted text or CSV", line)
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        found = _guessed(raw) if guess else None
+        if found is not None:
+            return found
         line = raw[: error.start].count(b"\n") + 1
         raise DocumentError(
             path,
             f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save or export it as UTF-8",
             line,
         ) from None
+    return text, "UTF-8 with a byte-order mark" if raw.startswith(codecs.BOM_UTF8) else "UTF-8"
+
+
+_SPREADSHEET_CODE_PAGES = ["cp1252", "iso8859_15", "cp850"]
+"""Windows-1252 (Excel in the UK and western Europe), Latin-9, the old DOS code page."""
+
+
+def _guessed(raw: bytes) -> tuple[str, str] | None:
+    from charset_normalizer import from_bytes  # only for a file that is not UTF-8
+
+    best = from_bytes(raw, cp_isolation=_SPREADSHEET_CODE_PAGES).best()
+    if best is None:
+        return None
+    return str(best), f"{best.encoding} (not UTF-8: detected)"
 
 
 def _csv_rows(path: Path, text: str) -> Rows:

@@ -8,6 +8,7 @@ CSV's rows), and a Child Safeguarding Practice Review. Bad input must be refused
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -420,12 +421,6 @@ BAD_INPUT = [
         2,
         "not UTF-8 text (byte 0xe9)",
     ),
-    (
-        "cp1252.csv",
-        b'Recommendation,Addressed to\n"Recommendation 1 The Board\x92s guide",Board\n',
-        2,
-        "not UTF-8 text (byte 0x92)",
-    ),
     ("utf16.txt", HEADER.encode("utf-16"), 1, "UTF-16 text, not UTF-8"),
 ]
 
@@ -455,3 +450,29 @@ def test_a_missing_file_is_refused_as_not_found_exit_1(recledger: Shell) -> None
         "recledger: no-such-plan.txt: cannot read the file: No such file or directory\n"
     )
     recledger.assert_no_ledger()
+
+
+@pytest.mark.parametrize(
+    ("encoded", "read_as"),
+    [
+        (lambda text: text.encode("cp1252"), "cp1252 (not UTF-8: detected)"),
+        (lambda text: codecs.BOM_UTF8 + text.encode("utf-8"), "UTF-8 with a byte-order mark"),
+        (lambda text: text.encode("utf-16"), "UTF-16"),
+    ],
+    ids=["windows-1252", "utf-8-bom", "utf-16"],
+)
+def test_csv_from_excel_on_windows_imports_and_says_its_encoding(
+    recledger: Shell, tmp_path: Path, encoded: Any, read_as: str
+) -> None:
+    text = (
+        "Recommendation,Addressed to,Lead officer,Target date\r\n"
+        '"Recommendation 1 The Board\u2019s guide \u2013 caf\u00e9 budget \u00a35",Board,'
+        "Ren\u00e9e O\u2019Neil,July 2016\r\n"
+    )
+    (tmp_path / "excel.csv").write_bytes(encoded(text))
+    report = recledger.json("import", "excel.csv")
+    assert report["encoding"] == read_as
+    [raised] = recledger.history(report["plan"], "overview/1")[:1]
+    assert raised["data"]["text"] == "The Board\u2019s guide \u2013 caf\u00e9 budget \u00a35"
+    assert raised["data"]["leads"] == ["Ren\u00e9e O\u2019Neil"]
+    assert f"read as: {read_as}" in recledger("import", "excel.csv", "--dry-run").stdout
