@@ -7,6 +7,7 @@ The document uses several kinds of date header, found by reading it:
 * a bare "August 2013." / "August 2013 " opening a line or a sentence
 * "Action completed 1st April 2013 ...", "Action taken 1 st April 2013 and ..." (the
   date is part of the sentence, so the sentence is kept whole)
+* UK numeric dates in any of those places: "26.11.2018", "5.8.19", "05/08/2019"
 * "(May 2013)" closing the clause it dates ("New case management now installed, (May 2013)")
 
 Text before the first header is an undated update (someone else infers its date).
@@ -23,7 +24,8 @@ _MONTH = (
     r"|Spring|Summer|Autumn|Winter)"
 )
 _DAY = r"(?:\d{1,2}\s?(?:st|nd|rd|th)?\s+)"
-_NUMERIC = r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"
+_NUMERIC = r"\b\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)(?:\d{4}|\d{2})\b"
+"""UK day-first: 05/08/2019, 31/03/19, 26.11.2018, 5.8.19."""
 DATE = rf"(?:\b{_DAY}?{_MONTH}\.?,?\s+(?:19|20)\d{{2}}\b|{_NUMERIC})"
 
 _UPDATE = re.compile(

@@ -730,3 +730,22 @@ def test_any_text_parses_or_raises_plan_parse_error(text: str) -> None:
     refs = [rec.ref for rec in plan.recommendations]
     assert refs and len(refs) == len(set(refs))
     assert all(warning.line >= 1 for warning in plan.warnings)
+
+
+def test_uk_numeric_dates_head_progress_updates_and_read_day_first() -> None:
+    from adapters.importing.updates import split_updates
+    from domain.fuzzy_date import FuzzyDate
+
+    cell = (
+        "Training planned.\n26.11.2018 Training delivered to 40 staff.\n5.8.19: Audit completed."
+        "\n31/03/2019 Board informed; section 3.1.2 of the policy revised."
+    )
+    segments = split_updates(cell)
+    assert [(s.date_text, s.text) for s in segments] == [
+        (None, "Training planned."),
+        ("26.11.2018", "Training delivered to 40 staff."),
+        ("5.8.19", "Audit completed."),
+        ("31/03/2019", "Board informed; section 3.1.2 of the policy revised."),
+    ]
+    days = [FuzzyDate.parse(s.date_text).start for s in segments[1:] if s.date_text]
+    assert [d.isoformat() for d in days if d] == ["2018-11-26", "2019-08-05", "2019-03-31"]
