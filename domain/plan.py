@@ -132,5 +132,9 @@ class Plan(Aggregate):
             effective=date.to_data() if date else None,
         )
 
+    def document_sources(self) -> set[str]:
+        """The source of every event imported from one of the plan's document versions."""
+        return {document_source(v.file_name, v.label) for v in self.versions if v.file_name}
+
     def document_version(self, label: str) -> DocumentVersion | None:
         return next((v for v in self.versions if v.label == label), None)

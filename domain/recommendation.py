@@ -424,6 +424,14 @@ class Recommendation(Aggregate):
             effective=None,
         )
 
+    def as_stated_by(self, sources: set[str]) -> RecommendationState | None:
+        """The state its events from ``sources`` alone make (e.g. what the plan's documents
+        have said so far, without the edits made by hand), or None if they did not raise it."""
+        events = [event for event in self.log if event.source in sources]
+        if not events or not isinstance(events[0], Recommendation.Raised):
+            return None
+        return fold(events)
+
     def event(self, event_id: str) -> Recommendation.Event:
         """The event of this recommendation with the given id."""
         for event in self.log:

@@ -10,6 +10,7 @@ events of one import are saved in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +119,7 @@ def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) ->
                         raised = document.agreed if first and document.agreed else rec_doc.raised
                         recs[rec_doc.ref] = _raise(document, rec_doc, raised)
                     else:
-                        _revise(rec, rec_doc, document, outcome.notes)
+                        _revise(rec, rec_doc, document, plan.document_sources(), outcome.notes)
                 except InvalidCommand as error:  # say where: the file and the recommendation
                     raise InvalidCommand(f"{document.file_name}: {rec_doc.ref}: {error}") from None
         if known is None and not first:
@@ -215,40 +216,147 @@ def _raise(
 
 
 def _revise(
-    rec: Recommendation, doc: RecommendationDocument, document: PlanDocument, notes: list[str]
+    rec: Recommendation,
+    doc: RecommendationDocument,
+    document: PlanDocument,
+    sources: set[str],
+    notes: list[str],
 ) -> None:
-    state = rec.state
+    """Record what this version changed since the documents before it said otherwise.
+
+    The comparison is with ``said``, what the plan's documents have stated so far, never
+    with the ledger's current state: a correction, reassignment or update recorded by hand
+    between two versions is not reverted, re-added or duplicated by the next import. Where
+    the new version changes a field that was also changed by hand, the document's change is
+    recorded (it is what the plan now says) and the conflict is reported.
+    """
+    said = rec.as_stated_by(sources) or rec.state
     why = f"as stated in {document.version_label}"
     when = document.version_date
-    if doc.text != state.text:
-        notes.append(f"{doc.ref}: the recommendation's text differs from the ledger's; not changed")
-    if doc.leads and doc.leads != state.leads:
-        rec.reassign_leads(doc.leads, why, when)
-    if doc.agency and doc.agency != state.agency:
-        rec.reassign_agency(doc.agency, why, when)
-    if doc.target is not None and doc.target != state.target:
-        rec.revise_target(doc.target, why, when)
-    known_actions = {action.text for action in state.sub_actions}
+    follow = _Follower(rec, doc.ref, sources, document.version_label, notes)
+    fields: tuple[tuple[str, Any, Callable[[Any], None]], ...] = (
+        (
+            "text",
+            doc.text,
+            lambda text: rec.correct(rec.log[0].event_id, why, amendment={"text": text}),
+        ),
+        ("leads", doc.leads, lambda leads: rec.reassign_leads(leads, why, when)),
+        ("agency", doc.agency, lambda agency: rec.reassign_agency(agency, why, when)),
+        ("target", doc.target, lambda target: rec.revise_target(target, why, when)),
+    )
+    for name, stated, record in fields:
+        if stated and not _same(getattr(said, name), stated):  # the document changed it
+            follow.change(name, getattr(said, name), stated, record)
+    known_actions = {_same_text(a.text) for a in (*said.sub_actions, *rec.state.sub_actions)}
     for action in doc.sub_actions:
-        if action.text not in known_actions:
+        if _same_text(action.text) not in known_actions:
             rec.add_sub_action(action.text, action.leads, action.target, when)
-    known = {_same_text(u.text): u for u in state.updates}
+    _follow_updates(rec, doc, said, notes)
+    if doc.status != said.status or said is rec.state:
+        follow.status(said.status, doc.status)
+        _settle_status(rec, doc, document, notes)
+
+
+def _follow_updates(
+    rec: Recommendation, doc: RecommendationDocument, said: RecommendationState, notes: list[str]
+) -> None:
+    """Updates new in the document are recorded, unless the ledger already holds their text."""
+    earlier = {_same_text(u.text): u for u in said.updates}
+    held = {_same_text(u.text) for u in rec.state.updates}
     for update in doc.updates:
-        earlier = known.get(_same_text(update.text))
-        if earlier is None:
+        before = earlier.get(_same_text(update.text))
+        if before is None and _same_text(update.text) not in held:
             rec.record_progress(update.text, update.effective)
-        elif earlier.effective != update.effective and not update.effective.inferred:
+        elif (
+            before is not None
+            and before.effective != update.effective
+            and not update.effective.inferred
+        ):
             notes.append(
                 f"{doc.ref}: an update now dated {update.effective.text} was recorded as "
-                f"{earlier.effective.text}; not changed (correct it if the new date is right)"
+                f"{before.effective.text}; not changed (correct it if the new date is right)"
             )
     stated = {_same_text(u.text) for u in doc.updates}
-    for missing in (u for u in state.updates if _same_text(u.text) not in stated):
+    for missing in (u for u in said.updates if _same_text(u.text) not in stated):
         notes.append(
             f"{doc.ref}: the update of {missing.effective.text} is no longer in the document; "
             "kept in the ledger"
         )
-    _settle_status(rec, doc, document, notes)
+
+
+_FIELD_EVENTS: dict[str, tuple[type[Recommendation.Event], ...]] = {
+    "text": (),
+    "leads": (Recommendation.LeadsReassigned,),
+    "agency": (Recommendation.AgencyReassigned,),
+    "target": (Recommendation.TargetDateRevised,),
+    "status": (
+        Recommendation.StatusChanged,
+        Recommendation.Completed,
+        Recommendation.Reopened,
+        Recommendation.Withdrawn,
+    ),
+}
+
+
+@dataclass
+class _Follower:
+    """Applies a document's change to one field, reporting a conflict with a hand edit."""
+
+    rec: Recommendation
+    ref: str
+    sources: set[str]
+    version: str
+    notes: list[str]
+
+    def change(self, name: str, said: Any, stated: Any, record: Callable[[Any], None]) -> None:
+        current = getattr(self.rec.state, name)
+        if not _same(current, said) and not _same(current, stated):
+            self._conflict(name, current, stated, "recorded the document's")
+        if not _same(current, stated):
+            record(stated)
+
+    def status(self, said: Status, stated: Status) -> None:
+        current = self.rec.state.status
+        if current not in (said, stated):
+            self._conflict("status", current.value, stated.value, "settled as for any import")
+
+    def _conflict(self, name: str, by_hand: Any, stated: Any, outcome: str) -> None:
+        edit = self._hand_edit(name)
+        who = f" by {edit.actor} on {edit.timestamp:%Y-%m-%d}" if edit else ""
+        self.notes.append(
+            f"{self.ref}: conflict on {name}: changed by hand{who} to {_shown(by_hand)}; "
+            f"{self.version} says {_shown(stated)}; {outcome}"
+        )
+
+    def _hand_edit(self, name: str) -> Recommendation.Event | None:
+        """The latest event not from a document that set the field ``name``."""
+        kinds = _FIELD_EVENTS[name]
+        for event in reversed(self.rec.log):
+            if event.source in self.sources:
+                continue
+            if isinstance(event, kinds) or (
+                isinstance(event, Recommendation.Corrected)
+                and name in event.amendment
+                and (name != "text" or event.corrects == self.rec.log[0].event_id)
+            ):
+                return event
+        return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values; texts ignoring spacing and case, as a reader would."""
+    if isinstance(a, str) and isinstance(b, str):
+        return _same_text(a) == _same_text(b)
+    return bool(a == b)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):
+        return repr(", ".join(value))
+    if isinstance(value, FuzzyDate):
+        return repr(value.text)
+    text = str(value)
+    return repr(text if len(text) <= 80 else text[:79] + "…")
 
 
 def _same_text(text: str) -> str:

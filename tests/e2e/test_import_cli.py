@@ -172,3 +172,23 @@ def test_a_later_version_that_drops_a_recommendation_reports_it_and_withdraws_no
     assert [(v["ref"], v["status"]) for v in views] == [
         ("overview/1", "open"), ("overview/2", "open"), ("overview/3", "open")
     ]  # fmt: skip
+
+
+def test_a_later_version_that_rewords_a_recommendation_records_the_new_text_as_a_correction(
+    tmp_path: Path,
+) -> None:
+    header = "Addressed to,Recommendation,Responsible officer,Deadline,Actions taken\n"
+    row = "Riverton Police,Recommendation 1 {text},Sam Okafor,30/06/2016,\n"
+    (tmp_path / "v1.csv").write_text(header + row.format(text="Review the policy."))
+    (tmp_path / "v2.csv").write_text(header + row.format(text="Review  the policy  and  audit it."))
+    recledger(tmp_path, "import", "v1.csv", "--plan", "sar7", "--version-date", "2016-01-31")
+    report = json.loads(
+        recledger(tmp_path, "import", "v2.csv", "--plan", "sar7", "--version-date", "2016-03-31",
+                  "--json").stdout
+    )  # fmt: skip
+    assert [(e["type"], e["data"]["amendment"]) for e in report["events"][1:]] == [
+        ("Corrected", {"text": "Review the policy and audit it."})
+    ]
+    assert report["events"][1]["reason"].startswith("as stated in v2.csv")
+    [view] = json.loads(recledger(tmp_path, "status", "sar7", "--json").stdout)
+    assert view["text"] == "Review the policy and audit it."

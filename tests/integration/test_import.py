@@ -125,6 +125,62 @@ def test_a_later_version_records_exactly_what_changed(
     assert "Board Chair was briefed" in added.text
 
 
+def test_hand_edits_between_versions_are_never_reverted_and_a_clash_is_reported(
+    db_url: str, open_ledger: OpenLedger, seed_plan: Path, third_version: Path, tmp_path: Path
+) -> None:
+    ledger = open_ledger(db_url)
+    import_file(ledger, seed_plan)
+    wmp2 = ledger.recommendation("dhr2", "imr/west-mercia-police/2")
+    first_update = wmp2.state.updates[0]
+    with acting_as("Jo Reed", "cli"):
+        ledger.correct(
+            "dhr2", "imr/west-mercia-police/2", first_update.event_id,
+            reason="typo", amendment={"text": "Corrected by hand."},
+        )  # fmt: skip
+        ledger.reassign("dhr2", "overview/2", reason="post holder left", leads=["DCI Ann Hall"])
+    by_hand = len(ledger.recommendation("dhr2", "overview/2").log)
+
+    v3 = import_file(ledger, third_version)
+
+    assert [(subject, event.type_name) for subject, event in v3.events] == [
+        ("dhr2", "DocumentVersionRecorded"),
+        ("overview/1", "TargetDateRevised"),
+        ("overview/9", "LeadsReassigned"),
+        ("overview/12", "ProgressRecorded"),
+    ]
+    assert ledger.recommendation("dhr2", "overview/2").state.leads == ("DCI Ann Hall",)
+    texts = [
+        u.text for u in ledger.recommendation("dhr2", "imr/west-mercia-police/2").state.updates
+    ]
+    assert texts[0] == "Corrected by hand." and len(texts) == len(wmp2.state.updates)
+    assert not [note for note in v3.notes if "conflict" in note]
+
+    fourth = tmp_path / "dhr-case-2-action-plan-v4.txt"
+    text = third_version.read_text(encoding="utf-8")
+    for old, new in (
+        ("<p>Ch Supt Local Policing (strategic alliance).</p>", "<p>Supt Rachel Hart</p>"),
+        ("3rd Version dated 30th June 2014", "4th Version dated 31st July 2014"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    fourth.write_text(text, encoding="utf-8")
+    v4 = import_file(ledger, fourth)
+
+    assert [(subject, event.type_name) for subject, event in v4.events] == [
+        ("dhr2", "DocumentVersionRecorded"),
+        ("overview/2", "LeadsReassigned"),
+    ]
+    rec = ledger.recommendation("dhr2", "overview/2")
+    assert rec.state.leads == ("Supt Rachel Hart",) and len(rec.log) == by_hand + 1
+    assert rec.log[-1].source == "dhr-case-2-action-plan-v4.txt (4th Version dated 31st July 2014)"
+    [conflict] = [note for note in v4.notes if "conflict" in note]
+    assert conflict.startswith("overview/2: conflict on leads: changed by hand by Jo Reed on ")
+    assert conflict.endswith(
+        "to 'DCI Ann Hall'; 4th Version dated 31st July 2014 says 'Supt Rachel Hart'; "
+        "recorded the document's"
+    )
+
+
 def test_a_dry_run_reports_the_events_and_writes_nothing(
     db_url: str, open_ledger: OpenLedger, seed_plan: Path
 ) -> None:
