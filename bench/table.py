@@ -1,6 +1,6 @@
 """The results table for bench/README.md, from the JSON files the benchmark wrote.
 
-    python -m bench.table bench/results/read_*.json
+python -m bench.table bench/results/read_*.json
 """
 
 from __future__ import annotations

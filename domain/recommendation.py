@@ -64,6 +64,7 @@ class RecommendationState:
     leads: tuple[str, ...]
     target: FuzzyDate | None
     raised: FuzzyDate | None
+    theme: str = ""
     status: Status = Status.OPEN
     sub_actions: list[SubAction] = field(default_factory=list)
     updates: list[ProgressUpdate] = field(default_factory=list)
@@ -140,6 +141,15 @@ class Recommendation(Aggregate):
         agency: str
         leads: list[str]
         target: dict[str, Any] | None
+        theme: str
+        """The theme or section of the plan it sits under ("Theme 2 - Processes"), or ""."""
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 carried no theme."""
+            state["theme"] = ""
 
     class SubActionAdded(Event):
         """A numbered action was added under the recommendation, with its own leads and target."""
@@ -258,6 +268,7 @@ class Recommendation(Aggregate):
         leads: Iterable[str] = (),
         target: FuzzyDate | None = None,
         effective: FuzzyDate | None = None,
+        theme: str = "",
     ) -> Recommendation:
         values.plan_id(plan_id)
         canonical_ref = str(Ref.parse(ref))
@@ -270,6 +281,7 @@ class Recommendation(Aggregate):
             agency=values.line(agency, "the agency"),
             leads=_clean_leads(leads),
             target=_data(target),
+            theme=values.line(theme, "the theme", values.TITLE_MAX),
             reason=None,
             effective=_data(effective),
         )
@@ -456,6 +468,8 @@ def _checked_amendment(target: Recommendation.Event, amendment: dict[str, Any]) 
             value = _dated(value, f"a {target.type_name} event")
         if name == "text":
             checked[name] = _required_text(value, "the amended text")
+        elif name == "theme":
+            checked[name] = values.line(value, "the amended theme", values.TITLE_MAX)
         elif name == "agency":
             checked[name] = values.line(value, "the amended agency")
         elif name == "leads":
@@ -491,6 +505,7 @@ def initial_state(raised: Mapping[str, Any]) -> RecommendationState:
         leads=tuple(raised["leads"]),
         target=_date(raised["target"]),
         raised=_date(raised["effective"]),
+        theme=raised["theme"],
     )
 
 

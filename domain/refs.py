@@ -69,9 +69,11 @@ class Ref:
         return f"{self.section}/{self.number}"
 
 
-def _as_number(digits: str) -> tuple[int, str]:
-    digits = digits.lstrip("0")
-    return len(digits), digits
+def _as_number(part: str) -> tuple[int, str]:
+    """``10`` after ``9``, ``3a`` after ``3`` and before ``3b`` and ``4``."""
+    digits = part.lstrip("0")
+    letter = digits[-1] if digits[-1:].isalpha() else ""
+    return len(digits) - len(letter), digits
 
 
 def plan_aggregate_id(plan_id: str) -> UUID:

@@ -21,7 +21,7 @@ NUMBER_PART_MAX = 6
 """Digits in one part of a recommendation's number (``21.10.1`` has three parts)."""
 NUMBER_PARTS_MAX = 6
 DUPLICATE_MAX = 999
-REF_MAX = 4 + SLUG_MAX + 1 + NUMBER_PARTS_MAX * (NUMBER_PART_MAX + 1) + 4
+REF_MAX = 4 + SLUG_MAX + 1 + NUMBER_PARTS_MAX * (NUMBER_PART_MAX + 2) + 4
 """``imr/<slug>/<number>#<n>``: the longest ref the grammar allows."""
 NAME_MAX = 200
 """An actor, an agency, a lead, a version label, a plan's partnership."""
@@ -76,7 +76,10 @@ def long_text(value: str, field: str, limit: int = LONG_TEXT_MAX) -> str:
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 """A plan id, an agency's part of a ref."""
-NUMBER = re.compile(rf"[0-9]{{1,{NUMBER_PART_MAX}}}(?:\.[0-9]{{1,{NUMBER_PART_MAX}}})*", re.ASCII)
+_PART = rf"[0-9]{{1,{NUMBER_PART_MAX}}}[a-z]?"
+NUMBER = re.compile(rf"{_PART}(?:\.{_PART})*", re.ASCII)
+"""``3``, ``21.10.1``; a part may end in one letter (``1a``, ``21.3b``), as plans number
+the parts of a recommendation."""
 DUPLICATE = re.compile(r"[0-9]{1,3}", re.ASCII)
 """ASCII digits only: ``overview/`` and an Arabic-Indic one (U+0661) is not ``overview/1``."""
 
@@ -96,14 +99,15 @@ def number(value: str) -> str:
     ``3#2`` is the second recommendation a document numbers 3 (in document order): the
     stable name the importer gives a repeated number, so that both are kept."""
     written, hash_, duplicate = value.partition("#")
+    written = written.lower() if written.isascii() else written
     parts = written.split(".")
     if not NUMBER.fullmatch(written) or len(parts) > NUMBER_PARTS_MAX:
         raise InvalidCommand(
             f"number {value[:40]!r} must be ASCII digits, dotted at most "
-            f"{NUMBER_PARTS_MAX - 1} times (such as 3 or 21.10.1), each part at most "
-            f"{NUMBER_PART_MAX} digits"
+            f"{NUMBER_PARTS_MAX - 1} times (such as 3, 21.10.1 or 1a), each part at most "
+            f"{NUMBER_PART_MAX} digits and one letter"
         )
-    canonical = ".".join(str(int(part)) for part in parts)
+    canonical = ".".join(_canonical_part(part) for part in parts)
     if not hash_:
         return canonical
     if not (DUPLICATE.fullmatch(duplicate) and 2 <= int(duplicate) <= DUPLICATE_MAX):
@@ -112,3 +116,9 @@ def number(value: str) -> str:
             f"2 to {DUPLICATE_MAX} (such as 3#2)"
         )
     return f"{canonical}#{int(duplicate)}"
+
+
+def _canonical_part(part: str) -> str:
+    """``01`` -> ``1``, ``03b`` -> ``3b``."""
+    letter = part[-1] if part[-1].isalpha() else ""
+    return str(int(part.removesuffix(letter))) + letter

@@ -65,6 +65,7 @@ class RecommendationView:
     overdue: bool
     days_overdue: int | None
     rag: str | None
+    theme: str = ""
 
     @property
     def section(self) -> str:
@@ -79,6 +80,7 @@ class RecommendationView:
             "plan": self.plan,
             "ref": self.ref,
             "section": self.section,
+            "theme": self.theme,
             "number": self.number,
             "agency": self.agency,
             "leads": list(self.leads),
@@ -228,6 +230,7 @@ def _view(data: dict[str, Any], written: list[UpdateView], as_at: date) -> Recom
         overdue=is_overdue,
         days_overdue=days,
         rag=rag,
+        theme=data.get("theme", ""),
     )
 
 

@@ -64,6 +64,7 @@ class Summary:
     evidence: str | None
     sub_actions: tuple[SubAction, ...]
     has_updates: bool
+    theme: str = ""
 
     @classmethod
     def of(cls, state: RecommendationState) -> Summary:
@@ -80,6 +81,7 @@ class Summary:
             evidence=state.evidence,
             sub_actions=tuple(state.sub_actions),
             has_updates=bool(state.updates),
+            theme=state.theme,
         )
 
     def evolved(self, event: Recommendation.Event, data: dict[str, Any]) -> Summary:
@@ -96,6 +98,7 @@ class Summary:
             leads=self.leads,
             target=self.target,
             raised=self.raised,
+            theme=self.theme,
             status=self.status,
             sub_actions=list(self.sub_actions),
             updates=[None] * self.has_updates,  # type: ignore[list-item]  # only their presence
@@ -203,6 +206,7 @@ def summary_data(summary: Summary) -> dict[str, object]:
             for a in summary.sub_actions
         ],
         "has_updates": summary.has_updates,
+        "theme": summary.theme,
     }
 
 
@@ -223,4 +227,5 @@ def summary_from_data(data: dict[str, Any]) -> Summary:
             for a in data["sub_actions"]
         ),
         has_updates=data["has_updates"],
+        theme=data.get("theme", ""),
     )

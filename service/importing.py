@@ -55,6 +55,8 @@ class RecommendationDocument:
     """The sentence the status was inferred from, kept with the event."""
     status_date: FuzzyDate | None = None
     """When the status statement was made (e.g. the date of "Action completed 1st April 2013")."""
+    theme: str = ""
+    """The theme or section heading it sits under in the document."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,7 @@ def _raise(
         leads=doc.leads,
         target=doc.target,
         effective=raised,
+        theme=doc.theme,
     )
     for action in doc.sub_actions:
         rec.add_sub_action(action.text, action.leads, action.target, raised)
@@ -234,15 +237,17 @@ def _revise(
     why = f"as stated in {document.version_label}"
     when = document.version_date
     follow = _Follower(rec, doc.ref, sources, document.version_label, notes)
+    raising = rec.log[0].event_id
     fields: tuple[tuple[str, Any, Callable[[Any], None]], ...] = (
         (
             "text",
             doc.text,
-            lambda text: rec.correct(rec.log[0].event_id, why, amendment={"text": text}),
+            lambda text: rec.correct(raising, why, amendment={"text": text}),
         ),
         ("leads", doc.leads, lambda leads: rec.reassign_leads(leads, why, when)),
         ("agency", doc.agency, lambda agency: rec.reassign_agency(agency, why, when)),
         ("target", doc.target, lambda target: rec.revise_target(target, why, when)),
+        ("theme", doc.theme, lambda theme: rec.correct(raising, why, amendment={"theme": theme})),
     )
     for name, stated, record in fields:
         if stated and not _same(getattr(said, name), stated):  # the document changed it
@@ -286,6 +291,7 @@ def _follow_updates(
 
 _FIELD_EVENTS: dict[str, tuple[type[Recommendation.Event], ...]] = {
     "text": (),
+    "theme": (),
     "leads": (Recommendation.LeadsReassigned,),
     "agency": (Recommendation.AgencyReassigned,),
     "target": (Recommendation.TargetDateRevised,),
@@ -337,7 +343,7 @@ class _Follower:
             if isinstance(event, kinds) or (
                 isinstance(event, Recommendation.Corrected)
                 and name in event.amendment
-                and (name != "text" or event.corrects == self.rec.log[0].event_id)
+                and (name not in ("text", "theme") or event.corrects == self.rec.log[0].event_id)
             ):
                 return event
         return None
@@ -371,12 +377,16 @@ def _settle_status(
     document: PlanDocument,
     notes: list[str] | None = None,
 ) -> None:
-    """Move the status to what the document states, conservatively."""
+    """Move the status to what the document states, conservatively: never reopen or
+    un-withdraw; open or in progress only when the document states it (a Status cell)."""
     state: RecommendationState = rec.state
     basis = f"inferred from: {doc.status_basis!r}" if doc.status_basis else None
-    if doc.status == Status.COMPLETED and state.status != Status.COMPLETED:
+    if state.status == Status.WITHDRAWN or doc.status == state.status:
+        return
+    if doc.status == Status.COMPLETED:
         rec.complete(doc.status_date or doc.raised, evidence=basis)
-    elif doc.status == Status.ONGOING and state.status not in (Status.ONGOING, Status.COMPLETED):
-        rec.change_status(Status.ONGOING, basis, doc.status_date)
-    elif state.status == Status.COMPLETED and doc.status != Status.COMPLETED and notes is not None:
-        notes.append(f"{doc.ref}: the document no longer says it is completed; not reopened")
+    elif state.status == Status.COMPLETED:
+        if notes is not None:
+            notes.append(f"{doc.ref}: the document no longer says it is completed; not reopened")
+    elif doc.status == Status.ONGOING or basis is not None:
+        rec.change_status(doc.status, basis, doc.status_date)

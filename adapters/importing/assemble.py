@@ -1,8 +1,13 @@
-"""Rows -> recommendations still in raw form: sections, headers, page-split rows rejoined.
+"""Rows -> recommendations still in raw form: sections, themes, headers, page-split rows
+rejoined.
 
-A recommendation starts at a row whose recommendation cell reads "Recommendation No N"
-(or "Recommendation 21.10.1"); every following row that does not start one is a page-break
-continuation and its cells are appended, column by column, to the open recommendation.
+A recommendation starts at a row whose number cell holds a number (``1``, ``21.10.1``,
+``Rec 3``), or, in a table with no number column, whose recommendation cell reads
+"Recommendation No N". Every following row that does not start one is a page-break
+continuation and its cells are appended, column by column, to the open recommendation,
+except a row with recommendation text but no number, which is reported, never glued on.
+A row with text in its first cell only ("Theme 2 - Processes") names the theme of the
+recommendations below it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from dataclasses import dataclass, field
 from adapters.importing.cells import continues_sentence
 from adapters.importing.columns import (
     AGENCY,
+    EXPECTED,
+    NUMBER,
     RECOMMENDATION,
     ROLES,
     looks_like_header,
@@ -26,6 +33,8 @@ from adapters.importing.html_text import (
 )
 from adapters.importing.model import ParseWarning, PlanParseError
 from adapters.importing.refs import slugify
+from domain import values
+from domain.errors import InvalidCommand
 
 REC_START = re.compile(
     r"^\s*(?:Recommendation|Rec\.?)\s*(?:No\.?|Number|#)?\s*(?P<num>\d+(?:\.\d+)*)(?!\d)"
@@ -38,6 +47,16 @@ _IMR_GROUP = re.compile(
     re.IGNORECASE,
 )
 _AGENCY = re.compile(r"^agency\s*[:\u2013\u2014-]\s*(?P<name>.+?)\s*$", re.IGNORECASE)
+_NUMBER_CELL = re.compile(
+    r"^(?:(?:recommendation|rec)\.?\s*(?:no\.?|number|#)?\s*|r\s*)?"
+    r"(?P<num>\d+(?:\.\d+)*)\s*(?:\(?(?P<letter>[a-z])\)?)?\s*[.):]?$",
+    re.IGNORECASE,
+)
+_THEME = re.compile(
+    r"^(?:theme|section|priority|strand|workstream|objective|outcome|part"
+    r"|key\s+(?:theme|priority|area|line of enquiry))\b",
+    re.IGNORECASE,
+)
 _DASHES = re.compile(r"^[-\u2013\u2014_=\s]*$")
 
 
@@ -99,6 +118,7 @@ class RawRecommendation:
     line: int
     cells: dict[str, Cell]
     column_names: dict[str, str]
+    theme: str = ""
     cut_off_line: int | None = None
 
     @property
@@ -112,6 +132,7 @@ class _State:
     column_names: dict[str, str]
     width: int
     section: Section = field(default_factory=lambda: Section("overview", "", ""))
+    theme: str = ""
     current: RawRecommendation | None = None
     found: list[RawRecommendation] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
@@ -140,7 +161,34 @@ def _enter_section(state: _State, kind: str, name: str) -> None:
     key = "overview" if kind == "overview" else f"imr/{slugify(name)}"
     if key != state.section.key:
         state.section = Section(key, name, name)
-        state.current = None
+        state.current, state.theme = None, ""
+
+
+def number_in(cell: str) -> str | None:
+    """The recommendation number a number cell holds (``3``, ``21.10.1``, ``Rec 3``, ``1a``,
+    ``1(b)``), canonical as the domain writes it; None if it holds none."""
+    match = _NUMBER_CELL.match(" ".join(cell.split()))
+    if match is None:
+        return None
+    try:
+        return values.number(match["num"] + (match["letter"] or ""))
+    except InvalidCommand:
+        return None
+
+
+def _theme(state: _State, cells: list[str]) -> str | None:
+    """The theme a row names: text in its first cell only, in a table of several columns,
+    that is not a number and - where recommendations start in the first column - reads as
+    one ("Theme 2 - Processes - Cumbria wide")."""
+    if state.columns is None or state.width < 2 or not cells or not cells[0].strip():
+        return None
+    if any(cell.strip() for cell in cells[1:]):
+        return None
+    text = " ".join(html_to_text(cells[0]).split())
+    if REC_START.match(text) or number_in(text) is not None:
+        return None
+    starts_here = NUMBER not in state.columns and state.columns[RECOMMENDATION] == 0
+    return text if _THEME.match(text) or not starts_here else None
 
 
 def _take_header(state: _State, line: int, cells: list[str]) -> None:
@@ -149,9 +197,10 @@ def _take_header(state: _State, line: int, cells: list[str]) -> None:
         return
     state.columns, state.width = columns, len(cells)
     state.column_names = {role: cells[index] for role, index in columns.items()}
-    missing = [role for role in ROLES[1:5] if role not in columns]
+    missing = [role for role in EXPECTED if role not in columns]
     if missing:
-        state.warn(line, f"header row has no column for: {', '.join(missing)}")
+        unknown = "; the agency of each recommendation is left unknown" if AGENCY in missing else ""
+        state.warn(line, f"header row has no column for: {', '.join(missing)}{unknown}")
     for index, cell in enumerate(cells):
         if cell and index not in columns.values():
             state.warn(
@@ -208,17 +257,22 @@ def _place_row(state: _State, line: int, cells: list[str]) -> bool:
     rec_index = state.columns[RECOMMENDATION]
     rec_lines = html_to_lines(cells[rec_index]) if rec_index < len(cells) else []
     start = REC_START.match(rec_lines[0]) if rec_lines else None
-    if start is None and len(cells) == 1 and state.width > 1:
+    number = _start_number(state, line, cells, start)
+    if number == "":
+        return False
+    if number is None and len(cells) == 1 and state.width > 1:
         _stray(state, line, cells, "line outside the table cannot be placed")
         return False
-    if start is not None:
-        rec_lines[0] = rec_lines[0][start.end() :]
+    if number is not None:
+        if start is not None:
+            rec_lines[0] = rec_lines[0][start.end() :]
         state.current = RawRecommendation(
             state.section,
-            start["num"],
+            number,
             line,
             {role: Cell() for role in ROLES},
             dict(state.column_names),
+            state.theme,
         )
         state.found.append(state.current)
         _add_cells(state, state.current, line, cells, [text for text in rec_lines if text])
@@ -228,6 +282,27 @@ def _place_row(state: _State, line: int, cells: list[str]) -> bool:
         return False
     _add_cells(state, state.current, line, cells, None)
     return True
+
+
+def _start_number(
+    state: _State, line: int, cells: list[str], start: re.Match[str] | None
+) -> str | None:
+    """The number of the recommendation this row starts; None if it starts none; "" if it
+    cannot be placed (reported here)."""
+    assert state.columns is not None
+    index = state.columns.get(NUMBER)
+    if index is None:
+        return None if start is None else number_in(start["num"]) or start["num"]
+    written = html_to_text(cells[index]).strip() if index < len(cells) else ""
+    number = number_in(written)
+    if number is not None:
+        return number
+    rec_index = state.columns[RECOMMENDATION]
+    if written or (rec_index < len(cells) and cells[rec_index].strip()):
+        what = f"its number cell reads {written!r}" if written else "it has no number"
+        _stray(state, line, cells, f"row cannot be placed: {what}")
+        return ""
+    return None
 
 
 def _looks_cut_off(state: _State, cells: list[str]) -> bool:
@@ -254,6 +329,10 @@ def assemble(
         clean = [html_to_text(cell).replace("\n", " ") for cell in cells]
         if looks_like_header(clean):
             _take_header(state, line, clean)
+            continue
+        theme = _theme(state, cells)
+        if theme is not None:
+            state.theme, state.current, last = theme, None, None
             continue
         last = (line, cells) if _place_row(state, line, cells) else None
     if last is not None and state.current is not None:

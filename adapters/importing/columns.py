@@ -9,22 +9,35 @@ from __future__ import annotations
 import re
 
 RECOMMENDATION = "recommendation"
+NUMBER = "number"
 AGENCY = "agency"
 LEADS = "leads"
 TARGET = "target"
 UPDATES = "updates"
+ACTION = "action"
+STATUS = "status"
 RAG = "rag"
 
-ROLES = (RECOMMENDATION, AGENCY, LEADS, TARGET, UPDATES, RAG)
+ROLES = (RECOMMENDATION, AGENCY, LEADS, TARGET, UPDATES, NUMBER, ACTION, STATUS, RAG)
+EXPECTED = (AGENCY, LEADS, TARGET, UPDATES)
+"""Roles a plan's table is expected to have; a missing one is reported."""
 
 # Checked in this order: the first role whose pattern matches a header cell wins.
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (RAG, re.compile(r"\brag\b")),
-    (UPDATES, re.compile(r"summary|progress|action(?:s)? taken|\bupdates?\b")),
-    (RAG, re.compile(r"\bstatus\b")),
-    (TARGET, re.compile(r"\btarget|deadline|completion date|due date")),
-    (AGENCY, re.compile(r"action required|lead agency|addressed to|\bagency\b|organisation")),
-    (LEADS, re.compile(r"implementation lead|lead officer|\blead|responsible (?:officer|person)")),
+    (
+        NUMBER,
+        re.compile(
+            r"^(?:#|no\.?|nos?\.?|number|ref\.?|reference|item|"
+            r"rec(?:ommendation)?\.?\s*(?:no\.?|number|ref\.?|#))$"
+        ),
+    ),
+    (RAG, re.compile(r"\brag\b|red\s*/\s*amber|amber\s*/\s*green")),
+    (UPDATES, re.compile(r"summary|progress|action(?:s)? taken|\bupdates?\b|milestone")),
+    (STATUS, re.compile(r"\bstatus\b")),
+    (TARGET, re.compile(r"\btarget|deadline|completion date|due date|timescale")),
+    (ACTION, re.compile(r"\bactions?\b")),
+    (AGENCY, re.compile(r"lead agency|addressed to|\bagency\b|organi[sz]ation")),
+    (LEADS, re.compile(r"implementation lead|\blead|responsible|\bowner")),
     (RECOMMENDATION, re.compile(r"recommendation")),
 )
 
@@ -41,12 +54,19 @@ def role_of(header_cell: str) -> str | None:
 
 
 def match_columns(header_cells: list[str]) -> dict[str, int]:
-    """Map each recognised role to the index of the first header cell naming it."""
+    """Map each recognised role to the index of the first header cell naming it.
+
+    "Action Required by Agency" names the actions when another column names the agency,
+    else the agency itself (the DHR form, whose cells name the agency and, in some rows,
+    list its actions)."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(header_cells):
         role = role_of(cell)
         if role is not None and role not in columns:
             columns[role] = index
+    action = columns.get(ACTION)
+    if action is not None and AGENCY not in columns and "agency" in header_cells[action].lower():
+        columns[AGENCY] = columns.pop(ACTION)
     return columns
 
 

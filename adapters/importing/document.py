@@ -46,6 +46,16 @@ _NOT_YET = re.compile(
     re.IGNORECASE,
 )
 _ONGOING = re.compile(r"\bon-?\s?going\b", re.IGNORECASE)
+_STATED = (
+    (
+        Status.COMPLETED,
+        re.compile(r"^(?:fully\s+)?(?:completed?|closed|achieved|done|implemented)$"),
+    ),
+    (Status.ONGOING, re.compile(r"^(?:on-?\s?going|embedded|business as usual|bau)$")),
+    (Status.IN_PROGRESS, re.compile(r"^(?:in\s+progress|in-progress|started|on track|underway)$")),
+    (Status.OPEN, re.compile(r"^(?:not\s+(?:yet\s+)?started|open|not due)$")),
+)
+"""A Status cell's words, whole: "Partially complete" states none of these."""
 _DATE_IN_SENTENCE = re.compile(
     r"\b\d{1,2}\s*(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+\d{4}\b|\b[A-Z][a-z]+\s+\d{4}\b"
 )
@@ -148,7 +158,7 @@ def _recommendation(
     dated = [u.effective for u in updates if not u.effective.inferred]
     earliest = min(dated, key=lambda d: d.end or date.max) if dated else None
     raised = no_later_than(earliest) if earliest else fallback
-    status, basis, status_date = _status(rec, updates)
+    status, basis, status_date = _status(rec, updates, fallback, warnings)
     if basis is not None and status_date is None:  # stated in the target column: by this version
         status_date = fallback
     return RecommendationDocument(
@@ -166,6 +176,7 @@ def _recommendation(
         status=status,
         status_basis=basis,
         status_date=status_date,
+        theme=rec.theme,
     )
 
 
@@ -213,8 +224,23 @@ def _updates(
 
 
 def _status(
-    rec: ParsedRecommendation, updates: list[UpdateDocument]
+    rec: ParsedRecommendation,
+    updates: list[UpdateDocument],
+    fallback: FuzzyDate,
+    warnings: list[ParseWarning],
 ) -> tuple[Status, str | None, FuzzyDate | None]:
+    """The status the row's Status cell states; else what its updates and target say."""
+    if rec.status:
+        for status, words in _STATED:
+            if words.match(rec.status.casefold()):
+                return status, f"Status: {rec.status}", _stated_on(updates, fallback)
+        warnings.append(
+            ParseWarning(
+                rec.line,
+                f"{rec.ref}: status {rec.status!r} is not one the ledger knows (complete, "
+                "ongoing, in progress, not started); the status follows the updates",
+            )
+        )
     for update in reversed(updates):
         for sentence in reversed(_SENTENCE_END.split(update.text)):
             if _COMPLETED.search(sentence) and not _NOT_YET.search(sentence):
@@ -226,6 +252,14 @@ def _status(
     if updates:
         return Status.IN_PROGRESS, None, None
     return Status.OPEN, None, None
+
+
+def _stated_on(updates: list[UpdateDocument], fallback: FuzzyDate) -> FuzzyDate:
+    """When a Status cell's status held by: the row's latest dated evidence, else the
+    version's date; inferred either way."""
+    dated = [u.effective for u in updates if not u.effective.inferred]
+    latest = max(dated, key=lambda d: d.end or date.min, default=None)
+    return no_later_than(latest) if latest is not None else fallback
 
 
 def _date_in(sentence: str) -> FuzzyDate | None:

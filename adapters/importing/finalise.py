@@ -13,7 +13,16 @@ from adapters.importing.cells import (
     split_leads,
     sub_action_items,
 )
-from adapters.importing.columns import AGENCY, LEADS, RAG, RECOMMENDATION, TARGET, UPDATES
+from adapters.importing.columns import (
+    ACTION,
+    AGENCY,
+    LEADS,
+    RAG,
+    RECOMMENDATION,
+    STATUS,
+    TARGET,
+    UPDATES,
+)
 from adapters.importing.html_text import is_list_item
 from adapters.importing.model import (
     ParsedRecommendation,
@@ -43,6 +52,7 @@ class _Draft:
     sub_actions: list[ParsedSubAction]
     updates: list[_Update]
     rag: str | None
+    status: str | None
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
@@ -200,16 +210,35 @@ def _draft(raw: RawRecommendation, previous: _Draft | None, warn: Warn) -> _Draf
     if not text:
         warn(raw.line, f"{raw.label}: recommendation text is blank")
     agency, actions = _agency(raw, warn)
+    actions += _actions(raw)
     groups, moved = _leads(raw, warn)
     targets = _targets(raw, warn)
     sub_actions, parallel = _sub_actions(raw, actions, groups, targets, warn)
     leads = list(dict.fromkeys(lead for group in groups for lead in group))
     updates = _updates(raw, moved, previous, warn)
-    rag = raw.cells[RAG].text.replace("\n", " ").strip() or None
+    rag = _one_line(raw, RAG)
+    status = _one_line(raw, STATUS)
+    if status is not None and _RAG_COLOUR.match(status):  # a "Status" column of colours
+        rag, status = rag or status, None
     if raw.cut_off_line is not None:
         warn(raw.cut_off_line, f"{raw.label}: row cut off at end of file; kept what is there")
     target = ("; " if parallel else " ").join(targets)
-    return _Draft(raw, text, agency, leads, target, sub_actions, updates, rag)
+    return _Draft(raw, text, agency, leads, target, sub_actions, updates, rag, status)
+
+
+_RAG_COLOUR = re.compile(r"^(?:red|amber|green|blue|r|a|g|b)(?:\s*/\s*\w+)?$", re.IGNORECASE)
+
+
+def _one_line(raw: RawRecommendation, role: str) -> str | None:
+    return " ".join(raw.cells[role].text.split()) or None
+
+
+def _actions(raw: RawRecommendation) -> list[str]:
+    """The action column's text: a listed item per action, else the whole cell as one."""
+    paragraphs = [text for _, text in raw.cells[ACTION].paragraphs(raw.line)]
+    if any(is_list_item(text) or re.match(r"\d{1,2}[.)]\s", text) for text in paragraphs):
+        return paragraphs
+    return [" ".join(paragraphs)] if paragraphs else []
 
 
 def _freeze(draft: _Draft, ref: str) -> ParsedRecommendation:
@@ -217,7 +246,7 @@ def _freeze(draft: _Draft, ref: str) -> ParsedRecommendation:
     return ParsedRecommendation(
         section=raw.section.key,
         ref=ref,
-        number=int(raw.number_text.split(".")[0]),
+        number=int(re.sub(r"\D.*", "", raw.number_text)),
         number_text=raw.number_text,
         text=draft.text,
         agency=draft.agency,
@@ -227,6 +256,8 @@ def _freeze(draft: _Draft, ref: str) -> ParsedRecommendation:
         updates=tuple(ParsedUpdate(u.text, u.date_text, u.line) for u in draft.updates),
         line=raw.line,
         rag=draft.rag,
+        status=draft.status,
+        theme=raw.theme,
     )
 
 

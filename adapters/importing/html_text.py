@@ -67,7 +67,12 @@ class _Lines(HTMLParser):
             self._lists.pop()
 
     def handle_data(self, data: str) -> None:
-        self._buffer.append(data)
+        """A line break inside a cell (a spreadsheet's Alt+Enter) ends a paragraph."""
+        first, *rest = data.split("\n")
+        self._buffer.append(first)
+        for line in rest:
+            self.flush()
+            self._buffer.append(line)
 
     def flush(self) -> None:
         text = _SPACES.sub(" ", "".join(self._buffer)).strip()

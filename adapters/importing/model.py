@@ -46,6 +46,9 @@ class ParsedRecommendation:
     updates: tuple[ParsedUpdate, ...]
     line: int
     rag: str | None = None
+    status: str | None = None
+    """The document's Status cell as written ("Complete", "In progress"), if it has one."""
+    theme: str = ""
 
 
 @dataclass(frozen=True)

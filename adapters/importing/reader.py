@@ -176,6 +176,8 @@ def _cell_text(value: object) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a number cell "3" stored as 3.0
     return str(value)
 
 

@@ -78,8 +78,8 @@ def parse_rows(
     if not raws:
         first = rows[0][0] if rows else None
         raise PlanParseError(
-            "no recommendations found: no row under a column header row starts "
-            "'Recommendation No N'",
+            "no recommendations found: no row under a column header row has a number in its "
+            "number column ('No', '#', 'Ref') or starts 'Recommendation No N'",
             first,
         )
     recommendations = finalise(raws, warnings)

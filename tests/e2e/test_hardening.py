@@ -168,7 +168,7 @@ def test_a_stored_ref_of_thousands_of_digits_does_not_break_queries(tmp_path: Pa
     with audit.acting_as("old-version", "cli"):
         legacy = Recommendation._create(
             Recommendation.Raised, id=uuid.uuid4(), plan_id="dhr2", ref=huge,
-            text="x", agency="", leads=[], target=None, reason=None, effective=None,
+            text="x", agency="", leads=[], target=None, theme="", reason=None, effective=None,
         )  # fmt: skip
         ledger.save_atomically(legacy)
     ledger.close()

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from eventsourcing.persistence import StoredEvent
 
 from domain.audit import acting_as
-from domain.refs import plan_aggregate_id
+from domain.recommendation import Recommendation
+from domain.refs import plan_aggregate_id, recommendation_aggregate_id
 from service.ledger import Ledger
 
 
@@ -34,4 +35,32 @@ def test_a_version_1_document_version_event_loads_without_a_digest(
         ("1st Version", None),
     ]
     [stored] = ledger.recorder.select_events(plan_id, gt=2)
+    assert stored.state == old.state  # read, never rewritten
+
+
+def test_a_version_1_raising_loads_with_no_theme_and_projects(
+    db_url: str, open_ledger: Callable[[str], Ledger]
+) -> None:
+    """A recommendation raised before themes existed: its stored event lacks the field."""
+    ledger = open_ledger(db_url)
+    with acting_as("coordinator", "test"):
+        ledger.open_plan("dhr2", "DHR Case No 2")
+    rec_id = recommendation_aggregate_id("dhr2", "overview/1")
+    with acting_as("coordinator", "test"):
+        new = Recommendation.raise_recommendation(
+            plan_id="dhr2", ref="overview/1", text="Review the policy."
+        )
+    [raised] = [ledger.mapper.to_stored_event(event) for event in new.collect_events()]
+    state = json.loads(raised.state)
+    assert state.pop("class_version") == 2
+    del state["theme"]  # what a version-1 event stored
+    old = StoredEvent(rec_id, 1, raised.topic, json.dumps(state).encode())
+    ledger.recorder.insert_events([old])
+
+    reopened = open_ledger(db_url)
+    assert reopened.recommendation("dhr2", "overview/1").state.theme == ""
+    reopened.rebuild()
+    [view] = reopened.status("dhr2")
+    assert (view.text, view.theme) == ("Review the policy.", "")
+    [stored] = reopened.recorder.select_events(rec_id)
     assert stored.state == old.state  # read, never rewritten

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.importing.assemble import number_in
 from adapters.importing.text_table import (
     ParsedPlan,
     PlanParseError,
@@ -253,18 +254,43 @@ def test_match_columns_on_the_seed_header() -> None:
         ("Update", "updates"),
         ("Action taken", "updates"),
         ("RAG", "rag"),
-        ("Status", "rag"),
+        ("RAG status", "rag"),
+        ("Red/Amber/Green", "rag"),
+        ("Status", "status"),
         ("Recommendations", "recommendation"),
+        ("#", "number"),
+        ("No", "number"),
+        ("No.", "number"),
+        ("Ref", "number"),
+        ("Rec No", "number"),
+        ("Agency", "agency"),
+        ("Organisation", "agency"),
+        ("Implementation Lead", "leads"),
+        ("Owner", "leads"),
+        ("Action to take", "action"),
+        ("Actions", "action"),
+        ("Action Required by Agency", "agency"),
+        ("Progress update", "updates"),
+        ("Key milestones achieved", "updates"),
+        ("Summary of Action Taken", "updates"),
     ],
 )
 def test_match_columns_matches_headers_loosely(header: str, role: str) -> None:
     assert match_columns(["x", header]) == {role: 1}
+    assert match_columns(["x", header.upper()]) == {role: 1}
+
+
+def test_action_required_by_agency_names_the_actions_when_another_column_names_the_agency() -> None:
+    header = ["No", "Recommendation", "Lead agency", "Action Required by Agency", "Owner"]
+    assert match_columns(header) == {
+        "number": 0, "recommendation": 1, "agency": 2, "action": 3, "leads": 4
+    }  # fmt: skip
 
 
 def test_match_columns_keeps_the_first_of_two_cells_for_one_role_and_skips_unknown() -> None:
-    assert match_columns(["Ref", "Recommendation", "Comments", "Lead", "Lead officer"]) == {
+    assert match_columns(["Comments", "Recommendation", "Lead", "Lead officer"]) == {
         "recommendation": 1,
-        "leads": 3,
+        "leads": 2,
     }
 
 
@@ -749,3 +775,33 @@ def test_uk_numeric_dates_head_progress_updates_and_read_day_first() -> None:
     ]
     days = [FuzzyDate.parse(s.date_text).start for s in segments[1:] if s.date_text]
     assert [d.isoformat() for d in days if d] == ["2018-11-26", "2019-08-05", "2019-03-31"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "number"),
+    [("1", "1"), ("01", "1"), ("21.1", "21.1"), ("21.10.1", "21.10.1"), ("Rec 3", "3"),
+     ("Recommendation No. 4", "4"), ("R5", "5"), ("1a", "1a"), ("1(b)", "1b"), ("2.", "2"),
+     ("3)", "3"), ("Theme 2", None), ("", None), ("n/a", None), ("1234567", None)],
+)  # fmt: skip
+def test_a_number_cell_reads_as_the_domains_number(cell: str, number: str | None) -> None:
+    assert number_in(cell) == number
+
+
+def test_theme_rows_name_the_theme_and_unnumbered_rows_are_reported_not_glued() -> None:
+    rows = [
+        (1, ["No", "Recommendation", "Agency", "Lead", "Target", "Progress"]),
+        (2, ["Theme 1 \u2013 Leadership", "", "", "", "", ""]),
+        (3, ["1", "Publish a strategy.", "SAB", "Board Manager", "March 2019", ""]),
+        (4, ["", "", "", "", "", "Update April 2019: published."]),
+        (5, ["Priority two: Processes", "", "", "", "", ""]),
+        (6, ["", "Share concerns early.", "Housing", "", "", ""]),
+        (7, ["2", "Record declined assessments.", "ASC", "PSW", "June 2019", ""]),
+    ]
+    recs, warnings = parse_rows(rows)
+    assert [(r.ref, r.theme, r.text) for r in recs] == [
+        ("overview/1", "Theme 1 \u2013 Leadership", "Publish a strategy."),
+        ("overview/2", "Priority two: Processes", "Record declined assessments."),
+    ]
+    assert [u.text for u in recs[0].updates] == ["published."]  # a merged-cell continuation
+    [unplaced] = [w for w in warnings if w.line == 6]
+    assert unplaced.message.startswith("row cannot be placed: it has no number")

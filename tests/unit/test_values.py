@@ -17,7 +17,8 @@ from domain.refs import Ref
 @pytest.mark.parametrize(
     ("written", "canonical"),
     [("overview/1", "overview/1"), ("overview/01", "overview/1"),
-     ("imr/west-mercia-police/21.01.1", "imr/west-mercia-police/21.1.1")],
+     ("imr/west-mercia-police/21.01.1", "imr/west-mercia-police/21.1.1"),
+     ("overview/01A", "overview/1a"), ("overview/21.03b", "overview/21.3b")],
 )  # fmt: skip
 def test_refs_are_canonical_so_look_alikes_are_the_same_ref(written: str, canonical: str) -> None:
     assert str(Ref.parse(written)) == canonical
@@ -27,7 +28,8 @@ def test_refs_are_canonical_so_look_alikes_are_the_same_ref(written: str, canoni
     "bad",
     ["overview/\u0661", "overview/1\n", "overview/1 ", "overview/", "imr//1", "imr/West/1",
      "overview/" + "1" * 7, "overview/" + ".".join("1" * 7), "imr/" + "a" * 81 + "/1",
-     "overview/" + "1" * 5000, "appendix/1"],
+     "overview/" + "1" * 5000, "appendix/1", "overview/1ab", "overview/a", "overview/1\u00e9",
+     "overview/1-a"],
 )  # fmt: skip
 def test_refs_outside_the_grammar_are_refused(bad: str) -> None:
     with pytest.raises(InvalidCommand):
@@ -105,4 +107,12 @@ def test_a_repeated_number_is_named_by_its_repeat_and_sorts_after_the_first() ->
     ordered = sorted(refs, key=lambda ref: Ref.parse(ref).sort_key)
     assert ordered == [
         "overview/2", "overview/3", "overview/3#2", "overview/3#10", "overview/10", "imr/a/1"
+    ]  # fmt: skip
+
+
+def test_a_lettered_part_sorts_after_its_number_and_before_the_next() -> None:
+    refs = ["overview/4", "overview/3b", "overview/10", "overview/3", "overview/3a", "overview/3.1"]
+    ordered = sorted(refs, key=lambda ref: Ref.parse(ref).sort_key)
+    assert ordered == [
+        "overview/3", "overview/3.1", "overview/3a", "overview/3b", "overview/4", "overview/10"
     ]  # fmt: skip
