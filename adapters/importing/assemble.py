@@ -41,6 +41,12 @@ REC_START = re.compile(
     r"\.?\s*[:.\u2013\u2014-]?\s*",
     re.IGNORECASE,
 )
+NUMBERED_TEXT = re.compile(
+    r"^\s*(?P<num>\d{1,3}[a-z]?(?=[.):])|\d{1,3}(?:\.\d{1,3})+[a-z]?)[.):]?\s+(?=[A-Z])"
+)
+"""Recommendation text that starts with its number ("1. The Board...", "21.10.1 Train..."):
+read as its number only in a table with no number column where no row starts
+"Recommendation No N"."""
 _OVERVIEW = re.compile(r"^overview(?:\s+report)?(?:\s+recommendations?)?\s*:?$", re.IGNORECASE)
 _IMR_GROUP = re.compile(
     r"^(?:individual management reports?|imrs?)(?:\s*\(imr\))?(?:\s+recommendations?)?\s*:?$",
@@ -133,6 +139,7 @@ class _State:
     width: int
     section: Section = field(default_factory=lambda: Section("overview", "", ""))
     theme: str = ""
+    starts: re.Pattern[str] = REC_START
     current: RawRecommendation | None = None
     found: list[RawRecommendation] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
@@ -256,7 +263,7 @@ def _place_row(state: _State, line: int, cells: list[str]) -> bool:
         return False
     rec_index = state.columns[RECOMMENDATION]
     rec_lines = html_to_lines(cells[rec_index]) if rec_index < len(cells) else []
-    start = REC_START.match(rec_lines[0]) if rec_lines else None
+    start = state.starts.match(rec_lines[0]) if rec_lines else None
     number = _start_number(state, line, cells, start)
     if number == "":
         return False
@@ -318,6 +325,8 @@ def assemble(
     width = max(columns.values()) + 1 if columns else 0
     names = {role: role for role in columns} if columns else {}
     state = _State(columns=columns, column_names=names, width=width)
+    if not any(REC_START.match(html_to_text(cell)) for _, cells in rows for cell in cells):
+        state.starts = NUMBERED_TEXT
     last: tuple[int, list[str]] | None = None
     for line, cells in rows:
         if all(_DASHES.match(cell) for cell in cells):

@@ -27,14 +27,23 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         NUMBER,
         re.compile(
-            r"^(?:#|no\.?|nos?\.?|number|ref\.?|reference|item|"
+            r"^(?:#|nos?\.?|number|item|ref(?:erence)?\.?(?:\s*(?:no\.?|number))?|"
             r"rec(?:ommendation)?\.?\s*(?:no\.?|number|ref\.?|#))$"
         ),
     ),
-    (RAG, re.compile(r"\brag\b|red\s*/\s*amber|amber\s*/\s*green")),
-    (UPDATES, re.compile(r"summary|progress|action(?:s)? taken|\bupdates?\b|milestone")),
+    (RAG, re.compile(r"\bb?rag\b|red\s*/\s*amber|amber\s*/\s*green")),
+    (
+        UPDATES,
+        re.compile(r"summary|progress|action(?:s)? taken|\bupdates?\b|milestone|current position"),
+    ),
     (STATUS, re.compile(r"\bstatus\b")),
-    (TARGET, re.compile(r"\btarget|deadline|completion date|due date|timescale")),
+    (
+        TARGET,
+        re.compile(
+            r"\btarget|deadline|completion date|date for completion|due date|time\s?scale"
+            r"|time\s?frame|by when"
+        ),
+    ),
     (ACTION, re.compile(r"\bactions?\b")),
     (AGENCY, re.compile(r"lead agency|addressed to|\bagency\b|organi[sz]ation")),
     (LEADS, re.compile(r"implementation lead|\blead|responsible|\bowner")),

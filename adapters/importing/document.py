@@ -49,13 +49,13 @@ _ONGOING = re.compile(r"\bon-?\s?going\b", re.IGNORECASE)
 _STATED = (
     (
         Status.COMPLETED,
-        re.compile(r"^(?:fully\s+)?(?:completed?|closed|achieved|done|implemented)$"),
+        re.compile(r"^(?:fully\s+)?(?:completed?|closed|achieved|done|implemented)\b"),
     ),
-    (Status.ONGOING, re.compile(r"^(?:on-?\s?going|embedded|business as usual|bau)$")),
-    (Status.IN_PROGRESS, re.compile(r"^(?:in\s+progress|in-progress|started|on track|underway)$")),
-    (Status.OPEN, re.compile(r"^(?:not\s+(?:yet\s+)?started|open|not due)$")),
+    (Status.ONGOING, re.compile(r"^(?:on-?\s?going|embedded|business as usual|bau)\b")),
+    (Status.IN_PROGRESS, re.compile(r"^(?:in\s+progress|in-progress|started|on track|underway)\b")),
+    (Status.OPEN, re.compile(r"^(?:not\s+(?:yet\s+)?started|open|not due)\b")),
 )
-"""A Status cell's words, whole: "Partially complete" states none of these."""
+"""How a Status cell starts ("Complete - see update"): "Partially complete" states none."""
 _DATE_IN_SENTENCE = re.compile(
     r"\b\d{1,2}\s*(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+\d{4}\b|\b[A-Z][a-z]+\s+\d{4}\b"
 )

@@ -273,6 +273,14 @@ def test_match_columns_on_the_seed_header() -> None:
         ("Progress update", "updates"),
         ("Key milestones achieved", "updates"),
         ("Summary of Action Taken", "updates"),
+        ("Ref No", "number"),
+        ("Recommendation number", "number"),
+        ("BRAG", "rag"),
+        ("Current position", "updates"),
+        ("Timescale", "target"),
+        ("By when", "target"),
+        ("Actions to be taken", "action"),
+        ("Responsible agency", "agency"),
     ],
 )
 def test_match_columns_matches_headers_loosely(header: str, role: str) -> None:
@@ -805,3 +813,20 @@ def test_theme_rows_name_the_theme_and_unnumbered_rows_are_reported_not_glued() 
     assert [u.text for u in recs[0].updates] == ["published."]  # a merged-cell continuation
     [unplaced] = [w for w in warnings if w.line == 6]
     assert unplaced.message.startswith("row cannot be placed: it has no number")
+
+
+def test_recommendation_text_that_starts_with_its_number_is_numbered_by_it() -> None:
+    header = ["Recommendation", "Agency", "Lead", "Target", "Progress"]
+    rows = [
+        (1, header),
+        (2, ["1. The Board should publish a strategy.", "SAB", "Ann Cole", "May 2019", ""]),
+        (3, ["2) Police should flag repeat callers.", "Police", "DI Moss", "June 2019", ""]),
+        (4, ["21.10.1 Train staff on capacity.", "ASC", "PSW", "July 2019", ""]),
+        (5, ["3 agencies agreed this.", "", "", "", ""]),  # no "." after 3: continues
+    ]
+    recs, _ = parse_rows(rows)
+    assert [(r.ref, r.text) for r in recs] == [
+        ("overview/1", "The Board should publish a strategy."),
+        ("overview/2", "Police should flag repeat callers."),
+        ("overview/21.10.1", "Train staff on capacity.\n3 agencies agreed this."),
+    ]
