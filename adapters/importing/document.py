@@ -161,23 +161,45 @@ def _recommendation(
     status, basis, status_date = _status(rec, updates, fallback, warnings)
     if basis is not None and status_date is None:  # stated in the target column: by this version
         status_date = fallback
+    sub_actions = tuple(
+        SubActionDocument(a.text, a.leads, _target(a.target, rec, warnings))
+        for a in rec.sub_actions
+    )
     return RecommendationDocument(
         ref=rec.ref,
         text=rec.text,
         agency=rec.agency,
         leads=rec.leads,
-        target=_target(rec.target, rec, warnings),
+        target=_own_target(rec, sub_actions, warnings),
         raised=raised,
-        sub_actions=tuple(
-            SubActionDocument(a.text, a.leads, _target(a.target, rec, warnings))
-            for a in rec.sub_actions
-        ),
+        sub_actions=sub_actions,
         updates=tuple(updates),
         status=status,
         status_basis=basis,
         status_date=status_date,
         theme=rec.theme,
     )
+
+
+def _own_target(
+    rec: ParsedRecommendation,
+    sub_actions: tuple[SubActionDocument, ...],
+    warnings: list[ParseWarning],
+) -> FuzzyDate | None:
+    """The recommendation's target; where its cell lists one target per sub-action, it is
+    due when its last sub-action is (the text kept as written, the date marked inferred)."""
+    dated = [a.target for a in sub_actions if a.target is not None and a.target.is_dated]
+    if len(dated) < 2:
+        return _target(rec.target, rec, warnings)
+    last = max(dated, key=lambda target: target.end or date.min)
+    warnings.append(
+        ParseWarning(
+            rec.line,
+            f"{rec.ref}: target {rec.target!r} lists its sub-actions' targets; "
+            f"due by the last of them, {last.text}",
+        )
+    )
+    return FuzzyDate(rec.target, last.start, last.end, last.precision, inferred=True)
 
 
 def _target(text: str, rec: ParsedRecommendation, warnings: list[ParseWarning]) -> FuzzyDate | None:

@@ -70,6 +70,10 @@ def test_the_overdue_list_as_at_march_2014_follows_the_definition(seeded: Ledger
     days = [v.days_overdue or 0 for v in overdue]
     assert days == sorted(days, reverse=True)
     assert all(v.rag == "red" for v in overdue)
+    # Overview 3 lists one target per sub-action, the last December 2013: due by then.
+    [three] = [v for v in overdue if v.ref == "overview/3"]
+    assert three.target is not None and three.target.end == date(2013, 12, 31)
+    assert three.target.text == "March 2013; April 2013; December 2013; November 2013"
 
 
 def test_a_correction_recorded_now_is_invisible_as_known_before_it(seeded: Ledger) -> None:
