@@ -126,6 +126,8 @@ class RawRecommendation:
     column_names: dict[str, str]
     theme: str = ""
     cut_off_line: int | None = None
+    rows: list[dict[str, str]] = field(default_factory=list)
+    """Each row's cells by role, as written: a table with one row per action pairs them."""
 
     @property
     def label(self) -> str:
@@ -225,8 +227,11 @@ def _add_cells(
 ) -> None:
     assert state.columns is not None
     mapped = set(state.columns.values())
-    for role, index in state.columns.items():
-        raw = cells[index] if index < len(cells) else ""
+    row = {
+        role: cells[index] if index < len(cells) else "" for role, index in state.columns.items()
+    }
+    rec.rows.append(row)
+    for role, raw in row.items():
         lines = first if role == RECOMMENDATION and first is not None else None
         rec.cells[role].add(line, raw, lines)
     _prefer_cell_spelling(rec)
@@ -287,8 +292,15 @@ def _place_row(state: _State, line: int, cells: list[str]) -> bool:
     if state.current is None:
         _stray(state, line, cells, "row continues no recommendation")
         return False
-    _add_cells(state, state.current, line, cells, None)
+    repeated = _repeats_text(state.current, cells, rec_index)
+    _add_cells(state, state.current, line, cells, [] if repeated else None)
     return True
+
+
+def _repeats_text(rec: RawRecommendation, cells: list[str], rec_index: int) -> bool:
+    """Does this row repeat the recommendation's text (a table with a row per action)?"""
+    text = html_to_text(cells[rec_index]).strip() if rec_index < len(cells) else ""
+    return bool(text) and " ".join(text.split()) == " ".join(rec.cells[RECOMMENDATION].text.split())
 
 
 def _start_number(
@@ -302,10 +314,18 @@ def _start_number(
         return None if start is None else number_in(start["num"]) or start["num"]
     written = html_to_text(cells[index]).strip() if index < len(cells) else ""
     number = number_in(written)
+    rec_index = state.columns[RECOMMENDATION]
+    text = html_to_text(cells[rec_index]).strip() if rec_index < len(cells) else ""
+    current = state.current
+    if (
+        current is not None
+        and number == current.number_text
+        and (not text or _repeats_text(current, cells, rec_index))
+    ):
+        return None  # one row per action, the number repeated: the same recommendation
     if number is not None:
         return number
-    rec_index = state.columns[RECOMMENDATION]
-    if written or (rec_index < len(cells) and cells[rec_index].strip()):
+    if written or text:
         what = f"its number cell reads {written!r}" if written else "it has no number"
         _stray(state, line, cells, f"row cannot be placed: {what}")
         return ""

@@ -23,7 +23,7 @@ from adapters.importing.columns import (
     TARGET,
     UPDATES,
 )
-from adapters.importing.html_text import is_list_item
+from adapters.importing.html_text import html_to_lines, html_to_text, is_list_item
 from adapters.importing.model import (
     ParsedRecommendation,
     ParsedSubAction,
@@ -70,6 +70,7 @@ def _agency(raw: RawRecommendation, warn: Warn) -> tuple[str, list[str]]:
     actions: list[str] = []
     for _, text in raw.cells[AGENCY].paragraphs(raw.line):
         (actions if is_list_item(text) or looks_like_prose(text) else names).append(text)
+    names = list(dict.fromkeys(names))  # a row per action repeats the agency
     section, column = raw.section, _column(raw, AGENCY)
     if section.key != "overview":
         if not names or "; ".join(names).casefold() == section.heading.casefold():
@@ -210,10 +211,16 @@ def _draft(raw: RawRecommendation, previous: _Draft | None, warn: Warn) -> _Draf
     if not text:
         warn(raw.line, f"{raw.label}: recommendation text is blank")
     agency, actions = _agency(raw, warn)
-    actions += _actions(raw)
+    if len(_rows_with(raw, ACTION)) < 2:
+        actions += _actions(raw)
     groups, moved = _leads(raw, warn)
     targets = _targets(raw, warn)
-    sub_actions, parallel = _sub_actions(raw, actions, groups, targets, warn)
+    by_row = _actions_by_row(raw)
+    if by_row and not actions:
+        sub_actions, parallel = by_row, True
+        targets = list(dict.fromkeys(action.target for action in by_row if action.target))
+    else:
+        sub_actions, parallel = _sub_actions(raw, actions, groups, targets, warn)
     leads = list(dict.fromkeys(lead for group in groups for lead in group))
     updates = _updates(raw, moved, previous, warn)
     rag = _one_line(raw, RAG)
@@ -231,6 +238,32 @@ _RAG_COLOUR = re.compile(r"^(?:red|amber|green|blue|r|a|g|b)(?:\s*/\s*\w+)?$", r
 
 def _one_line(raw: RawRecommendation, role: str) -> str | None:
     return " ".join(raw.cells[role].text.split()) or None
+
+
+def _rows_with(raw: RawRecommendation, role: str) -> list[dict[str, str]]:
+    return [row for row in raw.rows if html_to_text(row.get(role, "")).strip()]
+
+
+def _actions_by_row(raw: RawRecommendation) -> list[ParsedSubAction]:
+    """A table with a row per action: each row's action, with that row's leads and target."""
+    rows = _rows_with(raw, ACTION)
+    if len(rows) < 2:
+        return []
+
+    def text(row: dict[str, str], role: str) -> str:
+        return " ".join(html_to_text(row.get(role, "")).split())
+
+    return [
+        ParsedSubAction(
+            number,
+            text(row, ACTION),
+            tuple(
+                lead for line in html_to_lines(row.get(LEADS, "")) for lead in split_leads(line)[0]
+            ),
+            text(row, TARGET),
+        )
+        for number, row in enumerate(rows, start=1)
+    ]
 
 
 def _actions(raw: RawRecommendation) -> list[str]:

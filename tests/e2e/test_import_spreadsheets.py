@@ -20,6 +20,7 @@ TABLES = Path(__file__).parents[1] / "data" / "spreadsheets"
 THEMES = TABLES / "sar-cumbria-themes-cp1252.csv"
 NO_AGENCY = TABLES / "dhr-no-agency.csv"
 ACTIONS = TABLES / "dhr-actions-bom.csv"
+ROW_PER_ACTION = TABLES / "sar-row-per-action.csv"
 
 Json = dict[str, Any]
 
@@ -195,3 +196,27 @@ def test_action_required_by_agency_beside_a_lead_agency_column_is_the_action(
     assert found["overview/1.1"]["completed"]["text"] == "no later than May 2015"
     assert found["overview/2"]["status"] == "open"  # Not started
     assert not any("not recognised" in message for _, message in warnings(report))
+
+
+@KINDS
+def test_a_table_with_a_row_per_action_pairs_each_action_with_its_lead_and_target(
+    tmp_path: Path, kind: str
+) -> None:
+    shell = Shell(tmp_path)
+    report = shell.json("import", table(tmp_path, ROW_PER_ACTION, kind), "--plan", "sar5")
+    found = views(shell, "sar5")
+    assert list(found) == ["overview/1", "overview/2"]
+    first = found["overview/1"]
+    assert first["text"] == "Agencies should improve how they assess the risk of domestic abuse."
+    assert first["agency"] == "Riverton Police; Riverton Health"
+    assert first["leads"] == ["DI Claire Moss", "Sgt Ben Fox", "Dr Asha Rao"]
+    assert [(a["text"], a["leads"], a["target"]["end"]) for a in first["sub_actions"]] == [
+        ("Adopt the DASH risk checklist for every incident", ["DI Claire Moss"], "2020-03-31"),
+        ("Audit the use of DASH", ["Sgt Ben Fox"], "2020-06-30"),
+        ("Train GPs in routine enquiry", ["Dr Asha Rao"], "2020-12-31"),
+    ]
+    assert first["target"]["end"] == "2020-12-31" and first["target"]["inferred"]
+    assert [(u["effective"]["start"], u["text"]) for u in first["updates"]] == [
+        ("2019-11-26", "Checklist adopted in the control room.")
+    ]
+    assert not any("duplicate ref" in message for _, message in warnings(report))
