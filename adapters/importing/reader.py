@@ -16,7 +16,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-from adapters.importing.model import ParsedPlan, PlanParseError
+from adapters.importing.columns import looks_like_header
+from adapters.importing.model import ParsedPlan, ParseWarning, PlanParseError
 from adapters.importing.text_table import parse_plan_text, parse_rows
 from domain.errors import InvalidCommand
 
@@ -43,7 +44,11 @@ def read_plan(path: Path) -> ParsedPlan:
     encoding = ""
     try:
         if path.suffix.lower() == ".xlsx":
-            parsed = _from_rows(_xlsx_rows(path, raw), path)
+            rows, sheet = _xlsx_rows(path, raw)
+            parsed = _from_rows(rows, path)
+            if sheet is not None:
+                note = ParseWarning(1, f"read the sheet {sheet!r}: the first with a plan's table")
+                parsed = replace(parsed, warnings=(note, *parsed.warnings))
         elif path.suffix.lower() == ".csv":
             text, encoding = _decode(path, raw, guess=True)
             parsed = _from_rows(_csv_rows(path, text), path)
@@ -145,7 +150,9 @@ def _delimiter(text: str) -> str:
         return max(",;\t", key=first.count)
 
 
-def _xlsx_rows(path: Path, raw: bytes) -> Rows:
+def _xlsx_rows(path: Path, raw: bytes) -> tuple[Rows, str | None]:
+    """The rows of the first sheet holding a recommendation table (a workbook may open with
+    a cover or guidance sheet), and that sheet's name when it is not the first."""
     from openpyxl import load_workbook  # only for .xlsx: it is slow to import
 
     # A damaged part inside the zip fails as an XML parse error (ElementTree's and lxml's
@@ -158,11 +165,17 @@ def _xlsx_rows(path: Path, raw: bytes) -> Rows:
     try:
         if not workbook.worksheets:
             raise DocumentError(path, "the workbook has no worksheet")
-        sheet = workbook.worksheets[0]
-        return [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        sheets = [
+            [
+                (number, [_cell_text(value) for value in values])
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+            for sheet in workbook.worksheets
         ]
+        for index, rows in enumerate(sheets):
+            if any(looks_like_header([cell.strip() for cell in cells]) for _, cells in rows):
+                return rows, workbook.sheetnames[index] if index else None
+        return sheets[0], None
     except unreadable as error:
         raise DocumentError(path, f"not a readable .xlsx workbook ({error})") from None
     finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.e2e.test_import_shapes import Shell, of_type
 
@@ -220,3 +220,20 @@ def test_a_table_with_a_row_per_action_pairs_each_action_with_its_lead_and_targe
         ("2019-11-26", "Checklist adopted in the control room.")
     ]
     assert not any("duplicate ref" in message for _, message in warnings(report))
+
+
+def test_a_workbook_that_opens_with_a_guidance_sheet_is_read_from_its_plan_sheet(
+    tmp_path: Path,
+) -> None:
+    source = as_xlsx(ROW_PER_ACTION, tmp_path, "utf-8")
+    workbook = load_workbook(source)
+    guidance = workbook.create_sheet("Guidance", 0)
+    guidance.append(["How to complete this action plan"])
+    guidance.append(["Use one row per action; RAG is Red, Amber or Green."])
+    workbook.worksheets[1].title = "Action plan"
+    path = tmp_path / "with-guidance.xlsx"
+    workbook.save(path)
+    shell = Shell(tmp_path)
+    report = shell.json("import", path, "--plan", "sar5")
+    assert (1, "read the sheet 'Action plan': the first with a plan's table") in warnings(report)
+    assert list(views(shell, "sar5")) == ["overview/1", "overview/2"]
