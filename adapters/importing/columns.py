@@ -17,8 +17,9 @@ UPDATES = "updates"
 ACTION = "action"
 STATUS = "status"
 RAG = "rag"
+THEME = "theme"
 
-ROLES = (RECOMMENDATION, AGENCY, LEADS, TARGET, UPDATES, NUMBER, ACTION, STATUS, RAG)
+ROLES = (RECOMMENDATION, AGENCY, LEADS, TARGET, UPDATES, NUMBER, ACTION, STATUS, RAG, THEME)
 EXPECTED = (AGENCY, LEADS, TARGET, UPDATES)
 """Roles a plan's table is expected to have; a missing one is reported."""
 
@@ -32,6 +33,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (RAG, re.compile(r"\bb?rag\b|red\s*/\s*amber|amber\s*/\s*green")),
+    (THEME, re.compile(r"^(?:theme|section|priority|strand|workstream|key (?:theme|area))s?$")),
     (
         UPDATES,
         re.compile(r"summary|progress|action(?:s)? taken|\bupdates?\b|milestone|current position"),

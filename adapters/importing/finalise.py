@@ -21,6 +21,7 @@ from adapters.importing.columns import (
     RECOMMENDATION,
     STATUS,
     TARGET,
+    THEME,
     UPDATES,
 )
 from adapters.importing.html_text import html_to_lines, html_to_text, is_list_item
@@ -290,7 +291,7 @@ def _freeze(draft: _Draft, ref: str) -> ParsedRecommendation:
         line=raw.line,
         rag=draft.rag,
         status=draft.status,
-        theme=raw.theme,
+        theme=" ".join(html_to_text(raw.rows[0].get(THEME, "")).split()) or raw.theme,
     )
 
 

@@ -281,6 +281,8 @@ def test_match_columns_on_the_seed_header() -> None:
         ("By when", "target"),
         ("Actions to be taken", "action"),
         ("Responsible agency", "agency"),
+        ("Theme", "theme"),
+        ("Priority", "theme"),
     ],
 )
 def test_match_columns_matches_headers_loosely(header: str, role: str) -> None:
@@ -829,4 +831,17 @@ def test_recommendation_text_that_starts_with_its_number_is_numbered_by_it() -> 
         ("overview/1", "The Board should publish a strategy."),
         ("overview/2", "Police should flag repeat callers."),
         ("overview/21.10.1", "Train staff on capacity.\n3 agencies agreed this."),
+    ]
+
+
+def test_a_theme_column_names_each_recommendations_theme() -> None:
+    rows = [
+        (1, ["Theme", "No", "Recommendation", "Agency"]),
+        (2, ["Leadership", "1", "Publish a strategy.", "SAB"]),
+        (3, ["Processes", "2", "Record declined assessments.", "ASC"]),
+    ]
+    recs, _ = parse_rows(rows)
+    assert [(r.ref, r.theme) for r in recs] == [
+        ("overview/1", "Leadership"),
+        ("overview/2", "Processes"),
     ]
