@@ -27,6 +27,7 @@ def report_json(
         "encoding": encoding or None,
         "recommendations": len(document.recommendations),
         "sections": _sections(document),
+        "themes": _themes(document),
         "dry_run": dry_run,
         "already_imported": outcome.already_imported,
         "events": [
@@ -59,6 +60,7 @@ def report_text(
         f"recommendations: {len(document.recommendations)}",
     ]
     lines += [f"  {section}: {count}" for section, count in _sections(document).items()]
+    lines += [f"  theme {theme!r}: {count}" for theme, count in _themes(document).items()]
     if outcome.already_imported:
         lines.append("this version was imported before: nothing recorded")
     elif dry_run:
@@ -78,6 +80,10 @@ def report_text(
 
 def _sections(document: PlanDocument) -> dict[str, int]:
     return dict(Counter(rec.ref.rsplit("/", 1)[0] for rec in document.recommendations))
+
+
+def _themes(document: PlanDocument) -> dict[str, int]:
+    return dict(Counter(rec.theme for rec in document.recommendations if rec.theme))
 
 
 def _all(warnings: list[ParseWarning], outcome: ImportOutcome) -> list[ParseWarning]:

@@ -80,6 +80,7 @@ def test_a_number_column_and_theme_rows_make_refs_and_themes_never_text(
         "Theme 2 \u2013 Processes \u2013 Cumbria wide",
     )
     assert [view["theme"] for view in found.values()] == [leadership] * 2 + [processes] * 4
+    assert report["themes"] == {leadership: 2, processes: 4}
     assert found["overview/1"]["text"] == (
         "The Safeguarding Adults Board should publish a self-neglect strategy."
     )
