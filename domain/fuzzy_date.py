@@ -28,6 +28,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from domain.errors import InvalidDate
+
 
 class Precision(StrEnum):
     DAY = "day"
@@ -39,6 +41,12 @@ class Precision(StrEnum):
 
 
 _Span = tuple[date, date, Precision]
+
+_DATE_SHAPED = re.compile(
+    r"^(?:\d{4}-\d{1,2}(?:-\d{1,2})?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"|\d{1,2}\s*(?:st|nd|rd|th)?\s+[a-z]+\.?,?\s+\d{4})$"
+)
+"""Written as a calendar date: ISO, numeric day/month/year, or day, month name and year."""
 
 _MONTH_NAMES = (
     "january",
@@ -173,6 +181,16 @@ class FuzzyDate:
         if span is None:
             return cls(text, None, None, Precision.UNKNOWN)
         return cls(text, *span)
+
+    @classmethod
+    def given(cls, text: str) -> FuzzyDate:
+        """A date typed by a person: as ``parse``, but a value shaped like a calendar date
+        that is not one ("2014-13-01", "31/02/2014") is refused rather than kept as text.
+        Text that is no date at all ("Ongoing", "Action plan to be updated") stays text."""
+        found = cls.parse(text)
+        if found.precision == Precision.UNKNOWN and _DATE_SHAPED.match(_normalise(text)):
+            raise InvalidDate(f"{text.strip()!r} looks like a date but is not one on the calendar")
+        return found
 
     @classmethod
     def on(cls, day: date, text: str | None = None, *, inferred: bool = False) -> FuzzyDate:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
@@ -121,10 +121,32 @@ def _dated(date: FuzzyDate | None, what: str) -> FuzzyDate:
     return date
 
 
+class Field(StrEnum):
+    """The kind of value an amendable field holds, and so how an amendment is checked."""
+
+    TEXT = "text"
+    """Long text that must not be empty (a recommendation's or an update's text)."""
+    NOTE = "note"
+    """Long text that may be empty (evidence)."""
+    NAME = "name"
+    """One line of at most ``values.NAME_MAX`` characters (an agency)."""
+    TITLE = "title"
+    """One line of at most ``values.TITLE_MAX`` characters (a theme)."""
+    LEADS = "leads"
+    """A list of one-line names."""
+    DATE = "date"
+    """A fuzzy date, on the calendar or not (a target); may be cleared."""
+    DATED = "dated"
+    """A fuzzy date on the calendar (when an update or a completion happened)."""
+
+
 class Recommendation(Aggregate):
     """A recommendation of a plan, identified by plan id + ref."""
 
     class Event(AuditedEvent):
+        amendable: ClassVar[dict[str, Field]] = {}
+        """The fields a correction may amend, and what each holds: the one catalogue."""
+
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             """Apply this event's (possibly amended) data to the state."""
             raise NotImplementedError
@@ -143,6 +165,14 @@ class Recommendation(Aggregate):
         target: dict[str, Any] | None
         theme: str
         """The theme or section of the plan it sits under ("Theme 2 - Processes"), or ""."""
+        amendable: ClassVar[dict[str, Field]] = {
+            "text": Field.TEXT,
+            "agency": Field.NAME,
+            "leads": Field.LEADS,
+            "target": Field.DATE,
+            "theme": Field.TITLE,
+            "effective": Field.DATE,
+        }
 
         class_version = 2
 
@@ -157,6 +187,12 @@ class Recommendation(Aggregate):
         text: str
         leads: list[str]
         target: dict[str, Any] | None
+        amendable: ClassVar[dict[str, Field]] = {
+            "text": Field.TEXT,
+            "leads": Field.LEADS,
+            "target": Field.DATE,
+            "effective": Field.DATE,
+        }
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.sub_actions.append(
@@ -167,6 +203,7 @@ class Recommendation(Aggregate):
         """The people or posts leading the implementation changed."""
 
         leads: list[str]
+        amendable: ClassVar[dict[str, Field]] = {"leads": Field.LEADS, "effective": Field.DATE}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.leads = tuple(data["leads"])
@@ -175,6 +212,7 @@ class Recommendation(Aggregate):
         """Another agency became responsible for the recommendation."""
 
         agency: str
+        amendable: ClassVar[dict[str, Field]] = {"agency": Field.NAME, "effective": Field.DATE}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.agency = data["agency"]
@@ -183,6 +221,7 @@ class Recommendation(Aggregate):
         """The target date for completion was moved."""
 
         target: dict[str, Any] | None
+        amendable: ClassVar[dict[str, Field]] = {"target": Field.DATE, "effective": Field.DATE}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.target = _date(data["target"])
@@ -191,6 +230,7 @@ class Recommendation(Aggregate):
         """A dated progress update was written against the recommendation."""
 
         text: str
+        amendable: ClassVar[dict[str, Field]] = {"text": Field.TEXT, "effective": Field.DATED}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             effective = FuzzyDate.from_data(data["effective"])
@@ -206,6 +246,7 @@ class Recommendation(Aggregate):
         """The status was set to open, in progress or ongoing (business as usual)."""
 
         status: str
+        amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATE}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.status = Status(data["status"])
@@ -214,6 +255,7 @@ class Recommendation(Aggregate):
         """The recommendation was declared implemented."""
 
         evidence: str | None
+        amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATED, "evidence": Field.NOTE}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.status = Status.COMPLETED
@@ -223,6 +265,8 @@ class Recommendation(Aggregate):
     class Reopened(Event):
         """A completed recommendation was found not to be implemented after all."""
 
+        amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATE}
+
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.status = Status.IN_PROGRESS if state.updates else Status.OPEN
             state.completed = None
@@ -230,6 +274,8 @@ class Recommendation(Aggregate):
 
     class Withdrawn(Event):
         """The recommendation no longer applies and will not be implemented."""
+
+        amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATE}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.status = Status.WITHDRAWN
@@ -422,10 +468,12 @@ class Recommendation(Aggregate):
             raise RuleViolated(f"event {event_id} is already retracted")
         if retract and isinstance(target, Recommendation.Raised):
             raise RuleViolated("the raising of a recommendation cannot be retracted; withdraw it")
-        unknown = set(amendment) - set(target.data())
+        unknown = [name for name in amendment if name not in target.amendable]
         if unknown:
+            allowed = ", ".join(target.amendable) or "none: retract it instead"
             raise InvalidCommand(
-                f"a {target.type_name} event has no field {', '.join(sorted(unknown))} to amend"
+                f"a {target.type_name} event has no field {', '.join(unknown)} to amend; "
+                f"it allows: {allowed}"
             )
         self.trigger_event(
             self.Corrected,
@@ -457,29 +505,29 @@ class Recommendation(Aggregate):
 
 
 def _checked_amendment(target: Recommendation.Event, amendment: dict[str, Any]) -> dict[str, Any]:
-    """The amended fields, each checked as the command that first set it checks it."""
+    """The amended fields, each checked by the kind its event declares."""
     checked: dict[str, Any] = {}
     for name, value in amendment.items():
-        if name in ("plan_id", "ref"):
-            raise InvalidCommand(f"a recommendation's {name} cannot be amended")
-        if name == "effective" and isinstance(
-            target, Recommendation.ProgressRecorded | Recommendation.Completed
-        ):
-            value = _dated(value, f"a {target.type_name} event")
-        if name == "text":
-            checked[name] = _required_text(value, "the amended text")
-        elif name == "theme":
-            checked[name] = values.line(value, "the amended theme", values.TITLE_MAX)
-        elif name == "agency":
-            checked[name] = values.line(value, "the amended agency")
-        elif name == "leads":
-            checked[name] = _clean_leads(value)
-        elif isinstance(value, FuzzyDate) or value is None:
+        kind, what = target.amendable[name], f"the amended {name}"
+        if kind in (Field.DATE, Field.DATED):
+            if value is not None and not isinstance(value, FuzzyDate):
+                raise InvalidCommand(f"{what} must be a date")
+            if kind == Field.DATED:
+                value = _dated(value, f"a {target.type_name} event")
             checked[name] = _data(value)
-        elif isinstance(value, str):
-            checked[name] = _optional_text(value, f"the amended {name}")
+        elif kind == Field.LEADS:
+            if isinstance(value, str) or not all(isinstance(lead, str) for lead in value):
+                raise InvalidCommand(f"{what} must be a list of leads")
+            checked[name] = _clean_leads(value)
+        elif not isinstance(value, str):
+            raise InvalidCommand(f"{what} must be text")
+        elif kind == Field.TEXT:
+            checked[name] = _required_text(value, what)
+        elif kind == Field.NOTE:
+            checked[name] = _optional_text(value, what)
         else:
-            raise InvalidCommand(f"the amended {name} must be text, a list of leads or a date")
+            limit = values.TITLE_MAX if kind == Field.TITLE else values.NAME_MAX
+            checked[name] = values.line(value, what, limit)
     return checked
 
 

@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, and_, select
@@ -240,24 +240,46 @@ def recommendation_ids(conn: Connection, plan_id: str) -> list[str]:
     return list(conn.execute(query).scalars())
 
 
+Bound = date | datetime
+"""A bound of a period: a day (the whole day), or, on the recorded axis, a moment."""
+
+
 def changes_in(
     plan_id: str,
     aggregates: Iterable[tuple[str | None, Sequence[AuditedEvent]]],
-    since: date,
-    until: date,
+    since: Bound,
+    until: Bound,
     *,
     recorded: bool,
 ) -> list[ChangeView]:
     """The events of a plan (given per ref) that took effect (or, ``recorded``, were
-    recorded) in (since, until], in the order they were recorded."""
+    recorded) from ``since`` to ``until``, both included, in the order they were recorded.
+
+    On the effective axis an event counts on the last day it may have happened; one with
+    no effective date, on the day it was recorded."""
     found = []
     for ref, events in aggregates:
         for entry in history(events):
-            effective_end = entry.effective.end if entry.effective else None
-            day = entry.recorded_at.date() if recorded or not effective_end else effective_end
-            if since < day <= until:
+            if recorded:
+                within = _moment(since, 0) <= entry.recorded_at <= _moment(until, 1)
+            else:
+                end = entry.effective.end if entry.effective else None
+                day = end or entry.recorded_at.date()
+                within = _day(since) <= day <= _day(until)
+            if within:
                 found.append(ChangeView(plan_id, ref, entry))
     return sorted(found, key=lambda change: change.entry.recorded_at)
+
+
+def _day(bound: Bound) -> date:
+    return bound.date() if isinstance(bound, datetime) else bound
+
+
+def _moment(bound: Bound, end: int) -> datetime:
+    """A moment as given; a day from its first moment (``end`` 0) or to its last (1), UTC."""
+    if isinstance(bound, datetime):
+        return bound
+    return datetime.combine(bound, time.max if end else time.min, tzinfo=UTC)
 
 
 def workload(

@@ -22,6 +22,7 @@ from domain.errors import (
     AlreadyExists,
     EventNotFound,
     InvalidCommand,
+    InvalidDate,
     LedgerError,
     PlanNotFound,
     ReadModelsBehind,
@@ -163,6 +164,7 @@ class Ledger(Application[UUID]):
         return self._change(plan_id, ref, lambda rec: rec.revise_target(target, reason, effective))
 
     def record_progress(self, plan_id: str, ref: str, text: str, effective: FuzzyDate) -> list[str]:
+        _already_happened(effective, "a progress update")
         return self._change(plan_id, ref, lambda rec: rec.record_progress(text, effective))
 
     def change_status(
@@ -179,6 +181,7 @@ class Ledger(Application[UUID]):
     def complete(
         self, plan_id: str, ref: str, effective: FuzzyDate, *, evidence: str | None = None
     ) -> list[str]:
+        _already_happened(effective, "a completion")
         return self._change(plan_id, ref, lambda rec: rec.complete(effective, evidence))
 
     def reopen(
@@ -277,12 +280,13 @@ class Ledger(Application[UUID]):
     def changes(
         self,
         plan_id: str,
-        since: date,
-        until: date | None = None,
+        since: queries.Bound,
+        until: queries.Bound | None = None,
         *,
         recorded: bool = False,
     ) -> list[ChangeView]:
-        """What changed in (since, until], on the effective axis or the recorded one.
+        """What changed from ``since`` to ``until`` (both included; default today), on the
+        effective axis (days) or the recorded one (days or moments).
 
         Read from the plan's own events (a plan holds a few hundred): always exact."""
         plan = self.plan(plan_id)
@@ -299,12 +303,13 @@ class Ledger(Application[UUID]):
     def workload(
         self,
         by: Literal["lead", "agency"],
+        plan_id: str | None = None,
         *,
         as_at: date | None = None,
         known_at: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        """Open, overdue and completed counts per lead or per agency."""
-        return queries.workload(self.status(as_at=as_at, known_at=known_at), by)
+        """Open, overdue and completed counts per lead or per agency (of one plan, or all)."""
+        return queries.workload(self.status(plan_id, as_at=as_at, known_at=known_at), by)
 
     def _query(
         self,
@@ -440,6 +445,15 @@ def first_line(error: BaseException) -> str:
     """The cause of a failure in one line: the database's own message where there is one."""
     cause = getattr(error, "orig", None) or error
     return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def _already_happened(effective: FuzzyDate, what: str) -> None:
+    """An event that reports what happened cannot have happened after today (UTC)."""
+    if effective.start is not None and effective.start > _today():
+        raise InvalidDate(
+            f"{what} reports what already happened: {effective.text!r} starts after today, "
+            f"{_today().isoformat()}"
+        )
 
 
 def _today() -> date:

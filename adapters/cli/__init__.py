@@ -1,9 +1,50 @@
 """The ``recledger`` command line: parse arguments, set the audit context, call the ledger."""
 
+import sys
+
 from adapters.cli import commands, queries  # noqa: F401  (registers the commands)
 from adapters.cli.app import app
+
+_LEDGER_OPTIONS = ("--db", "--actor")
+"""Options of the whole program, which users also type after the subcommand."""
+_FORMAT_OPTIONS = ("--json", "--csv")
+"""Options of each listing, which users also type before the subcommand."""
+
+
+def where_click_reads_them(argv: list[str]) -> list[str]:
+    """``--db``/``--actor`` moved before the subcommand and ``--json``/``--csv`` after it.
+
+    Click reads a group's options only before its subcommand and a command's only after
+    it; users type both anywhere (``recledger status --db x.db``, ``recledger --json
+    plans``). Nothing after ``--`` is moved."""
+    ledger: list[str] = []
+    formats: list[str] = []
+    rest: list[str] = []
+    seen_command = False
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            rest += argv[index:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in _LEDGER_OPTIONS:
+            taken = 1 if "=" in arg else 2
+            ledger += argv[index : index + taken]
+            index += taken
+            continue
+        if arg in _FORMAT_OPTIONS and not seen_command:
+            formats.append(arg)
+        else:
+            rest.append(arg)
+            seen_command = seen_command or not arg.startswith("-")
+        index += 1
+    if "--" in rest:
+        cut = rest.index("--")
+        return ledger + rest[:cut] + formats + rest[cut:]
+    return ledger + rest + formats
 
 
 def main() -> None:
     """Console entry point."""
-    app(prog_name="recledger")
+    app(args=where_click_reads_them(sys.argv[1:]), prog_name="recledger")

@@ -6,17 +6,19 @@ input) with one line on stderr and nothing written; 2 usage error (from Typer).
 
 from __future__ import annotations
 
+import csv
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from adapters.output import printable, to_json
+from adapters.output import printable, spreadsheet_cell, to_json
 from adapters.settings import Settings
 from adapters.storage import STORAGE_ERRORS, bootstrap, scrub, storage_cause
 from domain.audit import acting_as
-from domain.errors import LedgerError, NoLedger
+from domain.errors import InvalidDate, LedgerError, NoLedger
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
 
@@ -79,11 +81,27 @@ def run(
     return result
 
 
+def given(text: str, what: str) -> FuzzyDate:
+    """A date option as typed: one shaped like a calendar date that is not one is refused."""
+    try:
+        return FuzzyDate.given(text)
+    except InvalidDate as error:
+        refuse(f"{what}: {error}")
+
+
 def fuzzy(text: str, what: str) -> FuzzyDate:
-    """Parse a date option; text off the calendar is kept verbatim, with a note."""
-    date = FuzzyDate.parse(text)
+    """A date option; text off the calendar ("Ongoing") is kept verbatim, with a note."""
+    date = given(text, what)
     if date.precision == "unknown":
         typer.echo(f"note: {what} {text!r} is not on the calendar; kept as text", err=True)
+    return date
+
+
+def dated(text: str, what: str) -> FuzzyDate:
+    """A date option that must be on the calendar."""
+    date = given(text, what)
+    if not date.is_dated:
+        refuse(f"{what} {text!r} is not a date on the calendar")
     return date
 
 
@@ -108,6 +126,29 @@ Reason = Annotated[str, typer.Option(help="Why: kept with the event for auditors
 PlanId = Annotated[str, typer.Argument(metavar="PLAN_ID", help="The plan's id, e.g. dhr2.")]
 RefArg = Annotated[str, typer.Argument(metavar="REF", help="overview/N or imr/<agency-slug>/N.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV (for a spreadsheet).")]
+
+
+def listing_format(as_json: bool, as_csv: bool) -> str:
+    """ "json", "csv" or "text"; asking for both is a usage error (exit 2)."""
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv", param_hint="'--json' / '--csv'")
+    return "json" if as_json else "csv" if as_csv else "text"
+
+
+def emit_csv(rows: list[dict[str, Any]], fields: list[str]) -> None:
+    """Rows as CSV: a list is one cell, its items on lines; no cell runs as a formula."""
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                field: spreadsheet_cell(
+                    "\n".join(row[field]) if isinstance(row[field], list) else row[field]
+                )
+                for field in fields
+            }
+        )
 
 
 @app.callback()

@@ -9,14 +9,18 @@ from typing import Annotated, Any
 import typer
 
 from adapters.cli.app import (
+    AsCsv,
     AsJson,
     Effective,
     PlanId,
     Reason,
     RefArg,
     app,
+    dated,
+    emit_csv,
     emit_json,
     fuzzy,
+    listing_format,
     maybe_fuzzy,
     plan_app,
     refuse,
@@ -60,10 +64,11 @@ def plan_version(
 
 
 @app.command("plans")
-def plans(ctx: typer.Context, as_json: AsJson = False) -> None:
+def plans(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """List the plans."""
+    form = listing_format(as_json, as_csv)
     found = run(ctx, lambda ledger: ledger.plans(), writes=False)
-    if not found and not as_json:
+    if not found and form == "text":
         typer.echo("no plans yet: import one with 'recledger import FILE' or 'recledger plan open'")
         return
     rows: list[dict[str, Any]] = [
@@ -83,8 +88,12 @@ def plans(ctx: typer.Context, as_json: AsJson = False) -> None:
         }
         for p in found
     ]
-    if as_json:
+    if form == "json":
         emit_json(rows)
+        return
+    if form == "csv":
+        labels = [{**row, "versions": [v["label"] for v in row["versions"]]} for row in rows]
+        emit_csv(labels, ["plan", "title", "partnership", "kind", "versions"])
         return
     for row in rows:
         latest = row["versions"][-1]["label"] if row["versions"] else "no document version"
@@ -183,7 +192,7 @@ def update(
     effective: Annotated[str, typer.Option(help="When, e.g. 'Feb 2014' or '2014-02-28'.")],
 ) -> None:
     """Record a dated progress update."""
-    when = FuzzyDate.parse(effective)
+    when = dated(effective, "effective date")
     recorded(run(ctx, lambda ledger: ledger.record_progress(plan_id, ref, text, when)))
 
 
@@ -221,7 +230,7 @@ def complete(
     evidence: Annotated[str | None, typer.Option(help="What shows it is done.")] = None,
 ) -> None:
     """Mark a recommendation completed."""
-    when = FuzzyDate.parse(effective)
+    when = dated(effective, "effective date")
     recorded(run(ctx, lambda ledger: ledger.complete(plan_id, ref, when, evidence=evidence)))
 
 
@@ -250,25 +259,47 @@ def correct(
     ref: RefArg,
     event_id: Annotated[str, typer.Argument(help="The event's id, or its number in history.")],
     reason: Reason,
-    text: Annotated[str | None, typer.Option(help="Amend the event's text to this.")] = None,
-    effective: Annotated[
-        str | None, typer.Option(help="Amend the event's effective date to this.")
+    text: Annotated[str | None, typer.Option(help="Amend the text to this.")] = None,
+    effective: Annotated[str | None, typer.Option(help="Amend when it happened.")] = None,
+    lead: Annotated[
+        list[str] | None, typer.Option(help="Amend the leads to these (repeat for more).")
     ] = None,
+    agency: Annotated[str | None, typer.Option(help="Amend the agency to this.")] = None,
+    target: Annotated[str | None, typer.Option(help="Amend the target date to this.")] = None,
+    evidence: Annotated[str | None, typer.Option(help="Amend a completion's evidence.")] = None,
+    theme: Annotated[str | None, typer.Option(help="Amend the theme to this.")] = None,
+    retract: Annotated[bool, typer.Option(help="Retract the event instead.")] = False,
 ) -> None:
-    """Correct one earlier event: amend its text or date, or (with neither) retract it.
+    """Correct one earlier event: amend some of its fields, or retract it.
 
+    Each kind of event allows its own fields (a progress update: text, effective; a
+    reassignment: leads or agency; a retarget: target; a completion: effective, evidence).
     The original stays in the log and in the history.
     """
-    amendment: dict[str, Any] = {}
-    if text is not None:
-        amendment["text"] = text
-    if effective is not None:
-        amendment["effective"] = FuzzyDate.parse(effective)
+    amendment: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("text", text),
+            ("effective", maybe_fuzzy(effective, "effective date")),
+            ("leads", lead),
+            ("agency", agency),
+            ("target", maybe_fuzzy(target, "target")),
+            ("evidence", evidence),
+            ("theme", theme),
+        )
+        if value is not None
+    }
+    if retract == bool(amendment):
+        raise typer.BadParameter(
+            "give the fields to amend (--text, --effective, --lead, --agency, --target, "
+            "--evidence, --theme) or --retract, not both",
+            param_hint="correction",
+        )
     recorded(
         run(
             ctx,
             lambda ledger: ledger.correct(
-                plan_id, ref, event_id, reason=reason, retract=not amendment, amendment=amendment
+                plan_id, ref, event_id, reason=reason, retract=retract, amendment=amendment
             ),
         )
     )
@@ -349,13 +380,8 @@ def import_document(
 
 
 def calendar_date(text: str | None, option: str) -> FuzzyDate | None:
-    """A date option that must be on the calendar."""
-    if text is None:
-        return None
-    date = FuzzyDate.parse(text)
-    if not date.is_dated:
-        refuse(f"{option} {text!r} is not a date on the calendar")
-    return date
+    """A date option that must be on the calendar, when given."""
+    return None if text is None else dated(text, option)
 
 
 def recorded(event_ids: list[str]) -> None:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
-from adapters.cli.app import AsJson, app, emit_json, refuse, run, say
-from adapters.output import spreadsheet_cell
+from adapters.cli.app import (
+    AsCsv,
+    AsJson,
+    app,
+    dated,
+    emit_csv,
+    emit_json,
+    listing_format,
+    refuse,
+    run,
+    say,
+)
 from domain.fuzzy_date import parse_as_at
 from projections.queries import RecommendationView
 
@@ -39,7 +48,7 @@ def parse_day(text: str, option: str) -> date:
         refuse(f"{option}: {error}")
 
 
-def known_at_moment(text: str | None) -> datetime | None:
+def known_at_moment(text: str | None, option: str = "--known-at") -> datetime | None:
     """An ISO 8601 moment (UTC if no offset), or a day meaning the end of that day (UTC)."""
     if text is None:
         return None
@@ -48,7 +57,7 @@ def known_at_moment(text: str | None) -> datetime | None:
             return datetime.combine(date.fromisoformat(text), datetime.max.time(), tzinfo=UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        refuse(f"--known-at {text!r}: use an ISO 8601 time such as 2015-03-01T12:00:00+00:00")
+        refuse(f"{option} {text!r}: use an ISO 8601 time such as 2015-03-01T12:00:00+00:00")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -63,32 +72,27 @@ def _line(view: RecommendationView) -> str:
 
 
 CSV_FIELDS = [
-    "plan", "ref", "section", "number", "agency", "leads", "text", "target", "status",
+    "plan", "ref", "section", "theme", "number", "agency", "leads", "text", "target", "status",
     "completed", "updates", "last_update", "overdue", "days_overdue", "rag",
 ]  # fmt: skip
 
 
 def _csv_row(view: RecommendationView) -> dict[str, Any]:
     return {
-        **{k: v for k, v in view.to_json().items() if k in CSV_FIELDS},
+        **view.to_json(),
         "leads": "; ".join(view.leads),
         "target": view.target.text if view.target else "",
         "completed": view.completed.text if view.completed else "",
-        "updates": len(view.updates),
+        "updates": [f"{u.effective.text}: {u.text}" for u in view.updates],
         "last_update": view.updates[-1].effective.text if view.updates else "",
     }
 
 
-def _show(views: list[RecommendationView], as_json: bool, as_csv: bool, empty: str) -> None:
-    if as_json:
+def _show(views: list[RecommendationView], form: str, empty: str) -> None:
+    if form == "json":
         emit_json([view.to_json() for view in views])
-    elif as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(
-            {key: spreadsheet_cell(value) for key, value in _csv_row(view).items()}
-            for view in views
-        )
+    elif form == "csv":
+        emit_csv([_csv_row(view) for view in views], CSV_FIELDS)
     elif not views:
         typer.echo(empty)
     else:
@@ -103,14 +107,15 @@ def status(
     as_at: AsAt = None,
     known_at: KnownAt = None,
     as_json: AsJson = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    as_csv: AsCsv = False,
 ) -> None:
     """Every recommendation as at a date (effective axis), as known at a time (recorded axis)."""
+    form = listing_format(as_json, as_csv)
     day, moment = as_at_day(as_at), known_at_moment(known_at)
     views = run(
         ctx, lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment), writes=False
     )
-    _show(views, as_json, as_csv, "no recommendations as at that date")
+    _show(views, form, "no recommendations as at that date")
 
 
 @app.command("overdue")
@@ -120,33 +125,54 @@ def overdue(
     as_at: AsAt = None,
     known_at: KnownAt = None,
     as_json: AsJson = False,
+    as_csv: AsCsv = False,
 ) -> None:
     """The overdue recommendations as at a date, most overdue first."""
+    form = listing_format(as_json, as_csv)
     day, moment = as_at_day(as_at), known_at_moment(known_at)
     views = run(
         ctx, lambda ledger: ledger.overdue(plan_id, as_at=day, known_at=moment), writes=False
     )
-    _show(views, as_json, False, "nothing overdue")
+    _show(views, form, "nothing overdue")
 
 
 @app.command("changes")
 def changes(
     ctx: typer.Context,
     plan_id: Annotated[str, typer.Argument(metavar="PLAN_ID")],
-    since: Annotated[str, typer.Option(help="From (exclusive): e.g. the last board meeting.")],
-    until: Annotated[str | None, typer.Option(help="To (inclusive; default today).")] = None,
+    since: Annotated[
+        str,
+        typer.Option(
+            help="From (included): a day or month ('2014-01-31', 'Jan 2014'); with --recorded "
+            "also a moment ('2026-11-26T14:00:00+00:00')."
+        ),
+    ],
+    until: Annotated[str | None, typer.Option(help="To (included; default today).")] = None,
     recorded: Annotated[
         bool, typer.Option("--recorded", help="Use the recorded axis, not the effective one.")
     ] = False,
     as_json: AsJson = False,
+    as_csv: AsCsv = False,
 ) -> None:
     """What changed between two dates, per recommendation."""
-    start, end = parse_day(since, "--since"), as_at_day(until)
+    form = listing_format(as_json, as_csv)
+    start = _bound(since, "--since", recorded, first=True)
+    end = None if until is None else _bound(until, "--until", recorded, first=False)
     found = run(
         ctx, lambda ledger: ledger.changes(plan_id, start, end, recorded=recorded), writes=False
     )
-    if as_json:
+    if form == "json":
         emit_json([change.to_json() for change in found])
+        return
+    if form == "csv":
+        rows = [
+            {
+                **change.to_json(),
+                "effective": change.entry.effective.text if change.entry.effective else "",
+            }
+            for change in found
+        ]
+        emit_csv(rows, CHANGE_FIELDS)
         return
     if not found:
         typer.echo("no changes in that period")
@@ -160,29 +186,73 @@ def changes(
         )
 
 
-def _workload(ctx: typer.Context, by: str, as_at: str | None, as_json: bool) -> None:
-    day = as_at_day(as_at)
-    rows = run(ctx, lambda ledger: ledger.workload(by, as_at=day), writes=False)  # type: ignore[arg-type]
-    if as_json:
+def _bound(text: str, option: str, recorded: bool, *, first: bool) -> date | datetime:
+    """A day (the first or last of a month or season given), or with ``recorded`` a moment."""
+    if recorded and "T" in text:
+        moment = known_at_moment(text, option)
+        assert moment is not None
+        return moment
+    found = dated(text, option)
+    assert found.start is not None and found.end is not None
+    return found.start if first else found.end
+
+
+CHANGE_FIELDS = [
+    "plan", "ref", "sequence", "type", "effective", "recorded_at", "actor", "reason", "source",
+    "event_id",
+]  # fmt: skip
+
+
+def _workload(
+    ctx: typer.Context,
+    by: Literal["lead", "agency"],
+    plan_id: str | None,
+    as_at: str | None,
+    known_at: str | None,
+    form: str,
+) -> None:
+    day, moment = as_at_day(as_at), known_at_moment(known_at)
+    rows = run(
+        ctx,
+        lambda ledger: ledger.workload(by, plan_id, as_at=day, known_at=moment),
+        writes=False,
+    )
+    if form == "json":
         emit_json(rows)
-        return
-    for row in rows:
-        say(
-            f"{row[by][:60]:<60} open {row['open']:>4}  overdue {row['overdue']:>4}  "
-            f"completed {row['completed']:>4}"
-        )
+    elif form == "csv":
+        emit_csv(rows, [by, "open", "overdue", "completed"])
+    else:
+        for row in rows:
+            say(
+                f"{row[by][:60]:<60} open {row['open']:>4}  overdue {row['overdue']:>4}  "
+                f"completed {row['completed']:>4}"
+            )
 
 
 @app.command("leads")
-def leads(ctx: typer.Context, as_at: AsAt = None, as_json: AsJson = False) -> None:
+def leads(
+    ctx: typer.Context,
+    plan_id: PlanOption = None,
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+) -> None:
     """Open, overdue and completed counts per lead."""
-    _workload(ctx, "lead", as_at, as_json)
+    _workload(ctx, "lead", plan_id, as_at, known_at, listing_format(as_json, as_csv))
 
 
 @app.command("agencies")
-def agencies(ctx: typer.Context, as_at: AsAt = None, as_json: AsJson = False) -> None:
+def agencies(
+    ctx: typer.Context,
+    plan_id: PlanOption = None,
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+) -> None:
     """Open, overdue and completed counts per agency."""
-    _workload(ctx, "agency", as_at, as_json)
+    _workload(ctx, "agency", plan_id, as_at, known_at, listing_format(as_json, as_csv))
 
 
 @app.command("rebuild")

@@ -83,8 +83,36 @@ def test_the_actor_option_and_variable_attribute_changes(recledger: Shell) -> No
         (["update", "dhr2", "overview/1", "--text", "x", "--effective", "1st July"], "calendar"),
         (["reopen", "dhr2", "overview/1", "--reason", "why"], "only a completed"),
         (["reassign", "dhr2", "overview/1", "--reason", " ", "--lead", "X"], "reason is required"),
-        (["correct", "dhr2", "overview/1", "7", "--reason", "x"], "has events 1..1"),
+        (["correct", "dhr2", "overview/1", "7", "--reason", "x", "--retract"], "has events 1..1"),
+        (
+            ["correct", "dhr2", "overview/1", "1", "--reason", "x", "--evidence", "e"],
+            "a Raised event has no field evidence to amend; it allows: text, agency, leads",
+        ),
+        (
+            ["correct", "dhr2", "overview/1", "1", "--reason", "x", "--effective", "2014-13-01"],
+            "looks like a date but is not one",
+        ),
         (["mark", "dhr2", "overview/1", "done"], "unknown status 'done'"),
+        (
+            ["update", "dhr2", "overview/1", "--text", "x", "--effective", "31/02/2014"],
+            "'31/02/2014' looks like a date but is not one on the calendar",
+        ),
+        (
+            ["retarget", "dhr2", "overview/1", "--target", "2014-13-01", "--reason", "r"],
+            "'2014-13-01' looks like a date but is not one on the calendar",
+        ),
+        (
+            ["raise", "dhr2", "overview/2", "--text", "x", "--target", "30th Feb 2014"],
+            "looks like a date but is not one",
+        ),
+        (
+            ["update", "dhr2", "overview/1", "--text", "x", "--effective", "2999-01-01"],
+            "a progress update reports what already happened: '2999-01-01' starts after today",
+        ),
+        (
+            ["complete", "dhr2", "overview/1", "--effective", "Summer 2999"],
+            "a completion reports what already happened",
+        ),
     ],
 )
 def test_a_refused_command_says_why_in_one_line_and_writes_nothing(
@@ -98,6 +126,33 @@ def test_a_refused_command_says_why_in_one_line_and_writes_nothing(
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert "Traceback" not in result.stderr
     assert history(recledger) == before
+
+
+def test_a_target_that_is_no_date_at_all_stays_text(recledger: Shell) -> None:
+    recledger("plan", "open", "dhr2", "--title", "DHR Case No 2")
+    for target in ("Ongoing", "Action plan to be updated"):
+        recledger("raise", "dhr2", f"overview/{len(target)}", "--text", "x", "--target", target)
+    targets = [v["target"] for v in json.loads(recledger("status", "dhr2", "--json").stdout)]
+    assert [(t["text"], t["precision"]) for t in targets] == [
+        ("Ongoing", "none"), ("Action plan to be updated", "unknown")
+    ]  # fmt: skip
+
+
+def test_a_wrong_reassignment_is_corrected_from_the_cli(recledger: Shell) -> None:
+    recledger("plan", "open", "dhr2", "--title", "DHR Case No 2")
+    recledger("raise", "dhr2", "overview/1", "--text", "Act", "--lead", "Det Supt HQ PVP")
+    recledger("reassign", "dhr2", "overview/1", "--lead", "DCI Smith", "--reason", "restructure")
+    recledger(
+        "correct", "dhr2", "overview/1", "2", "--lead", "DCI Smyth", "--lead", "DS Jones",
+        "--reason", "misspelt, and DS Jones shares it",
+    )  # fmt: skip
+    [view] = json.loads(recledger("status", "dhr2", "--json").stdout)
+    assert view["leads"] == ["DCI Smyth", "DS Jones"]
+    correction = history(recledger)[-1]
+    assert correction["data"]["amendment"] == {"leads": ["DCI Smyth", "DS Jones"]}
+    for args in (["--retract", "--text", "x"], []):
+        refused = recledger("correct", "dhr2", "overview/1", "2", "--reason", "r", *args, ok=False)
+        assert refused.returncode == 2 and "or --retract, not both" in refused.stderr
 
 
 def test_a_usage_error_exits_2(recledger: Shell) -> None:

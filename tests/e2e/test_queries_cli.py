@@ -113,3 +113,58 @@ def test_rebuild_reports_its_rate(shell: Shell) -> None:
 def test_a_bad_date_is_one_line(shell: Shell) -> None:
     result = shell("status", "--as-at", "2014-13", code=1)
     assert result.stderr.count("\n") == 1 and "--as-at" in result.stderr
+
+
+def test_every_listing_gives_csv_with_update_texts_and_json(shell: Shell) -> None:
+    def table(*args: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(shell(*args, "--csv").stdout)))
+
+    status = table("status", "dhr2", "--as-at", "2014-02")
+    feb = next(row for row in status if row["ref"] == "imr/west-mercia-police/1")["updates"]
+    assert feb.splitlines()[-1].startswith("Feb 2014: ")  # the texts, not a count
+    overdue = table("overdue", "dhr2", "--as-at", "2014-03-01")
+    assert overdue[0]["ref"] == "imr/cri-pathway-to-recovery/1"
+    changes = table("changes", "dhr2", "--since", "2014-01", "--until", "2014-02")
+    assert {row["type"] for row in changes} == {"ProgressRecorded"}
+    assert changes[0]["effective"] in ("Feb 2014", "no later than Feb 2014")
+    assert {row["plan"] for row in table("plans")} == {"dhr2"}
+    agencies = {row["agency"]: row for row in table("agencies", "dhr2", "--as-at", "2014-03-01")}
+    assert agencies["CRI Pathway to Recovery"]["overdue"] == "2"
+    assert "Det Supt HQ PVP" in {row["lead"] for row in table("leads", "dhr2")}
+    for listing in (["status"], ["overdue"], ["plans"], ["leads"], ["agencies"],
+                    ["changes", "dhr2", "--since", "2014-01"]):  # fmt: skip
+        both = shell(*listing, "--csv", "--json", code=2)
+        assert "choose one of --json and --csv" in both.stderr
+
+
+def test_leads_and_agencies_take_a_plan_and_known_at(shell: Shell) -> None:
+    assert shell.json("leads", "dhr2") == shell.json("leads")
+    assert "no plan 'nope'" in shell("agencies", "nope", code=1).stderr
+    assert shell.json("agencies", "dhr2", "--known-at", "2000-01-01") == []  # nothing known yet
+
+
+def test_options_work_before_or_after_the_subcommand(shell: Shell, tmp_path: Path) -> None:
+    other = str(tmp_path / "other.db")
+    shell("plan", "open", "sar1", "--title", "SAR 1", "--db", other, "--actor", "alice")
+    shell("--db", other, "raise", "sar1", "overview/1", "--text", "Act", "--actor", "bob")
+    history = json.loads(shell("history", "sar1", "overview/1", "--db", other, "--json").stdout)
+    assert [e["actor"] for e in history] == ["bob"]
+    assert [p["plan"] for p in json.loads(shell("--json", "plans", f"--db={other}").stdout)] == [
+        "sar1"
+    ]
+    rows = list(csv.DictReader(io.StringIO(shell("--csv", "status", "--db", other).stdout)))
+    assert [row["ref"] for row in rows] == ["overview/1"]
+    assert "sar1" not in shell("plans").stdout  # the default ledger is untouched
+
+
+def test_changes_since_a_day_include_it_and_the_recorded_axis_takes_moments(shell: Shell) -> None:
+    on_the_day = shell.json("changes", "dhr2", "--since", "2014-02-28", "--until", "2014-02-28")
+    assert on_the_day and {c["effective"]["end"] for c in on_the_day} == {"2014-02-28"}
+    by_month = shell.json("changes", "dhr2", "--since", "Feb 2014", "--until", "Feb 2014")
+    assert by_month == on_the_day  # a month reads from its first day to its last
+    before = datetime.now(UTC).isoformat()
+    shell("update", "dhr2", "overview/5", "--text", "Board briefed", "--effective", "2014-03-10")
+    [change] = shell.json("changes", "dhr2", "--since", before, "--recorded")
+    assert (change["ref"], change["type"]) == ("overview/5", "ProgressRecorded")
+    refused = shell("changes", "dhr2", "--since", "2014-13-01", code=1)
+    assert "looks like a date but is not one" in refused.stderr

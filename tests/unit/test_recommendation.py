@@ -227,6 +227,83 @@ def test_a_correction_needs_a_reason_and_a_kind() -> None:
         rec.correct(event_id, "why", amendment={"leads": ["X"]})
 
 
+CATALOGUE = {
+    "Raised": {"text", "agency", "leads", "target", "theme", "effective"},
+    "SubActionAdded": {"text", "leads", "target", "effective"},
+    "LeadsReassigned": {"leads", "effective"},
+    "AgencyReassigned": {"agency", "effective"},
+    "TargetDateRevised": {"target", "effective"},
+    "ProgressRecorded": {"text", "effective"},
+    "StatusChanged": {"effective"},
+    "Completed": {"effective", "evidence"},
+    "Reopened": {"effective"},
+    "Withdrawn": {"effective"},
+    "Corrected": set(),
+}
+
+
+def test_every_event_type_declares_what_a_correction_may_amend() -> None:
+    declared = {
+        kind.__name__: set(kind.amendable)
+        for kind in vars(Recommendation).values()
+        if isinstance(kind, type) and issubclass(kind, Recommendation.Event)
+        and kind not in (Recommendation.Event, Recommendation.Created)  # Raised creates it
+    }  # fmt: skip
+    assert declared == CATALOGUE
+    for kind, fields in CATALOGUE.items():  # each field is one the event holds
+        event_fields = getattr(Recommendation, kind).__annotations__.keys() | {"effective"}
+        assert fields <= event_fields, kind
+
+
+def test_a_reassignment_target_and_completion_can_each_be_amended() -> None:
+    rec = raised()
+    rec.reassign_leads(["DCI Smith"], "restructure")
+    rec.correct(rec.log[-1].event_id, "wrong officer", amendment={"leads": ["DCI Smyth"]})
+    rec.revise_target(FuzzyDate.parse("Sept 2014"), "slipped")
+    rec.correct(rec.log[-1].event_id, "typo", amendment={"target": FuzzyDate.parse("June 2014")})
+    rec.record_progress("Done", FuzzyDate.parse("May 2014"))
+    rec.complete(FuzzyDate.parse("May 2014"), evidence="audit")
+    completion = rec.log[-1].event_id
+    rec.correct(completion, "wrong report", amendment={"evidence": "audit report of May 2014"})
+    assert rec.state.leads == ("DCI Smyth",)
+    assert rec.state.target == FuzzyDate.parse("June 2014")
+    assert rec.state.evidence == "audit report of May 2014"
+    assert fold(rec.log[:2]).leads == ("DCI Smith",)  # as known before the correction
+
+
+@pytest.mark.parametrize(
+    ("amendment", "message"),
+    [
+        ({"text": "x"},
+         "a LeadsReassigned event has no field text to amend; it allows: leads, effective"),
+        ({"leads": "DCI Smyth"}, "the amended leads must be a list of leads"),
+        ({"effective": "June 2014"}, "the amended effective must be a date"),
+        ({"leads": []}, None),
+    ],
+)  # fmt: skip
+def test_an_amendment_outside_the_catalogue_or_of_the_wrong_type_is_refused(
+    amendment: dict[str, object], message: str | None
+) -> None:
+    rec = raised()
+    rec.reassign_leads(["DCI Smith"], "restructure")
+    if message is None:  # an empty list of leads is allowed: it clears them
+        rec.correct(rec.log[-1].event_id, "why", amendment=amendment)
+        assert rec.state.leads == ()
+        return
+    with pytest.raises(InvalidCommand) as refused:
+        rec.correct(rec.log[-1].event_id, "why", amendment=amendment)
+    assert str(refused.value) == message
+
+
+def test_an_update_or_completion_cannot_be_amended_off_the_calendar() -> None:
+    rec = raised()
+    rec.record_progress("Started", FuzzyDate.parse("Feb 2013"))
+    with pytest.raises(InvalidDate):
+        rec.correct(
+            rec.log[-1].event_id, "why", amendment={"effective": FuzzyDate.parse("Ongoing")}
+        )
+
+
 def test_raising_cannot_be_retracted_and_corrections_cannot_be_corrected() -> None:
     rec = raised()
     with pytest.raises(RuleViolated, match="withdraw"):

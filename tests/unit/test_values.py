@@ -87,7 +87,7 @@ def test_every_command_checks_its_fields() -> None:
             rec.withdraw(reason="r" * 50_001)
         with pytest.raises(InvalidCommand, match="amended text"):
             rec.correct(rec.log[0].event_id, "typo", amendment={"text": "a\x00"})
-        with pytest.raises(InvalidCommand, match="cannot be amended"):
+        with pytest.raises(InvalidCommand, match="has no field ref to amend; it allows: text"):
             rec.correct(rec.log[0].event_id, "typo", amendment={"ref": "overview/2"})
         with pytest.raises(InvalidCommand, match="the plan's title"):
             Plan.open("dhr2", "Title\x1b[2J")
