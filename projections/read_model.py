@@ -413,7 +413,10 @@ class ReadModel:
 
     @staticmethod
     def _position(conn: Connection) -> int:
-        return conn.execute(select(tracking.c.position).where(tracking.c.name == NAME)).scalar_one()
+        position: int = conn.execute(
+            select(tracking.c.position).where(tracking.c.name == NAME)
+        ).scalar_one()
+        return position
 
     def _lock(self, conn: Connection) -> tuple[int, str | None]:
         """Take the tracking row for this transaction; read the position and its event."""
