@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
+from domain.recommendation import Recommendation, amendments, fold
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,10 @@ class HistoryEntry:
     data: dict[str, Any]
     corrected_by: tuple[str, ...]
     """Ids of the later events that retract or amend this one; the event itself stays."""
+    corrects: int | None = None
+    """For a correction: the sequence number of the event it corrects."""
+    previous: dict[str, Any] | None = None
+    """For a reassignment, retarget or correction: each changed field's value before it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,15 +42,17 @@ class HistoryEntry:
             "source": self.source,
             "data": self.data,
             "corrected_by": list(self.corrected_by),
+            "corrects": self.corrects,
+            "previous": self.previous,
         }
 
 
 def history(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
     corrected_by: dict[str, list[str]] = {}
+    sequences = {event.event_id: event.originator_version for event in events}
     for event in events:
-        corrects = getattr(event, "corrects", None)
-        if corrects is not None:
-            corrected_by.setdefault(corrects, []).append(event.event_id)
+        if isinstance(event, Recommendation.Corrected):
+            corrected_by.setdefault(event.corrects, []).append(event.event_id)
     return [
         HistoryEntry(
             event_id=event.event_id,
@@ -58,6 +65,37 @@ def history(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
             source=event.source,
             data=event.payload(),
             corrected_by=tuple(corrected_by.get(event.event_id, ())),
+            corrects=sequences.get(event.corrects)
+            if isinstance(event, Recommendation.Corrected)
+            else None,
+            previous=_previous(events[:index], event),
         )
-        for event in events
+        for index, event in enumerate(events)
     ]
+
+
+_REPLACES: dict[type[Recommendation.Event], str] = {
+    Recommendation.LeadsReassigned: "leads",
+    Recommendation.AgencyReassigned: "agency",
+    Recommendation.TargetDateRevised: "target",
+}
+
+
+def _previous(before: Sequence[AuditedEvent], event: AuditedEvent) -> dict[str, Any] | None:
+    """The values ``event`` replaced, as the log read just before it."""
+    if not isinstance(event, Recommendation.Event):
+        return None
+    log = [e for e in before if isinstance(e, Recommendation.Event)]
+    if isinstance(event, Recommendation.Corrected):
+        target = next(e for e in log if e.event_id == event.corrects)
+        earlier = {**target.data(), **amendments(log).get(event.corrects, {})}
+        return {name: earlier.get(name) for name in event.amendment} or None
+    name = _REPLACES.get(type(event))
+    if name is None:
+        return None
+    value = getattr(fold(log), name)
+    return {name: value.to_data() if isinstance(value, FuzzyDate) else _plain(value)}
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value

@@ -38,14 +38,41 @@ class UpdateView:
     actor: str
     recorded_at: datetime
     source: str
+    event_id: str = ""
+    sequence: int = 0
+    """Its number in the recommendation's history."""
+    correction: Correction | None = None
+    """The latest correction it is read through, if any."""
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "event_id": self.event_id,
+            "sequence": self.sequence,
             "effective": self.effective.to_data(),
             "text": self.text,
             "actor": self.actor,
             "recorded_at": self.recorded_at.isoformat(),
             "source": self.source,
+            "corrected": self.correction is not None,
+            **({"correction": self.correction.to_json()} if self.correction else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Who amended a value shown, when, why: shown wherever the corrected value is."""
+
+    event_id: str
+    actor: str
+    recorded_at: datetime
+    reason: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "actor": self.actor,
+            "recorded_at": self.recorded_at.isoformat(),
+            "reason": self.reason,
         }
 
 
@@ -192,6 +219,11 @@ def _updates(
         updates.c.actor,
         updates.c.recorded_at,
         updates.c.source,
+        updates.c.event_id,
+        updates.c.corrected_by,
+        updates.c.corrected_actor,
+        updates.c.corrected_at,
+        updates.c.correction_reason,
     ).where(
         updates.c.rec_id.in_(rec_ids),
         _known(updates, known_at),
@@ -200,7 +232,26 @@ def _updates(
     found: dict[str, list[tuple[tuple[Any, ...], UpdateView]]] = defaultdict(list)
     for row in conn.execute(query):
         effective = FuzzyDate.from_data(json.loads(row.effective))
-        view = UpdateView(effective, row.text, row.actor, moment(row.recorded_at), row.source)
+        correction = (
+            Correction(
+                row.corrected_by,
+                row.corrected_actor,
+                moment(row.corrected_at),
+                row.correction_reason,
+            )
+            if row.corrected_by
+            else None
+        )
+        view = UpdateView(
+            effective,
+            row.text,
+            row.actor,
+            moment(row.recorded_at),
+            row.source,
+            row.event_id,
+            row.sequence,
+            correction,
+        )
         key = (effective.start or effective.end, row.eff_end, row.sequence)
         found[row.rec_id].append((key, view))
     return {

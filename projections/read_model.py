@@ -323,7 +323,9 @@ class ReadModel:
         event: Recommendation.Event,
         data: dict[str, Any],
         moment: int,
+        correction: Recommendation.Corrected | None = None,
     ) -> None:
+        """An update's row; ``correction``, the latest amendment it is read through."""
         effective = FuzzyDate.from_data(data["effective"])
         batch.open_updates[event.event_id] = {
             "rec_id": rec_id,
@@ -338,6 +340,10 @@ class ReadModel:
             "actor": event.actor,
             "recorded_at": micros(event.timestamp),
             "source": event.source,
+            "corrected_by": correction.event_id if correction else None,
+            "corrected_actor": correction.actor if correction else None,
+            "corrected_at": micros(correction.timestamp) if correction else None,
+            "correction_reason": correction.reason if correction else None,
         }
 
     def _correct_update(
@@ -364,7 +370,8 @@ class ReadModel:
             )
         if not correction.retract:
             merged = {**target.data(), **amendments(history).get(target.event_id, {})}
-            self._add_update(batch, str(correction.originator_id), plan_id, target, merged, moment)
+            rec_id = str(correction.originator_id)
+            self._add_update(batch, rec_id, plan_id, target, merged, moment, correction)
 
     # Writing a batch
 

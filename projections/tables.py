@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Tab
 
 from domain.values import NAME_MAX, PLAN_ID_MAX, REF_MAX, SOURCE_MAX
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bumped when these tables change: read models are derived, so a new schema is rebuilt."""
 
 OPEN = 2**62
@@ -69,6 +69,11 @@ updates = Table(
     Column("actor", String(NAME_MAX), nullable=False),
     Column("recorded_at", BigInteger, nullable=False),
     Column("source", String(SOURCE_MAX), nullable=False),
+    # The latest correction that amended it (None: as first recorded).
+    Column("corrected_by", String(36)),
+    Column("corrected_actor", String(NAME_MAX)),
+    Column("corrected_at", BigInteger),
+    Column("correction_reason", Text),
 )
 Index("rl_updates_by_rec", updates.c.rec_id, updates.c.rec_to, updates.c.eff_end)
 

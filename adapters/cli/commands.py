@@ -316,9 +316,13 @@ def history(ctx: typer.Context, plan_id: PlanId, ref: RefArg, as_json: AsJson = 
         effective = str(e.effective) if e.effective else "-"
         line = f"{e.sequence:>3}  {e.recorded_at:%Y-%m-%d %H:%M:%S%z}  {e.actor}  {e.type}"
         say(f"{line}  effective {effective}  [{e.source}]  id {e.event_id}")
+        if e.corrects is not None:
+            say(f"     corrects #{e.corrects}")
         if e.reason:
             say(f"     reason: {e.reason}")
         say(f"     {json.dumps(e.data, ensure_ascii=False)}")
+        if e.previous:
+            say(f"     previously: {json.dumps(e.previous, ensure_ascii=False)}")
         for later in e.corrected_by:
             say(f"     corrected by {later}")
 

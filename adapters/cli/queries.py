@@ -64,10 +64,13 @@ def known_at_moment(text: str | None, option: str = "--known-at") -> datetime | 
 def _line(view: RecommendationView) -> str:
     target = view.target.text if view.target else "-"
     late = f"{view.days_overdue} days overdue" if view.overdue else ""
-    last = view.updates[-1].effective.text if view.updates else "no updates"
+    latest = view.updates[-1] if view.updates else None
+    last = "no updates" if latest is None else latest.effective.text[:30]
+    if latest is not None and latest.correction is not None:
+        last += " (corrected)"
     return (
         f"{view.plan:<8} {view.ref:<34} {view.status.value:<11} {(view.rag or '-'):<5} "
-        f"target {target[:24]:<24} {late:<18} last update {last[:30]}  {view.agency[:40]}"
+        f"target {target[:24]:<24} {late:<18} last update {last}  {view.agency[:40]}"
     )
 
 

@@ -178,3 +178,30 @@ def test_the_cli_records_on_postgresql(tmp_path: Path, postgres_url: str) -> Non
     [entry] = json.loads(shell("history", "dhr2", "imr/west-mercia-police/1", "--json").stdout)
     assert entry["data"]["target"]["end"] == "2013-12-31"
     assert not (tmp_path / "ledger.db").exists()
+
+
+def test_a_correction_shows_wherever_the_corrected_value_is_shown(recledger: Shell) -> None:
+    recledger("plan", "open", "dhr2", "--title", "DHR Case No 2")
+    recledger("raise", "dhr2", "overview/1", "--text", "Act", "--lead", "Det Supt HQ PVP")
+    recledger("update", "dhr2", "overview/1", "--text", "Trainng given", "--effective", "Feb 2014")
+    recledger("reassign", "dhr2", "overview/1", "--lead", "DCI Smith", "--reason", "restructure")
+    recledger.env["RECLEDGER_ACTOR"] = "auditor"
+    recledger("correct", "dhr2", "overview/1", "2", "--text", "Training given", "--reason", "typo")
+    recledger("correct", "dhr2", "overview/1", "3", "--lead", "DCI Smyth", "--reason", "misspelt")
+
+    [view] = json.loads(recledger("status", "dhr2", "--json").stdout)
+    [update] = view["updates"]
+    assert (update["text"], update["sequence"], update["corrected"]) == ("Training given", 2, True)
+    assert (
+        update["actor"] == "coordinator"
+    )  # who wrote the update; the correction says who fixed it
+    assert update["correction"]["actor"] == "auditor"
+    assert update["correction"]["reason"] == "typo"
+    assert "last update Feb 2014 (corrected)" in recledger("status", "dhr2").stdout
+
+    entries = history(recledger)
+    assert entries[2]["previous"] == {"leads": ["Det Supt HQ PVP"]}  # the reassignment
+    assert (entries[3]["corrects"], entries[3]["previous"]) == (2, {"text": "Trainng given"})
+    assert (entries[4]["corrects"], entries[4]["previous"]) == (3, {"leads": ["DCI Smith"]})
+    text = recledger("history", "dhr2", "overview/1").stdout
+    assert "corrects #3" in text and 'previously: {"leads": ["DCI Smith"]}' in text

@@ -213,7 +213,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         return [*picks, stamps[len(stamps) // 2] - timedelta(microseconds=1)]
 
     @invariant()
-    def status_equals_the_reference_fold(self) -> None:
+    def status_equals_the_reference_fold_and_marks_exactly_the_amended_updates(self) -> None:
         logs = self.logs()
         for known_at in self.moments(logs):
             for as_at in PROBES:
@@ -235,6 +235,16 @@ class ProjectionMachine(RuleBasedStateMachine):
                         for u in state.updates
                         if u.effective.end is not None and u.effective.end <= as_at
                     ), (ref, as_at, known_at)
+                    amended = {
+                        e.corrects for e in logs[ref]
+                        if isinstance(e, Recommendation.Corrected) and not e.retract
+                        and e.timestamp <= known_at
+                    }  # fmt: skip
+                    assert {u.event_id for u in view.updates if u.correction} == {
+                        u.event_id for u in state.updates
+                        if u.event_id in amended and u.effective.end is not None
+                        and u.effective.end <= as_at
+                    }, (ref, as_at, known_at)  # fmt: skip
                 overdue = {
                     v.ref for v in self.ledger.overdue("dhr2", as_at=as_at, known_at=known_at)
                 }
