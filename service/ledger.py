@@ -267,6 +267,22 @@ class Ledger(Application[UUID]):
         """Every recommendation (of one plan, or all) as at a day, as known at a moment."""
         return self._query(plan_id, queries.snapshot, as_at, known_at)
 
+    def detail(
+        self,
+        plan_id: str,
+        ref: str,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> RecommendationView:
+        """One recommendation as at a day, as known at a moment: everything about it."""
+        wanted = str(Ref.parse(ref))
+        for view in self.status(plan_id, as_at=as_at, known_at=known_at):
+            if view.ref == wanted:
+                return view
+        when = f" as at {as_at.isoformat()}" if as_at else ""
+        raise RecommendationNotFound(f"plan {plan_id!r} has no recommendation {wanted}{when}")
+
     def overdue(
         self,
         plan_id: str | None = None,

@@ -107,18 +107,72 @@ def _show(views: list[RecommendationView], form: str, empty: str) -> None:
 def status(
     ctx: typer.Context,
     plan_id: PlanOption = None,
+    ref: Annotated[
+        str | None,
+        typer.Argument(metavar="[REF]", help="One recommendation, in detail (needs PLAN_ID)."),
+    ] = None,
     as_at: AsAt = None,
     known_at: KnownAt = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
-    """Every recommendation as at a date (effective axis), as known at a time (recorded axis)."""
+    """Every recommendation as at a date (effective axis), as known at a time (recorded axis);
+    or, given a REF, that one in detail."""
     form = listing_format(as_json, as_csv)
     day, moment = as_at_day(as_at), known_at_moment(known_at)
+    if ref is not None:
+        assert plan_id is not None  # REF comes second
+        view = run(
+            ctx,
+            lambda ledger: ledger.detail(plan_id, ref, as_at=day, known_at=moment),
+            writes=False,
+        )
+        if form == "json":
+            emit_json(view.to_json())
+        elif form == "csv":
+            _show([view], form, "")
+        else:
+            for line in _detail(view):
+                say(line)
+        return
     views = run(
         ctx, lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment), writes=False
     )
     _show(views, form, "no recommendations as at that date")
+
+
+def _detail(view: RecommendationView) -> list[str]:
+    """Everything about one recommendation, a field a line, its updates last."""
+    target = view.target.text if view.target else "-"
+    late = f" ({view.days_overdue} days overdue)" if view.overdue else ""
+    lines = [
+        f"{view.plan} {view.ref}" + (f"  [{view.theme}]" if view.theme else ""),
+        f"  text:      {view.text}",
+        f"  agency:    {view.agency or '(unknown)'}",
+        f"  leads:     {'; '.join(view.leads) or '-'}",
+        f"  target:    {target}{late}",
+        f"  status:    {view.status.value}"
+        + (f", completed {view.completed.text}" if view.completed else ""),
+        f"  RAG:       {view.rag or '-'}",
+        f"  raised:    {view.raised.text if view.raised else '-'}",
+        f"  actions:   {len(view.sub_actions) or 'none'}",
+    ]
+    for number, action in enumerate(view.sub_actions, start=1):
+        due = action["target"]["text"] if action["target"] else "-"
+        leads = "; ".join(action["leads"]) or "-"
+        lines.append(f"    {number}. {action['text']}  (leads: {leads}; target: {due})")
+    lines.append(f"  updates:   {len(view.updates) or 'none'}")
+    for update in view.updates:
+        fixed = (
+            f"; corrected by {update.correction.actor}: {update.correction.reason}"
+            if update.correction
+            else ""
+        )
+        lines.append(
+            f"    #{update.sequence} {update.effective.text}: {update.text}"
+            f"  [{update.source}, by {update.actor}{fixed}]"
+        )
+    return lines
 
 
 @app.command("overdue")

@@ -168,3 +168,20 @@ def test_changes_since_a_day_include_it_and_the_recorded_axis_takes_moments(shel
     assert (change["ref"], change["type"]) == ("overview/5", "ProgressRecorded")
     refused = shell("changes", "dhr2", "--since", "2014-13-01", code=1)
     assert "looks like a date but is not one" in refused.stderr
+
+
+def test_one_recommendation_in_detail_as_at_a_date(shell: Shell) -> None:
+    text = shell("status", "dhr2", "overview/3", "--as-at", "2014-03-01").stdout
+    assert text.startswith("dhr2 overview/3\n")
+    for line in ("  status:    open", "  RAG:       red", "  actions:   5",
+                 "    2. Identification of Nominated Lead for Domestic Abuse in each general",
+                 "  updates:   none"):  # fmt: skip
+        assert line in text
+    assert "(60 days overdue)" in text
+    view = shell.json("status", "dhr2", "imr/west-mercia-police/1", "--as-at", "2014-02")
+    assert view["ref"] == "imr/west-mercia-police/1" and len(view["updates"]) == 2
+    assert all(u["source"].startswith("dhr-case-2-action-plan.txt") for u in view["updates"])
+    early = shell.json("status", "dhr2", "imr/west-mercia-police/1", "--as-at", "2013-06")
+    assert early["updates"] == [] and early["status"] == "open"
+    missing = shell("status", "dhr2", "overview/99", code=1)
+    assert missing.stderr == "recledger: plan 'dhr2' has no recommendation overview/99\n"
