@@ -84,6 +84,10 @@ def recommendation_aggregate_id(plan_id: str, ref: str) -> UUID:
     return uuid5(NAMESPACE, f"recommendation:{plan_id}:{ref}")
 
 
+def command_key_id(key: str) -> UUID:
+    return uuid5(NAMESPACE, f"command-key:{key}")
+
+
 @lru_cache(maxsize=1 << 16)
 def event_id(originator_id: UUID, version: int) -> str:
     """The id by which an inspector or a correction names one stored event."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -18,6 +19,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import get_topic
 
 from domain import values
+from domain.command_key import CommandKey
 from domain.errors import (
     AlreadyExists,
     EventNotFound,
@@ -33,12 +35,14 @@ from domain.errors import (
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import Plan, ReviewKind
 from domain.recommendation import Recommendation, Status
-from domain.refs import Ref, plan_aggregate_id, recommendation_aggregate_id
+from domain.refs import Ref, command_key_id, plan_aggregate_id, recommendation_aggregate_id
 from projections import queries
 from projections.history import HistoryEntry, history
 from projections.queries import ChangeView, RecommendationView
 from projections.read_model import ReadModel, identity
 from service.importing import ImportOutcome, PlanDocument, import_document
+
+T = TypeVar("T")
 
 
 class Ledger(Application[UUID]):
@@ -56,6 +60,8 @@ class Ledger(Application[UUID]):
         """Refuses a write when this machine's clock cannot be trusted for recorded times."""
         self.read_models_behind: str | None = None
         """Why the read models could not follow the last write (which is stored), if so."""
+        self._pending_key: str | None = None
+        """The idempotency key the next save records, under ``once``."""
 
     def close(self) -> None:
         super().close()
@@ -367,15 +373,44 @@ class Ledger(Application[UUID]):
         )
         return [event.event_id for event in rec.log[before:]]
 
+    def once(self, key: str, command: Callable[[Ledger], T]) -> T | Earlier:
+        """Run a write at most once per idempotency ``key``. Sent again with the same key,
+        it records nothing and returns ``Earlier``: the ids of what the first recorded."""
+        first = self._key_used(key)
+        if first is not None:
+            return Earlier(first)
+        self._pending_key = key
+        try:
+            return command(self)
+        except StaleVersion:  # perhaps the same key, sent twice at once: the other won
+            first = self._key_used(key)
+            if first is None:
+                raise
+            return Earlier(first)
+        finally:
+            self._pending_key = None
+
+    def _key_used(self, key: str) -> list[str] | None:
+        key_id = command_key_id(values.line(key, "the idempotency key"))
+        if not self._exists(key_id):
+            return None
+        found: CommandKey = self._get(key_id)
+        return found.recorded
+
     def save_atomically(
         self, *aggregates: Any, conflict: str = "a concurrent change won the race"
     ) -> None:
-        """Save every pending event of ``aggregates`` in one transaction, or none.
+        """Save every pending event of ``aggregates`` in one transaction, or none; under
+        ``once``, with the idempotency key that names them.
 
         Once the events are stored the write has succeeded, whatever the read models do:
         if they cannot follow, ``read_models_behind`` says why, and they catch up later."""
         if self.check_clock is not None:
             self.check_clock()
+        if self._pending_key is not None:
+            recorded = [e.event_id for a in aggregates for e in a.pending_events]
+            aggregates = (*aggregates, CommandKey.use(self._pending_key, recorded))
+            self._pending_key = None
         try:
             self.save(*aggregates)
         except IntegrityError:
@@ -461,6 +496,13 @@ def first_line(error: BaseException) -> str:
     """The cause of a failure in one line: the database's own message where there is one."""
     cause = getattr(error, "orig", None) or error
     return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A write sent again under its idempotency key: what the first one recorded."""
+
+    recorded: list[str]
 
 
 def _already_happened(effective: FuzzyDate, what: str) -> None:

@@ -5,14 +5,15 @@ import sys
 from adapters.cli import commands, queries  # noqa: F401  (registers the commands)
 from adapters.cli.app import app
 
-_LEDGER_OPTIONS = ("--db", "--actor")
+_LEDGER_OPTIONS = ("--db", "--actor", "--idempotency-key")
 """Options of the whole program, which users also type after the subcommand."""
 _FORMAT_OPTIONS = ("--json", "--csv")
 """Options of each listing, which users also type before the subcommand."""
 
 
 def where_click_reads_them(argv: list[str]) -> list[str]:
-    """``--db``/``--actor`` moved before the subcommand and ``--json``/``--csv`` after it.
+    """``--db``, ``--actor``, ``--idempotency-key`` moved before the subcommand and
+    ``--json``/``--csv`` after it.
 
     Click reads a group's options only before its subcommand and a command's only after
     it; users type both anywhere (``recledger status --db x.db``, ``recledger --json

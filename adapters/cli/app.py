@@ -20,7 +20,7 @@ from adapters.storage import STORAGE_ERRORS, bootstrap, scrub, storage_cause
 from domain.audit import acting_as
 from domain.errors import InvalidDate, LedgerError, NoLedger
 from domain.fuzzy_date import FuzzyDate
-from service.ledger import Ledger
+from service.ledger import Earlier, Ledger
 
 T = TypeVar("T")
 
@@ -38,6 +38,7 @@ app.add_typer(plan_app, name="plan")
 class CliState:
     settings: Settings
     ledger: Ledger | None = None
+    idempotency_key: str | None = None
 
     def get_ledger(self, *, create: bool, empty_if_missing: bool = False) -> Ledger:
         if self.ledger is None:
@@ -70,11 +71,21 @@ def run(
     try:
         with acting_as(state.settings.actor, "cli"):
             ledger = state.get_ledger(create=writes, empty_if_missing=empty_if_missing)
-            result = command(ledger)
+            key = state.idempotency_key if writes else None
+            result = command(ledger) if key is None else ledger.once(key, command)
     except LedgerError as error:
         refuse(scrub(str(error), state.settings.db))
     except STORAGE_ERRORS as error:  # the database failed under a command: say why, briefly
         refuse(scrub(f"the database failed: {storage_cause(error)}", state.settings.db))
+    if isinstance(result, Earlier):
+        typer.echo(
+            f"note: idempotency key {printable(key or '')!r} was used before: nothing recorded "
+            "now; the first time recorded:",
+            err=True,
+        )
+        for event_id in result.recorded:
+            typer.echo(f"recorded event {event_id}")
+        raise typer.Exit(0)
     if ledger.read_models_behind:
         behind = printable(ledger.read_models_behind)
         typer.echo(f"recorded; read models behind: {behind}", err=True)
@@ -165,6 +176,13 @@ def main_options(
         str | None,
         typer.Option(envvar="RECLEDGER_ACTOR", help="Who is acting (default: login name)."),
     ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(
+            help="Name this write: sent again with the same key, it records nothing and "
+            "prints what the first recorded."
+        ),
+    ] = None,
 ) -> None:
     overrides = {k: v for k, v in {"db": db, "actor": actor}.items() if v is not None}
-    ctx.obj = CliState(Settings(**overrides))
+    ctx.obj = CliState(Settings(**overrides), idempotency_key=idempotency_key)

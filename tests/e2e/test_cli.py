@@ -205,3 +205,20 @@ def test_a_correction_shows_wherever_the_corrected_value_is_shown(recledger: She
     assert (entries[4]["corrects"], entries[4]["previous"]) == (3, {"leads": ["DCI Smith"]})
     text = recledger("history", "dhr2", "overview/1").stdout
     assert "corrects #3" in text and 'previously: {"leads": ["DCI Smith"]}' in text
+
+
+def test_a_write_sent_again_with_its_idempotency_key_records_nothing(recledger: Shell) -> None:
+    recledger("plan", "open", "dhr2", "--title", "DHR Case No 2")
+    recledger("raise", "dhr2", "overview/1", "--text", "Act")
+    args = ["update", "dhr2", "overview/1", "--text", "Done", "--effective", "Feb 2014"]
+    first = recledger(*args, "--idempotency-key", "2f1c-upd")
+    again = recledger("--idempotency-key", "2f1c-upd", *args)
+    assert first.stdout == again.stdout and first.stdout.startswith("recorded event ")
+    assert "idempotency key '2f1c-upd' was used before: nothing recorded" in again.stderr
+    assert [e["type"] for e in history(recledger)] == ["Raised", "ProgressRecorded"]
+    refused = recledger("update", "dhr2", "overview/1", "--text", "x", "--effective", "2999",
+                        "--idempotency-key", "2f1c-bad", ok=False)  # fmt: skip
+    assert refused.returncode == 1  # nothing recorded, so the key stays free
+    recledger("update", "dhr2", "overview/1", "--text", "More", "--effective", "Mar 2014",
+              "--idempotency-key", "2f1c-bad")  # fmt: skip
+    assert len(history(recledger)) == 3
