@@ -21,6 +21,7 @@ from adapters.cli.app import (
     run,
     say,
 )
+from adapters.cli.tables import rows_table, terminal, views_table
 from domain.fuzzy_date import parse_as_at
 from projections.queries import RecommendationView
 
@@ -98,6 +99,8 @@ def _show(views: list[RecommendationView], form: str, empty: str) -> None:
         emit_csv([_csv_row(view) for view in views], CSV_FIELDS)
     elif not views:
         typer.echo(empty)
+    elif (console := terminal()) is not None:
+        console.print(views_table(views, console.width))
     else:
         for view in views:
             say(_line(view))
@@ -278,6 +281,8 @@ def _workload(
         emit_json(rows)
     elif form == "csv":
         emit_csv(rows, [by, "open", "overdue", "completed"])
+    elif (console := terminal()) is not None:
+        console.print(rows_table(rows, [by, "open", "overdue", "completed"], console.width))
     else:
         for row in rows:
             say(

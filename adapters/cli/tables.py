@@ -1,0 +1,88 @@
+"""Listings for a person at a terminal: a table with a header row, columns that fit the
+content and the terminal, and an ellipsis where a value is cut (``rich``). Output that is
+not a terminal stays plain text, a line per row, for scripts."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from adapters.output import printable
+from projections.queries import RecommendationView
+
+_COLUMNS = (
+    # header, the ratio of the spare width it takes (0: as wide as its content)
+    ("Ref", 0),
+    ("Status", 0),
+    ("RAG", 0),
+    ("Target", 2),
+    ("Overdue", 0),
+    ("Leads", 3),
+    ("Last update", 2),
+    ("Agency", 2),
+)
+_ROOM_FOR_AGENCY = 130
+"""Narrower than this, the agency column is left out so that the others stay legible."""
+
+
+def views_table(views: list[RecommendationView], width: int) -> Table:
+    """One row per recommendation; stored text is shown, never obeyed (no markup)."""
+    table = Table(header_style="bold", expand=True)
+    several = len({view.plan for view in views}) > 1
+    if several:
+        table.add_column("Plan", no_wrap=True, overflow="ellipsis")
+    shown = _COLUMNS if width >= _ROOM_FOR_AGENCY else _COLUMNS[:-1]
+    for header, ratio in shown:
+        table.add_column(header, no_wrap=True, overflow="ellipsis", ratio=ratio or None)
+    for view in views:
+        latest = view.updates[-1] if view.updates else None
+        last = "-" if latest is None else latest.effective.text
+        if latest is not None and latest.correction is not None:
+            last += " (corrected)"
+        cells = [
+            view.ref,
+            view.status.value,
+            view.rag or "-",
+            view.target.text if view.target else "-",
+            f"{view.days_overdue} days" if view.overdue else "",
+            "; ".join(view.leads) or "-",
+            last,
+            view.agency or "-",
+        ]
+        row = [view.plan, *cells[: len(shown)]] if several else cells[: len(shown)]
+        table.add_row(*(Text(printable(cell)) for cell in row))
+    return table
+
+
+def rows_table(rows: list[dict[str, object]], fields: list[str], width: int) -> Table:
+    """Any listing's rows (``leads``, ``agencies``) under a header row, within ``width``:
+    counts keep their width, text gives way."""
+    table = Table(header_style="bold")
+    cells = [[_cell(row[field]) for field in fields] for row in rows]
+    headers = [field.replace("_", " ").capitalize() for field in fields]
+    numeric = [bool(rows) and all(isinstance(row[f], int) for row in rows) for f in fields]
+    widths = [
+        max(len(header), *(len(line[index]) for line in cells)) if numeric[index] else 0
+        for index, header in enumerate(headers)
+    ]
+    texts = numeric.count(False) or 1
+    room = max(8, (width - sum(widths) - 3 * len(fields) - 1) // texts)
+    for header, is_number, fixed in zip(headers, numeric, widths, strict=True):
+        if is_number:
+            table.add_column(header, justify="right", width=fixed)
+        else:
+            table.add_column(header, no_wrap=True, overflow="ellipsis", max_width=room)
+    for line in cells:
+        table.add_row(*(Text(printable(cell)) for cell in line))
+    return table
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)
+
+
+def terminal() -> Console | None:
+    """The terminal standard output is, if it is one."""
+    console = Console()
+    return console if console.is_terminal else None
