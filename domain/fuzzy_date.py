@@ -223,6 +223,12 @@ class FuzzyDate:
         return self.end is not None
 
     @property
+    def deadline(self) -> date | None:
+        """The last day it allows, as a target: none for "Ongoing" or "1st April 2013 and
+        ongoing" (a start date, no deadline), nor for text off the calendar."""
+        return None if self.is_ongoing else self.end
+
+    @property
     def is_ongoing(self) -> bool:
         """True when the text says "ongoing" (or "on-going"), whatever the precision."""
         return _ONGOING.search(self.text) is not None

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, select
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
@@ -93,6 +93,8 @@ class RecommendationView:
     days_overdue: int | None
     rag: str | None
     theme: str = ""
+    position: int = 0
+    """When it was first recorded (read-model micros): orders plans and sections."""
 
     @property
     def section(self) -> str:
@@ -142,11 +144,12 @@ def assess(
     """(overdue, days overdue, RAG) of a recommendation as at a day."""
     if status in (Status.COMPLETED, Status.ONGOING):
         return False, None, "green"
-    if status == Status.WITHDRAWN or target is None or target.end is None:
+    deadline = target.deadline if target is not None else None
+    if status == Status.WITHDRAWN or deadline is None:
         return False, None, None
-    if target.end < as_at:
-        return True, (as_at - target.end).days, "red"
-    if (target.end - as_at).days <= AMBER_DAYS:
+    if deadline < as_at:
+        return True, (as_at - deadline).days, "red"
+    if (deadline - as_at).days <= AMBER_DAYS:
         return False, None, "amber"
     return False, None, None
 
@@ -174,7 +177,7 @@ def snapshot(
 ) -> list[RecommendationView]:
     """Every recommendation (of one plan, or all) as at ``as_at``, as known at ``known_at``."""
     views = _views(conn, _versions_as_at(plan_id, as_at, known_at), as_at, known_at)
-    return sorted(views, key=lambda v: (v.plan, Ref.stored(v.ref).sort_key))
+    return sorted(views, key=in_document_order(views))
 
 
 def overdue(
@@ -187,7 +190,23 @@ def overdue(
         versions.c.target_end < day_number(as_at),
     ]
     views = _views(conn, conditions, as_at, known_at)
-    return sorted(views, key=lambda v: (-(v.days_overdue or 0), v.plan, Ref.stored(v.ref).sort_key))
+    order = in_document_order(views)
+    return sorted(views, key=lambda v: (-(v.days_overdue or 0), order(v)))
+
+
+def in_document_order(
+    views: list[RecommendationView],
+) -> Callable[[RecommendationView], tuple[int, int, Any]]:
+    """Plans and sections in the order they were first recorded (for an imported plan,
+    the document's order: Overview, then each agency as the document gives them), and
+    within a section by number (2 < 10 < 21.10.1)."""
+    plans: dict[str, int] = {}
+    sections: dict[tuple[str, str], int] = {}
+    for view in views:
+        plans[view.plan] = min(plans.get(view.plan, view.position), view.position)
+        key = (view.plan, view.section)
+        sections[key] = min(sections.get(key, view.position), view.position)
+    return lambda v: (plans[v.plan], sections[(v.plan, v.section)], Ref.stored(v.ref).sort_key)
 
 
 def _views(
@@ -204,7 +223,12 @@ def _views(
     # A plan's few ids go as a list (an index lookup each); many, as the query itself.
     chosen = list(found) if len(found) <= 200 else select(versions.c.rec_id).where(*conditions)
     written = _updates(conn, chosen, as_at, known_at)
-    return [_view(data, written.get(rec_id, []), as_at) for rec_id, data in found.items()]
+    first_recorded = select(versions.c.rec_id, func.min(versions.c.rec_from).label("first"))
+    rows = conn.execute(first_recorded.where(versions.c.rec_id.in_(chosen)).group_by("rec_id"))
+    first: dict[str, int] = {row.rec_id: row.first for row in rows}
+    return [
+        _view(data, written.get(rec_id, []), as_at, first[rec_id]) for rec_id, data in found.items()
+    ]
 
 
 def _updates(
@@ -263,7 +287,9 @@ def _date(data: dict[str, Any] | None) -> FuzzyDate | None:
     return FuzzyDate.from_data(data) if data else None
 
 
-def _view(data: dict[str, Any], written: list[UpdateView], as_at: date) -> RecommendationView:
+def _view(
+    data: dict[str, Any], written: list[UpdateView], as_at: date, position: int
+) -> RecommendationView:
     target, status = _date(data["target"]), Status(data["status"])
     is_overdue, days, rag = assess(target, status, as_at)
     return RecommendationView(
@@ -282,6 +308,7 @@ def _view(data: dict[str, Any], written: list[UpdateView], as_at: date) -> Recom
         days_overdue=days,
         rag=rag,
         theme=data.get("theme", ""),
+        position=position,
     )
 
 

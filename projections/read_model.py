@@ -311,7 +311,7 @@ class ReadModel:
                 "rec_from": moment,
                 "rec_to": OPEN,
                 "status": new.summary.status.value,
-                "target_end": day_number(target.end) if target and target.end else None,
+                "target_end": day_number(target.deadline) if target and target.deadline else None,
                 "summary": encoded(new.summary),
             }
 

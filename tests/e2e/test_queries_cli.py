@@ -185,3 +185,12 @@ def test_one_recommendation_in_detail_as_at_a_date(shell: Shell) -> None:
     assert early["updates"] == [] and early["status"] == "open"
     missing = shell("status", "dhr2", "overview/99", code=1)
     assert missing.stderr == "recledger: plan 'dhr2' has no recommendation overview/99\n"
+
+
+def test_sections_come_in_the_documents_order_and_numbers_numerically(shell: Shell) -> None:
+    refs = [view["ref"] for view in shell.json("status", "dhr2")]
+    assert refs == [
+        *(f"overview/{n}" for n in range(1, 13)),
+        *(f"imr/west-mercia-police/{n}" for n in range(1, 7)),  # as the document gives them,
+        "imr/cri-pathway-to-recovery/1", "imr/cri-pathway-to-recovery/2",  # not a-z
+    ]  # fmt: skip

@@ -57,8 +57,8 @@ def test_the_overdue_list_as_at_march_2014_follows_the_definition(seeded: Ledger
         for v in seeded.status("dhr2", as_at=as_at)
         if v.status in (Status.OPEN, Status.IN_PROGRESS)
         and v.target is not None
-        and v.target.end is not None
-        and v.target.end < as_at
+        and v.target.deadline is not None
+        and v.target.deadline < as_at
     ]
     assert {v.ref for v in overdue} == {v.ref for v in expected}
     # Both CRI recommendations were due by April 2013, and the plan was agreed by then

@@ -50,8 +50,8 @@ def is_overdue(state: Any, as_at: date) -> bool:
     return (
         state.status in (Status.OPEN, Status.IN_PROGRESS)
         and target is not None
-        and target.end is not None
-        and target.end < as_at
+        and target.deadline is not None
+        and target.deadline < as_at
     )
 
 

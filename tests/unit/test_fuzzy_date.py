@@ -271,6 +271,19 @@ def test_day_and_month_and_ongoing_without_year_is_unknown_but_ongoing() -> None
     assert parsed.is_ongoing
 
 
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("1st July and ongoing", None), ("1 st July and ongoing", None),
+     ("1 st April 2013 and ongoing", date(2013, 4, 1)), ("Ongoing", None)],
+)  # fmt: skip
+def test_and_ongoing_is_a_start_with_no_deadline_with_or_without_a_year(
+    text: str, start: date | None
+) -> None:
+    parsed = FuzzyDate.parse(text)
+    assert (parsed.start, parsed.deadline, parsed.is_ongoing) == (start, None, True)
+    assert FuzzyDate.parse("July 2014").deadline == date(2014, 7, 31)
+
+
 @pytest.mark.parametrize("text", ["Ongoing", "ongoing", "On-going"])
 def test_ongoing_means_no_date(text: str) -> None:
     parsed = FuzzyDate.parse(text)

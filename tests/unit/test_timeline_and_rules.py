@@ -90,6 +90,7 @@ def test_a_correction_recomputes_the_timeline_through_it() -> None:
         ("July 2014", Status.WITHDRAWN, date(2015, 1, 1), (False, None, None)),
         ("Ongoing", Status.OPEN, date(2015, 1, 1), (False, None, None)),
         ("1st July", Status.OPEN, date(2015, 1, 1), (False, None, None)),
+        ("1 st April 2013 and ongoing", Status.OPEN, date(2015, 1, 1), (False, None, None)),
         ("Autumn 2013", Status.OPEN, date(2014, 3, 1), (True, 91, "red")),
     ],
 )
