@@ -27,6 +27,7 @@ from adapters.cli.app import (
     run,
     say,
 )
+from adapters.cli.tables import rows_table, terminal
 from adapters.import_report import report_json, report_text
 from adapters.importing.document import plan_identity, to_plan_document
 from adapters.importing.reader import DocumentError, read_plan
@@ -94,6 +95,14 @@ def plans(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) ->
     if form == "csv":
         labels = [{**row, "versions": [v["label"] for v in row["versions"]]} for row in rows]
         emit_csv(labels, ["plan", "title", "partnership", "kind", "versions"])
+        return
+    if (console := terminal()) is not None:
+        listed = [
+            {**row, "latest version": row["versions"][-1]["label"] if row["versions"] else ""}
+            for row in rows
+        ]
+        fields = ["plan", "kind", "title", "latest version"]
+        console.print(rows_table(listed, fields, console.width))
         return
     for row in rows:
         latest = row["versions"][-1]["label"] if row["versions"] else "no document version"

@@ -224,26 +224,31 @@ def changes(
     if form == "json":
         emit_json([change.to_json() for change in found])
         return
+    rows = [
+        {
+            **change.to_json(),
+            "effective": change.entry.effective.text if change.entry.effective else "",
+        }
+        for change in found
+    ]
     if form == "csv":
-        rows = [
-            {
-                **change.to_json(),
-                "effective": change.entry.effective.text if change.entry.effective else "",
-            }
-            for change in found
-        ]
         emit_csv(rows, CHANGE_FIELDS)
         return
+    for row in rows:  # for a person: the plan's own events under its id, to the minute
+        row["ref"] = row["ref"] or row["plan"]
+        row["recorded_at"] = row["recorded_at"][:16].replace("T", " ")
     if not found:
         typer.echo("no changes in that period")
-    for change in found:
-        e = change.entry
-        when = e.effective.text if e.effective else "-"
-        say(
-            f"{change.ref or change.plan:<34} {e.type:<24} effective {when[:30]:<30} "
-            f"recorded {e.recorded_at:%Y-%m-%d %H:%M} by {e.actor}"
-            + (f" — {e.reason}" if e.reason else "")
-        )
+    elif (console := terminal()) is not None:
+        fields = ["ref", "type", "effective", "recorded_at", "actor", "reason"]
+        console.print(rows_table(rows, fields, console.width))
+    else:
+        for row in rows:
+            say(
+                f"{row['ref']:<34} {row['type']:<24} effective {row['effective'][:30] or '-':<30} "
+                f"recorded {row['recorded_at']} by {row['actor']}"
+                + (f" — {row['reason']}" if row["reason"] else "")
+            )
 
 
 def _bound(text: str, option: str, recorded: bool, *, first: bool) -> date | datetime:

@@ -74,3 +74,14 @@ def test_piped_output_stays_plain_lines(seeded: Shell) -> None:
     piped = seeded("status", "dhr2", "--as-at", "2014-02").stdout
     assert "┃" not in piped and "│" not in piped
     assert len(piped.splitlines()) == 20
+
+
+def test_plans_and_changes_at_a_terminal_have_a_header_row(seeded: Shell) -> None:
+    plans = at_a_terminal(seeded, "plans", columns=120)
+    assert re.search(r"Plan\s*┃\s*Kind\s*┃\s*Title\s*┃\s*Latest version", plans)
+    assert "dhr2" in plans
+    changes = at_a_terminal(
+        seeded, "changes", "dhr2", "--since", "2014-02-28", "--until", "2014-02-28", columns=140
+    )
+    assert re.search(r"Ref\s*┃\s*Type\s*┃\s*Effective\s*┃\s*Recorded at\s*┃\s*Actor", changes)
+    assert "ProgressRecorded" in changes
