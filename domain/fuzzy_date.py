@@ -7,7 +7,9 @@ it is (day, month, season, year).
 Seasons are meteorological, as UK public bodies use them: Spring is March-May,
 Summer June-August, Autumn (or Fall) September-November, and Winter Y runs from
 1 December Y to the end of February Y+1. Quarters "Q1 2014".."Q4 2014" are
-calendar quarters (Q1 = January-March) and get SEASON precision.
+calendar quarters (Q1 = January-March) and get SEASON precision. A UK financial year
+"2019/20" runs from 1 April 2019 to 31 March 2020 (YEAR precision); "Q1 2019/20" is its
+first quarter, April-June 2019. Excel's "Mar-19" is March 2019.
 
 The no-year rule: a day and month, a month, a season or a quarter written
 without a year ("1st July", "July") is placed on the calendar only when the
@@ -91,6 +93,10 @@ _DAY_MONTH = re.compile(
 _WORD_YEAR = re.compile(r"^([a-z]+)\.?(?:,?\s*(\d{4}))?$", re.ASCII)
 _QUARTER = re.compile(r"^q([1-4])(?:\s*(\d{4}))?$", re.ASCII)
 _YEAR = re.compile(r"^(\d{4})$", re.ASCII)
+_MONTH_SHORT_YEAR = re.compile(r"^([a-z]+)-(\d{2})$", re.ASCII)
+"""Excel's "mmm-yy" display ("Mar-19"), as a CSV export writes a date cell."""
+_FINANCIAL_YEAR = re.compile(r"^(?:(q[1-4])\s+)?(\d{4})[/-](\d{2}|\d{4})$", re.ASCII)
+"""A UK financial year "2019/20" (1 April 2019 to 31 March 2020), or a quarter of it."""
 
 
 def _normalise(text: str) -> str:
@@ -119,7 +125,7 @@ def _span(key: str, year: int | None) -> _Span | None:
     """Place a normalised text on the calendar; None if it cannot be placed."""
     if m := _ISO_DAY.match(key):
         return _day(int(m[1]), int(m[2]), int(m[3]))
-    if m := _ISO_MONTH.match(key):
+    if (m := _ISO_MONTH.match(key)) and 1 <= int(m[2]) <= 12:
         return _months(int(m[1]), int(m[2]), 1, Precision.MONTH)
     if m := _NUMERIC_DAY.match(key):
         written = int(m[4])
@@ -140,6 +146,13 @@ def _span(key: str, year: int | None) -> _Span | None:
         return _months(y, int(m[1]) * 3 - 2, 3, Precision.SEASON)
     if m := _YEAR.match(key):
         return _months(int(m[1]), 1, 12, Precision.YEAR)
+    if (m := _MONTH_SHORT_YEAR.match(key)) and m[1] in _MONTHS:
+        return _months(2000 + int(m[2]), _MONTHS[m[1]], 1, Precision.MONTH)
+    if (m := _FINANCIAL_YEAR.match(key)) and int(m[3]) % 100 == (int(m[2]) + 1) % 100:
+        if m[1] is None:
+            return _months(int(m[2]), 4, 12, Precision.YEAR)
+        later_year, month = divmod(3 + (int(m[1][1]) - 1) * 3, 12)  # Q1 starts in April
+        return _months(int(m[2]) + later_year, month + 1, 3, Precision.SEASON)
     return None
 
 

@@ -28,7 +28,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         NUMBER,
         re.compile(
-            r"^(?:#|nos?\.?|number|item|ref(?:erence)?\.?(?:\s*(?:no\.?|number))?|"
+            r"^(?:#|nos?\.?|number|item|ref(?:erence)?\.?(?:\s*(?:no\.?|number))?|rec\.?|"
             r"rec(?:ommendation)?\.?\s*(?:no\.?|number|ref\.?|#))$"
         ),
     ),

@@ -254,8 +254,10 @@ def _status(
     """The status the row's Status cell states; else what its updates and target say."""
     if rec.status:
         for status, words in _STATED:
-            if words.match(rec.status.casefold()):
-                return status, f"Status: {rec.status}", _stated_on(updates, fallback)
+            if found := words.match(rec.status.casefold()):
+                written = _date_after(rec.status[found.end() :])
+                when = written or _stated_on(updates, fallback)
+                return status, f"Status: {rec.status}", when
         warnings.append(
             ParseWarning(
                 rec.line,
@@ -274,6 +276,14 @@ def _status(
     if updates:
         return Status.IN_PROGRESS, None, None
     return Status.OPEN, None, None
+
+
+def _date_after(rest: str) -> FuzzyDate | None:
+    """The date a Status cell gives after its word ("Completed (31/03/2019)", "Closed -
+    March 2019"), if it gives one."""
+    text = re.sub(r"^[\s(:,\u2013\u2014-]*(?:on\s+|in\s+)?|[\s).]*$", "", rest)
+    found = FuzzyDate.parse(text) if text else None
+    return found if found is not None and found.is_dated else None
 
 
 def _stated_on(updates: list[UpdateDocument], fallback: FuzzyDate) -> FuzzyDate:

@@ -428,3 +428,27 @@ def test_parse_as_at_fuzzy_date_is_its_end() -> None:
 def test_parse_as_at_rejects_undated_text_quoting_it(text: str) -> None:
     with pytest.raises(ValueError, match=repr(text)):
         parse_as_at(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "precision"),
+    [
+        ("Mar-19", date(2019, 3, 1), date(2019, 3, 31), Precision.MONTH),  # Excel's mmm-yy
+        ("2019/20", date(2019, 4, 1), date(2020, 3, 31), Precision.YEAR),  # financial year
+        ("2019-20", date(2019, 4, 1), date(2020, 3, 31), Precision.YEAR),
+        ("2019/2020", date(2019, 4, 1), date(2020, 3, 31), Precision.YEAR),
+        ("Q1 2019/20", date(2019, 4, 1), date(2019, 6, 30), Precision.SEASON),
+        ("Q4 2019/20", date(2020, 1, 1), date(2020, 3, 31), Precision.SEASON),
+        ("By end of 2019/20", date(2019, 4, 1), date(2020, 3, 31), Precision.YEAR),
+    ],
+)
+def test_spreadsheet_and_financial_year_forms(
+    text: str, start: date, end: date, precision: Precision
+) -> None:
+    parsed = FuzzyDate.parse(text)
+    assert (parsed.start, parsed.end, parsed.precision) == (start, end, precision)
+
+
+@pytest.mark.parametrize("text", ["2019/21", "2019-13", "Foo-19", "Q5 2019/20"])
+def test_look_alikes_of_those_forms_are_not_dates(text: str) -> None:
+    assert FuzzyDate.parse(text).precision == Precision.UNKNOWN

@@ -176,3 +176,30 @@ def test_a_status_stated_in_the_target_column_dates_no_later_than_the_version() 
     doc, _ = interpret(rec(target="Implemented and ongoing."))
     assert doc.status == Status.ONGOING
     assert doc.status_date == no_later_than(FuzzyDate.parse("29th May 2014"))
+
+
+@pytest.mark.parametrize(
+    ("cell", "status", "when", "inferred"),
+    [
+        ("Completed (31/03/2014)", Status.COMPLETED, "31/03/2014", False),  # its own date
+        ("Closed - March 2014", Status.COMPLETED, "March 2014", False),
+        ("Complete", Status.COMPLETED, "no later than Feb 2014", True),  # the row's latest
+        ("Embedded", Status.ONGOING, "no later than Feb 2014", True),
+        ("Not started", Status.OPEN, "no later than Feb 2014", True),
+    ],
+)
+def test_a_status_cell_states_the_status_dated_by_itself_or_the_rows_evidence(
+    cell: str, status: Status, when: str, inferred: bool
+) -> None:
+    doc, _ = interpret(
+        replace(rec(("August 2013", "Training"), ("Feb 2014", "Review")), status=cell)
+    )
+    assert doc.status == status and doc.status_basis == f"Status: {cell}"
+    assert doc.status_date is not None
+    assert (doc.status_date.text, doc.status_date.inferred) == (when, inferred)
+
+
+def test_a_status_cell_the_ledger_does_not_know_is_warned_and_the_updates_decide() -> None:
+    doc, warnings = interpret(replace(rec(("Feb 2014", "Review")), status="Partially complete"))
+    assert doc.status == Status.IN_PROGRESS
+    assert any("status 'Partially complete' is not one the ledger knows" in w for w in warnings)

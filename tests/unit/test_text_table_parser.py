@@ -274,6 +274,7 @@ def test_match_columns_on_the_seed_header() -> None:
         ("Key milestones achieved", "updates"),
         ("Summary of Action Taken", "updates"),
         ("Ref No", "number"),
+        ("Rec", "number"),
         ("Recommendation number", "number"),
         ("BRAG", "rag"),
         ("Current position", "updates"),
