@@ -44,6 +44,31 @@ class SubAction:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """Who amended a value, when it was recorded, why: shown wherever the value is."""
+
+    event_id: str
+    actor: str
+    recorded_at: datetime
+    reason: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "actor": self.actor,
+            "recorded_at": self.recorded_at.isoformat(),
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Correction:
+        return cls(
+            data["event_id"], data["actor"], datetime.fromisoformat(data["recorded_at"]),
+            data["reason"],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class ProgressUpdate:
     event_id: str
     effective: FuzzyDate
@@ -70,6 +95,9 @@ class RecommendationState:
     updates: list[ProgressUpdate] = field(default_factory=list)
     completed: FuzzyDate | None = None
     evidence: str | None = None
+    corrected: dict[str, Correction] = field(default_factory=dict)
+    """For each field whose value comes from a correction: that correction, so a
+    corrected value is shown as corrected."""
 
     @property
     def section(self) -> str:
@@ -146,10 +174,18 @@ class Recommendation(Aggregate):
     class Event(AuditedEvent):
         amendable: ClassVar[dict[str, Field]] = {}
         """The fields a correction may amend, and what each holds: the one catalogue."""
+        shows: ClassVar[dict[str, str]] = {}
+        """Which of the state's fields each of its own fields sets."""
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             """Apply this event's (possibly amended) data to the state."""
             raise NotImplementedError
+
+        def apply_to(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+            """``evolve``, then mark each field it set as corrected or not (``data``'s
+            ``corrected``: the corrections of its own fields, by field)."""
+            self.evolve(state, data)
+            _mark(state, self.shows, data)
 
         def apply(self, aggregate: Any) -> None:
             aggregate._apply(self)
@@ -172,6 +208,14 @@ class Recommendation(Aggregate):
             "target": Field.DATE,
             "theme": Field.TITLE,
             "effective": Field.DATE,
+        }
+        shows: ClassVar[dict[str, str]] = {
+            "text": "text",
+            "agency": "agency",
+            "leads": "leads",
+            "target": "target",
+            "theme": "theme",
+            "effective": "raised",
         }
 
         class_version = 2
@@ -204,6 +248,7 @@ class Recommendation(Aggregate):
 
         leads: list[str]
         amendable: ClassVar[dict[str, Field]] = {"leads": Field.LEADS, "effective": Field.DATE}
+        shows: ClassVar[dict[str, str]] = {"leads": "leads"}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.leads = tuple(data["leads"])
@@ -213,6 +258,7 @@ class Recommendation(Aggregate):
 
         agency: str
         amendable: ClassVar[dict[str, Field]] = {"agency": Field.NAME, "effective": Field.DATE}
+        shows: ClassVar[dict[str, str]] = {"agency": "agency"}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.agency = data["agency"]
@@ -222,6 +268,7 @@ class Recommendation(Aggregate):
 
         target: dict[str, Any] | None
         amendable: ClassVar[dict[str, Field]] = {"target": Field.DATE, "effective": Field.DATE}
+        shows: ClassVar[dict[str, str]] = {"target": "target"}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.target = _date(data["target"])
@@ -256,6 +303,7 @@ class Recommendation(Aggregate):
 
         evidence: str | None
         amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATED, "evidence": Field.NOTE}
+        shows: ClassVar[dict[str, str]] = {"effective": "completed", "evidence": "evidence"}
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
             state.status = Status.COMPLETED
@@ -299,7 +347,7 @@ class Recommendation(Aggregate):
         if isinstance(event, Recommendation.Raised | Recommendation.Corrected):
             self.state = fold(self.log)
         else:
-            event.evolve(self.state, event.data())
+            event.apply_to(self.state, event.data())
 
     # Commands. Each checks the rules against the current state, then triggers one event.
 
@@ -543,18 +591,58 @@ def amendments(events: Iterable[Recommendation.Event]) -> dict[str, dict[str, An
     return amendments
 
 
+def corrections(events: Iterable[Recommendation.Event]) -> dict[str, dict[str, Correction]]:
+    """For each amended event, by field: the latest correction that amended it."""
+    found: dict[str, dict[str, Correction]] = {}
+    for e in events:
+        if isinstance(e, Recommendation.Corrected) and not e.retract:
+            by = Correction(e.event_id, e.actor, e.timestamp, e.reason)
+            found.setdefault(e.corrects, {}).update(dict.fromkeys(e.amendment, by))
+    return found
+
+
+def read_through(
+    event: Recommendation.Event,
+    amended: Mapping[str, dict[str, Any]],
+    corrected: Mapping[str, dict[str, Correction]],
+) -> dict[str, Any]:
+    """An event's data as its corrections amend it, with ``corrected``: which of its fields
+    they amended, and by which correction."""
+    key = event.event_id
+    return {**event.data(), **amended.get(key, {}), "corrected": corrected.get(key, {})}
+
+
+def _mark(state: RecommendationState, shows: Mapping[str, str], data: Mapping[str, Any]) -> None:
+    by_field = data.get("corrected", {})
+    for own, shown in shows.items():
+        if own in by_field and getattr(state, shown) not in (None, "", ()):
+            state.corrected[shown] = by_field[own]
+        else:
+            state.corrected.pop(shown, None)
+    for shown in [name for name in state.corrected if getattr(state, name) in (None, "")]:
+        del state.corrected[shown]  # e.g. a completion undone by a reopening
+
+
 def initial_state(raised: Mapping[str, Any]) -> RecommendationState:
     """The state a Raised event's (possibly amended) data starts."""
-    return RecommendationState(
-        plan_id=raised["plan_id"],
-        ref=raised["ref"],
-        text=raised["text"],
-        agency=raised["agency"],
-        leads=tuple(raised["leads"]),
-        target=_date(raised["target"]),
-        raised=_date(raised["effective"]),
-        theme=raised["theme"],
+    return _marked(
+        RecommendationState(
+            plan_id=raised["plan_id"],
+            ref=raised["ref"],
+            text=raised["text"],
+            agency=raised["agency"],
+            leads=tuple(raised["leads"]),
+            target=_date(raised["target"]),
+            raised=_date(raised["effective"]),
+            theme=raised["theme"],
+        ),
+        raised,
     )
+
+
+def _marked(state: RecommendationState, raised: Mapping[str, Any]) -> RecommendationState:
+    _mark(state, Recommendation.Raised.shows, raised)
+    return state
 
 
 def fold(events: Iterable[Recommendation.Event]) -> RecommendationState:
@@ -565,18 +653,18 @@ def fold(events: Iterable[Recommendation.Event]) -> RecommendationState:
     """
     events = list(events)
     retracted_ids = retracted(events)
-    amended = amendments(events)
+    amended, corrected = amendments(events), corrections(events)
     state: RecommendationState | None = None
     for event in events:
         if event.event_id in retracted_ids or isinstance(event, Recommendation.Corrected):
             continue
-        data = {**event.data(), **amended.get(event.event_id, {})}
+        data = read_through(event, amended, corrected)
         if isinstance(event, Recommendation.Raised):
             state = initial_state(data)
         elif state is None:
             raise ValueError("a recommendation's events must start with Raised")
         else:
-            event.evolve(state, data)
+            event.apply_to(state, data)
     if state is None:
         raise ValueError("a recommendation's events must start with Raised")
     return state

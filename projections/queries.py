@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, sel
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Status
+from domain.recommendation import Correction, Status
 from domain.refs import Ref
 from projections.history import HistoryEntry, history
 from projections.tables import OPEN, day_number, micros, moment, updates, versions
@@ -59,24 +59,6 @@ class UpdateView:
 
 
 @dataclass(frozen=True)
-class Correction:
-    """Who amended a value shown, when, why: shown wherever the corrected value is."""
-
-    event_id: str
-    actor: str
-    recorded_at: datetime
-    reason: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id,
-            "actor": self.actor,
-            "recorded_at": self.recorded_at.isoformat(),
-            "reason": self.reason,
-        }
-
-
-@dataclass(frozen=True)
 class RecommendationView:
     plan: str
     ref: str
@@ -95,6 +77,9 @@ class RecommendationView:
     theme: str = ""
     position: int = 0
     """When it was first recorded (read-model micros): orders plans and sections."""
+    corrected: dict[str, Correction] = field(default_factory=dict)
+    """Fields whose value a correction set (``text``, ``leads``, ``target``...), each with
+    that correction."""
 
     @property
     def section(self) -> str:
@@ -123,6 +108,7 @@ class RecommendationView:
             "overdue": self.overdue,
             "days_overdue": self.days_overdue,
             "rag": self.rag,
+            "corrected_fields": {name: by.to_json() for name, by in self.corrected.items()},
         }
 
 
@@ -309,6 +295,9 @@ def _view(
         rag=rag,
         theme=data.get("theme", ""),
         position=position,
+        corrected={
+            name: Correction.from_json(by) for name, by in data.get("corrected", {}).items()
+        },
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Tab
 
 from domain.values import NAME_MAX, PLAN_ID_MAX, REF_MAX, SOURCE_MAX
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bumped when these tables change: read models are derived, so a new schema is rebuilt."""
 
 OPEN = 2**62

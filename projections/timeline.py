@@ -32,12 +32,15 @@ from typing import Any
 
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import (
+    Correction,
     Recommendation,
     RecommendationState,
     Status,
     SubAction,
     amendments,
+    corrections,
     initial_state,
+    read_through,
     retracted,
 )
 
@@ -65,6 +68,8 @@ class Summary:
     sub_actions: tuple[SubAction, ...]
     has_updates: bool
     theme: str = ""
+    corrected: tuple[tuple[str, Correction], ...] = ()
+    """Fields whose value a correction set, with that correction (a tuple: hashable)."""
 
     @classmethod
     def of(cls, state: RecommendationState) -> Summary:
@@ -82,6 +87,7 @@ class Summary:
             sub_actions=tuple(state.sub_actions),
             has_updates=bool(state.updates),
             theme=state.theme,
+            corrected=tuple(sorted(state.corrected.items(), key=lambda item: item[0])),
         )
 
     def evolved(self, event: Recommendation.Event, data: dict[str, Any]) -> Summary:
@@ -104,8 +110,9 @@ class Summary:
             updates=[None] * self.has_updates,  # type: ignore[list-item]  # only their presence
             completed=self.completed,
             evidence=self.evidence,
+            corrected=dict(self.corrected),
         )
-        event.evolve(state, data)
+        event.apply_to(state, data)
         return Summary.of(state)
 
 
@@ -138,12 +145,12 @@ def recompute(events: Sequence[Recommendation.Event]) -> list[Segment]:
     """The open segments after ``events``: their corrections applied first, then each
     remaining event stepped in log order — what folding at every breakpoint would give."""
     retracted_ids = retracted(events)
-    amended = amendments(events)
+    amended, corrected = amendments(events), corrections(events)
     segments: list[Segment] = []
     for event in events:
         if event.event_id in retracted_ids or isinstance(event, Recommendation.Corrected):
             continue
-        segments = _step(segments, event, {**event.data(), **amended.get(event.event_id, {})})
+        segments = _step(segments, event, read_through(event, amended, corrected))
     return segments
 
 
@@ -207,6 +214,7 @@ def summary_data(summary: Summary) -> dict[str, object]:
         ],
         "has_updates": summary.has_updates,
         "theme": summary.theme,
+        "corrected": {name: by.to_json() for name, by in summary.corrected},
     }
 
 
@@ -228,4 +236,7 @@ def summary_from_data(data: dict[str, Any]) -> Summary:
         ),
         has_updates=data["has_updates"],
         theme=data.get("theme", ""),
+        corrected=tuple(
+            (name, Correction.from_json(by)) for name, by in data.get("corrected", {}).items()
+        ),
     )

@@ -64,6 +64,7 @@ def known_at_moment(text: str | None, option: str = "--known-at") -> datetime | 
 
 def _line(view: RecommendationView) -> str:
     target = view.target.text if view.target else "-"
+    target = target[:24] + ("*" if "target" in view.corrected else "")
     late = f"{view.days_overdue} days overdue" if view.overdue else ""
     latest = view.updates[-1] if view.updates else None
     last = "no updates" if latest is None else latest.effective.text[:30]
@@ -71,7 +72,8 @@ def _line(view: RecommendationView) -> str:
         last += " (corrected)"
     return (
         f"{view.plan:<8} {view.ref:<34} {view.status.value:<11} {(view.rag or '-'):<5} "
-        f"target {target[:24]:<24} {late:<18} last update {last}  {view.agency[:40]}"
+        f"target {target:<25} {late:<18} last update {last}  {view.agency[:40]}"
+        + ("  (* corrected)" if view.corrected else "")
     )
 
 
@@ -148,16 +150,22 @@ def _detail(view: RecommendationView) -> list[str]:
     """Everything about one recommendation, a field a line, its updates last."""
     target = view.target.text if view.target else "-"
     late = f" ({view.days_overdue} days overdue)" if view.overdue else ""
+
+    def fixed(name: str) -> str:
+        """How a corrected value is marked: by whom and why."""
+        found = view.corrected.get(name)
+        return f"  (corrected by {found.actor}: {found.reason})" if found else ""
+
     lines = [
         f"{view.plan} {view.ref}" + (f"  [{view.theme}]" if view.theme else ""),
-        f"  text:      {view.text}",
-        f"  agency:    {view.agency or '(unknown)'}",
-        f"  leads:     {'; '.join(view.leads) or '-'}",
-        f"  target:    {target}{late}",
+        f"  text:      {view.text}{fixed('text')}",
+        f"  agency:    {view.agency or '(unknown)'}{fixed('agency')}",
+        f"  leads:     {'; '.join(view.leads) or '-'}{fixed('leads')}",
+        f"  target:    {target}{late}{fixed('target')}",
         f"  status:    {view.status.value}"
-        + (f", completed {view.completed.text}" if view.completed else ""),
+        + (f", completed {view.completed.text}{fixed('completed')}" if view.completed else ""),
         f"  RAG:       {view.rag or '-'}",
-        f"  raised:    {view.raised.text if view.raised else '-'}",
+        f"  raised:    {view.raised.text if view.raised else '-'}{fixed('raised')}",
         f"  actions:   {len(view.sub_actions) or 'none'}",
     ]
     for number, action in enumerate(view.sub_actions, start=1):
@@ -166,14 +174,11 @@ def _detail(view: RecommendationView) -> list[str]:
         lines.append(f"    {number}. {action['text']}  (leads: {leads}; target: {due})")
     lines.append(f"  updates:   {len(view.updates) or 'none'}")
     for update in view.updates:
-        fixed = (
-            f"; corrected by {update.correction.actor}: {update.correction.reason}"
-            if update.correction
-            else ""
-        )
+        by = update.correction
+        note = f"; corrected by {by.actor}: {by.reason}" if by else ""
         lines.append(
             f"    #{update.sequence} {update.effective.text}: {update.text}"
-            f"  [{update.source}, by {update.actor}{fixed}]"
+            f"  [{update.source}, by {update.actor}{note}]"
         )
     return lines
 

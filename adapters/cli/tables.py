@@ -40,15 +40,19 @@ def views_table(views: list[RecommendationView], width: int) -> Table:
         last = "-" if latest is None else latest.effective.text
         if latest is not None and latest.correction is not None:
             last += " (corrected)"
+
+        def mark(name: str, value: str, view: RecommendationView = view) -> str:
+            return f"{value} (corrected)" if name in view.corrected else value
+
         cells = [
             view.ref,
             view.status.value,
             view.rag or "-",
-            view.target.text if view.target else "-",
+            mark("target", view.target.text if view.target else "-"),
             f"{view.days_overdue} days" if view.overdue else "",
-            "; ".join(view.leads) or "-",
+            mark("leads", "; ".join(view.leads) or "-"),
             last,
-            view.agency or "-",
+            mark("agency", view.agency or "-"),
         ]
         row = [view.plan, *cells[: len(shown)]] if several else cells[: len(shown)]
         table.add_row(*(Text(printable(cell)) for cell in row))

@@ -205,6 +205,14 @@ def test_a_correction_shows_wherever_the_corrected_value_is_shown(recledger: She
     assert (entries[4]["corrects"], entries[4]["previous"]) == (3, {"leads": ["DCI Smith"]})
     text = recledger("history", "dhr2", "overview/1").stdout
     assert "corrects #3" in text and 'previously: {"leads": ["DCI Smith"]}' in text
+    assert view["corrected_fields"]["leads"]["actor"] == "auditor"
+    assert view["corrected_fields"]["leads"]["reason"] == "misspelt"
+    assert "(* corrected)" in recledger("status", "dhr2").stdout
+    detail = recledger("status", "dhr2", "overview/1").stdout
+    assert "  leads:     DCI Smyth  (corrected by auditor: misspelt)" in detail
+    recledger("reassign", "dhr2", "overview/1", "--lead", "DCI Jones", "--reason", "moved")
+    [after] = json.loads(recledger("status", "dhr2", "--json").stdout)
+    assert after["corrected_fields"] == {}  # the corrected value is no longer the one shown
 
 
 def test_a_write_sent_again_with_its_idempotency_key_records_nothing(recledger: Shell) -> None:

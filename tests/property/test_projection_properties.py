@@ -229,6 +229,7 @@ class ProjectionMachine(RuleBasedStateMachine):
                         state.status, state.agency, state.leads, state.target, state.completed,
                     )  # fmt: skip
                     assert view.text == state.text
+                    assert view.corrected == state.corrected, (ref, as_at, known_at)
                     written = sorted((u.effective.end, u.text) for u in view.updates)
                     assert written == sorted(
                         (u.effective.end, u.text)

@@ -295,6 +295,26 @@ def test_an_amendment_outside_the_catalogue_or_of_the_wrong_type_is_refused(
     assert str(refused.value) == message
 
 
+def test_the_state_marks_each_value_a_correction_set_until_a_later_event_replaces_it() -> None:
+    rec = raised()
+    rec.reassign_leads(["DCI Smith"], "restructure")
+    rec.correct(rec.log[-1].event_id, "misspelt", amendment={"leads": ["DCI Smyth"]})
+    rec.correct(rec.log[0].event_id, "typo", amendment={"text": "Ensure officers act"})
+    assert set(rec.state.corrected) == {"leads", "text"}
+    assert rec.state.corrected["leads"].reason == "misspelt"
+    assert fold(rec.log[:3]).corrected.keys() == {"leads"}  # as known before the second
+    rec.reassign_leads(["DCI Jones"], "moved on")
+    assert set(rec.state.corrected) == {"text"}
+    rec.record_progress("Done", FuzzyDate.parse("May 2014"))
+    rec.complete(FuzzyDate.parse("May 2014"), evidence="audit")
+    rec.correct(
+        rec.log[-1].event_id, "wrong month", amendment={"effective": FuzzyDate.parse("June 2014")}
+    )
+    assert set(rec.state.corrected) == {"text", "completed"}
+    rec.reopen("not done after all")
+    assert set(rec.state.corrected) == {"text"}
+
+
 def test_an_update_or_completion_cannot_be_amended_off_the_calendar() -> None:
     rec = raised()
     rec.record_progress("Started", FuzzyDate.parse("Feb 2013"))
