@@ -289,19 +289,12 @@ def _follow_updates(
         )
 
 
-_FIELD_EVENTS: dict[str, tuple[type[Recommendation.Event], ...]] = {
-    "text": (),
-    "theme": (),
-    "leads": (Recommendation.LeadsReassigned,),
-    "agency": (Recommendation.AgencyReassigned,),
-    "target": (Recommendation.TargetDateRevised,),
-    "status": (
-        Recommendation.StatusChanged,
-        Recommendation.Completed,
-        Recommendation.Reopened,
-        Recommendation.Withdrawn,
-    ),
-}
+_STATUS_EVENTS = (
+    Recommendation.StatusChanged,
+    Recommendation.Completed,
+    Recommendation.Reopened,
+    Recommendation.Withdrawn,
+)
 
 
 @dataclass
@@ -335,15 +328,17 @@ class _Follower:
         )
 
     def _hand_edit(self, name: str) -> Recommendation.Event | None:
-        """The latest event not from a document that set the field ``name``."""
-        kinds = _FIELD_EVENTS[name]
+        """The latest event not from a document that set the field ``name`` (directly, or by
+        correcting the event that set it)."""
         for event in reversed(self.rec.log):
             if event.source in self.sources:
                 continue
-            if isinstance(event, kinds) or (
-                isinstance(event, Recommendation.Corrected)
-                and name in event.amendment
-                and (name not in ("text", "theme") or event.corrects == self.rec.log[0].event_id)
+            if isinstance(event, Recommendation.Corrected):
+                corrected = self.rec.event(event.corrects)
+                if any(corrected.shows.get(amended) == name for amended in event.amendment):
+                    return event
+            elif name in event.shows.values() or (
+                name == "status" and isinstance(event, _STATUS_EVENTS)
             ):
                 return event
         return None
