@@ -288,7 +288,7 @@ def _view(
         raised=_date(data["raised"]),
         status=status,
         completed=_date(data["completed"]),
-        sub_actions=tuple(data["sub_actions"]),
+        sub_actions=tuple(_action(action, status, as_at) for action in data["sub_actions"]),
         updates=tuple(written),
         overdue=is_overdue,
         days_overdue=days,
@@ -299,6 +299,13 @@ def _view(
             name: Correction.from_json(by) for name, by in data.get("corrected", {}).items()
         },
     )
+
+
+def _action(action: dict[str, Any], status: Status, as_at: date) -> dict[str, Any]:
+    """A sub-action as at D: overdue by the same rule, its own target, its recommendation's
+    status (sub-actions have no status of their own yet)."""
+    is_overdue, days, _ = assess(_date(action["target"]), status, as_at)
+    return {**action, "overdue": is_overdue, "days_overdue": days}
 
 
 def recommendation_ids(conn: Connection, plan_id: str) -> list[str]:

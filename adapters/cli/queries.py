@@ -170,6 +170,8 @@ def _detail(view: RecommendationView) -> list[str]:
     ]
     for number, action in enumerate(view.sub_actions, start=1):
         due = action["target"]["text"] if action["target"] else "-"
+        if action["overdue"]:
+            due += f", {action['days_overdue']} days overdue"
         leads = "; ".join(action["leads"]) or "-"
         lines.append(f"    {number}. {action['text']}  (leads: {leads}; target: {due})")
     lines.append(f"  updates:   {len(view.updates) or 'none'}")

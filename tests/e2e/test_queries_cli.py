@@ -178,6 +178,12 @@ def test_one_recommendation_in_detail_as_at_a_date(shell: Shell) -> None:
                  "  updates:   none"):  # fmt: skip
         assert line in text
     assert "(60 days overdue)" in text
+    assert "target: March 2013, 335 days overdue)" in text  # each action by its own target
+    actions = shell.json("status", "dhr2", "overview/3", "--as-at", "2014-03-01")["sub_actions"]
+    assert [(a["target"] and a["target"]["text"], a["overdue"]) for a in actions] == [
+        ("March 2013", True), ("April 2013", True), ("December 2013", True),
+        ("November 2013", True), (None, False),  # the fifth has no target
+    ]  # fmt: skip
     view = shell.json("status", "dhr2", "imr/west-mercia-police/1", "--as-at", "2014-02")
     assert view["ref"] == "imr/west-mercia-police/1" and len(view["updates"]) == 2
     assert all(u["source"].startswith("dhr-case-2-action-plan.txt") for u in view["updates"])
