@@ -63,6 +63,7 @@ def naive_overdue(ledger: Ledger, plans: dict[str, list[str]], as_at: date) -> s
     for plan_id, refs in plans.items():
         for ref in refs:
             state = state_as_at(_replayed(ledger, plan_id, ref), as_at, now)
-            if state is not None and assess(state.target, state.status, as_at)[0]:
-                found.add((plan_id, ref))
+            for item in (state, *state.sub_actions) if state is not None else ():
+                if assess(item.target, item.status, as_at)[0]:
+                    found.add((plan_id, item.ref))
     return found

@@ -8,16 +8,23 @@ replaying the log as it stood before the correction still shows the mistake.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from string import ascii_lowercase
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
 from domain import values
-from domain.errors import EventNotFound, InvalidCommand, InvalidDate, RuleViolated
+from domain.errors import (
+    EventNotFound,
+    InvalidCommand,
+    InvalidDate,
+    RecommendationNotFound,
+    RuleViolated,
+)
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.refs import Ref, recommendation_aggregate_id
@@ -34,13 +41,6 @@ class Status(StrEnum):
 
 SETTABLE_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.ONGOING)
 """Statuses a plain status change may set; completion, reopening and withdrawal have own events."""
-
-
-@dataclass(frozen=True)
-class SubAction:
-    text: str
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
 
 
 @dataclass(frozen=True)
@@ -78,20 +78,18 @@ class ProgressUpdate:
     source: str
 
 
-@dataclass
-class RecommendationState:
-    """What is true of a recommendation after a given sequence of events."""
+@dataclass(kw_only=True)
+class ItemState:
+    """What is true of one item of a plan after a sequence of events: a recommendation,
+    or one of its numbered sub-actions (an item of its own, with the same fields)."""
 
-    plan_id: str
     ref: str
     text: str
     agency: str
+    """For a sub-action, "" when it is its recommendation's."""
     leads: tuple[str, ...]
     target: FuzzyDate | None
-    raised: FuzzyDate | None
-    theme: str = ""
     status: Status = Status.OPEN
-    sub_actions: list[SubAction] = field(default_factory=list)
     updates: list[ProgressUpdate] = field(default_factory=list)
     completed: FuzzyDate | None = None
     evidence: str | None = None
@@ -106,6 +104,78 @@ class RecommendationState:
     @property
     def number(self) -> str:
         return Ref.stored(self.ref).number
+
+
+@dataclass(kw_only=True)
+class SubActionState(ItemState):
+    """A numbered action under a recommendation; its ref is the recommendation's and its
+    number, dotted (``overview/3.2``)."""
+
+    action: str
+    """Its number under the recommendation (``2``)."""
+    added: FuzzyDate | None = None
+
+
+@dataclass(kw_only=True)
+class RecommendationState(ItemState):
+    """A recommendation after a sequence of events, with its sub-actions."""
+
+    plan_id: str
+    raised: FuzzyDate | None
+    theme: str = ""
+    sub_actions: list[SubActionState] = field(default_factory=list)
+
+    def item(self, action: str | None) -> ItemState:
+        """The recommendation itself (``action`` None), or its sub-action of that number."""
+        found = self.find(action)
+        if found is None:
+            raise RecommendationNotFound(f"{self.ref} has no sub-action {action}")
+        return found
+
+    def find(self, action: str | None) -> ItemState | None:
+        """As ``item``; None when it has no such sub-action (as at a day before it was added,
+        events about it have no effect yet: a sub-action exists once its adding counts)."""
+        if action is None:
+            return self
+        return next((sub for sub in self.sub_actions if sub.action == action), None)
+
+
+def sub_action_ref(ref: str, action: str) -> str:
+    """The ref of a recommendation's sub-action: one grammar with refs (``overview/3.2``)."""
+    return f"{ref}.{action}"
+
+
+CLOSED = (Status.COMPLETED, Status.WITHDRAWN)
+
+
+def settle(state: RecommendationState) -> None:
+    """The one rule for a recommendation with sub-actions: it is completed exactly when every
+    sub-action is completed or withdrawn and at least one completed, and then no earlier than
+    the last of them (its completion date is the latest of theirs and its own). A sub-action
+    reopened or added later makes it no longer completed. (Completing, reopening or
+    withdrawing the recommendation does the same to its sub-actions first: the events'
+    ``change``.) A withdrawn recommendation stays withdrawn."""
+    subs = state.sub_actions
+    if not subs or state.status == Status.WITHDRAWN:
+        return
+    closed = all(sub.status in CLOSED for sub in subs)
+    done = [sub.completed for sub in subs if sub.status == Status.COMPLETED and sub.completed]
+    if closed and done:
+        own = [state.completed] if state.status == Status.COMPLETED and state.completed else []
+        state.status = Status.COMPLETED
+        state.completed = max([*done, *own], key=_last_day)
+    elif state.status == Status.COMPLETED and not closed:
+        _reopen(state, has_updates=bool(state.updates or any(s.updates for s in subs)))
+
+
+def _last_day(day: FuzzyDate) -> date:
+    return day.end or date.min
+
+
+def _reopen(item: ItemState, *, has_updates: bool) -> None:
+    item.status = Status.IN_PROGRESS if has_updates else Status.OPEN
+    item.completed = None
+    item.evidence = None
 
 
 def _date(data: Mapping[str, Any] | None) -> FuzzyDate | None:
@@ -175,17 +245,20 @@ class Recommendation(Aggregate):
         amendable: ClassVar[dict[str, Field]] = {}
         """The fields a correction may amend, and what each holds: the one catalogue."""
         shows: ClassVar[dict[str, str]] = {}
-        """Which of the state's fields each of its own fields sets."""
+        """Which of the item's fields each of its own fields sets."""
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            """Apply this event's (possibly amended) data to the state."""
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
+            """Apply this event's (possibly amended) data to the state; return the item
+            (the recommendation or a sub-action) it changed, if any."""
             raise NotImplementedError
 
         def apply_to(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            """``evolve``, then mark each field it set as corrected or not (``data``'s
-            ``corrected``: the corrections of its own fields, by field)."""
-            self.evolve(state, data)
-            _mark(state, self.shows, data)
+            """``evolve``, mark each field it set as corrected or not (``data``'s
+            ``corrected``: the corrections of its own fields, by field), then ``settle``."""
+            item = self.evolve(state, data)
+            if item is not None:
+                _mark(item, self.shows, data)
+                settle(state)
 
         def apply(self, aggregate: Any) -> None:
             aggregate._apply(self)
@@ -231,102 +304,175 @@ class Recommendation(Aggregate):
         text: str
         leads: list[str]
         target: dict[str, Any] | None
+        number: str | None
+        """Its number under the recommendation; None (before version 2): its position."""
         amendable: ClassVar[dict[str, Field]] = {
             "text": Field.TEXT,
             "leads": Field.LEADS,
             "target": Field.DATE,
             "effective": Field.DATE,
         }
+        shows: ClassVar[dict[str, str]] = {
+            "text": "text",
+            "leads": "leads",
+            "target": "target",
+            "effective": "added",
+        }
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            state.sub_actions.append(
-                SubAction(data["text"], tuple(data["leads"]), _date(data["target"]))
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 carried no number: a sub-action was known by its position."""
+            state["number"] = None
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
+            number = data["number"] or str(len(state.sub_actions) + 1)
+            sub = SubActionState(
+                ref=sub_action_ref(state.ref, number),
+                action=number,
+                text=data["text"],
+                agency="",
+                leads=tuple(data["leads"]),
+                target=_date(data["target"]),
+                added=_date(data["effective"]),
             )
+            state.sub_actions.append(sub)
+            return sub
 
-    class LeadsReassigned(Event):
+    class ItemEvent(Event):
+        """An event about the recommendation itself, or (``action``) one of its sub-actions."""
+
+        action: str | None
+        """The sub-action's number; None: the recommendation itself."""
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 was always about the recommendation itself."""
+            state["action"] = None
+
+        def payload(self) -> dict[str, Any]:
+            """Without ``action``: an auditor reads which item it is about as its ref."""
+            return {k: v for k, v in super().payload().items() if k != "action"}
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
+            item = state.find(data["action"])
+            if item is not None:
+                self.change(item, state, data)
+            return item
+
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
+            raise NotImplementedError
+
+    class LeadsReassigned(ItemEvent):
         """The people or posts leading the implementation changed."""
 
         leads: list[str]
         amendable: ClassVar[dict[str, Field]] = {"leads": Field.LEADS, "effective": Field.DATE}
         shows: ClassVar[dict[str, str]] = {"leads": "leads"}
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            state.leads = tuple(data["leads"])
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
+            item.leads = tuple(data["leads"])
 
-    class AgencyReassigned(Event):
-        """Another agency became responsible for the recommendation."""
+    class AgencyReassigned(ItemEvent):
+        """Another agency became responsible for the recommendation (or sub-action)."""
 
         agency: str
         amendable: ClassVar[dict[str, Field]] = {"agency": Field.NAME, "effective": Field.DATE}
         shows: ClassVar[dict[str, str]] = {"agency": "agency"}
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            state.agency = data["agency"]
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
+            item.agency = data["agency"]
 
-    class TargetDateRevised(Event):
+    class TargetDateRevised(ItemEvent):
         """The target date for completion was moved."""
 
         target: dict[str, Any] | None
         amendable: ClassVar[dict[str, Field]] = {"target": Field.DATE, "effective": Field.DATE}
         shows: ClassVar[dict[str, str]] = {"target": "target"}
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            state.target = _date(data["target"])
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
+            item.target = _date(data["target"])
 
-    class ProgressRecorded(Event):
-        """A dated progress update was written against the recommendation."""
+    class ProgressRecorded(ItemEvent):
+        """A dated progress update was written against the recommendation (or sub-action)."""
 
         text: str
         amendable: ClassVar[dict[str, Field]] = {"text": Field.TEXT, "effective": Field.DATED}
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
             effective = FuzzyDate.from_data(data["effective"])
-            state.updates.append(
+            item.updates.append(
                 ProgressUpdate(
                     self.event_id, effective, data["text"], self.actor, self.timestamp, self.source
                 )
             )
-            if state.status == Status.OPEN:
-                state.status = Status.IN_PROGRESS
+            for changed in (item, state):  # progress on a sub-action is progress on it
+                if changed.status == Status.OPEN:
+                    changed.status = Status.IN_PROGRESS
 
-    class StatusChanged(Event):
+    class StatusChanged(ItemEvent):
         """The status was set to open, in progress or ongoing (business as usual)."""
 
         status: str
         amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATE}
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            state.status = Status(data["status"])
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
+            item.status = Status(data["status"])
 
-    class Completed(Event):
-        """The recommendation was declared implemented."""
+    class Completed(ItemEvent):
+        """The recommendation (or sub-action) was declared implemented; a recommendation's
+        open sub-actions are completed with it."""
 
         evidence: str | None
         amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATED, "evidence": Field.NOTE}
         shows: ClassVar[dict[str, str]] = {"effective": "completed", "evidence": "evidence"}
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            state.status = Status.COMPLETED
-            state.completed = _date(data["effective"])
-            state.evidence = data["evidence"]
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
+            for done in _with_sub_actions(item, state, lambda s: s.status not in CLOSED):
+                done.status = Status.COMPLETED
+                done.completed = _date(data["effective"])
+                done.evidence = data["evidence"] if done is item else None
 
-    class Reopened(Event):
-        """A completed recommendation was found not to be implemented after all."""
-
-        amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATE}
-
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            state.status = Status.IN_PROGRESS if state.updates else Status.OPEN
-            state.completed = None
-            state.evidence = None
-
-    class Withdrawn(Event):
-        """The recommendation no longer applies and will not be implemented."""
+    class Reopened(ItemEvent):
+        """A completed recommendation (or sub-action) was found not to be implemented after
+        all; a recommendation's completed sub-actions are reopened with it."""
 
         amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATE}
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
-            state.status = Status.WITHDRAWN
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
+            for undone in _with_sub_actions(item, state, lambda s: s.status == Status.COMPLETED):
+                _reopen(undone, has_updates=bool(undone.updates))
+
+    class Withdrawn(ItemEvent):
+        """The recommendation (or sub-action) no longer applies and will not be implemented;
+        a recommendation's open sub-actions are withdrawn with it."""
+
+        amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATE}
+
+        def change(
+            self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
+        ) -> None:
+            for gone in _with_sub_actions(item, state, lambda s: s.status not in CLOSED):
+                gone.status = Status.WITHDRAWN
 
     class Corrected(Event):
         """An earlier event was retracted or amended; the original stays in the log."""
@@ -335,8 +481,9 @@ class Recommendation(Aggregate):
         retract: bool
         amendment: dict[str, Any]
 
-        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> None:
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
             """Corrections act through ``fold``, on the event they name."""
+            return None
 
     def __init__(self) -> None:
         self.log: list[Recommendation.Event] = []
@@ -386,115 +533,181 @@ class Recommendation(Aggregate):
         leads: Iterable[str] = (),
         target: FuzzyDate | None = None,
         effective: FuzzyDate | None = None,
-    ) -> None:
-        self._refuse_if_withdrawn("add an action to")
+        number: str | None = None,
+    ) -> str:
+        """Add a numbered action under the recommendation; return its number (by default
+        the one after the highest ever used)."""
+        self._refuse_if_withdrawn(self.state, "add an action to")
+        taken = {sub.action for sub in self.state.sub_actions} | {
+            e.number for e in self.log if isinstance(e, Recommendation.SubActionAdded) and e.number
+        }  # a retracted sub-action's number is not given again
+        if number is None:
+            number = str(1 + max((int(n.rstrip(ascii_lowercase)) for n in taken), default=0))
+        elif not values.ACTION_NUMBER.fullmatch(number := values.number(number)):
+            raise InvalidCommand(f"a sub-action's number is one part, such as 2 or 2a: {number!r}")
+        elif number in taken:
+            raise RuleViolated(f"{sub_action_ref(self.state.ref, number)} is already taken")
         self.trigger_event(
             self.SubActionAdded,
             text=_required_text(text, "the action's text"),
             leads=_clean_leads(leads),
             target=_data(target),
+            number=number,
             reason=None,
             effective=_data(effective),
         )
+        return number
 
     def reassign_leads(
-        self, leads: Iterable[str], reason: str, effective: FuzzyDate | None = None
+        self,
+        leads: Iterable[str],
+        reason: str,
+        effective: FuzzyDate | None = None,
+        *,
+        action: str | None = None,
     ) -> None:
+        item = self.state.item(action)
         new_leads = _clean_leads(leads)
         if not new_leads:
             raise InvalidCommand("name at least one lead")
-        if tuple(new_leads) == self.state.leads:
-            raise RuleViolated(f"{self.state.ref} is already led by {', '.join(new_leads)}")
+        if tuple(new_leads) == item.leads:
+            raise RuleViolated(f"{item.ref} is already led by {', '.join(new_leads)}")
         self.trigger_event(
             self.LeadsReassigned,
             leads=new_leads,
+            action=action,
             reason=_required_reason(reason, "reassign leads"),
             effective=_data(effective),
         )
 
-    def reassign_agency(self, agency: str, reason: str, effective: FuzzyDate | None = None) -> None:
+    def reassign_agency(
+        self,
+        agency: str,
+        reason: str,
+        effective: FuzzyDate | None = None,
+        *,
+        action: str | None = None,
+    ) -> None:
+        item = self.state.item(action)
         new_agency = values.line(agency, "the agency")
         if not new_agency:
             raise InvalidCommand("the agency must not be empty")
-        if new_agency == self.state.agency:
-            raise RuleViolated(f"{self.state.ref} is already owned by {new_agency}")
+        if new_agency == (item.agency or self.state.agency):
+            raise RuleViolated(f"{item.ref} is already owned by {new_agency}")
         self.trigger_event(
             self.AgencyReassigned,
             agency=new_agency,
+            action=action,
             reason=_required_reason(reason, "reassign the agency"),
             effective=_data(effective),
         )
 
     def revise_target(
-        self, target: FuzzyDate, reason: str, effective: FuzzyDate | None = None
+        self,
+        target: FuzzyDate,
+        reason: str,
+        effective: FuzzyDate | None = None,
+        *,
+        action: str | None = None,
     ) -> None:
-        if target == self.state.target:
-            raise RuleViolated(f"{self.state.ref} already has target {target.text!r}")
+        item = self.state.item(action)
+        if target == item.target:
+            raise RuleViolated(f"{item.ref} already has target {target.text!r}")
         self.trigger_event(
             self.TargetDateRevised,
             target=_data(target),
+            action=action,
             reason=_required_reason(reason, "revise a target date"),
             effective=_data(effective),
         )
 
-    def record_progress(self, text: str, effective: FuzzyDate) -> None:
-        self._refuse_if_withdrawn("record progress on")
+    def record_progress(
+        self, text: str, effective: FuzzyDate, *, action: str | None = None
+    ) -> None:
+        self._refuse_if_withdrawn(self.state.item(action), "record progress on")
         self.trigger_event(
             self.ProgressRecorded,
             text=_required_text(text, "the update's text"),
+            action=action,
             reason=None,
             effective=_data(_dated(effective, "a progress update")),
         )
 
     def change_status(
-        self, status: Status, reason: str | None = None, effective: FuzzyDate | None = None
+        self,
+        status: Status,
+        reason: str | None = None,
+        effective: FuzzyDate | None = None,
+        *,
+        action: str | None = None,
     ) -> None:
+        item = self.state.item(action)
         if status not in SETTABLE_STATUSES:
             raise InvalidCommand(
                 f"status {status.value!r} has its own command (complete, reopen, withdraw)"
             )
-        if self.state.status in (Status.COMPLETED, Status.WITHDRAWN):
+        if item.status in CLOSED:
             raise RuleViolated(
-                f"{self.state.ref} is {self.state.status.value}: reopen it before changing status"
-                if self.state.status == Status.COMPLETED
-                else f"{self.state.ref} is withdrawn; its status cannot change"
+                f"{item.ref} is {item.status.value}: reopen it before changing status"
+                if item.status == Status.COMPLETED
+                else f"{item.ref} is withdrawn; its status cannot change"
             )
-        if status == self.state.status:
-            raise RuleViolated(f"{self.state.ref} is already {status.value}")
+        if status == item.status:
+            raise RuleViolated(f"{item.ref} is already {status.value}")
         self.trigger_event(
             self.StatusChanged,
             status=status.value,
+            action=action,
             reason=_optional_text(reason, "the reason"),
             effective=_data(effective),
         )
 
-    def complete(self, effective: FuzzyDate, evidence: str | None = None) -> None:
-        self._refuse_if_withdrawn("complete")
-        if self.state.status == Status.COMPLETED:
-            raise RuleViolated(f"{self.state.ref} is already completed")
+    def complete(
+        self, effective: FuzzyDate, evidence: str | None = None, *, action: str | None = None
+    ) -> None:
+        """Complete the recommendation (and its open sub-actions) or one sub-action."""
+        item = self.state.item(action)
+        self._refuse_if_withdrawn(item, "complete")
+        if item.status == Status.COMPLETED:
+            raise RuleViolated(f"{item.ref} is already completed")
         self.trigger_event(
             self.Completed,
             evidence=_optional_text(evidence, "the evidence"),
+            action=action,
             reason=None,
             effective=_data(_dated(effective, "a completion")),
         )
 
-    def reopen(self, reason: str, effective: FuzzyDate | None = None) -> None:
-        if self.state.status != Status.COMPLETED:
+    def reopen(
+        self, reason: str, effective: FuzzyDate | None = None, *, action: str | None = None
+    ) -> None:
+        """Reopen the recommendation (and its completed sub-actions) or one sub-action."""
+        item = self.state.item(action)
+        if item.status != Status.COMPLETED:
             raise RuleViolated(
-                f"only a completed recommendation can be reopened; "
-                f"{self.state.ref} is {self.state.status.value}"
+                f"only a completed recommendation or sub-action can be reopened; "
+                f"{item.ref} is {item.status.value}"
             )
         self.trigger_event(
-            self.Reopened, reason=_required_reason(reason, "reopen"), effective=_data(effective)
+            self.Reopened,
+            action=action,
+            reason=_required_reason(reason, "reopen"),
+            effective=_data(effective),
         )
 
-    def withdraw(self, reason: str, effective: FuzzyDate | None = None) -> None:
-        self._refuse_if_withdrawn("withdraw")
-        if self.state.status == Status.COMPLETED:
-            raise RuleViolated(f"{self.state.ref} is completed: reopen it before withdrawing it")
+    def withdraw(
+        self, reason: str, effective: FuzzyDate | None = None, *, action: str | None = None
+    ) -> None:
+        """Withdraw the recommendation (and its open sub-actions) or one sub-action."""
+        item = self.state.item(action)
+        self._refuse_if_withdrawn(item, "withdraw")
+        if item.status == Status.COMPLETED:
+            raise RuleViolated(f"{item.ref} is completed: reopen it before withdrawing it")
         self.trigger_event(
-            self.Withdrawn, reason=_required_reason(reason, "withdraw"), effective=_data(effective)
+            self.Withdrawn,
+            action=action,
+            reason=_required_reason(reason, "withdraw"),
+            effective=_data(effective),
         )
 
     def correct(
@@ -504,10 +717,16 @@ class Recommendation(Aggregate):
         *,
         retract: bool = False,
         amendment: Mapping[str, Any] | None = None,
+        action: str | None = None,
     ) -> None:
-        """Retract one earlier event, or amend some of its fields (e.g. its text)."""
+        """Retract one earlier event, or amend some of its fields (e.g. its text); the
+        event must be about the item named (the recommendation, or its sub-action)."""
         target = self.event(event_id)
         amendment = dict(amendment or {})
+        about = item_refs(self.log)[event_id]
+        wanted = self.state.item(action).ref
+        if about != wanted:
+            raise RuleViolated(f"event {event_id} is about {about}, not {wanted}")
         if retract == bool(amendment):
             raise InvalidCommand("a correction either retracts the event or amends its fields")
         if isinstance(target, Recommendation.Corrected):
@@ -547,9 +766,9 @@ class Recommendation(Aggregate):
                 return event
         raise EventNotFound(f"{self.state.ref} has no event {event_id}")
 
-    def _refuse_if_withdrawn(self, action: str) -> None:
-        if self.state.status == Status.WITHDRAWN:
-            raise RuleViolated(f"cannot {action} {self.state.ref}: it was withdrawn")
+    def _refuse_if_withdrawn(self, item: ItemState, what: str) -> None:
+        if item.status == Status.WITHDRAWN:
+            raise RuleViolated(f"cannot {what} {item.ref}: it was withdrawn")
 
 
 def _checked_amendment(target: Recommendation.Event, amendment: dict[str, Any]) -> dict[str, Any]:
@@ -612,15 +831,48 @@ def read_through(
     return {**event.data(), **amended.get(key, {}), "corrected": corrected.get(key, {})}
 
 
-def _mark(state: RecommendationState, shows: Mapping[str, str], data: Mapping[str, Any]) -> None:
+def _mark(item: ItemState, shows: Mapping[str, str], data: Mapping[str, Any]) -> None:
     by_field = data.get("corrected", {})
     for own, shown in shows.items():
-        if own in by_field and getattr(state, shown) not in (None, "", ()):
-            state.corrected[shown] = by_field[own]
+        if own in by_field and getattr(item, shown) not in (None, "", ()):
+            item.corrected[shown] = by_field[own]
         else:
-            state.corrected.pop(shown, None)
-    for shown in [name for name in state.corrected if getattr(state, name) in (None, "")]:
-        del state.corrected[shown]  # e.g. a completion undone by a reopening
+            item.corrected.pop(shown, None)
+    for shown in [name for name in item.corrected if getattr(item, name) in (None, "")]:
+        del item.corrected[shown]  # e.g. a completion undone by a reopening
+
+
+def _with_sub_actions(
+    item: ItemState, state: RecommendationState, which: Callable[[SubActionState], bool]
+) -> list[ItemState]:
+    """The item, and when it is the recommendation itself, ``which`` of its sub-actions."""
+    return [item, *(sub for sub in state.sub_actions if which(sub))] if item is state else [item]
+
+
+def item_refs(events: Sequence[Recommendation.Event]) -> dict[str, str]:
+    """The ref of the item (the recommendation or one of its sub-actions) each event is
+    about, by event id; a correction is about what the event it corrects is about."""
+    raised = events[0]
+    if not isinstance(raised, Recommendation.Raised):
+        raise ValueError("a recommendation's events must start with Raised")
+    found: dict[str, str] = {}
+    for index, event in enumerate(events):
+        ref = raised.ref
+        if isinstance(event, Recommendation.SubActionAdded):
+            number = event.number or _legacy_number(events[: index + 1])
+            ref = sub_action_ref(raised.ref, number)
+        elif isinstance(event, Recommendation.ItemEvent) and event.action is not None:
+            ref = sub_action_ref(raised.ref, event.action)
+        elif isinstance(event, Recommendation.Corrected):
+            ref = found.get(event.corrects, raised.ref)
+        found[event.event_id] = ref
+    return found
+
+
+def _legacy_number(events: Sequence[Recommendation.Event]) -> str:
+    """The number a version-1 sub-action (the last of ``events``) is known by: its position
+    in the fold, as ``SubActionAdded.evolve`` gives it."""
+    return fold(events).sub_actions[-1].action
 
 
 def initial_state(raised: Mapping[str, Any]) -> RecommendationState:

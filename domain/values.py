@@ -80,6 +80,8 @@ _PART = rf"[0-9]{{1,{NUMBER_PART_MAX}}}[a-z]?"
 NUMBER = re.compile(rf"{_PART}(?:\.{_PART})*", re.ASCII)
 """``3``, ``21.10.1``; a part may end in one letter (``1a``, ``21.3b``), as plans number
 the parts of a recommendation."""
+ACTION_NUMBER = re.compile(_PART, re.ASCII)
+"""A sub-action's number under its recommendation: one part (``2``, ``2a``)."""
 DUPLICATE = re.compile(r"[0-9]{1,3}", re.ASCII)
 """ASCII digits only: ``overview/`` and an Arabic-Indic one (U+0661) is not ``overview/1``."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, amendments, fold
+from domain.recommendation import Recommendation, amendments, fold, item_refs
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class HistoryEntry:
     data: dict[str, Any]
     corrected_by: tuple[str, ...]
     """Ids of the later events that retract or amend this one; the event itself stays."""
+    ref: str = ""
+    """The item it is about: the recommendation, or one of its sub-actions."""
     corrects: int | None = None
     """For a correction: the sequence number of the event it corrects."""
     previous: dict[str, Any] | None = None
@@ -34,6 +36,7 @@ class HistoryEntry:
         return {
             "event_id": self.event_id,
             "sequence": self.sequence,
+            "ref": self.ref,
             "type": self.type,
             "effective": self.effective.to_data() if self.effective else None,
             "recorded_at": self.recorded_at.isoformat(),
@@ -50,6 +53,8 @@ class HistoryEntry:
 def history(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
     corrected_by: dict[str, list[str]] = {}
     sequences = {event.event_id: event.originator_version for event in events}
+    own = [event for event in events if isinstance(event, Recommendation.Event)]
+    refs = item_refs(own) if own else {}
     for event in events:
         if isinstance(event, Recommendation.Corrected):
             corrected_by.setdefault(event.corrects, []).append(event.event_id)
@@ -65,6 +70,7 @@ def history(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
             source=event.source,
             data=event.payload(),
             corrected_by=tuple(corrected_by.get(event.event_id, ())),
+            ref=refs.get(event.event_id, ""),
             corrects=sequences.get(event.corrects)
             if isinstance(event, Recommendation.Corrected)
             else None,
@@ -91,9 +97,12 @@ def _previous(before: Sequence[AuditedEvent], event: AuditedEvent) -> dict[str, 
         earlier = {**target.data(), **amendments(log).get(event.corrects, {})}
         return {name: earlier.get(name) for name in event.amendment} or None
     name = _REPLACES.get(type(event))
-    if name is None:
+    if name is None or not isinstance(event, Recommendation.ItemEvent):
         return None
-    value = getattr(fold(log), name)
+    item = fold(log).find(event.action)
+    if item is None:  # its sub-action's adding was retracted
+        return None
+    value = getattr(item, name)
     return {name: value.to_data() if isinstance(value, FuzzyDate) else _plain(value)}
 
 

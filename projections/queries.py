@@ -3,10 +3,11 @@
 - as at D (effective axis): a fact counts when its effective interval ends on or before D;
 - as known at T (recorded axis): a fact counts when it was recorded at or before T — a
   correction recorded after T is ignored, so the mistake it corrected shows again;
-- overdue as at D: the target's interval ends before D and the recommendation is neither
-  completed, withdrawn nor ongoing as at D; a target with no end is never overdue.
-  ``days_overdue`` counts from the day after the target's end. RAG: red overdue; amber due
-  within 30 days; green completed or ongoing; otherwise none.
+- overdue as at D: the target's interval ends before D and the item (a recommendation, or
+  a sub-action by its own target and status) is neither completed, withdrawn nor ongoing
+  as at D; a target with no end is never overdue. ``days_overdue`` counts from the day
+  after the target's end. RAG: red overdue; amber due within 30 days; green completed or
+  ongoing; otherwise none.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, select
 
@@ -43,6 +44,8 @@ class UpdateView:
     """Its number in the recommendation's history."""
     correction: Correction | None = None
     """The latest correction it is read through, if any."""
+    action: str | None = None
+    """The sub-action it is about; None: the recommendation itself."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +63,8 @@ class UpdateView:
 
 @dataclass(frozen=True)
 class RecommendationView:
+    """A recommendation, or one of its sub-actions (``parent`` set), as at a day."""
+
     plan: str
     ref: str
     text: str
@@ -67,9 +72,10 @@ class RecommendationView:
     leads: tuple[str, ...]
     target: FuzzyDate | None
     raised: FuzzyDate | None
+    """When it was raised (for a sub-action: added)."""
     status: Status
     completed: FuzzyDate | None
-    sub_actions: tuple[dict[str, Any], ...]
+    sub_actions: tuple[RecommendationView, ...]
     updates: tuple[UpdateView, ...]
     overdue: bool
     days_overdue: int | None
@@ -80,6 +86,8 @@ class RecommendationView:
     corrected: dict[str, Correction] = field(default_factory=dict)
     """Fields whose value a correction set (``text``, ``leads``, ``target``...), each with
     that correction."""
+    parent: str | None = None
+    """For a sub-action, its recommendation's ref."""
 
     @property
     def section(self) -> str:
@@ -89,10 +97,15 @@ class RecommendationView:
     def number(self) -> str:
         return Ref.stored(self.ref).number
 
+    def items(self) -> tuple[RecommendationView, ...]:
+        """It, then its sub-actions: each an item with its own status and target."""
+        return (self, *self.sub_actions)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "plan": self.plan,
             "ref": self.ref,
+            **({"parent": self.parent} if self.parent else {}),
             "section": self.section,
             "theme": self.theme,
             "number": self.number,
@@ -103,7 +116,7 @@ class RecommendationView:
             "raised": self.raised.to_data() if self.raised else None,
             "status": self.status.value,
             "completed": self.completed.to_data() if self.completed else None,
-            "sub_actions": list(self.sub_actions),
+            "sub_actions": [sub.to_json() for sub in self.sub_actions],
             "updates": [u.to_json() for u in self.updates],
             "overdue": self.overdue,
             "days_overdue": self.days_overdue,
@@ -124,14 +137,38 @@ class ChangeView:
         return {"plan": self.plan, "ref": self.ref, **self.entry.to_json()}
 
 
+class Item(Protocol):
+    """What the overdue rule reads of an item (a recommendation or a sub-action)."""
+
+    @property
+    def target(self) -> FuzzyDate | None: ...
+
+    @property
+    def status(self) -> Status: ...
+
+
+def due_by(items: Iterable[Item]) -> date | None:
+    """The earliest deadline among items still due (a recommendation and its sub-actions):
+    one of them is overdue as at D exactly when it is before D."""
+    deadlines = [_deadline(item.target, item.status) for item in items]
+    return min((d for d in deadlines if d is not None), default=None)
+
+
+def _deadline(target: FuzzyDate | None, status: Status) -> date | None:
+    """The day an item is due by: its target's last day, unless it is not due at all."""
+    if status in NOT_DUE or target is None:
+        return None
+    return target.deadline
+
+
 def assess(
     target: FuzzyDate | None, status: Status, as_at: date
 ) -> tuple[bool, int | None, str | None]:
-    """(overdue, days overdue, RAG) of a recommendation as at a day."""
+    """(overdue, days overdue, RAG) of an item as at a day."""
     if status in (Status.COMPLETED, Status.ONGOING):
         return False, None, "green"
-    deadline = target.deadline if target is not None else None
-    if status == Status.WITHDRAWN or deadline is None:
+    deadline = _deadline(target, status)
+    if deadline is None:
         return False, None, None
     if deadline < as_at:
         return True, (as_at - deadline).days, "red"
@@ -169,15 +206,16 @@ def snapshot(
 def overdue(
     conn: Connection, plan_id: str | None, as_at: date, known_at: datetime | None
 ) -> list[RecommendationView]:
-    """The overdue recommendations as at ``as_at``, most overdue first."""
+    """The overdue items (recommendations, and sub-actions by their own targets) as at
+    ``as_at``, most overdue first."""
     conditions = [
         *_versions_as_at(plan_id, as_at, known_at),
-        versions.c.status.in_([Status.OPEN.value, Status.IN_PROGRESS.value]),
-        versions.c.target_end < day_number(as_at),
+        versions.c.due_end < day_number(as_at),
     ]
     views = _views(conn, conditions, as_at, known_at)
     order = in_document_order(views)
-    return sorted(views, key=lambda v: (-(v.days_overdue or 0), order(v)))
+    found = [item for view in views for item in view.items() if item.overdue]
+    return sorted(found, key=lambda item: (-(item.days_overdue or 0), order(item)))
 
 
 def in_document_order(
@@ -230,6 +268,7 @@ def _updates(
         updates.c.recorded_at,
         updates.c.source,
         updates.c.event_id,
+        updates.c.action,
         updates.c.corrected_by,
         updates.c.corrected_actor,
         updates.c.corrected_at,
@@ -261,6 +300,7 @@ def _updates(
             row.event_id,
             row.sequence,
             correction,
+            row.action,
         )
         key = (effective.start or effective.end, row.eff_end, row.sequence)
         found[row.rec_id].append((key, view))
@@ -276,8 +316,14 @@ def _date(data: dict[str, Any] | None) -> FuzzyDate | None:
 def _view(
     data: dict[str, Any], written: list[UpdateView], as_at: date, position: int
 ) -> RecommendationView:
+    """A recommendation's view from its summary, with its sub-actions', each given the
+    updates written against it."""
     target, status = _date(data["target"]), Status(data["status"])
     is_overdue, days, rag = assess(target, status, as_at)
+    subs = tuple(
+        _sub_action(sub, data, [u for u in written if u.action == sub["action"]], as_at, position)
+        for sub in data["sub_actions"]
+    )
     return RecommendationView(
         plan=data["plan_id"],
         ref=data["ref"],
@@ -288,24 +334,52 @@ def _view(
         raised=_date(data["raised"]),
         status=status,
         completed=_date(data["completed"]),
-        sub_actions=tuple(_action(action, status, as_at) for action in data["sub_actions"]),
+        sub_actions=subs,
+        updates=tuple(u for u in written if u.action is None),
+        overdue=is_overdue,
+        days_overdue=days,
+        rag=rag,
+        theme=data["theme"],
+        position=position,
+        corrected=_corrected(data),
+    )
+
+
+def _sub_action(
+    sub: dict[str, Any],
+    parent: dict[str, Any],
+    written: list[UpdateView],
+    as_at: date,
+    position: int,
+) -> RecommendationView:
+    """A sub-action as an item of its own: overdue by its own target and status; its
+    agency and leads, when it has none of its own, its recommendation's."""
+    target, status = _date(sub["target"]), Status(sub["status"])
+    is_overdue, days, rag = assess(target, status, as_at)
+    return RecommendationView(
+        plan=parent["plan_id"],
+        ref=sub["ref"],
+        text=sub["text"],
+        agency=sub["agency"] or parent["agency"],
+        leads=tuple(sub["leads"] or parent["leads"]),
+        target=target,
+        raised=_date(sub["added"]),
+        status=status,
+        completed=_date(sub["completed"]),
+        sub_actions=(),
         updates=tuple(written),
         overdue=is_overdue,
         days_overdue=days,
         rag=rag,
-        theme=data.get("theme", ""),
+        theme=parent["theme"],
         position=position,
-        corrected={
-            name: Correction.from_json(by) for name, by in data.get("corrected", {}).items()
-        },
+        corrected=_corrected(sub),
+        parent=parent["ref"],
     )
 
 
-def _action(action: dict[str, Any], status: Status, as_at: date) -> dict[str, Any]:
-    """A sub-action as at D: overdue by the same rule, its own target, its recommendation's
-    status (sub-actions have no status of their own yet)."""
-    is_overdue, days, _ = assess(_date(action["target"]), status, as_at)
-    return {**action, "overdue": is_overdue, "days_overdue": days}
+def _corrected(data: dict[str, Any]) -> dict[str, Correction]:
+    return {name: Correction.from_json(by) for name, by in data["corrected"].items()}
 
 
 def recommendation_ids(conn: Connection, plan_id: str) -> list[str]:
@@ -359,17 +433,18 @@ def _moment(bound: Bound, end: int) -> datetime:
 def workload(
     views: Iterable[RecommendationView], by: Literal["lead", "agency"]
 ) -> list[dict[str, Any]]:
-    """Open, overdue and completed counts per lead or per agency."""
+    """Open, overdue and completed counts per lead or per agency, over every item:
+    recommendations and their sub-actions, each with its own leads and status."""
     counts: dict[str, dict[str, int]] = defaultdict(
         lambda: {"open": 0, "overdue": 0, "completed": 0}
     )
-    for view in views:
-        names = view.leads if by == "lead" else (view.agency,)
+    for item in (item for view in views for item in view.items()):
+        names = item.leads if by == "lead" else (item.agency,)
         for name in names or ("(none)",):
-            if view.status == Status.COMPLETED:
+            if item.status == Status.COMPLETED:
                 counts[name]["completed"] += 1
-            elif view.status in (Status.OPEN, Status.IN_PROGRESS):
+            elif item.status in (Status.OPEN, Status.IN_PROGRESS):
                 counts[name]["open"] += 1
-            if view.overdue:
+            if item.overdue:
                 counts[name]["overdue"] += 1
     return [{by: name, **count} for name, count in sorted(counts.items())]

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from domain.errors import ReadModelsBehind
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
+from projections.queries import due_by
 from projections.tables import (
     OPEN,
     SCHEMA_VERSION,
@@ -301,7 +302,6 @@ class ReadModel:
                     {"key_rec": rec_id, "key_from": key[1], "rec_to": moment}
                 )
         for new in _missing(after, before):
-            target = new.summary.target
             batch.open_versions[(rec_id, day_number(new.eff_from))] = {
                 "rec_id": rec_id,
                 "plan_id": new.summary.plan_id,
@@ -311,7 +311,7 @@ class ReadModel:
                 "rec_from": moment,
                 "rec_to": OPEN,
                 "status": new.summary.status.value,
-                "target_end": day_number(target.deadline) if target and target.deadline else None,
+                "due_end": _day_or_none(due_by((new.summary, *new.summary.sub_actions))),
                 "summary": encoded(new.summary),
             }
 
@@ -331,6 +331,7 @@ class ReadModel:
             "rec_id": rec_id,
             "plan_id": plan_id,
             "event_id": event.event_id,
+            "action": data["action"],
             "sequence": event.originator_version,
             "eff_end": day_number(effective_day(event, data)),
             "rec_from": moment,
@@ -454,6 +455,10 @@ def _check_position(position: int, applied: str | None, log: Sequence[tuple[int,
         f"the read models applied the log up to event {position}, but the log {why}: "
         "the log was changed outside the ledger; rebuild the read models from it"
     )
+
+
+def _day_or_none(day: date | None) -> int | None:
+    return day_number(day) if day is not None else None
 
 
 def _missing(these: list[Segment], those: list[Segment]) -> list[Segment]:

@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Tab
 
 from domain.values import NAME_MAX, PLAN_ID_MAX, REF_MAX, SOURCE_MAX
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """Bumped when these tables change: read models are derived, so a new schema is rebuilt."""
 
 OPEN = 2**62
@@ -46,12 +46,14 @@ versions = Table(
     Column("rec_from", BigInteger, nullable=False),
     Column("rec_to", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),
-    Column("target_end", Integer),
+    Column("due_end", Integer),
+    # The earliest deadline among its items (it and its sub-actions) still due: overdue
+    # as at D exactly when before D (projections.queries.due_by).
     Column("summary", Text, nullable=False),
 )
 Index("rl_versions_by_plan", versions.c.plan_id, versions.c.rec_to, versions.c.eff_from)
 Index("rl_versions_by_rec", versions.c.rec_id, versions.c.rec_to)
-Index("rl_versions_due", versions.c.rec_to, versions.c.status, versions.c.target_end)
+Index("rl_versions_due", versions.c.rec_to, versions.c.due_end)
 
 updates = Table(
     "rl_updates",
@@ -60,6 +62,7 @@ updates = Table(
     Column("rec_id", String(36), nullable=False),
     Column("plan_id", String(PLAN_ID_MAX), nullable=False),
     Column("event_id", String(36), nullable=False),
+    Column("action", String(16)),  # the sub-action it is about; None: the recommendation
     Column("sequence", Integer, nullable=False),
     Column("eff_end", Integer, nullable=False),
     Column("rec_from", BigInteger, nullable=False),

@@ -36,7 +36,7 @@ from domain.recommendation import (
     Recommendation,
     RecommendationState,
     Status,
-    SubAction,
+    SubActionState,
     amendments,
     corrections,
     initial_state,
@@ -46,6 +46,61 @@ from domain.recommendation import (
 
 BEGINNING = date.min
 FOREVER = date.max
+
+
+def _corrected(state: RecommendationState | SubActionState) -> tuple[tuple[str, Correction], ...]:
+    return tuple(sorted(state.corrected.items(), key=lambda item: item[0]))
+
+
+@dataclass(frozen=True)
+class SubActionSummary:
+    """A sub-action's state without its updates (only whether it has any)."""
+
+    ref: str
+    action: str
+    text: str
+    agency: str
+    leads: tuple[str, ...]
+    target: FuzzyDate | None
+    added: FuzzyDate | None
+    status: Status
+    completed: FuzzyDate | None
+    evidence: str | None
+    has_updates: bool
+    corrected: tuple[tuple[str, Correction], ...] = ()
+
+    @classmethod
+    def of(cls, state: SubActionState) -> SubActionSummary:
+        return cls(
+            ref=state.ref,
+            action=state.action,
+            text=state.text,
+            agency=state.agency,
+            leads=state.leads,
+            target=state.target,
+            added=state.added,
+            status=state.status,
+            completed=state.completed,
+            evidence=state.evidence,
+            has_updates=bool(state.updates),
+            corrected=_corrected(state),
+        )
+
+    def state(self) -> SubActionState:
+        return SubActionState(
+            ref=self.ref,
+            action=self.action,
+            text=self.text,
+            agency=self.agency,
+            leads=self.leads,
+            target=self.target,
+            added=self.added,
+            status=self.status,
+            updates=[None] * self.has_updates,  # type: ignore[list-item]  # only their presence
+            completed=self.completed,
+            evidence=self.evidence,
+            corrected=dict(self.corrected),
+        )
 
 
 @dataclass(frozen=True)
@@ -65,7 +120,7 @@ class Summary:
     status: Status
     completed: FuzzyDate | None
     evidence: str | None
-    sub_actions: tuple[SubAction, ...]
+    sub_actions: tuple[SubActionSummary, ...]
     has_updates: bool
     theme: str = ""
     corrected: tuple[tuple[str, Correction], ...] = ()
@@ -84,18 +139,16 @@ class Summary:
             status=state.status,
             completed=state.completed,
             evidence=state.evidence,
-            sub_actions=tuple(state.sub_actions),
+            sub_actions=tuple(SubActionSummary.of(sub) for sub in state.sub_actions),
             has_updates=bool(state.updates),
             theme=state.theme,
-            corrected=tuple(sorted(state.corrected.items(), key=lambda item: item[0])),
+            corrected=_corrected(state),
         )
 
     def evolved(self, event: Recommendation.Event, data: dict[str, Any]) -> Summary:
         """This state after one more event (with its data), by the domain's own ``evolve``."""
-        if isinstance(event, Recommendation.ProgressRecorded) and self.has_updates:
-            # The commonest event: with updates already, the domain's evolve changes
-            # nothing kept here (it appends the update and leaves the status).
-            return self
+        if isinstance(event, Recommendation.ProgressRecorded) and self._keeps(data["action"]):
+            return self  # the commonest event; the domain's evolve changes nothing kept here
         state = RecommendationState(
             plan_id=self.plan_id,
             ref=self.ref,
@@ -106,7 +159,7 @@ class Summary:
             raised=self.raised,
             theme=self.theme,
             status=self.status,
-            sub_actions=list(self.sub_actions),
+            sub_actions=[sub.state() for sub in self.sub_actions],
             updates=[None] * self.has_updates,  # type: ignore[list-item]  # only their presence
             completed=self.completed,
             evidence=self.evidence,
@@ -114,6 +167,15 @@ class Summary:
         )
         event.apply_to(state, data)
         return Summary.of(state)
+
+    def _keeps(self, action: str | None) -> bool:
+        """Whether one more update (of the item ``action`` names) leaves this summary as it
+        is: the item has updates already, and neither it nor the recommendation is open; or
+        there is no such item yet (as at a day before the sub-action was added)."""
+        if action is None:
+            return self.has_updates and self.status != Status.OPEN
+        sub = next((s for s in self.sub_actions if s.action == action), None)
+        return sub is None or (sub.has_updates and Status.OPEN not in (sub.status, self.status))
 
 
 @dataclass(frozen=True)
@@ -196,6 +258,44 @@ def _date_value(data: dict[str, object] | None) -> FuzzyDate | None:
     return FuzzyDate.from_data(data) if data else None
 
 
+def _sub_action_data(sub: SubActionSummary) -> dict[str, object]:
+    return {
+        "ref": sub.ref,
+        "action": sub.action,
+        "text": sub.text,
+        "agency": sub.agency,
+        "leads": list(sub.leads),
+        "target": _date_data(sub.target),
+        "added": _date_data(sub.added),
+        "status": sub.status.value,
+        "completed": _date_data(sub.completed),
+        "evidence": sub.evidence,
+        "has_updates": sub.has_updates,
+        "corrected": {name: by.to_json() for name, by in sub.corrected},
+    }
+
+
+def _sub_action_from_data(data: dict[str, Any]) -> SubActionSummary:
+    return SubActionSummary(
+        ref=data["ref"],
+        action=data["action"],
+        text=data["text"],
+        agency=data["agency"],
+        leads=tuple(data["leads"]),
+        target=_date_value(data["target"]),
+        added=_date_value(data["added"]),
+        status=Status(data["status"]),
+        completed=_date_value(data["completed"]),
+        evidence=data["evidence"],
+        has_updates=data["has_updates"],
+        corrected=_corrections(data),
+    )
+
+
+def _corrections(data: dict[str, Any]) -> tuple[tuple[str, Correction], ...]:
+    return tuple((name, Correction.from_json(by)) for name, by in data["corrected"].items())
+
+
 def summary_data(summary: Summary) -> dict[str, object]:
     return {
         "plan_id": summary.plan_id,
@@ -208,10 +308,7 @@ def summary_data(summary: Summary) -> dict[str, object]:
         "status": summary.status.value,
         "completed": _date_data(summary.completed),
         "evidence": summary.evidence,
-        "sub_actions": [
-            {"text": a.text, "leads": list(a.leads), "target": _date_data(a.target)}
-            for a in summary.sub_actions
-        ],
+        "sub_actions": [_sub_action_data(sub) for sub in summary.sub_actions],
         "has_updates": summary.has_updates,
         "theme": summary.theme,
         "corrected": {name: by.to_json() for name, by in summary.corrected},
@@ -230,13 +327,8 @@ def summary_from_data(data: dict[str, Any]) -> Summary:
         status=Status(data["status"]),
         completed=_date_value(data["completed"]),
         evidence=data["evidence"],
-        sub_actions=tuple(
-            SubAction(a["text"], tuple(a["leads"]), _date_value(a["target"]))
-            for a in data["sub_actions"]
-        ),
+        sub_actions=tuple(_sub_action_from_data(sub) for sub in data["sub_actions"]),
         has_updates=data["has_updates"],
-        theme=data.get("theme", ""),
-        corrected=tuple(
-            (name, Correction.from_json(by)) for name, by in data.get("corrected", {}).items()
-        ),
+        theme=data["theme"],
+        corrected=_corrections(data),
     )

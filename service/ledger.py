@@ -34,7 +34,7 @@ from domain.errors import (
 )
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import Plan, ReviewKind
-from domain.recommendation import Recommendation, Status
+from domain.recommendation import Recommendation, Status, sub_action_ref
 from domain.refs import Ref, command_key_id, plan_aggregate_id, recommendation_aggregate_id
 from projections import queries
 from projections.history import HistoryEntry, history
@@ -110,6 +110,15 @@ class Ledger(Application[UUID]):
         canonical_ref = str(Ref.parse(ref))
         if self._exists(recommendation_aggregate_id(plan_id, canonical_ref)):
             raise AlreadyExists(f"plan {plan_id!r} already has a recommendation {canonical_ref}")
+        parent, dot, action = canonical_ref.rpartition(".")
+        if (
+            dot
+            and self._exists(recommendation_aggregate_id(plan_id, parent))
+            and any(
+                s.action == action for s in self.recommendation(plan_id, parent).state.sub_actions
+            )
+        ):
+            raise AlreadyExists(f"plan {plan_id!r} already has a sub-action {canonical_ref}")
         recommendation = Recommendation.raise_recommendation(
             plan_id=plan_id,
             ref=canonical_ref,
@@ -131,10 +140,20 @@ class Ledger(Application[UUID]):
         leads: Iterable[str] = (),
         target: FuzzyDate | None = None,
         effective: FuzzyDate | None = None,
+        number: str | None = None,
     ) -> list[str]:
-        return self._change(
-            plan_id, ref, lambda rec: rec.add_sub_action(text, leads, target, effective)
-        )
+        """Add a numbered sub-action (an item of its own, ``<ref>.<number>``)."""
+
+        def add(rec: Recommendation, action: str | None) -> None:
+            if action is not None:
+                raise InvalidCommand(f"{ref} is a sub-action; sub-actions do not nest")
+            added = sub_action_ref(
+                rec.state.ref, rec.add_sub_action(text, leads, target, effective, number)
+            )
+            if self._exists(recommendation_aggregate_id(plan_id, added)):
+                raise AlreadyExists(f"plan {plan_id!r} already has a recommendation {added}")
+
+        return self._change(plan_id, ref, add)
 
     def reassign(
         self,
@@ -150,11 +169,11 @@ class Ledger(Application[UUID]):
         if leads is None and agency is None:
             raise InvalidCommand("say who takes over: new leads, a new agency, or both")
 
-        def reassign(rec: Recommendation) -> None:
+        def reassign(rec: Recommendation, action: str | None) -> None:
             if leads is not None:
-                rec.reassign_leads(leads, reason, effective)
+                rec.reassign_leads(leads, reason, effective, action=action)
             if agency is not None:
-                rec.reassign_agency(agency, reason, effective)
+                rec.reassign_agency(agency, reason, effective, action=action)
 
         return self._change(plan_id, ref, reassign)
 
@@ -167,11 +186,15 @@ class Ledger(Application[UUID]):
         reason: str,
         effective: FuzzyDate | None = None,
     ) -> list[str]:
-        return self._change(plan_id, ref, lambda rec: rec.revise_target(target, reason, effective))
+        return self._change(
+            plan_id, ref, lambda rec, a: rec.revise_target(target, reason, effective, action=a)
+        )
 
     def record_progress(self, plan_id: str, ref: str, text: str, effective: FuzzyDate) -> list[str]:
         _already_happened(effective, "a progress update")
-        return self._change(plan_id, ref, lambda rec: rec.record_progress(text, effective))
+        return self._change(
+            plan_id, ref, lambda rec, a: rec.record_progress(text, effective, action=a)
+        )
 
     def change_status(
         self,
@@ -182,23 +205,27 @@ class Ledger(Application[UUID]):
         reason: str | None = None,
         effective: FuzzyDate | None = None,
     ) -> list[str]:
-        return self._change(plan_id, ref, lambda rec: rec.change_status(status, reason, effective))
+        return self._change(
+            plan_id, ref, lambda rec, a: rec.change_status(status, reason, effective, action=a)
+        )
 
     def complete(
         self, plan_id: str, ref: str, effective: FuzzyDate, *, evidence: str | None = None
     ) -> list[str]:
         _already_happened(effective, "a completion")
-        return self._change(plan_id, ref, lambda rec: rec.complete(effective, evidence))
+        return self._change(
+            plan_id, ref, lambda rec, a: rec.complete(effective, evidence, action=a)
+        )
 
     def reopen(
         self, plan_id: str, ref: str, *, reason: str, effective: FuzzyDate | None = None
     ) -> list[str]:
-        return self._change(plan_id, ref, lambda rec: rec.reopen(reason, effective))
+        return self._change(plan_id, ref, lambda rec, a: rec.reopen(reason, effective, action=a))
 
     def withdraw(
         self, plan_id: str, ref: str, *, reason: str, effective: FuzzyDate | None = None
     ) -> list[str]:
-        return self._change(plan_id, ref, lambda rec: rec.withdraw(reason, effective))
+        return self._change(plan_id, ref, lambda rec, a: rec.withdraw(reason, effective, action=a))
 
     def correct(
         self,
@@ -214,8 +241,12 @@ class Ledger(Application[UUID]):
         return self._change(
             plan_id,
             ref,
-            lambda rec: rec.correct(
-                self._resolve_event_id(rec, event), reason, retract=retract, amendment=amendment
+            lambda rec, a: rec.correct(
+                self._resolve_event_id(rec, event),
+                reason,
+                retract=retract,
+                amendment=amendment,
+                action=a,
             ),
         )
 
@@ -258,8 +289,36 @@ class Ledger(Application[UUID]):
                 f"plan {plan_id!r} has no recommendation {canonical_ref}"
             ) from None
 
+    def item(self, plan_id: str, ref: str) -> tuple[Recommendation, str | None]:
+        """The recommendation a ref names, and which of its sub-actions (None: itself).
+
+        ``overview/3.2`` is the recommendation numbered 3.2 if there is one, else the
+        sub-action 2 of ``overview/3``: one grammar for both, never both at once."""
+        try:
+            return self.recommendation(plan_id, ref), None
+        except RecommendationNotFound as missing:
+            parent, dot, action = ref.rpartition(".")
+            if not dot or "/" in action:
+                raise
+            try:
+                rec = self.recommendation(plan_id, parent)
+            except (RecommendationNotFound, InvalidCommand):
+                raise missing from None
+            if not any(sub.action == action for sub in rec.state.sub_actions):
+                raise RecommendationNotFound(
+                    f"plan {plan_id!r} has no recommendation {ref}, and {rec.state.ref} has "
+                    f"no sub-action {action}"
+                ) from None
+            return rec, action
+
     def history(self, plan_id: str, ref: str) -> list[HistoryEntry]:
-        return history(self.recommendation(plan_id, ref).log)
+        """Every event of a recommendation (its sub-actions' too), or of one sub-action."""
+        rec, action = self.item(plan_id, ref)
+        entries = history(rec.log)
+        if action is None:
+            return entries
+        wanted = rec.state.item(action).ref
+        return [entry for entry in entries if entry.ref == wanted]
 
     # Read side: each query first catches up with the log, so it never answers stale.
 
@@ -281,11 +340,14 @@ class Ledger(Application[UUID]):
         as_at: date | None = None,
         known_at: datetime | None = None,
     ) -> RecommendationView:
-        """One recommendation as at a day, as known at a moment: everything about it."""
-        wanted = str(Ref.parse(ref))
+        """One recommendation or sub-action as at a day, as known at a moment: everything
+        about it."""
+        rec, action = self.item(plan_id, ref)
+        wanted = rec.state.item(action).ref
         for view in self.status(plan_id, as_at=as_at, known_at=known_at):
-            if view.ref == wanted:
-                return view
+            for item in view.items():
+                if item.ref == wanted:
+                    return item
         when = f" as at {as_at.isoformat()}" if as_at else ""
         raise RecommendationNotFound(f"plan {plan_id!r} has no recommendation {wanted}{when}")
 
@@ -360,12 +422,13 @@ class Ledger(Application[UUID]):
     # Plumbing: load, change, save, translating the library's errors into ours.
 
     def _change(
-        self, plan_id: str, ref: str, command: Callable[[Recommendation], None]
+        self, plan_id: str, ref: str, command: Callable[[Recommendation, str | None], None]
     ) -> list[str]:
-        """Load, run one command, save atomically; return the ids of the events recorded."""
-        rec = self.recommendation(plan_id, ref)
+        """Load, run one command on the item the ref names (the recommendation, or which
+        sub-action of it), save atomically; return the ids of the events recorded."""
+        rec, action = self.item(plan_id, ref)
         before = len(rec.log)
-        command(rec)
+        command(rec, action)
         self.save_atomically(
             rec,
             conflict=f"{rec.state.ref} was changed by someone else while this command ran; "

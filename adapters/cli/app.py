@@ -135,7 +135,14 @@ Effective = Annotated[
 ]
 Reason = Annotated[str, typer.Option(help="Why: kept with the event for auditors.")]
 PlanId = Annotated[str, typer.Argument(metavar="PLAN_ID", help="The plan's id, e.g. dhr2.")]
-RefArg = Annotated[str, typer.Argument(metavar="REF", help="overview/N or imr/<agency-slug>/N.")]
+RefArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="overview/N or imr/<agency-slug>/N; a sub-action: its recommendation's ref and its "
+        "number, overview/3.2.",
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV (for a spreadsheet).")]
 

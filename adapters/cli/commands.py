@@ -139,14 +139,18 @@ def add_action(
     text: Annotated[str, typer.Option(help="The action's text.")],
     lead: Annotated[list[str] | None, typer.Option(help="A lead (repeat for more).")] = None,
     target: Annotated[str | None, typer.Option(help="Target date.")] = None,
+    number: Annotated[
+        str | None, typer.Option(help="Its number, e.g. 2 or 2a (default: after the highest).")
+    ] = None,
     effective: Effective = None,
 ) -> None:
-    """Add a numbered sub-action to a recommendation."""
+    """Add a numbered sub-action to a recommendation: an item of its own (REF.N) that every
+    command takes."""
     due, when = maybe_fuzzy(target, "target"), maybe_fuzzy(effective, "effective date")
     ids = run(
         ctx,
         lambda ledger: ledger.add_sub_action(
-            plan_id, ref, text, leads=lead or (), target=due, effective=when
+            plan_id, ref, text, leads=lead or (), target=due, effective=when, number=number
         ),
     )
     recorded(ids)
@@ -316,7 +320,8 @@ def correct(
 
 @app.command("history")
 def history(ctx: typer.Context, plan_id: PlanId, ref: RefArg, as_json: AsJson = False) -> None:
-    """Every event of a recommendation, in order: who, when recorded, effective when, why."""
+    """Every event of a recommendation (its sub-actions' too, each named), or of one
+    sub-action, in order: who, when recorded, effective when, why."""
     entries = run(ctx, lambda ledger: ledger.history(plan_id, ref), writes=False)
     if as_json:
         emit_json([entry.to_json() for entry in entries])
@@ -324,6 +329,8 @@ def history(ctx: typer.Context, plan_id: PlanId, ref: RefArg, as_json: AsJson = 
     for e in entries:
         effective = str(e.effective) if e.effective else "-"
         line = f"{e.sequence:>3}  {e.recorded_at:%Y-%m-%d %H:%M:%S%z}  {e.actor}  {e.type}"
+        if e.ref != entries[0].ref:
+            line += f" on {e.ref}"
         say(f"{line}  effective {effective}  [{e.source}]  id {e.event_id}")
         if e.corrects is not None:
             say(f"     corrects #{e.corrects}")

@@ -70,22 +70,24 @@ def _line(view: RecommendationView) -> str:
     last = "no updates" if latest is None else latest.effective.text[:30]
     if latest is not None and latest.correction is not None:
         last += " (corrected)"
+    ref = f"  {view.ref}" if view.parent else view.ref  # under its recommendation
     return (
-        f"{view.plan:<8} {view.ref:<34} {view.status.value:<11} {(view.rag or '-'):<5} "
+        f"{view.plan:<8} {ref:<34} {view.status.value:<11} {(view.rag or '-'):<5} "
         f"target {target:<25} {late:<18} last update {last}  {view.agency[:40]}"
         + ("  (* corrected)" if view.corrected else "")
     )
 
 
 CSV_FIELDS = [
-    "plan", "ref", "section", "theme", "number", "agency", "leads", "text", "target", "status",
-    "completed", "updates", "last_update", "overdue", "days_overdue", "rag",
+    "plan", "ref", "parent", "section", "theme", "number", "agency", "leads", "text", "target",
+    "status", "completed", "updates", "last_update", "overdue", "days_overdue", "rag",
 ]  # fmt: skip
 
 
 def _csv_row(view: RecommendationView) -> dict[str, Any]:
     return {
         **view.to_json(),
+        "parent": view.parent or "",
         "leads": "; ".join(view.leads),
         "target": view.target.text if view.target else "",
         "completed": view.completed.text if view.completed else "",
@@ -94,10 +96,15 @@ def _csv_row(view: RecommendationView) -> dict[str, Any]:
     }
 
 
-def _show(views: list[RecommendationView], form: str, empty: str) -> None:
+def _show(views: list[RecommendationView], form: str, empty: str, *, nested: bool = False) -> None:
+    """A listing; ``nested``: recommendations, each with its sub-actions (as their own
+    rows in a table or CSV, under it; inside its object in JSON)."""
     if form == "json":
         emit_json([view.to_json() for view in views])
-    elif form == "csv":
+        return
+    if nested:
+        views = [item for view in views for item in view.items()]
+    if form == "csv":
         emit_csv([_csv_row(view) for view in views], CSV_FIELDS)
     elif not views:
         typer.echo(empty)
@@ -143,11 +150,11 @@ def status(
     views = run(
         ctx, lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment), writes=False
     )
-    _show(views, form, "no recommendations as at that date")
+    _show(views, form, "no recommendations as at that date", nested=True)
 
 
 def _detail(view: RecommendationView) -> list[str]:
-    """Everything about one recommendation, a field a line, its updates last."""
+    """Everything about one recommendation or sub-action, a field a line, its updates last."""
     target = view.target.text if view.target else "-"
     late = f" ({view.days_overdue} days overdue)" if view.overdue else ""
 
@@ -156,8 +163,11 @@ def _detail(view: RecommendationView) -> list[str]:
         found = view.corrected.get(name)
         return f"  (corrected by {found.actor}: {found.reason})" if found else ""
 
+    raised = "added" if view.parent else "raised"
     lines = [
-        f"{view.plan} {view.ref}" + (f"  [{view.theme}]" if view.theme else ""),
+        f"{view.plan} {view.ref}"
+        + (f"  (a sub-action of {view.parent})" if view.parent else "")
+        + (f"  [{view.theme}]" if view.theme else ""),
         f"  text:      {view.text}{fixed('text')}",
         f"  agency:    {view.agency or '(unknown)'}{fixed('agency')}",
         f"  leads:     {'; '.join(view.leads) or '-'}{fixed('leads')}",
@@ -165,15 +175,18 @@ def _detail(view: RecommendationView) -> list[str]:
         f"  status:    {view.status.value}"
         + (f", completed {view.completed.text}{fixed('completed')}" if view.completed else ""),
         f"  RAG:       {view.rag or '-'}",
-        f"  raised:    {view.raised.text if view.raised else '-'}{fixed('raised')}",
-        f"  actions:   {len(view.sub_actions) or 'none'}",
+        f"  {raised + ':':<11}{view.raised.text if view.raised else '-'}{fixed(raised)}",
     ]
-    for number, action in enumerate(view.sub_actions, start=1):
-        due = action["target"]["text"] if action["target"] else "-"
-        if action["overdue"]:
-            due += f", {action['days_overdue']} days overdue"
-        leads = "; ".join(action["leads"]) or "-"
-        lines.append(f"    {number}. {action['text']}  (leads: {leads}; target: {due})")
+    if not view.parent:
+        lines.append(f"  actions:   {len(view.sub_actions) or 'none'}")
+    for sub in view.sub_actions:
+        due = sub.target.text if sub.target else "-"
+        if sub.overdue:
+            due += f", {sub.days_overdue} days overdue"
+        lines.append(
+            f"    {sub.ref}  {sub.status.value}  {sub.text}  (leads: "
+            f"{'; '.join(sub.leads) or '-'}; target: {due}; updates: {len(sub.updates)})"
+        )
     lines.append(f"  updates:   {len(view.updates) or 'none'}")
     for update in view.updates:
         by = update.correction
@@ -194,7 +207,7 @@ def overdue(
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
-    """The overdue recommendations as at a date, most overdue first."""
+    """The overdue recommendations and sub-actions as at a date, most overdue first."""
     form = listing_format(as_json, as_csv)
     day, moment = as_at_day(as_at), known_at_moment(known_at)
     views = run(

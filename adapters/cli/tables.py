@@ -27,7 +27,8 @@ _ROOM_FOR_AGENCY = 130
 
 
 def views_table(views: list[RecommendationView], width: int) -> Table:
-    """One row per recommendation; stored text is shown, never obeyed (no markup)."""
+    """One row per item (a sub-action's ref indented under its recommendation); stored
+    text is shown, never obeyed (no markup)."""
     table = Table(header_style="bold", expand=True)
     several = len({view.plan for view in views}) > 1
     if several:
@@ -45,7 +46,7 @@ def views_table(views: list[RecommendationView], width: int) -> Table:
             return f"{value} (corrected)" if name in view.corrected else value
 
         cells = [
-            view.ref,
+            f"  {view.ref}" if view.parent else view.ref,
             view.status.value,
             view.rag or "-",
             mark("target", view.target.text if view.target else "-"),

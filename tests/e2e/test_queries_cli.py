@@ -66,18 +66,22 @@ def test_status_as_at_two_dates(shell: Shell) -> None:
 
 def test_overdue_most_overdue_first(shell: Shell) -> None:
     overdue = shell.json("overdue", "dhr2", "--as-at", "2014-03-01")
-    assert [(v["ref"], v["days_overdue"], v["rag"]) for v in overdue[:3]] == [
+    assert [(v["ref"], v["days_overdue"], v["rag"]) for v in overdue[:4]] == [
+        ("overview/3.1", 335, "red"),  # a sub-action, by its own target: March 2013
+        ("overview/3.2", 305, "red"),
         ("imr/cri-pathway-to-recovery/1", 305, "red"),
         ("imr/cri-pathway-to-recovery/2", 305, "red"),  # due April 2013, in the agreed plan
-        ("overview/9", 213, "red"),
     ]
     assert "305 days overdue" in shell("overdue", "--as-at", "2014-03-01").stdout
 
 
 def test_status_as_csv(shell: Shell) -> None:
     rows = list(csv.DictReader(io.StringIO(shell("status", "dhr2", "--csv").stdout)))
-    assert len(rows) == 20
+    assert len([row for row in rows if not row["parent"]]) == 20  # and a row per sub-action
     assert rows[0]["ref"] == "overview/1" and rows[0]["leads"] == "Det Supt HQ PVP"
+    assert [row["ref"] for row in rows if row["parent"] == "overview/3"] == [
+        f"overview/3.{n}" for n in range(1, 6)
+    ]
 
 
 def test_known_at_hides_a_later_correction(shell: Shell) -> None:
@@ -97,8 +101,8 @@ def test_changes_leads_and_agencies(shell: Shell) -> None:
     assert {"plan", "ref", "type", "effective", "recorded_at", "actor"} <= set(changes[0])
     agencies = {a["agency"]: a for a in shell.json("agencies", "--as-at", "2014-03-01")}
     assert agencies["CRI Pathway to Recovery"] == {
-        "agency": "CRI Pathway to Recovery", "open": 2, "overdue": 2, "completed": 0,
-    }  # fmt: skip
+        "agency": "CRI Pathway to Recovery", "open": 5, "overdue": 2, "completed": 0,
+    }  # fmt: skip  (two recommendations and their three sub-actions, which have no targets)
     leads = {row["lead"] for row in shell.json("leads")}
     assert "Det Supt HQ PVP" in leads
 
@@ -123,7 +127,7 @@ def test_every_listing_gives_csv_with_update_texts_and_json(shell: Shell) -> Non
     feb = next(row for row in status if row["ref"] == "imr/west-mercia-police/1")["updates"]
     assert feb.splitlines()[-1].startswith("Feb 2014: ")  # the texts, not a count
     overdue = table("overdue", "dhr2", "--as-at", "2014-03-01")
-    assert overdue[0]["ref"] == "imr/cri-pathway-to-recovery/1"
+    assert (overdue[0]["ref"], overdue[0]["parent"]) == ("overview/3.1", "overview/3")
     changes = table("changes", "dhr2", "--since", "2014-01", "--until", "2014-02")
     assert {row["type"] for row in changes} == {"ProgressRecorded"}
     assert changes[0]["effective"] in ("Feb 2014", "no later than Feb 2014")
@@ -174,11 +178,11 @@ def test_one_recommendation_in_detail_as_at_a_date(shell: Shell) -> None:
     text = shell("status", "dhr2", "overview/3", "--as-at", "2014-03-01").stdout
     assert text.startswith("dhr2 overview/3\n")
     for line in ("  status:    open", "  RAG:       red", "  actions:   5",
-                 "    2. Identification of Nominated Lead for Domestic Abuse in each general",
+                 "    overview/3.2  open  Identification of Nominated Lead for Domestic Abuse",
                  "  updates:   none"):  # fmt: skip
         assert line in text
     assert "(60 days overdue)" in text
-    assert "target: March 2013, 335 days overdue)" in text  # each action by its own target
+    assert "target: March 2013, 335 days overdue;" in text  # each action by its own target
     actions = shell.json("status", "dhr2", "overview/3", "--as-at", "2014-03-01")["sub_actions"]
     assert [(a["target"] and a["target"]["text"], a["overdue"]) for a in actions] == [
         ("March 2013", True), ("April 2013", True), ("December 2013", True),

@@ -56,7 +56,9 @@ def test_status_at_a_terminal_is_a_table_that_fits_with_a_header_and_leads(seede
         assert name in header
     assert "Det Supt HQ PVP" in table  # the leads column
     assert "…" in table  # a long value is cut with an ellipsis, not wrapped or dropped
-    assert sum("overview/" in line or "imr/" in line for line in lines) == 20
+    rows = [line for line in lines if "overview/" in line or "imr/" in line]
+    assert len(rows) == 28  # 20 recommendations and 8 sub-actions, each under its own
+    assert "│   overview/3.1 " in table  # indented under overview/3
 
 
 def test_a_narrow_terminal_keeps_the_table_within_its_width(seeded: Shell) -> None:
@@ -73,7 +75,7 @@ def test_leads_at_a_terminal_have_a_header_row(seeded: Shell) -> None:
 def test_piped_output_stays_plain_lines(seeded: Shell) -> None:
     piped = seeded("status", "dhr2", "--as-at", "2014-02").stdout
     assert "┃" not in piped and "│" not in piped
-    assert len(piped.splitlines()) == 20
+    assert len(piped.splitlines()) == 28  # 20 recommendations and 8 sub-actions
 
 
 def test_plans_and_changes_at_a_terminal_have_a_header_row(seeded: Shell) -> None:

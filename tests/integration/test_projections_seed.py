@@ -53,20 +53,24 @@ def test_the_overdue_list_as_at_march_2014_follows_the_definition(seeded: Ledger
     as_at = date(2014, 3, 1)
     overdue = seeded.overdue("dhr2", as_at=as_at)
     expected = [
-        v
+        item  # a recommendation, or a sub-action by its own target and status
         for v in seeded.status("dhr2", as_at=as_at)
-        if v.status in (Status.OPEN, Status.IN_PROGRESS)
-        and v.target is not None
-        and v.target.deadline is not None
-        and v.target.deadline < as_at
+        for item in (v, *v.sub_actions)
+        if item.status in (Status.OPEN, Status.IN_PROGRESS)
+        and item.target is not None
+        and item.target.deadline is not None
+        and item.target.deadline < as_at
     ]
     assert {v.ref for v in overdue} == {v.ref for v in expected}
-    # Both CRI recommendations were due by April 2013, and the plan was agreed by then
-    # (its earliest dated evidence), so both existed, and were overdue, in March 2014.
-    assert [v.ref for v in overdue][:3] == [
-        "imr/cri-pathway-to-recovery/1", "imr/cri-pathway-to-recovery/2", "overview/9"
+    # Overview 3's first action was due by March 2013; its second and both CRI
+    # recommendations by April 2013, and the plan was agreed by then (its earliest dated
+    # evidence), so all existed, and were overdue, in March 2014; ties in document order.
+    assert [v.ref for v in overdue][:4] == [
+        "overview/3.1", "overview/3.2",
+        "imr/cri-pathway-to-recovery/1", "imr/cri-pathway-to-recovery/2",
     ]  # fmt: skip
-    assert overdue[0].days_overdue == (as_at - date(2013, 4, 30)).days == 305
+    assert overdue[0].days_overdue == (as_at - date(2013, 3, 31)).days == 335
+    assert overdue[1].days_overdue == (as_at - date(2013, 4, 30)).days == 305
     days = [v.days_overdue or 0 for v in overdue]
     assert days == sorted(days, reverse=True)
     assert all(v.rag == "red" for v in overdue)
@@ -113,8 +117,9 @@ def test_every_recommendation_of_the_plan_exists_as_at_the_feb_2014_update(
     assert raised == {"no later than 1st April 2013"}  # "Action completed 1st April 2013"
     as_at_feb = seeded.status("dhr2", as_at=date(2014, 2, 28))
     workload = seeded.workload("agency", as_at=date(2014, 2, 28))
-    open_ = [v for v in as_at_feb if v.status in (Status.OPEN, Status.IN_PROGRESS)]
-    assert sum(row["open"] for row in workload) == len(open_)
+    items = [item for v in as_at_feb for item in v.items()]  # sub-actions count as items
+    open_ = [item for item in items if item.status in (Status.OPEN, Status.IN_PROGRESS)]
+    assert sum(row["open"] for row in workload) == len(open_) > len(as_at_feb)
 
 
 def test_changes_since_a_board_meeting_on_both_axes(seeded: Ledger) -> None:

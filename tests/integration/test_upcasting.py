@@ -8,6 +8,7 @@ from collections.abc import Callable
 from eventsourcing.persistence import StoredEvent
 
 from domain.audit import acting_as
+from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
 from domain.refs import plan_aggregate_id, recommendation_aggregate_id
 from service.ledger import Ledger
@@ -64,3 +65,47 @@ def test_a_version_1_raising_loads_with_no_theme_and_projects(
     assert (view.text, view.theme) == ("Review the policy.", "")
     [stored] = reopened.recorder.select_events(rec_id)
     assert stored.state == old.state  # read, never rewritten
+
+
+def test_version_1_sub_actions_and_updates_load_numbered_by_position_and_project(
+    db_url: str, open_ledger: Callable[[str], Ledger]
+) -> None:
+    """Before sub-actions were items: a SubActionAdded had no number, and the events that
+    change an item no ``action`` (they were about the recommendation itself)."""
+    ledger = open_ledger(db_url)
+    with acting_as("coordinator", "test"):
+        ledger.open_plan("dhr2", "DHR Case No 2")
+        new = Recommendation.raise_recommendation(
+            plan_id="dhr2", ref="overview/3", text="Assure GP practice."
+        )
+        new.add_sub_action("Newsletter item")
+        new.add_sub_action("Nominated leads")
+        new.record_progress("Item in June Newsletter", FuzzyDate.parse("June 2013"))
+    rec_id = recommendation_aggregate_id("dhr2", "overview/3")
+    old = []
+    for stored in (ledger.mapper.to_stored_event(event) for event in new.collect_events()):
+        state = json.loads(stored.state)
+        if state.pop("class_version", 1) == 2:  # what a version-1 event stored
+            state.pop("number", None)
+            state.pop("action", None)
+        old.append(StoredEvent(rec_id, stored.originator_version, stored.topic,
+                               json.dumps(state).encode()))  # fmt: skip
+    ledger.recorder.insert_events(old)
+
+    reopened = open_ledger(db_url)
+    rec = reopened.recommendation("dhr2", "overview/3")
+    assert [s.ref for s in rec.state.sub_actions] == ["overview/3.1", "overview/3.2"]
+    assert [u.text for u in rec.state.updates] == ["Item in June Newsletter"]
+    reopened.rebuild()
+    [view] = reopened.status("dhr2")
+    assert [s.ref for s in view.sub_actions] == ["overview/3.1", "overview/3.2"]
+    assert [u.text for u in view.updates] == ["Item in June Newsletter"]
+    with acting_as("coordinator", "test"):
+        reopened.complete("dhr2", "overview/3.2", FuzzyDate.parse("2014-01-31"))
+    assert [e.ref for e in reopened.history("dhr2", "overview/3.2")] == ["overview/3.2"] * 2
+    assert [s.status.value for s in reopened.status("dhr2")[0].sub_actions] == [
+        "open", "completed",
+    ]  # fmt: skip
+    assert [s.state for s in reopened.recorder.select_events(rec_id)][:4] == [
+        e.state for e in old
+    ]  # read, never rewritten

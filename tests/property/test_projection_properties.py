@@ -1,7 +1,8 @@
 """The read models against a plain reference, over random command sequences.
 
 Commands use backdated and out-of-order effective dates, corrections (retractions and
-amendments of text and dates) and reassignments. After every step, for several (D, T):
+amendments of text and dates), reassignments, and sub-actions (items of their own, which
+every command may name). After every step, for several (D, T):
 
 - status as at D as known at T equals the reference fold over exactly the events that
   qualify (``bench.naive.state_as_at``: simple, obviously right, shared with the benchmark);
@@ -29,17 +30,20 @@ from bench.naive import state_as_at
 from domain.audit import acting_as
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, Status
+from domain.recommendation import Recommendation, Status, item_refs
 from domain.refs import recommendation_aggregate_id
 from projections.read_model import ReadModel
 from projections.tables import updates, versions
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
+ITEMS = [*REFS, "overview/1.1", "overview/1.2", "imr/west-mercia-police/1.1"]
+"""Recommendations and the sub-actions ``add_sub_action`` may add: what commands name."""
 DATES = ["2013-06-30", "Autumn 2013", "Dec 2013", "2014-01-15", "Feb 2014", "2014", "July 2014"]
 PROBES = [date(2013, 5, 1), date(2013, 10, 31), date(2013, 12, 31), date(2014, 2, 28),
           date(2014, 6, 30), date(2015, 1, 1)]  # fmt: skip
 
 refs = st.sampled_from(REFS)
+items = st.sampled_from(ITEMS)
 dates = st.sampled_from(DATES).map(FuzzyDate.parse)
 maybe_dates = st.one_of(st.none(), dates)
 texts = st.sampled_from(["Policy drafted", "Training given", "Audit done", "Board briefed"])
@@ -116,11 +120,19 @@ class ProjectionMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(ref=refs, text=texts, effective=dates)
+    @rule(ref=st.sampled_from(["overview/1", "imr/west-mercia-police/1"]), due=maybe_dates)
+    def add_sub_action(self, ref: str, due: Any) -> None:
+        self.attempt(
+            lambda ledger: ledger.add_sub_action(
+                "dhr2", ref, "Brief every team", leads=["DS Jones"], target=due
+            )
+        )
+
+    @rule(ref=items, text=texts, effective=dates)
     def record_progress(self, ref: str, text: str, effective: FuzzyDate) -> None:
         self.attempt(lambda ledger: ledger.record_progress("dhr2", ref, text, effective))
 
-    @rule(ref=refs, lead=st.sampled_from(["DS Jones", "Head of Service"]), effective=maybe_dates)
+    @rule(ref=items, lead=st.sampled_from(["DS Jones", "Head of Service"]), effective=maybe_dates)
     def reassign(self, ref: str, lead: str, effective: Any) -> None:
         self.attempt(
             lambda ledger: ledger.reassign(
@@ -128,7 +140,7 @@ class ProjectionMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(ref=refs, due=dates, effective=maybe_dates)
+    @rule(ref=items, due=dates, effective=maybe_dates)
     def revise_target(self, ref: str, due: FuzzyDate, effective: Any) -> None:
         self.attempt(
             lambda ledger: ledger.revise_target(
@@ -136,15 +148,15 @@ class ProjectionMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(ref=refs, effective=dates)
+    @rule(ref=items, effective=dates)
     def complete(self, ref: str, effective: FuzzyDate) -> None:
         self.attempt(lambda ledger: ledger.complete("dhr2", ref, effective))
 
-    @rule(ref=refs, effective=maybe_dates)
+    @rule(ref=items, effective=maybe_dates)
     def reopen(self, ref: str, effective: Any) -> None:
         self.attempt(lambda ledger: ledger.reopen("dhr2", ref, reason="gaps", effective=effective))
 
-    @rule(ref=refs, effective=maybe_dates, often=st.integers(0, 3))
+    @rule(ref=items, effective=maybe_dates, often=st.integers(0, 3))
     def withdraw(self, ref: str, effective: Any, often: int) -> None:
         if often:  # withdrawing ends a recommendation's story: keep it rare
             return
@@ -152,22 +164,22 @@ class ProjectionMachine(RuleBasedStateMachine):
             lambda ledger: ledger.withdraw("dhr2", ref, reason="superseded", effective=effective)
         )
 
-    @rule(ref=refs, status=st.sampled_from([Status.ONGOING, Status.OPEN]))
+    @rule(ref=items, status=st.sampled_from([Status.ONGOING, Status.OPEN]))
     def change_status(self, ref: str, status: Status) -> None:
         self.attempt(lambda ledger: ledger.change_status("dhr2", ref, status))
 
     @rule(
-        ref=refs,
+        ref=items,
         pick=st.floats(0, 1, exclude_max=True),
         kind=st.sampled_from(["retract", "text", "effective"]),
         effective=dates,
     )
     def correct(self, ref: str, pick: float, kind: str, effective: FuzzyDate) -> None:
-        """Correct one of the recommendation's events other than its raising."""
-        log = self.logs().get(ref, [])
-        if len(log) < 2:
+        """Correct one of the item's events other than its raising."""
+        numbers = self.numbers(ref)[1:]
+        if not numbers:
             return
-        number = 2 + int(pick * (len(log) - 1))
+        number = numbers[int(pick * len(numbers))]
         amendment: dict[str, Any] = {}
         if kind == "text":
             amendment = {"text": "Corrected text"}
@@ -184,12 +196,13 @@ class ProjectionMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(ref=refs, retract=st.booleans(), effective=dates)
+    @rule(ref=items, retract=st.booleans(), effective=dates)
     def correct_latest_update(self, ref: str, retract: bool, effective: FuzzyDate) -> None:
-        log = self.logs().get(ref, [])
+        log = self.logs().get(ref.split(".")[0], [])
         latest = [
-            n for n, e in enumerate(log, 1) if isinstance(e, Recommendation.ProgressRecorded)
-        ][-1:]
+            n for n in self.numbers(ref)
+            if isinstance(log[n - 1], Recommendation.ProgressRecorded)
+        ][-1:]  # fmt: skip
         amendment = {} if retract else {"text": "Amended update", "effective": effective}
         for number in latest:
             self.attempt(
@@ -197,6 +210,12 @@ class ProjectionMachine(RuleBasedStateMachine):
                     "dhr2", ref, str(n), reason="typo", retract=retract, amendment=amendment
                 )
             )
+
+    def numbers(self, item: str) -> list[int]:
+        """The history numbers of the events about an item (the parent's log, filtered)."""
+        log = self.logs().get(item.split(".")[0], [])
+        about = item_refs(log) if log else {}
+        return [n for n, e in enumerate(log, 1) if about[e.event_id] == item]
 
     def logs(self) -> dict[str, list[Recommendation.Event]]:
         found = {}
@@ -225,31 +244,40 @@ class ProjectionMachine(RuleBasedStateMachine):
                 assert set(views) == set(expected), (as_at, known_at)
                 for ref, state in expected.items():
                     view = views[ref]
-                    assert (view.status, view.agency, view.leads, view.target, view.completed) == (
-                        state.status, state.agency, state.leads, state.target, state.completed,
-                    )  # fmt: skip
-                    assert view.text == state.text
-                    assert view.corrected == state.corrected, (ref, as_at, known_at)
-                    written = sorted((u.effective.end, u.text) for u in view.updates)
-                    assert written == sorted(
-                        (u.effective.end, u.text)
-                        for u in state.updates
-                        if u.effective.end is not None and u.effective.end <= as_at
-                    ), (ref, as_at, known_at)
                     amended = {
                         e.corrects for e in logs[ref]
                         if isinstance(e, Recommendation.Corrected) and not e.retract
                         and e.timestamp <= known_at
                     }  # fmt: skip
-                    assert {u.event_id for u in view.updates if u.correction} == {
-                        u.event_id for u in state.updates
-                        if u.event_id in amended and u.effective.end is not None
-                        and u.effective.end <= as_at
-                    }, (ref, as_at, known_at)  # fmt: skip
+                    assert [s.ref for s in view.sub_actions] == [s.ref for s in state.sub_actions]
+                    for item, held in zip(view.items(), (state, *state.sub_actions), strict=True):
+                        assert (item.status, item.target, item.completed) == (
+                            held.status, held.target, held.completed,
+                        ), (item.ref, as_at, known_at)  # fmt: skip
+                        assert item.agency == (held.agency or state.agency)
+                        assert item.leads == (held.leads or state.leads)
+                        assert item.text == held.text
+                        assert item.corrected == held.corrected, (item.ref, as_at, known_at)
+                        written = sorted((u.effective.end, u.text) for u in item.updates)
+                        assert written == sorted(
+                            (u.effective.end, u.text)
+                            for u in held.updates
+                            if u.effective.end is not None and u.effective.end <= as_at
+                        ), (item.ref, as_at, known_at)
+                        assert {u.event_id for u in item.updates if u.correction} == {
+                            u.event_id for u in held.updates
+                            if u.event_id in amended and u.effective.end is not None
+                            and u.effective.end <= as_at
+                        }, (item.ref, as_at, known_at)  # fmt: skip
                 overdue = {
                     v.ref for v in self.ledger.overdue("dhr2", as_at=as_at, known_at=known_at)
                 }
-                assert overdue == {ref for ref, s in expected.items() if is_overdue(s, as_at)}
+                assert overdue == {
+                    item.ref
+                    for state in expected.values()
+                    for item in (state, *state.sub_actions)
+                    if is_overdue(item, as_at)
+                }
 
     @invariant()
     def incremental_equals_rebuild_even_after_an_interruption(self) -> None:
