@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from adapters.importing.model import ParseWarning
+from projections.history import json_ready
 from service.importing import ImportOutcome, PlanDocument
 
 
@@ -35,9 +36,9 @@ def report_json(
                 "subject": subject,
                 "type": event.type_name,
                 "event_id": event.event_id,
-                "effective": event.effective,
+                "effective": json_ready(event.effective),
                 "reason": event.reason,
-                "data": event.payload(),
+                "data": json_ready(event.payload()),
             }
             for subject, event in outcome.events
         ],
@@ -66,7 +67,7 @@ def report_text(
     elif dry_run:
         lines.append(f"dry run: would record {len(outcome.events)} events (nothing written)")
         lines += [
-            f"  {subject}  {event.type_name}  effective {event.effective_date or '-'}"
+            f"  {subject}  {event.type_name}  effective {event.effective or '-'}"
             for subject, event in outcome.events
         ]
     else:

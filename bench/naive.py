@@ -16,8 +16,7 @@ from projections.queries import assess
 from service.ledger import Ledger
 
 
-def _counts_by(data: dict[str, Any] | None, recorded: datetime) -> date:
-    effective = FuzzyDate.from_data(data) if data else None
+def _counts_by(effective: FuzzyDate | None, recorded: datetime) -> date:
     return effective.end if effective and effective.end else recorded.date()
 
 

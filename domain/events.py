@@ -2,8 +2,10 @@
 
 Who (``actor``) and through what (``source``) come from the audit context, never from
 a command's arguments; when it was recorded (``timestamp``) is set by the ledger as
-the event is created. ``effective`` (when it happened in the world, a fuzzy date as
-plain data) and ``reason`` (why) are given by the command.
+the event is created. ``effective`` (when it happened in the world, a ``FuzzyDate``) and
+``reason`` (why) are given by the command. Dates travel inside events as the value object;
+the ledger registers its transcoding (``service.transcodings``), and events stored before
+that, with dates as plain dicts, are upcast as they are read (``dates_as_values``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ ENVELOPE_KEYS = _BASE_KEYS | {"actor", "source", "reason", "effective"}
 
 class AuditedEvent(Aggregate.Event):
     reason: str | None
-    effective: dict[str, Any] | None
+    effective: FuzzyDate | None
     actor: str = field(default_factory=current_actor, init=False)
     source: str = field(default_factory=current_source, init=False)
 
@@ -35,10 +37,6 @@ class AuditedEvent(Aggregate.Event):
     def type_name(self) -> str:
         return type(self).__name__
 
-    @property
-    def effective_date(self) -> FuzzyDate | None:
-        return FuzzyDate.from_data(self.effective) if self.effective else None
-
     def payload(self) -> dict[str, Any]:
         """What the event says beyond its envelope: the facts an auditor reads."""
         return {k: v for k, v in vars(self).items() if k not in ENVELOPE_KEYS}
@@ -46,3 +44,11 @@ class AuditedEvent(Aggregate.Event):
     def data(self) -> dict[str, Any]:
         """Payload plus reason and effective date: every field a correction may amend."""
         return {k: v for k, v in vars(self).items() if k not in _BASE_KEYS | {"actor", "source"}}
+
+
+def dates_as_values(state: dict[str, Any], *names: str) -> None:
+    """Upcast: the named dates of a stored event's state, kept as plain dicts before dates
+    travelled as ``FuzzyDate`` values, as values (None stays None)."""
+    for name in names:
+        if isinstance(state.get(name), dict):
+            state[name] = FuzzyDate.from_data(state[name])

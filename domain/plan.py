@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import values
 from domain.errors import AlreadyExists, InvalidCommand
-from domain.events import AuditedEvent
+from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
 from domain.refs import plan_aggregate_id
 
@@ -54,26 +54,37 @@ class Plan(Aggregate):
         partnership: str
         kind: str
 
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 kept its date as a plain dict."""
+            dates_as_values(state, "effective")
+
     class DocumentVersionRecorded(Event):
         """A version of the plan's document was issued (the source of later imports)."""
 
         label: str
-        date: dict[str, Any] | None
+        date: FuzzyDate | None
         file_name: str | None
         digest: str | None
         """SHA-256 of the imported file; None when recorded by hand (or before v2)."""
 
-        class_version = 2
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """Version 1 carried no digest."""
             state["digest"] = None
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """Version 2 kept its dates as plain dicts."""
+            dates_as_values(state, "date", "effective")
+
         def apply(self, aggregate: Any) -> None:
-            date = FuzzyDate.from_data(self.date) if self.date else None
             aggregate.versions.append(
-                DocumentVersion(self.label, date, self.file_name, self.digest)
+                DocumentVersion(self.label, self.date, self.file_name, self.digest)
             )
 
     def __init__(self, plan_id: str, title: str, partnership: str, kind: str) -> None:
@@ -103,7 +114,7 @@ class Plan(Aggregate):
             partnership=values.line(partnership, "the partnership"),
             kind=ReviewKind(kind).value,
             reason=None,
-            effective=effective.to_data() if effective else None,
+            effective=effective,
         )
 
     def record_document_version(
@@ -123,13 +134,13 @@ class Plan(Aggregate):
         self.trigger_event(
             self.DocumentVersionRecorded,
             label=label,
-            date=date.to_data() if date else None,
+            date=date,
             file_name=values.line(file_name, "the file name", values.FILE_NAME_MAX) or None
             if file_name
             else None,
             digest=digest,
             reason=None,
-            effective=date.to_data() if date else None,
+            effective=date,
         )
 
     def document_sources(self) -> set[str]:

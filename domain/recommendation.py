@@ -25,7 +25,7 @@ from domain.errors import (
     RecommendationNotFound,
     RuleViolated,
 )
-from domain.events import AuditedEvent
+from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
 from domain.refs import Ref, recommendation_aggregate_id
 
@@ -178,15 +178,10 @@ def _reopen(item: ItemState, *, has_updates: bool) -> None:
     item.evidence = None
 
 
-def _date(data: Mapping[str, Any] | None) -> FuzzyDate | None:
-    return FuzzyDate.from_data(data) if data else None
-
-
-def _data(date: FuzzyDate | None) -> dict[str, Any] | None:
-    if date is None:
-        return None
-    values.long_text(date.text, "a date", values.DATE_TEXT_MAX)
-    return date.to_data()
+def _checked(date: FuzzyDate | None) -> FuzzyDate | None:
+    if date is not None:
+        values.long_text(date.text, "a date", values.DATE_TEXT_MAX)
+    return date
 
 
 def _required_reason(reason: str | None, what: str) -> str:
@@ -271,7 +266,7 @@ class Recommendation(Aggregate):
         text: str
         agency: str
         leads: list[str]
-        target: dict[str, Any] | None
+        target: FuzzyDate | None
         theme: str
         """The theme or section of the plan it sits under ("Theme 2 - Processes"), or ""."""
         amendable: ClassVar[dict[str, Field]] = {
@@ -291,19 +286,24 @@ class Recommendation(Aggregate):
             "effective": "raised",
         }
 
-        class_version = 2
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """Version 1 carried no theme."""
             state["theme"] = ""
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """Version 2 kept its dates as plain dicts."""
+            dates_as_values(state, "target", "effective")
+
     class SubActionAdded(Event):
         """A numbered action was added under the recommendation, with its own leads and target."""
 
         text: str
         leads: list[str]
-        target: dict[str, Any] | None
+        target: FuzzyDate | None
         number: str | None
         """Its number under the recommendation; None (before version 2): its position."""
         amendable: ClassVar[dict[str, Field]] = {
@@ -323,8 +323,10 @@ class Recommendation(Aggregate):
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """Version 1 carried no number: a sub-action was known by its position."""
+            """Version 1 carried no number (a sub-action was known by its position), and
+            kept its dates as plain dicts."""
             state["number"] = None
+            dates_as_values(state, "target", "effective")
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
             number = data["number"] or str(len(state.sub_actions) + 1)
@@ -334,8 +336,8 @@ class Recommendation(Aggregate):
                 text=data["text"],
                 agency="",
                 leads=tuple(data["leads"]),
-                target=_date(data["target"]),
-                added=_date(data["effective"]),
+                target=data["target"],
+                added=data["effective"],
             )
             state.sub_actions.append(sub)
             return sub
@@ -350,8 +352,10 @@ class Recommendation(Aggregate):
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """Version 1 was always about the recommendation itself."""
+            """Version 1 was always about the recommendation itself, and kept its dates
+            as plain dicts."""
             state["action"] = None
+            dates_as_values(state, "target", "effective")
 
         def payload(self) -> dict[str, Any]:
             """Without ``action``: an auditor reads which item it is about as its ref."""
@@ -395,14 +399,14 @@ class Recommendation(Aggregate):
     class TargetDateRevised(ItemEvent):
         """The target date for completion was moved."""
 
-        target: dict[str, Any] | None
+        target: FuzzyDate | None
         amendable: ClassVar[dict[str, Field]] = {"target": Field.DATE, "effective": Field.DATE}
         shows: ClassVar[dict[str, str]] = {"target": "target"}
 
         def change(
             self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
         ) -> None:
-            item.target = _date(data["target"])
+            item.target = data["target"]
 
     class ProgressRecorded(ItemEvent):
         """A dated progress update was written against the recommendation (or sub-action)."""
@@ -413,7 +417,7 @@ class Recommendation(Aggregate):
         def change(
             self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
         ) -> None:
-            effective = FuzzyDate.from_data(data["effective"])
+            effective = data["effective"]
             item.updates.append(
                 ProgressUpdate(
                     self.event_id, effective, data["text"], self.actor, self.timestamp, self.source
@@ -447,7 +451,7 @@ class Recommendation(Aggregate):
         ) -> None:
             for done in _with_sub_actions(item, state, lambda s: s.status not in CLOSED):
                 done.status = Status.COMPLETED
-                done.completed = _date(data["effective"])
+                done.completed = data["effective"]
                 done.evidence = data["evidence"] if done is item else None
 
     class Reopened(ItemEvent):
@@ -480,6 +484,13 @@ class Recommendation(Aggregate):
         corrects: str
         retract: bool
         amendment: dict[str, Any]
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 kept the dates it amended as plain dicts."""
+            dates_as_values(state["amendment"], "target", "effective")
 
         def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
             """Corrections act through ``fold``, on the event they name."""
@@ -521,10 +532,10 @@ class Recommendation(Aggregate):
             text=_required_text(text, "the recommendation's text"),
             agency=values.line(agency, "the agency"),
             leads=_clean_leads(leads),
-            target=_data(target),
+            target=_checked(target),
             theme=values.line(theme, "the theme", values.TITLE_MAX),
             reason=None,
-            effective=_data(effective),
+            effective=_checked(effective),
         )
 
     def add_sub_action(
@@ -551,10 +562,10 @@ class Recommendation(Aggregate):
             self.SubActionAdded,
             text=_required_text(text, "the action's text"),
             leads=_clean_leads(leads),
-            target=_data(target),
+            target=_checked(target),
             number=number,
             reason=None,
-            effective=_data(effective),
+            effective=_checked(effective),
         )
         return number
 
@@ -577,7 +588,7 @@ class Recommendation(Aggregate):
             leads=new_leads,
             action=action,
             reason=_required_reason(reason, "reassign leads"),
-            effective=_data(effective),
+            effective=_checked(effective),
         )
 
     def reassign_agency(
@@ -599,7 +610,7 @@ class Recommendation(Aggregate):
             agency=new_agency,
             action=action,
             reason=_required_reason(reason, "reassign the agency"),
-            effective=_data(effective),
+            effective=_checked(effective),
         )
 
     def revise_target(
@@ -615,10 +626,10 @@ class Recommendation(Aggregate):
             raise RuleViolated(f"{item.ref} already has target {target.text!r}")
         self.trigger_event(
             self.TargetDateRevised,
-            target=_data(target),
+            target=_checked(target),
             action=action,
             reason=_required_reason(reason, "revise a target date"),
-            effective=_data(effective),
+            effective=_checked(effective),
         )
 
     def record_progress(
@@ -630,7 +641,7 @@ class Recommendation(Aggregate):
             text=_required_text(text, "the update's text"),
             action=action,
             reason=None,
-            effective=_data(_dated(effective, "a progress update")),
+            effective=_checked(_dated(effective, "a progress update")),
         )
 
     def change_status(
@@ -659,7 +670,7 @@ class Recommendation(Aggregate):
             status=status.value,
             action=action,
             reason=_optional_text(reason, "the reason"),
-            effective=_data(effective),
+            effective=_checked(effective),
         )
 
     def complete(
@@ -675,14 +686,17 @@ class Recommendation(Aggregate):
             evidence=_optional_text(evidence, "the evidence"),
             action=action,
             reason=None,
-            effective=_data(_dated(effective, "a completion")),
+            effective=_checked(_dated(effective, "a completion")),
         )
 
     def reopen(
         self, reason: str, effective: FuzzyDate | None = None, *, action: str | None = None
     ) -> None:
-        """Reopen the recommendation (and its completed sub-actions) or one sub-action."""
+        """Reopen the recommendation (and its completed sub-actions) or one sub-action (not
+        of a withdrawn recommendation, whose sub-actions all stay closed)."""
         item = self.state.item(action)
+        if item is not self.state and self.state.status == Status.WITHDRAWN:
+            raise RuleViolated(f"cannot reopen {item.ref}: {self.state.ref} was withdrawn")
         if item.status != Status.COMPLETED:
             raise RuleViolated(
                 f"only a completed recommendation or sub-action can be reopened; "
@@ -692,7 +706,7 @@ class Recommendation(Aggregate):
             self.Reopened,
             action=action,
             reason=_required_reason(reason, "reopen"),
-            effective=_data(effective),
+            effective=_checked(effective),
         )
 
     def withdraw(
@@ -707,7 +721,7 @@ class Recommendation(Aggregate):
             self.Withdrawn,
             action=action,
             reason=_required_reason(reason, "withdraw"),
-            effective=_data(effective),
+            effective=_checked(effective),
         )
 
     def correct(
@@ -781,7 +795,7 @@ def _checked_amendment(target: Recommendation.Event, amendment: dict[str, Any]) 
                 raise InvalidCommand(f"{what} must be a date")
             if kind == Field.DATED:
                 value = _dated(value, f"a {target.type_name} event")
-            checked[name] = _data(value)
+            checked[name] = _checked(value)
         elif kind == Field.LEADS:
             if isinstance(value, str) or not all(isinstance(lead, str) for lead in value):
                 raise InvalidCommand(f"{what} must be a list of leads")
@@ -884,8 +898,8 @@ def initial_state(raised: Mapping[str, Any]) -> RecommendationState:
             text=raised["text"],
             agency=raised["agency"],
             leads=tuple(raised["leads"]),
-            target=_date(raised["target"]),
-            raised=_date(raised["effective"]),
+            target=raised["target"],
+            raised=raised["effective"],
             theme=raised["theme"],
         ),
         raised,

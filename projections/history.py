@@ -43,10 +43,10 @@ class HistoryEntry:
             "actor": self.actor,
             "reason": self.reason,
             "source": self.source,
-            "data": self.data,
+            "data": json_ready(self.data),
             "corrected_by": list(self.corrected_by),
             "corrects": self.corrects,
-            "previous": self.previous,
+            "previous": json_ready(self.previous),
         }
 
 
@@ -63,7 +63,7 @@ def history(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
             event_id=event.event_id,
             sequence=event.originator_version,
             type=event.type_name,
-            effective=event.effective_date,
+            effective=event.effective,
             recorded_at=event.timestamp,
             actor=event.actor,
             reason=event.reason,
@@ -102,9 +102,15 @@ def _previous(before: Sequence[AuditedEvent], event: AuditedEvent) -> dict[str, 
     item = fold(log).find(event.action)
     if item is None:  # its sub-action's adding was retracted
         return None
-    value = getattr(item, name)
-    return {name: value.to_data() if isinstance(value, FuzzyDate) else _plain(value)}
+    return {name: getattr(item, name)}
 
 
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+def json_ready(value: Any) -> Any:
+    """A value as JSON holds it: dates as their data, tuples as lists."""
+    if isinstance(value, FuzzyDate):
+        return value.to_data()
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(item) for item in value]
+    return value

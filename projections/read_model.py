@@ -23,7 +23,6 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, text, upda
 from sqlalchemy.exc import SQLAlchemyError
 
 from domain.errors import ReadModelsBehind
-from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
 from projections.queries import due_by
 from projections.tables import (
@@ -326,7 +325,7 @@ class ReadModel:
         correction: Recommendation.Corrected | None = None,
     ) -> None:
         """An update's row; ``correction``, the latest amendment it is read through."""
-        effective = FuzzyDate.from_data(data["effective"])
+        effective = data["effective"]
         batch.open_updates[event.event_id] = {
             "rec_id": rec_id,
             "plan_id": plan_id,

@@ -188,8 +188,7 @@ class Segment:
 def effective_day(event: Recommendation.Event, data: dict[str, Any] | None = None) -> date:
     """The first as-at date on which the event counts, by its (possibly amended) data."""
     written = (data if data is not None else event.data())["effective"]
-    end = written.get("end") if written else None
-    return date.fromisoformat(end) if end else event.timestamp.date()
+    return written.end if written and written.end else event.timestamp.date()
 
 
 def advance(

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
 from eventsourcing.utils import get_topic
 
 from domain import values
@@ -41,6 +41,7 @@ from projections.history import HistoryEntry, history
 from projections.queries import ChangeView, RecommendationView
 from projections.read_model import ReadModel, identity
 from service.importing import ImportOutcome, PlanDocument, import_document
+from service.transcodings import FuzzyDateAsDict
 
 T = TypeVar("T")
 
@@ -62,6 +63,10 @@ class Ledger(Application[UUID]):
         """Why the read models could not follow the last write (which is stored), if so."""
         self._pending_key: str | None = None
         """The idempotency key the next save records, under ``once``."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(FuzzyDateAsDict())
 
     def close(self) -> None:
         super().close()

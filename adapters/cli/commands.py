@@ -336,9 +336,10 @@ def history(ctx: typer.Context, plan_id: PlanId, ref: RefArg, as_json: AsJson = 
             say(f"     corrects #{e.corrects}")
         if e.reason:
             say(f"     reason: {e.reason}")
-        say(f"     {json.dumps(e.data, ensure_ascii=False)}")
+        shown = e.to_json()
+        say(f"     {json.dumps(shown['data'], ensure_ascii=False)}")
         if e.previous:
-            say(f"     previously: {json.dumps(e.previous, ensure_ascii=False)}")
+            say(f"     previously: {json.dumps(shown['previous'], ensure_ascii=False)}")
         for later in e.corrected_by:
             say(f"     corrected by {later}")
 

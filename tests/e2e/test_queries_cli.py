@@ -101,7 +101,10 @@ def test_changes_leads_and_agencies(shell: Shell) -> None:
     assert {"plan", "ref", "type", "effective", "recorded_at", "actor"} <= set(changes[0])
     agencies = {a["agency"]: a for a in shell.json("agencies", "--as-at", "2014-03-01")}
     assert agencies["CRI Pathway to Recovery"] == {
-        "agency": "CRI Pathway to Recovery", "open": 5, "overdue": 2, "completed": 0,
+        "agency": "CRI Pathway to Recovery",
+        "open": 5,
+        "overdue": 2,
+        "completed": 0,
     }  # fmt: skip  (two recommendations and their three sub-actions, which have no targets)
     leads = {row["lead"] for row in shell.json("leads")}
     assert "Det Supt HQ PVP" in leads

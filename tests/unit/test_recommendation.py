@@ -52,7 +52,7 @@ def test_raising_records_every_field_and_the_audit_envelope() -> None:
         "West Mercia Police",
         ["Det Supt HQ PVP"],
     )
-    assert event.target == FuzzyDate.parse("July 2014").to_data()
+    assert event.target == FuzzyDate.parse("July 2014")  # the value object, not a dict
     assert (event.actor, event.source) == ("alice", "cli")
     assert event.timestamp.tzinfo is not None
     assert rec.state.status == Status.OPEN
