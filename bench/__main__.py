@@ -33,7 +33,7 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap, event_store_env
 from bench.corpus import corpus
 from bench.naive import naive_overdue, naive_snapshot
-from bench.stores import fresh_stores
+from bench.stores import BareLibrary, fresh_stores
 from domain.audit import acting_as
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
@@ -178,7 +178,7 @@ def run(events: int, backend: str, samples: int) -> dict[str, Any]:
     with fresh_stores(backend) as fresh:
         db = fresh()
         ledger = bootstrap(Settings(db=db, actor="bench"))
-        bare = Application(env=event_store_env(fresh()))
+        bare = BareLibrary(env=event_store_env(fresh()))
         started = datetime.now(UTC)
         load_s, (plans, bulk) = timed(load, ledger, bare, events)
         print(f"loaded {bulk['events']} events in {load_s / 1000:.0f} s", file=sys.stderr)

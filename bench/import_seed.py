@@ -20,13 +20,11 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from eventsourcing.application import Application
-
 from adapters.importing.document import plan_identity, to_plan_document
 from adapters.importing.reader import read_plan
 from adapters.settings import Settings
 from adapters.storage import bootstrap, event_store_env
-from bench.stores import fresh_stores
+from bench.stores import BareLibrary, fresh_stores
 from domain.audit import acting_as
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "dhr-case-2-action-plan.txt"
@@ -63,7 +61,7 @@ def run(backend: str, repeat: int) -> dict[str, object]:
             with acting_as("bench", "bench"):
                 pending = [event for _, event in scratch.import_document(doc, dry_run=True).events]
             events = len(pending)
-            bare = Application(env=event_store_env(fresh()))
+            bare = BareLibrary(env=event_store_env(fresh()))
             bare_ms.append(timed(partial(bare.save, *pending)))
             bare.close()
 

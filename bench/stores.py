@@ -8,8 +8,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from uuid import UUID
 
 import psycopg
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder
+
+from service.transcodings import FuzzyDateAsDict
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -36,3 +41,12 @@ def fresh_stores(backend: str) -> Iterator[Callable[[], str]]:
             with psycopg.connect(POSTGRES, autocommit=True) as conn:
                 for schema in schemas:
                     conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+class BareLibrary(Application[UUID]):
+    """The library alone, with only what it needs to store the same events: the transcoding
+    of the dates they carry."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(FuzzyDateAsDict())
