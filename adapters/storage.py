@@ -32,7 +32,9 @@ from sqlalchemy.pool import StaticPool
 
 from adapters.settings import Settings
 from domain.errors import ClockSkew, InvalidCommand, LedgerError, NoLedger, StorageUnavailable
-from projections.read_model import ReadModel
+from projections.plans import Plans
+from projections.recommendations import Recommendations
+from projections.runner import Runner
 from service.ledger import Ledger, first_line
 
 T = TypeVar("T")
@@ -95,7 +97,7 @@ def read_model_engine(env: dict[str, str]) -> Engine:
             URL.create("sqlite", database=env["SQLITE_DBNAME"]), connect_args={"timeout": 30}
         )
         # The read models are derived and commit with their tracking position: in WAL mode
-        # they need not wait for the disk (see ReadModel._relax_durability).
+        # they need not wait for the disk (see projections.runner._relax_durability).
         event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
         return engine
     url = URL.create(
@@ -109,6 +111,12 @@ def read_model_engine(env: dict[str, str]) -> Engine:
     engine = create_engine(url, connect_args={"connect_timeout": 5})
     schema = env.get("POSTGRES_SCHEMA")
     return engine.execution_options(schema_translate_map={None: schema}) if schema else engine
+
+
+def read_models(engine: Engine) -> Runner:
+    """Every projection the ledger keeps, run on ``engine``: a new read model is one more
+    entry here."""
+    return Runner(engine, [Recommendations(), Plans()])
 
 
 def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledger:
@@ -144,7 +152,7 @@ def _open(env: dict[str, str], where: str, *, create: bool) -> Ledger:
                 )
             with _store_ddl_lock(engine):
                 ledger.recorder.create_table()  # type: ignore[attr-defined]
-        ledger.read_model = ReadModel(engine)
+        ledger.read_model = read_models(engine)
         if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
             # The library registers its composite type when it starts or creates the table;
             # a process that started while another was creating it registers it now.

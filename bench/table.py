@@ -16,6 +16,8 @@ COLUMNS = [
     ("vs replay", "as_at_plan_naive_ratio", "{}x"),
     ("overdue all p50 / p99 ms", ("overdue_all_p50_ms", "overdue_all_p99_ms"), "{} / {}"),
     ("vs replay", "overdue_naive_ratio", "{}x"),
+    ("overdue page of 50 p50 ms", "overdue_page_p50_ms", "{}"),
+    ("workload p50 ms", "workload_p50_ms", "{}"),
     ("rebuild ev/s", "rebuild_events_per_s", "{:,}"),
     ("of decode ceiling", "rebuild_ceiling_ratio", "{:.0%}"),
     ("rebuild peak RSS MB", "rebuild_peak_rss_mb", "{}"),
@@ -27,7 +29,7 @@ COLUMNS = [
 def row(result: dict[str, object]) -> str:
     cells = []
     for _, keys, template in COLUMNS:
-        values = [result[k] for k in (keys if isinstance(keys, tuple) else (keys,))]
+        values = [result.get(k, "-") for k in (keys if isinstance(keys, tuple) else (keys,))]
         cells.append(template.format(*values))
     return "| " + " | ".join(cells) + " |"
 

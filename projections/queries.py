@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, case, func, select
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Correction, Status
 from domain.refs import Ref
 from projections.history import HistoryEntry, history
-from projections.tables import OPEN, day_number, micros, moment, updates, versions
+from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
+from projections.timeline import as_shown
 
 AMBER_DAYS = 30
 NOT_DUE = (Status.COMPLETED, Status.WITHDRAWN, Status.ONGOING)
@@ -97,6 +98,10 @@ class RecommendationView:
     def number(self) -> str:
         return Ref.stored(self.ref).number
 
+    @property
+    def last_update(self) -> UpdateView | None:
+        return self.updates[-1] if self.updates else None
+
     def items(self) -> tuple[RecommendationView, ...]:
         """It, then its sub-actions: each an item with its own status and target."""
         return (self, *self.sub_actions)
@@ -150,11 +155,11 @@ class Item(Protocol):
 def due_by(items: Iterable[Item]) -> date | None:
     """The earliest deadline among items still due (a recommendation and its sub-actions):
     one of them is overdue as at D exactly when it is before D."""
-    deadlines = [_deadline(item.target, item.status) for item in items]
+    deadlines = [deadline_due(item.target, item.status) for item in items]
     return min((d for d in deadlines if d is not None), default=None)
 
 
-def _deadline(target: FuzzyDate | None, status: Status) -> date | None:
+def deadline_due(target: FuzzyDate | None, status: Status) -> date | None:
     """The day an item is due by: its target's last day, unless it is not due at all."""
     if status in NOT_DUE or target is None:
         return None
@@ -167,7 +172,7 @@ def assess(
     """(overdue, days overdue, RAG) of an item as at a day."""
     if status in (Status.COMPLETED, Status.ONGOING):
         return False, None, "green"
-    deadline = _deadline(target, status)
+    deadline = deadline_due(target, status)
     if deadline is None:
         return False, None, None
     if deadline < as_at:
@@ -207,15 +212,135 @@ def overdue(
     conn: Connection, plan_id: str | None, as_at: date, known_at: datetime | None
 ) -> list[RecommendationView]:
     """The overdue items (recommendations, and sub-actions by their own targets) as at
-    ``as_at``, most overdue first."""
+    ``as_at``, in full, most overdue first; ties in the order they were raised."""
     conditions = [
         *_versions_as_at(plan_id, as_at, known_at),
         versions.c.due_end < day_number(as_at),
     ]
-    views = _views(conn, conditions, as_at, known_at)
-    order = in_document_order(views)
-    found = [item for view in views for item in view.items() if item.overdue]
-    return sorted(found, key=lambda item: (-(item.days_overdue or 0), order(item)))
+    views = sorted(_views(conn, conditions, as_at, known_at), key=lambda v: (v.position, v.ref))
+    found = [
+        (item.days_overdue or 0, index, rank, item)
+        for index, view in enumerate(views)
+        for rank, item in enumerate(view.items())
+        if item.overdue
+    ]
+    return [item for *_, item in sorted(found, key=lambda f: (-f[0], f[1], f[2]))]
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """An overdue item as a dashboard lists it: no update lists (those are in ``status``),
+    only the last update as at the day."""
+
+    plan: str
+    ref: str
+    parent: str | None
+    agency: str
+    leads: tuple[str, ...]
+    target: FuzzyDate | None
+    status: Status
+    days_overdue: int
+    last_update: UpdateView | None
+    overdue: bool = True
+    rag: str = "red"
+    corrected: dict[str, Correction] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, view: RecommendationView) -> OverdueRow:
+        return cls(
+            view.plan, view.ref, view.parent, view.agency, view.leads, view.target,
+            view.status, view.days_overdue or 0, view.last_update, corrected=view.corrected,
+        )  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        last = self.last_update
+        return {
+            "plan": self.plan,
+            "ref": self.ref,
+            "parent": self.parent,
+            "agency": self.agency,
+            "leads": list(self.leads),
+            "target": self.target.to_data() if self.target else None,
+            "status": self.status.value,
+            "days_overdue": self.days_overdue,
+            "rag": self.rag,
+            "last_update": {"effective": last.effective.to_data(), "text": last.text}
+            if last
+            else None,
+        }
+
+
+@dataclass(frozen=True)
+class Page:
+    """Some rows of a listing, and how many there are in all."""
+
+    total: int
+    rows: list[OverdueRow]
+    limit: int | None
+    offset: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+            "rows": [row.to_json() for row in self.rows],
+        }
+
+
+def overdue_page(
+    conn: Connection,
+    plan_id: str | None,
+    as_at: date,
+    known_at: datetime | None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page:
+    """Overdue rows as at ``as_at`` (in ``overdue``'s order), ``limit`` of them from
+    ``offset``, with the total. As known now, from the items' index alone; as known at an
+    earlier time, from the versions (``overdue``)."""
+    if known_at is not None:
+        found = [OverdueRow.of(view) for view in overdue(conn, plan_id, as_at, known_at)]
+        chosen = found[offset : None if limit is None else offset + limit]
+        return Page(len(found), chosen, limit, offset)
+    day = day_number(as_at)
+    where = [*_items_as_at(plan_id, "item", day), items.c.due_end < day]
+    total = conn.execute(select(func.count()).select_from(items).where(*where)).scalar_one()
+    query = (
+        select(items)
+        .where(*where)
+        .order_by(items.c.due_end, items.c.opened, items.c.rec_id, items.c.rank)
+        .offset(offset)
+        .limit(limit)
+    )
+    found_rows = conn.execute(query).all()
+    rec_ids = list({row.rec_id for row in found_rows})
+    written = _updates(conn, rec_ids, as_at, None) if rec_ids else {}
+    rows = [
+        OverdueRow(
+            plan=row.plan_id,
+            ref=row.ref,
+            parent=row.ref.rpartition(".")[0] if row.action else None,
+            agency=row.agency,
+            leads=tuple(json.loads(row.leads)),
+            target=FuzzyDate.from_data(json.loads(row.target)) if row.target else None,
+            status=Status(row.status),
+            days_overdue=(as_at - date.fromordinal(row.due_end)).days,
+            last_update=_last(written.get(row.rec_id, []), row.action),
+        )
+        for row in found_rows
+    ]
+    return Page(total, rows, limit, offset)
+
+
+def _items_as_at(plan_id: str | None, kind: str, day: int) -> list[ColumnElement[bool]]:
+    conditions = [items.c.kind == kind, items.c.eff_from <= day, items.c.eff_to > day]
+    return conditions if plan_id is None else [items.c.plan_id == plan_id, *conditions]
+
+
+def _last(written: list[UpdateView], action: str | None) -> UpdateView | None:
+    """The last of an item's updates as at the day (``written`` in effective order)."""
+    return next((u for u in reversed(written) if u.action == action), None)
 
 
 def in_document_order(
@@ -240,18 +365,16 @@ def _views(
     known_at: datetime | None,
 ) -> list[RecommendationView]:
     """The recommendations whose versions meet ``conditions``, with their updates as at D."""
-    rows = conn.execute(select(versions.c.rec_id, versions.c.summary).where(*conditions))
-    found = {row.rec_id: json.loads(row.summary) for row in rows}
+    query = select(versions.c.rec_id, versions.c.summary, versions.c.opened).where(*conditions)
+    found = {row.rec_id: (json.loads(row.summary), row.opened) for row in conn.execute(query)}
     if not found:
         return []
     # A plan's few ids go as a list (an index lookup each); many, as the query itself.
     chosen = list(found) if len(found) <= 200 else select(versions.c.rec_id).where(*conditions)
     written = _updates(conn, chosen, as_at, known_at)
-    first_recorded = select(versions.c.rec_id, func.min(versions.c.rec_from).label("first"))
-    rows = conn.execute(first_recorded.where(versions.c.rec_id.in_(chosen)).group_by("rec_id"))
-    first: dict[str, int] = {row.rec_id: row.first for row in rows}
     return [
-        _view(data, written.get(rec_id, []), as_at, first[rec_id]) for rec_id, data in found.items()
+        _view(data, written.get(rec_id, []), as_at, opened)
+        for rec_id, (data, opened) in found.items()
     ]
 
 
@@ -360,8 +483,8 @@ def _sub_action(
         plan=parent["plan_id"],
         ref=sub["ref"],
         text=sub["text"],
-        agency=sub["agency"] or parent["agency"],
-        leads=tuple(sub["leads"] or parent["leads"]),
+        agency=as_shown(sub["agency"], parent["agency"]),
+        leads=tuple(as_shown(sub["leads"], parent["leads"])),
         target=target,
         raised=_date(sub["added"]),
         status=status,
@@ -428,6 +551,31 @@ def _moment(bound: Bound, end: int) -> datetime:
     if isinstance(bound, datetime):
         return bound
     return datetime.combine(bound, time.max if end else time.min, tzinfo=UTC)
+
+
+def workload_now(
+    conn: Connection, by: Literal["lead", "agency"], plan_id: str | None, as_at: date
+) -> list[dict[str, Any]]:
+    """``workload`` as known now, counted by the database from the items' index."""
+    day = day_number(as_at)
+    live = items.c.status.in_([Status.OPEN.value, Status.IN_PROGRESS.value])
+    done = items.c.status == Status.COMPLETED.value
+    query = (
+        select(
+            items.c.name,
+            func.sum(case((live, 1), else_=0)).label("open"),
+            func.sum(case((items.c.due_end < day, 1), else_=0)).label("overdue"),
+            func.sum(case((done, 1), else_=0)).label("completed"),
+        )
+        .where(*_items_as_at(plan_id, by, day))
+        .group_by(items.c.name)
+    )
+    found = [
+        {by: row.name, "open": int(row.open), "overdue": int(row.overdue),
+         "completed": int(row.completed)}
+        for row in conn.execute(query)
+    ]  # fmt: skip
+    return sorted(found, key=lambda row: row[by])
 
 
 def workload(

@@ -12,9 +12,6 @@ from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Tab
 
 from domain.values import NAME_MAX, PLAN_ID_MAX, REF_MAX, SOURCE_MAX
 
-SCHEMA_VERSION = 9
-"""Bumped when these tables change: read models are derived, so a new schema is rebuilt."""
-
 OPEN = 2**62
 """The end of a recorded interval that has not ended: the row is what is known now."""
 
@@ -26,12 +23,13 @@ RowId = Integer().with_variant(BigInteger(), "postgresql")
 tracking = Table(
     "rl_tracking",
     metadata,
-    Column("name", String(64), primary_key=True),
+    Column("name", String(64), primary_key=True),  # the projection's
     Column("position", BigInteger, nullable=False),
     Column("last_event", String(80)),
     # The identity (aggregate, version, content digest) of the event at ``position``: a log
     # whose event there is another, or missing, was changed outside the ledger
-    # (read_model.identity, ReadModel.is_behind).
+    # (runner.identity, Runner.is_behind).
+    Column("version", Integer, nullable=False),  # the projection's schema version
 )
 
 versions = Table(
@@ -41,6 +39,7 @@ versions = Table(
     Column("rec_id", String(36), nullable=False),
     Column("plan_id", String(PLAN_ID_MAX), nullable=False),
     Column("ref", String(REF_MAX), nullable=False),
+    Column("opened", BigInteger, nullable=False),  # when it was raised (micros): doc order
     Column("eff_from", Integer, nullable=False),
     Column("eff_to", Integer, nullable=False),
     Column("rec_from", BigInteger, nullable=False),
@@ -79,6 +78,45 @@ updates = Table(
     Column("correction_reason", Text),
 )
 Index("rl_updates_by_rec", updates.c.rec_id, updates.c.rec_to, updates.c.eff_end)
+
+
+items = Table(
+    "rl_items",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("rec_id", String(36), nullable=False),
+    Column("eff_from", Integer, nullable=False),  # with rec_id: its version row's key
+    Column("eff_to", Integer, nullable=False),
+    Column("plan_id", String(PLAN_ID_MAX), nullable=False),
+    Column("ref", String(REF_MAX + 8), nullable=False),  # the item: a recommendation's, or
+    Column("action", String(16)),  # its sub-action's (ref and number)
+    Column("rank", Integer, nullable=False),  # 0 the recommendation, then its sub-actions
+    Column("opened", BigInteger, nullable=False),  # when it was raised (micros): doc order
+    Column("kind", String(8), nullable=False),  # "item", or a "lead" or "agency" it counts for
+    Column("name", Text, nullable=False),  # the lead or agency ("" for an item row)
+    Column("status", String(16), nullable=False),
+    Column("due_end", Integer),  # its own deadline while due (queries.due_by)
+    Column("agency", Text, nullable=False),
+    Column("leads", Text, nullable=False),  # JSON list
+    Column("target", Text),  # JSON fuzzy date
+)
+"""Every item (a recommendation, each of its sub-actions) of every version known now, with
+a row per lead and agency it counts for: the overdue pages and the workload, by index."""
+Index("rl_items_due", items.c.kind, items.c.due_end, items.c.eff_from)
+Index("rl_items_by_plan", items.c.plan_id, items.c.kind, items.c.due_end)
+Index("rl_items_by_version", items.c.rec_id, items.c.eff_from)
+
+plans = Table(
+    "rl_plans",
+    metadata,
+    Column("plan_key", String(36), primary_key=True),  # the plan's aggregate id
+    Column("plan_id", String(PLAN_ID_MAX), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("partnership", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("opened", BigInteger, nullable=False),  # recorded (micros): the plans' order
+    Column("versions", Text, nullable=False),  # its document versions, JSON, in order
+)
 
 
 def day_number(day: date) -> int:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import (
@@ -46,6 +46,15 @@ from domain.recommendation import (
 
 BEGINNING = date.min
 FOREVER = date.max
+
+
+T = TypeVar("T")
+
+
+def as_shown(own: T, recommendations: T) -> T:
+    """A sub-action's agency or leads as shown and counted: its own, or when it has none,
+    its recommendation's."""
+    return own or recommendations
 
 
 def _corrected(state: RecommendationState | SubActionState) -> tuple[tuple[str, Correction], ...]:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
-from eventsourcing.utils import get_topic
+from sqlalchemy import Connection
 
 from domain import values
 from domain.command_key import CommandKey
@@ -38,12 +38,14 @@ from domain.recommendation import Recommendation, Status, sub_action_ref
 from domain.refs import Ref, command_key_id, plan_aggregate_id, recommendation_aggregate_id
 from projections import queries
 from projections.history import HistoryEntry, history
+from projections.plans import PlanView, plans_in_order
 from projections.queries import ChangeView, RecommendationView
-from projections.read_model import ReadModel, identity
+from projections.runner import Runner, identity, read_snapshot
 from service.importing import ImportOutcome, PlanDocument, import_document
 from service.transcodings import FuzzyDateAsDict
 
 T = TypeVar("T")
+Q = TypeVar("Q")
 
 
 class Ledger(Application[UUID]):
@@ -52,7 +54,7 @@ class Ledger(Application[UUID]):
     def __init__(
         self,
         env: Mapping[str, str] | None = None,
-        read_model: ReadModel | None = None,
+        read_model: Runner | None = None,
         check_clock: Callable[[], None] | None = None,
     ):
         super().__init__(env)
@@ -267,22 +269,10 @@ class Ledger(Application[UUID]):
         except AggregateNotFoundError:
             raise PlanNotFound(f"no plan {plan_id!r}; open it first") from None
 
-    def plans(self) -> list[Plan]:
-        """Every plan, in the order they were opened."""
-        opened = [get_topic(Plan.Opened)]
-        ids: list[UUID] = []
-        start: int | None = None
-        while True:
-            page = self._read(
-                lambda s=start: self.recorder.select_notifications(
-                    s, 500, topics=opened, inclusive_of_start=False
-                )
-            )
-            ids.extend(n.originator_id for n in page)  # type: ignore[misc]
-            if len(page) < 500:
-                break
-            start = page[-1].id
-        return [self._get(i) for i in ids]
+    def plans(self) -> list[PlanView]:
+        """Every plan, in the order they were opened (from the plans projection)."""
+        with self._read_model().engine.connect() as conn:
+            return plans_in_order(conn)
 
     def recommendation(self, plan_id: str, ref: str) -> Recommendation:
         canonical_ref = str(Ref.parse(ref))
@@ -335,7 +325,9 @@ class Ledger(Application[UUID]):
         known_at: datetime | None = None,
     ) -> list[RecommendationView]:
         """Every recommendation (of one plan, or all) as at a day, as known at a moment."""
-        return self._query(plan_id, queries.snapshot, as_at, known_at)
+        return self._query(
+            plan_id, lambda conn, day: queries.snapshot(conn, plan_id, day, known_at), as_at
+        )
 
     def detail(
         self,
@@ -362,9 +354,19 @@ class Ledger(Application[UUID]):
         *,
         as_at: date | None = None,
         known_at: datetime | None = None,
-    ) -> list[RecommendationView]:
-        """The overdue recommendations as at a day, most overdue first."""
-        return self._query(plan_id, queries.overdue, as_at, known_at)
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> queries.Page:
+        """The overdue items as at a day, most overdue first: ``limit`` summary rows from
+        ``offset``, and how many there are in all."""
+        if (limit is not None and limit < 0) or offset < 0:
+            raise InvalidCommand("--limit and --offset must not be negative")
+        return self._query(
+            plan_id,
+            lambda conn, day: queries.overdue_page(conn, plan_id, day, known_at, limit, offset),
+            as_at,
+            found=lambda page: bool(page.total),
+        )
 
     def changes(
         self,
@@ -397,32 +399,48 @@ class Ledger(Application[UUID]):
         as_at: date | None = None,
         known_at: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        """Open, overdue and completed counts per lead or per agency (of one plan, or all)."""
-        return queries.workload(self.status(plan_id, as_at=as_at, known_at=known_at), by)
+        """Open, overdue and completed counts per lead or per agency (of one plan, or all),
+        over every item: as known now, counted from the items' index."""
+        if known_at is not None:
+            return queries.workload(self.status(plan_id, as_at=as_at, known_at=known_at), by)
+        return self._query(
+            plan_id, lambda conn, day: queries.workload_now(conn, by, plan_id, day), as_at
+        )
 
     def _query(
         self,
         plan_id: str | None,
-        query: Callable[[Any, str | None, date, datetime | None], list[RecommendationView]],
+        query: Callable[[Connection, date], Q],
         as_at: date | None,
-        known_at: datetime | None,
-    ) -> list[RecommendationView]:
-        if self.read_model is None:
-            raise StorageUnavailable("this ledger was opened without read models")
-        model = self.read_model
+        *,
+        found: Callable[[Q], bool] = bool,
+    ) -> Q:
+        """Run ``query`` on the read models caught up with the log, in one snapshot, as at
+        ``as_at`` (default today)."""
+        model = self._runner()
+        day = as_at or _today()
         with model.engine.connect() as conn:  # one connection for the check and the query
-            if model.is_behind(conn, self):
+            with read_snapshot(conn) as snapshot:
+                behind = model.is_behind(snapshot, self)
+                if not behind:  # the usual case: the snapshot the check saw is current
+                    answer = query(snapshot, day)
+            if behind:
                 self.project(behind=True)
-            views = query(conn, plan_id, as_at or _today(), known_at)  # None: as known now
-        if not views and plan_id is not None:
+                with read_snapshot(conn) as snapshot:
+                    answer = query(snapshot, day)
+        if not found(answer) and plan_id is not None:
             self.plan(plan_id)  # nothing found: say so if the plan itself does not exist
-        return views
+        return answer
 
-    def _read_model(self) -> ReadModel:
+    def _runner(self) -> Runner:
         if self.read_model is None:
             raise StorageUnavailable("this ledger was opened without read models")
-        self.project()
         return self.read_model
+
+    def _read_model(self) -> Runner:
+        """The read models, caught up with the log."""
+        self.project()
+        return self._runner()
 
     # Plumbing: load, change, save, translating the library's errors into ours.
 
@@ -510,7 +528,7 @@ class Ledger(Application[UUID]):
             self.read_model.clear()
             return self.read_model.catch_up(self, batch_size=5000, progress=progress)
 
-    # The read model's view of the event store (projections.read_model.EventSource).
+    # The projections' view of the event store (projections.runner.EventSource).
 
     def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any]]:
         notifications = self._read(

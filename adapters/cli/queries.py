@@ -23,7 +23,7 @@ from adapters.cli.app import (
 )
 from adapters.cli.tables import rows_table, terminal, views_table
 from domain.fuzzy_date import parse_as_at
-from projections.queries import RecommendationView
+from projections.queries import OverdueRow, RecommendationView
 
 PlanOption = Annotated[
     str | None, typer.Argument(metavar="[PLAN_ID]", help="One plan (default all).")
@@ -62,11 +62,11 @@ def known_at_moment(text: str | None, option: str = "--known-at") -> datetime | 
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _line(view: RecommendationView) -> str:
+def _line(view: RecommendationView | OverdueRow) -> str:
     target = view.target.text if view.target else "-"
     target = target[:24] + ("*" if "target" in view.corrected else "")
     late = f"{view.days_overdue} days overdue" if view.overdue else ""
-    latest = view.updates[-1] if view.updates else None
+    latest = view.last_update
     last = "no updates" if latest is None else latest.effective.text[:30]
     if latest is not None and latest.correction is not None:
         last += " (corrected)"
@@ -204,16 +204,58 @@ def overdue(
     plan_id: PlanOption = None,
     as_at: AsAt = None,
     known_at: KnownAt = None,
+    limit: Annotated[int | None, typer.Option(min=0, help="At most this many rows.")] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many rows first.")] = 0,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
-    """The overdue recommendations and sub-actions as at a date, most overdue first."""
+    """The overdue recommendations and sub-actions as at a date, most overdue first: a
+    summary row each (the full updates are in status), LIMIT of them from OFFSET."""
     form = listing_format(as_json, as_csv)
     day, moment = as_at_day(as_at), known_at_moment(known_at)
-    views = run(
-        ctx, lambda ledger: ledger.overdue(plan_id, as_at=day, known_at=moment), writes=False
+    page = run(
+        ctx,
+        lambda ledger: ledger.overdue(
+            plan_id, as_at=day, known_at=moment, limit=limit, offset=offset
+        ),
+        writes=False,
     )
-    _show(views, form, "nothing overdue")
+    rows = page.rows
+    if form == "json":
+        emit_json(page.to_json())
+    elif form == "csv":
+        emit_csv([_overdue_csv(row) for row in rows], OVERDUE_FIELDS)
+    elif not rows:
+        typer.echo("nothing overdue" if not page.total else f"none past row {page.total}")
+    elif (console := terminal()) is not None:
+        console.print(views_table(rows, console.width))
+    else:
+        for row in rows:
+            say(_line(row))
+    if form == "text" and len(rows) < page.total:
+        typer.echo(
+            f"rows {offset + 1}-{offset + len(rows)} of {page.total}; "
+            f"--offset {offset + len(rows)} for more",
+            err=True,
+        )
+
+
+OVERDUE_FIELDS = [
+    "plan", "ref", "parent", "agency", "leads", "target", "status", "days_overdue", "rag",
+    "last_update", "last_update_text",
+]  # fmt: skip
+
+
+def _overdue_csv(row: OverdueRow) -> dict[str, Any]:
+    last = row.last_update
+    return {
+        **row.to_json(),
+        "parent": row.parent or "",
+        "leads": "; ".join(row.leads),
+        "target": row.target.text if row.target else "",
+        "last_update": last.effective.text if last else "",
+        "last_update_text": last.text if last else "",
+    }
 
 
 @app.command("changes")

@@ -4,12 +4,14 @@ not a terminal stays plain text, a line per row, for scripts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from adapters.output import printable
-from projections.queries import RecommendationView
+from projections.queries import OverdueRow, RecommendationView
 
 _COLUMNS = (
     # header, the ratio of the spare width it takes (0: as wide as its content)
@@ -26,7 +28,7 @@ _ROOM_FOR_AGENCY = 130
 """Narrower than this, the agency column is left out so that the others stay legible."""
 
 
-def views_table(views: list[RecommendationView], width: int) -> Table:
+def views_table(views: Sequence[RecommendationView | OverdueRow], width: int) -> Table:
     """One row per item (a sub-action's ref indented under its recommendation); stored
     text is shown, never obeyed (no markup)."""
     table = Table(header_style="bold", expand=True)
@@ -37,12 +39,12 @@ def views_table(views: list[RecommendationView], width: int) -> Table:
     for header, ratio in shown:
         table.add_column(header, no_wrap=True, overflow="ellipsis", ratio=ratio or None)
     for view in views:
-        latest = view.updates[-1] if view.updates else None
+        latest = view.last_update
         last = "-" if latest is None else latest.effective.text
         if latest is not None and latest.correction is not None:
             last += " (corrected)"
 
-        def mark(name: str, value: str, view: RecommendationView = view) -> str:
+        def mark(name: str, value: str, view: RecommendationView | OverdueRow = view) -> str:
             return f"{value} (corrected)" if name in view.corrected else value
 
         cells = [

@@ -65,7 +65,7 @@ def test_status_as_at_two_dates(shell: Shell) -> None:
 
 
 def test_overdue_most_overdue_first(shell: Shell) -> None:
-    overdue = shell.json("overdue", "dhr2", "--as-at", "2014-03-01")
+    overdue = shell.json("overdue", "dhr2", "--as-at", "2014-03-01")["rows"]
     assert [(v["ref"], v["days_overdue"], v["rag"]) for v in overdue[:4]] == [
         ("overview/3.1", 335, "red"),  # a sub-action, by its own target: March 2013
         ("overview/3.2", 305, "red"),

@@ -41,7 +41,7 @@ def test_the_seeds_overview_3_as_at_march_2014_has_five_actions_and_four_overdue
         ("November 2013", 91), (None, None),
     ]  # fmt: skip
     assert actions[1]["leads"] == ["Jonathan Leach Named General Practitioner"]
-    overdue = as_json(shell, "overdue", "dhr2", "--as-at", "2014-03-01")
+    overdue = as_json(shell, "overdue", "dhr2", "--as-at", "2014-03-01")["rows"]
     days = {item["ref"]: item["days_overdue"] for item in overdue}
     assert {ref: days[ref] for ref in days if ref.startswith("overview/3")} == {
         "overview/3": 60, "overview/3.1": 335, "overview/3.2": 305,

@@ -5,23 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import select
-
-from adapters.storage import event_store_env, read_model_engine
+from adapters.storage import event_store_env, read_model_engine, read_models
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
-from projections.read_model import ReadModel
-from projections.tables import updates, versions
 from service.ledger import Ledger
-
-
-def rows(model: ReadModel) -> list[tuple[object, ...]]:
-    with model.engine.connect() as conn:
-        found = []
-        for table in (versions, updates):
-            columns = [c for c in table.c if c.name != "id"]
-            found += sorted((tuple(r) for r in conn.execute(select(*columns))), key=repr)
-    return found
+from tests.projection_rows import rows
 
 
 def test_concurrent_catch_ups_take_turns_and_apply_each_event_once(
@@ -39,7 +27,7 @@ def test_concurrent_catch_ups_take_turns_and_apply_each_event_once(
     ledger.read_model.clear()
 
     # Two "processes": separate engines and read-model objects on the same database.
-    models = [ReadModel(read_model_engine(event_store_env(db_url))) for _ in range(2)]
+    models = [read_models(read_model_engine(event_store_env(db_url))) for _ in range(2)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = list(pool.map(lambda m: m.catch_up(ledger, batch_size=7, behind=True), models))
     assert sum(applied) == ledger.recorder.max_notification_id()  # each applied by one of them

@@ -1,35 +1,73 @@
-"""Read models are derived: when their schema changes they are dropped and rebuilt."""
+"""Read models are derived: a projection whose schema version changed is dropped and
+rebuilt from the log, and the others are left as they are."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, func, insert, select, update
 
 from domain.audit import acting_as
-from projections.read_model import NAME, SCHEMA
-from projections.tables import SCHEMA_VERSION, tracking, versions
+from projections.tables import plans, tracking, versions
 from service.ledger import Ledger
 
 
-def test_an_older_read_model_schema_is_rebuilt_from_the_log(
+def tracked(ledger: Ledger) -> dict[str, tuple[int, int]]:
+    assert ledger.read_model is not None
+    with ledger.read_model.engine.connect() as conn:
+        rows = conn.execute(select(tracking.c.name, tracking.c.position, tracking.c.version))
+        return {row.name: (row.position, row.version) for row in rows}
+
+
+def count(ledger: Ledger, table: object) -> int:
+    assert ledger.read_model is not None
+    with ledger.read_model.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()  # type: ignore[arg-type]
+
+
+def test_a_projection_of_an_older_schema_alone_is_rebuilt_from_the_log(
     db_url: str, open_ledger: Callable[[str], Ledger]
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         ledger.raise_recommendation("dhr2", "overview/1", "Act", leads=["DCI Smith"])
-    model = ledger.read_model
-    assert model is not None
-    with model.engine.begin() as conn:
-        conn.execute(update(tracking).where(tracking.c.name == SCHEMA).values(position=1))
+    assert ledger.read_model is not None
+    version = ledger.read_model.projection("recommendations").version
+    assert tracked(ledger) == {"recommendations": (2, version), "plans": (2, 1)}
+    with ledger.read_model.engine.begin() as conn:
+        old = tracking.c.name == "recommendations"
+        conn.execute(update(tracking).where(old).values(version=version - 1))
 
     reopened = open_ledger(db_url)
-    model = reopened.read_model
-    assert model is not None
-    with model.engine.connect() as conn:
-        stored = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
-        assert stored == {NAME: 0, SCHEMA: SCHEMA_VERSION}
-        assert conn.execute(select(func.count()).select_from(versions)).scalar_one() == 0
+    assert tracked(reopened) == {"recommendations": (0, version), "plans": (2, 1)}
+    assert count(reopened, versions) == 0 and count(reopened, plans) == 1
     [view] = reopened.status("dhr2")  # the first query catches up from the log
     assert view.ref == "overview/1"
+    assert tracked(reopened) == {"recommendations": (2, version), "plans": (2, 1)}
+
+
+def test_a_tracking_table_of_the_shape_before_projections_had_versions_is_replaced(
+    db_url: str, open_ledger: Callable[[str], Ledger]
+) -> None:
+    """Before the runner, one row named "schema" held the only version, in ``position``."""
+    ledger = open_ledger(db_url)
+    with acting_as("coordinator", "test"):
+        ledger.open_plan("dhr2", "DHR Case No 2")
+    assert ledger.read_model is not None
+    before = Table(
+        "rl_tracking",
+        MetaData(),
+        Column("name", String(64), primary_key=True),
+        Column("position", BigInteger, nullable=False),
+        Column("last_event", String(80)),
+    )
+    with ledger.read_model.engine.begin() as conn:
+        tracking.drop(conn)
+        before.create(conn)
+        conn.execute(insert(before), [{"name": "recledger", "position": 1},
+                                      {"name": "schema", "position": 8}])  # fmt: skip
+
+    reopened = open_ledger(db_url)
+    assert set(tracked(reopened)) == {"recommendations", "plans"}
+    assert [plan.plan_id for plan in reopened.plans()] == ["dhr2"]

@@ -15,25 +15,24 @@ is interrupted at a random point and restarted (nothing applied twice).
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from adapters.settings import Settings
-from adapters.storage import bootstrap
+from adapters.storage import bootstrap, read_models
 from bench.naive import state_as_at
 from domain.audit import acting_as
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, Status, item_refs
 from domain.refs import recommendation_aggregate_id
-from projections.read_model import ReadModel
-from projections.tables import updates, versions
+from tests.projection_rows import rows
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
 ITEMS = [*REFS, "overview/1.1", "overview/1.2", "imr/west-mercia-police/1.1"]
@@ -57,16 +56,6 @@ def is_overdue(state: Any, as_at: date) -> bool:
         and target.deadline is not None
         and target.deadline < as_at
     )
-
-
-def rows(model: ReadModel) -> list[tuple[Any, ...]]:
-    """Every read-model row but its surrogate id, in a stable order."""
-    found = []
-    with model.engine.connect() as conn:
-        for table in (versions, updates):
-            columns = [c for c in table.c if c.name != "id"]
-            found += sorted((tuple(r) for r in conn.execute(select(*columns))), key=repr)
-    return found
 
 
 class Interrupted(Exception):
@@ -270,7 +259,7 @@ class ProjectionMachine(RuleBasedStateMachine):
                             and u.effective.end <= as_at
                         }, (item.ref, as_at, known_at)  # fmt: skip
                 overdue = {
-                    v.ref for v in self.ledger.overdue("dhr2", as_at=as_at, known_at=known_at)
+                    v.ref for v in self.ledger.overdue("dhr2", as_at=as_at, known_at=known_at).rows
                 }
                 assert overdue == {
                     item.ref
@@ -280,11 +269,53 @@ class ProjectionMachine(RuleBasedStateMachine):
                 }
 
     @invariant()
+    def overdue_pages_and_workload_as_known_now_equal_the_reference(self) -> None:
+        """As known now they come from the items' index alone: the same rows, in the same
+        order (most overdue first, ties in the order raised), pages of the listing, and
+        the same counts per lead and agency as the reference fold gives."""
+        logs = self.logs()
+        now = datetime.now(UTC)
+        for as_at in PROBES:
+            states = {ref: state_as_at(log, as_at, now) for ref, log in logs.items()}
+            raised = {ref: log[0].timestamp for ref, log in logs.items()}
+            expected = sorted(
+                (
+                    (-(as_at - item.target.deadline).days, raised[ref], ref, rank, item.ref)
+                    for ref, state in states.items() if state is not None
+                    for rank, item in enumerate((state, *state.sub_actions))
+                    if is_overdue(item, as_at)
+                ),
+            )  # fmt: skip
+            page = self.ledger.overdue("dhr2", as_at=as_at)
+            assert [row.ref for row in page.rows] == [e[-1] for e in expected], as_at
+            assert [-row.days_overdue for row in page.rows] == [e[0] for e in expected]
+            second = self.ledger.overdue("dhr2", as_at=as_at, limit=2, offset=2)
+            assert (second.total, second.rows) == (page.total, page.rows[2:4])
+            for by in ("lead", "agency"):
+                counts: dict[str, list[int]] = {}
+                for state in states.values():
+                    for item in (state, *state.sub_actions) if state else ():
+                        names = (
+                            item.leads or state.leads or ("(none)",)
+                            if by == "lead"
+                            else (item.agency or state.agency,)
+                        )
+                        for name in names:
+                            count = counts.setdefault(name, [0, 0, 0])
+                            count[0] += item.status in (Status.OPEN, Status.IN_PROGRESS)
+                            count[1] += is_overdue(item, as_at)
+                            count[2] += item.status == Status.COMPLETED
+                assert self.ledger.workload(by, "dhr2", as_at=as_at) == [
+                    {by: name, "open": c[0], "overdue": c[1], "completed": c[2]}
+                    for name, c in sorted(counts.items())
+                ], (by, as_at)
+
+    @invariant()
     def incremental_equals_rebuild_even_after_an_interruption(self) -> None:
         incremental = self.ledger.read_model
         assert incremental is not None
         self.ledger.project()
-        fresh = ReadModel(create_engine("sqlite://", poolclass=StaticPool))
+        fresh = read_models(create_engine("sqlite://", poolclass=StaticPool))
         total = incremental.position()
         with contextlib.suppress(Interrupted):
             fresh.catch_up(FlakySource(self.ledger, budget=total // 2), batch_size=3)

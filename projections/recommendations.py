@@ -1,0 +1,328 @@
+"""The recommendations projection: every recommendation's state on both time axes.
+
+Each event turns the recommendation's open segments (``projections.timeline``) into new
+ones; the versions that no longer hold are closed at the event's recorded time and new
+ones opened, and progress updates get rows of their own. A batch's row changes are
+written with a few ``executemany`` at the end.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+
+from domain.recommendation import Recommendation, amendments
+from projections.queries import deadline_due, due_by
+from projections.runner import EventSource
+from projections.tables import OPEN, day_number, items, micros, updates, versions
+from projections.timeline import (
+    Segment,
+    SubActionSummary,
+    Summary,
+    advance,
+    as_shown,
+    effective_day,
+    summary_data,
+    summary_from_data,
+)
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=8192)
+def encoded(summary: Summary) -> str:
+    """A summary as stored; the same summary recurs as segments split, so keep a few."""
+    return dumps(summary_data(summary))
+
+
+@dataclass
+class _Known:
+    """A recommendation's open segments, and its events when they have been needed."""
+
+    segments: list[Segment]
+    history: list[Any] | None
+    opened: int
+    """When it was raised (micros): its place in the document's order."""
+
+
+@dataclass
+class _Batch:
+    """Row changes of one batch, written with a few ``executemany`` at the end."""
+
+    open_versions: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    """Opened in this batch and still open, by (rec id, eff_from)."""
+    closed_versions: list[dict[str, Any]] = field(default_factory=list)
+    """Opened and closed within this batch: written closed."""
+    versions_to_close: list[dict[str, Any]] = field(default_factory=list)
+    """Rows already in the table that this batch closes."""
+    open_items: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+    """The item rows of the versions opened in this batch and still open."""
+    items_to_delete: list[dict[str, Any]] = field(default_factory=list)
+    """The keys of versions already in the table that this batch closes: their items go."""
+    open_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    closed_updates: list[dict[str, Any]] = field(default_factory=list)
+    updates_to_close: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Recommendations:
+    """The bitemporal versions and updates of every recommendation: a projection."""
+
+    name = "recommendations"
+    version = 10
+    """Bumped when its tables change: they are derived, so a new shape is rebuilt."""
+    tables: tuple[Table, ...] = (versions, updates, items)
+
+    def __init__(self, *, cache_size: int = 1024) -> None:
+        self._open: OrderedDict[str, _Known] = OrderedDict()
+        self._cache_size = cache_size
+
+    def forget(self) -> None:
+        self._open.clear()
+
+    def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
+        batch = _Batch()
+        for event in events:
+            self._apply(conn, batch, source, event)
+        self._flush(conn, batch)
+
+    # Applying one event
+
+    def _apply(self, conn: Connection, batch: _Batch, source: EventSource, event: Any) -> None:
+        if not isinstance(event, Recommendation.Event):
+            return  # a plan's events are read from the plan itself
+        rec_id = str(event.originator_id)
+        known = (
+            _Known([], [], micros(event.timestamp))
+            if isinstance(event, Recommendation.Raised)
+            else self._known(conn, rec_id)
+        )
+        if known.history is not None:
+            known.history.append(event)
+
+        def history() -> list[Any]:
+            if known.history is None:
+                known.history = list(
+                    source.events_of(event.originator_id, event.originator_version)
+                )
+            return known.history
+
+        before = known.segments
+        known.segments = advance(before, event, history)
+        moment = micros(event.timestamp)
+        self._replace_versions(batch, rec_id, before, known, moment)
+        self._cache(rec_id, known)
+        summary = known.segments[0].summary
+        if isinstance(event, Recommendation.ProgressRecorded):
+            self._add_update(batch, rec_id, summary.plan_id, event, event.data(), moment)
+        elif isinstance(event, Recommendation.Corrected):
+            self._correct_update(batch, history(), event, summary.plan_id, moment)
+
+    def _known(self, conn: Connection, rec_id: str) -> _Known:
+        """What is known of a recommendation now: from the cache, else from the table."""
+        if rec_id in self._open:
+            self._open.move_to_end(rec_id)
+            return self._open[rec_id]
+        rows = conn.execute(
+            select(versions.c.eff_from, versions.c.eff_to, versions.c.summary, versions.c.opened)
+            .where(versions.c.rec_id == rec_id, versions.c.rec_to == OPEN)
+            .order_by(versions.c.eff_from)
+        ).all()
+        segments = [
+            Segment(
+                date.fromordinal(row.eff_from),
+                date.fromordinal(row.eff_to),
+                summary_from_data(json.loads(row.summary)),
+            )
+            for row in rows
+        ]
+        return _Known(segments, None, rows[0].opened)
+
+    def _cache(self, rec_id: str, known: _Known) -> None:
+        self._open[rec_id] = known
+        self._open.move_to_end(rec_id)
+        while len(self._open) > self._cache_size:
+            self._open.popitem(last=False)
+
+    @staticmethod
+    def _replace_versions(
+        batch: _Batch, rec_id: str, before: list[Segment], known: _Known, moment: int
+    ) -> None:
+        after = known.segments
+        for gone in _missing(before, after):
+            key = (rec_id, day_number(gone.eff_from))
+            pending = batch.open_versions.pop(key, None)
+            if pending is not None:
+                batch.closed_versions.append({**pending, "rec_to": moment})
+                del batch.open_items[key]
+            else:
+                batch.versions_to_close.append(
+                    {"key_rec": rec_id, "key_from": key[1], "rec_to": moment}
+                )
+                batch.items_to_delete.append({"key_rec": rec_id, "key_from": key[1]})
+        for new in _missing(after, before):
+            key = (rec_id, day_number(new.eff_from))
+            batch.open_items[key] = _item_rows(rec_id, new, known.opened)
+            batch.open_versions[key] = {
+                "rec_id": rec_id,
+                "plan_id": new.summary.plan_id,
+                "ref": new.summary.ref,
+                "opened": known.opened,
+                "eff_from": day_number(new.eff_from),
+                "eff_to": day_number(new.eff_to),
+                "rec_from": moment,
+                "rec_to": OPEN,
+                "status": new.summary.status.value,
+                "due_end": _day_or_none(due_by((new.summary, *new.summary.sub_actions))),
+                "summary": encoded(new.summary),
+            }
+
+    @staticmethod
+    def _add_update(
+        batch: _Batch,
+        rec_id: str,
+        plan_id: str,
+        event: Recommendation.Event,
+        data: dict[str, Any],
+        moment: int,
+        correction: Recommendation.Corrected | None = None,
+    ) -> None:
+        """An update's row; ``correction``, the latest amendment it is read through."""
+        effective = data["effective"]
+        batch.open_updates[event.event_id] = {
+            "rec_id": rec_id,
+            "plan_id": plan_id,
+            "event_id": event.event_id,
+            "action": data["action"],
+            "sequence": event.originator_version,
+            "eff_end": day_number(effective_day(event, data)),
+            "rec_from": moment,
+            "rec_to": OPEN,
+            "effective": dumps(effective.to_data()),
+            "text": data["text"],
+            "actor": event.actor,
+            "recorded_at": micros(event.timestamp),
+            "source": event.source,
+            "corrected_by": correction.event_id if correction else None,
+            "corrected_actor": correction.actor if correction else None,
+            "corrected_at": micros(correction.timestamp) if correction else None,
+            "correction_reason": correction.reason if correction else None,
+        }
+
+    def _correct_update(
+        self,
+        batch: _Batch,
+        history: Sequence[Any],
+        correction: Recommendation.Corrected,
+        plan_id: str,
+        moment: int,
+    ) -> None:
+        target = next(e for e in history if e.event_id == correction.corrects)
+        if not isinstance(target, Recommendation.ProgressRecorded):
+            return
+        pending = batch.open_updates.pop(target.event_id, None)
+        if pending is not None:
+            batch.closed_updates.append({**pending, "rec_to": moment})
+        else:
+            batch.updates_to_close.append(
+                {
+                    "key_rec": str(target.originator_id),
+                    "key_event": target.event_id,
+                    "rec_to": moment,
+                }
+            )
+        if not correction.retract:
+            merged = {**target.data(), **amendments(history).get(target.event_id, {})}
+            rec_id = str(correction.originator_id)
+            self._add_update(batch, rec_id, plan_id, target, merged, moment, correction)
+
+    # Writing a batch
+
+    @staticmethod
+    def _flush(conn: Connection, batch: _Batch) -> None:
+        """Close rows first (only open rows match), then insert: the order that keeps
+        at most one open row per (recommendation, eff_from) and per update."""
+        if batch.versions_to_close:
+            conn.execute(
+                update(versions)
+                .where(
+                    versions.c.rec_id == bindparam("key_rec"),
+                    versions.c.eff_from == bindparam("key_from"),
+                    versions.c.rec_to == OPEN,
+                )
+                .values(rec_to=bindparam("rec_to")),
+                batch.versions_to_close,
+            )
+        if batch.items_to_delete:
+            conn.execute(
+                delete(items).where(
+                    items.c.rec_id == bindparam("key_rec"),
+                    items.c.eff_from == bindparam("key_from"),
+                ),
+                batch.items_to_delete,
+            )
+        if batch.updates_to_close:
+            conn.execute(
+                update(updates)
+                .where(
+                    updates.c.rec_id == bindparam("key_rec"),
+                    updates.c.rec_to == OPEN,
+                    updates.c.event_id == bindparam("key_event"),
+                )
+                .values(rec_to=bindparam("rec_to")),
+                batch.updates_to_close,
+            )
+        for table, rows in (
+            (versions, [*batch.closed_versions, *batch.open_versions.values()]),
+            (updates, [*batch.closed_updates, *batch.open_updates.values()]),
+            (items, [row for item_rows in batch.open_items.values() for row in item_rows]),
+        ):
+            if rows:
+                conn.execute(insert(table), rows)
+
+
+def _missing(these: list[Segment], those: list[Segment]) -> list[Segment]:
+    """The segments of ``these`` not in ``those``; most are the very same objects."""
+    same = {id(s) for s in those}
+    return [s for s in these if id(s) not in same and s not in those]
+
+
+def _day_or_none(day: date | None) -> int | None:
+    return day_number(day) if day is not None else None
+
+
+def _item_rows(rec_id: str, segment: Segment, opened: int) -> list[dict[str, Any]]:
+    """A version's items (the recommendation, then each sub-action): a row each, and one
+    per lead and for the agency it counts for, as shown (``as_shown``)."""
+    summary, rows = segment.summary, []
+    every: list[Summary | SubActionSummary] = [summary, *summary.sub_actions]
+    for rank, item in enumerate(every):
+        leads = as_shown(item.leads, summary.leads)
+        agency = as_shown(item.agency, summary.agency)
+        row = {
+            "rec_id": rec_id,
+            "eff_from": day_number(segment.eff_from),
+            "eff_to": day_number(segment.eff_to),
+            "plan_id": summary.plan_id,
+            "ref": item.ref,
+            "action": item.action if isinstance(item, SubActionSummary) else None,
+            "rank": rank,
+            "opened": opened,
+            "status": item.status.value,
+            "due_end": _day_or_none(deadline_due(item.target, item.status)),
+            "agency": agency,
+            "leads": dumps(list(leads)),
+            "target": dumps(item.target.to_data()) if item.target else None,
+        }
+        rows.append({**row, "kind": "item", "name": ""})
+        rows.extend({**row, "kind": "lead", "name": lead} for lead in leads or ("(none)",))
+        rows.append({**row, "kind": "agency", "name": agency})
+    return rows

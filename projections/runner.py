@@ -1,0 +1,327 @@
+"""Keeping read models current from the event log: exactly once, in the same database.
+
+A read model is a ``Projection``: a name, a schema version, its tables, and how it applies
+a batch of events. The ``Runner`` owns everything else, the same for every projection: one
+tracking row per projection (its position in the log, the identity of the event there,
+and its schema version), the lock, the batches, rebuilding a projection whose schema
+version changed, durability, progress. Adding a projection touches no code here.
+
+**Exactly once.** ``catch_up`` locks the tracking rows (``SELECT ... FOR UPDATE`` on
+PostgreSQL; on SQLite the first write takes the database's write lock), reads the
+notifications after the lowest position, gives each projection those after its own, and
+writes every projection's rows and its new position in one transaction. A crash or a
+concurrent catch-up can neither skip nor repeat an event.
+
+**Why "every notification after the position" is safe.** Reading on from a position
+assumes that no notification with a lower id can become visible later: an id must never
+commit after a larger one. On PostgreSQL, ids come from a sequence, and two concurrent
+transactions could commit them out of order; the event store prevents that by taking
+``LOCK TABLE ... IN EXCLUSIVE MODE`` on the events table before inserting
+(``adapters/postgres_recorder.py``, as the library's own recorder does), so inserts
+commit one at a time, in id order. On SQLite there is one writer at a time. The test
+``tests/integration/test_concurrent_writers.py`` runs writer processes and catch-ups at
+once on PostgreSQL and checks every event is applied exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, Table, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from domain.errors import ReadModelsBehind
+from projections.tables import tracking
+
+_DDL_LOCK = 0x72656C02
+"""The PostgreSQL advisory lock held while the read models' tables are created."""
+
+
+class EventSource(Protocol):
+    """What the projections need of the event store."""
+
+    def notifications_after(self, position: int, limit: int) -> Sequence[tuple[int, str, Any]]:
+        """(notification id, ``identity``, domain event) after ``position``, in log order."""
+
+    def events_of(self, aggregate_id: UUID, up_to_version: int) -> Sequence[Any]:
+        """One aggregate's events, first to ``up_to_version``."""
+
+    def log_from(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+        """(notification id, ``identity``) of the events from ``position`` (inclusive)."""
+
+
+class Projection(Protocol):
+    """A read model kept from the log by the ``Runner``."""
+
+    name: str
+    """Its tracking row's name."""
+    version: int
+    """Its tables' schema version: a change drops them and rebuilds them from the log."""
+    tables: tuple[Table, ...]
+
+    def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
+        """Apply a batch of events (in log order) inside the runner's transaction."""
+
+    def forget(self) -> None:
+        """Drop what it holds in memory: its tables may have changed under it."""
+
+
+def identity(stored: Any) -> str:
+    """What tells one stored event from any other that could take its place in the log:
+    its aggregate, version and a digest of its content (recorded time included)."""
+    digest = hashlib.blake2b(stored.state, digest_size=8).hexdigest()
+    return f"{stored.originator_id}/{stored.originator_version}/{digest}"
+
+
+class Runner:
+    """Brings every projection up to date with the log, exactly once."""
+
+    def __init__(self, engine: Engine, projections: Sequence[Projection]) -> None:
+        self.engine = engine
+        self.projections = {projection.name: projection for projection in projections}
+        self._names = sorted(self.projections)  # locks are always taken in this order
+        self._cached_at: dict[str, int] = {}
+        """The position each projection's memory was current at; another, and it forgets."""
+        if not self._schema_is_current():
+            self._create_schema()
+
+    def projection(self, name: str) -> Any:
+        return self.projections[name]
+
+    # Schema
+
+    def _create_schema(self) -> None:
+        """Create the tables, or drop and recreate those of a projection whose version changed.
+
+        One process at a time (the write lock on SQLite, an advisory lock on PostgreSQL,
+        both held to the end of the transaction): many processes starting on a fresh
+        database at once must not race each other's DDL."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DDL_LOCK})
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            stored = self._stored_versions(conn)
+            if stored is None:  # no tracking table, or one of an older shape
+                tracking.drop(conn, checkfirst=True)
+                tracking.create(conn)
+                stored = {}
+            for name in self._names:
+                projection = self.projections[name]
+                if stored.get(name) == projection.version:
+                    continue
+                for table in projection.tables:
+                    table.drop(conn, checkfirst=True)
+                    table.create(conn)
+                conn.execute(tracking.delete().where(tracking.c.name == name))
+                conn.execute(
+                    insert(tracking).values(name=name, position=0, version=projection.version)
+                )
+
+    def _schema_is_current(self) -> bool:
+        """One read instead of a round of table checks, for the common case."""
+        with self.engine.connect() as conn:
+            stored = self._stored_versions(conn)
+        return stored is not None and all(
+            stored.get(name) == self.projections[name].version for name in self._names
+        )
+
+    @staticmethod
+    def _stored_versions(conn: Connection) -> dict[str, int] | None:
+        """Each projection's schema version as stored; None when there is no tracking
+        table yet, or one of an older shape (a savepoint on PostgreSQL, where a failed
+        statement would abort the transaction)."""
+        query = select(tracking.c.name, tracking.c.version)
+        try:
+            if conn.dialect.name == "postgresql":
+                with conn.begin_nested():
+                    rows = conn.execute(query).all()
+            else:
+                rows = conn.execute(query).all()
+        except SQLAlchemyError:
+            return None
+        return {row.name: row.version for row in rows}
+
+    # Catching up
+
+    def is_behind(self, conn: Connection, source: EventSource) -> bool:
+        """Whether the log holds events not yet applied (read on the caller's connection).
+
+        Raises ``ReadModelsBehind`` when the log no longer holds, at a tracked position,
+        the event applied there: it was changed outside the ledger, and answering from
+        these rows would hide that (an event stored at a reused position is never skipped).
+        """
+        rows = conn.execute(
+            select(tracking.c.position, tracking.c.last_event).where(
+                tracking.c.name.in_(self._names)
+            )
+        ).all()
+        position, applied = min((row.position, row.last_event or "") for row in rows)
+        log = source.log_from(position, 2)
+        if position:
+            _check_position(position, applied or None, log[:1])
+            return len(log) > 1
+        return bool(log)
+
+    def position(self) -> int:
+        """The position up to which every projection has applied the log."""
+        with self.engine.connect() as conn:
+            return min(self._positions(conn).values())
+
+    def catch_up(
+        self,
+        source: EventSource,
+        *,
+        batch_size: int = 1000,
+        progress: Callable[[int], None] | None = None,
+        behind: bool = False,
+    ) -> int:
+        """Apply every event recorded before the call and not yet applied; return how many
+        notifications were read.
+
+        Unless the caller knows it is ``behind`` (it has just written), nothing new (the
+        usual case for a query) costs two reads and no transaction."""
+        applied = 0
+        if not behind:
+            with self.engine.connect() as conn:
+                if not self.is_behind(conn, source):
+                    return applied
+        while True:
+            try:
+                with self.engine.begin() as conn:
+                    _relax_durability(conn)
+                    positions = self._lock(conn, source)
+                    start = min(position for position, _ in positions.values())
+                    notes = source.notifications_after(start, batch_size)
+                    if not notes:
+                        self._cached_at = {n: p for n, (p, _) in positions.items()}
+                        return applied
+                    for name in self._names:
+                        self._apply(conn, name, positions[name][0], notes, source)
+                    last, last_event = notes[-1][0], notes[-1][1]
+                    conn.execute(
+                        update(tracking)
+                        .where(tracking.c.name.in_(self._names))
+                        .values(position=last, last_event=last_event)
+                    )
+            except BaseException:
+                self._forget_all()
+                raise
+            self._cached_at = dict.fromkeys(self._names, last)
+            applied += len(notes)
+            if progress is not None:
+                progress(len(notes))
+            if len(notes) < batch_size:
+                return applied  # the end of the log as it was read
+
+    def _apply(
+        self,
+        conn: Connection,
+        name: str,
+        position: int,
+        notes: Sequence[tuple[int, str, Any]],
+        source: EventSource,
+    ) -> None:
+        projection = self.projections[name]
+        if self._cached_at.get(name) != position:
+            projection.forget()  # another process moved it on: what it remembers is stale
+        events = [event for number, _, event in notes if number > position]
+        if events:
+            projection.apply(conn, events, source)
+
+    def clear(self, names: Sequence[str] | None = None) -> None:
+        """Forget every row of the projections named (default all), to rebuild them from
+        the first event."""
+        chosen = list(names or self._names)
+        with self.engine.begin() as conn:
+            self._lock(conn, None)
+            for name in chosen:
+                for table in self.projections[name].tables:
+                    # Dropping and creating: far less to write (and, on SQLite, to log)
+                    # than deleting millions of rows.
+                    table.drop(conn)
+                    table.create(conn)
+            conn.execute(
+                update(tracking)
+                .where(tracking.c.name.in_(chosen))
+                .values(position=0, last_event=None)
+            )
+        self._forget_all()
+
+    def _forget_all(self) -> None:
+        for projection in self.projections.values():
+            projection.forget()
+        self._cached_at = {}
+
+    # Tracking
+
+    def _positions(self, conn: Connection) -> dict[str, int]:
+        rows = conn.execute(
+            select(tracking.c.name, tracking.c.position).where(tracking.c.name.in_(self._names))
+        )
+        return {row.name: row.position for row in rows}
+
+    def _lock(
+        self, conn: Connection, source: EventSource | None
+    ) -> dict[str, tuple[int, str | None]]:
+        """Take the tracking rows for this transaction (always in name order); read each
+        projection's position and the event there, checked against the log if given."""
+        columns = (tracking.c.name, tracking.c.position, tracking.c.last_event)
+        mine = tracking.c.name.in_(self._names)
+        if conn.dialect.name == "postgresql":
+            query = select(*columns).where(mine).order_by(tracking.c.name).with_for_update()
+            rows = conn.execute(query).all()
+        else:  # SQLite: a write takes the database's write lock until commit.
+            rows = conn.execute(
+                update(tracking)
+                .where(mine)
+                .values(position=tracking.c.position)
+                .returning(*columns)
+            ).all()
+        found = {row.name: (row.position, row.last_event) for row in rows}
+        if source is not None:
+            for position, last_event in set(found.values()):
+                if position:
+                    _check_position(position, last_event, source.log_from(position, 1))
+        return found
+
+
+def _relax_durability(conn: Connection) -> None:
+    """Commit without waiting for the disk: read models are derived, and their rows and
+    tracking positions commit together, so a crash can only lose whole batches, which the
+    next catch-up applies again. (SQLite: PRAGMA synchronous=NORMAL on connect.)"""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def _check_position(position: int, applied: str | None, log: Sequence[tuple[int, str]]) -> None:
+    """Refuse to go on from ``position`` unless the log still holds the event applied there."""
+    if not log or log[0][0] != position:
+        why = "ends before it" if not log else "no longer holds it"
+    elif applied is not None and log[0][1] != applied:
+        why = f"holds another event there ({log[0][1]}, not {applied})"
+    else:
+        return
+    raise ReadModelsBehind(
+        f"the read models applied the log up to event {position}, but the log {why}: "
+        "the log was changed outside the ledger; rebuild the read models from it"
+    )
+
+
+@contextmanager
+def read_snapshot(conn: Connection) -> Iterator[Connection]:
+    """One transaction whose reads all see one state of the database, so that a query
+    combining tables (versions and updates) never sees half of a catch-up: REPEATABLE READ
+    on PostgreSQL; on SQLite (WAL), a read transaction begun explicitly."""
+    if conn.dialect.name == "postgresql":
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+    else:
+        with conn.begin():
+            conn.exec_driver_sql("BEGIN")  # the driver would not begin one for reads
+            yield conn

@@ -1,0 +1,114 @@
+"""The projection runner: any projection that declares its name, version, tables and how
+it applies a batch is kept exactly once, with no code of its own for tracking or locks."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    select,
+    update,
+)
+from sqlalchemy.pool import StaticPool
+
+from adapters.storage import event_store_env, read_model_engine, read_models
+from domain.audit import acting_as
+from domain.fuzzy_date import FuzzyDate
+from projections.runner import EventSource, Runner
+from projections.tables import tracking
+from service.ledger import Ledger
+
+counts = Table(
+    "test_event_counts",
+    MetaData(),
+    Column("type", String(64), primary_key=True),
+    Column("seen", Integer, nullable=False),
+)
+
+
+class EventCounts:
+    """A projection defined outside the package: how many events of each type."""
+
+    name = "event-counts"
+    version = 1
+    tables: tuple[Table, ...] = (counts,)
+
+    def forget(self) -> None:
+        pass
+
+    def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
+        for kind, seen in Counter(type(e).__name__ for e in events).items():
+            found = conn.execute(select(counts.c.seen).where(counts.c.type == kind)).scalar()
+            if found is None:
+                conn.execute(counts.insert().values(type=kind, seen=seen))
+            else:
+                conn.execute(update(counts).where(counts.c.type == kind).values(seen=found + seen))
+
+
+def seen(runner: Runner) -> dict[str, int]:
+    with runner.engine.connect() as conn:
+        return {row.type: row.seen for row in conn.execute(select(counts))}
+
+
+class Interrupted(Exception):
+    pass
+
+
+class FailingAfter:
+    """An event source that fails once it has handed out ``budget`` notifications."""
+
+    def __init__(self, source: Ledger, budget: int) -> None:
+        self.source, self.budget = source, budget
+
+    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any]]:
+        if self.budget <= 0:
+            raise Interrupted
+        found = self.source.notifications_after(position, min(limit, self.budget))
+        self.budget -= len(found)
+        return found
+
+    def events_of(self, aggregate_id: Any, up_to_version: int) -> Sequence[Any]:
+        return self.source.events_of(aggregate_id, up_to_version)
+
+    def log_from(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+        return self.source.log_from(position, limit)
+
+
+def test_a_new_projection_is_kept_exactly_once_through_interruptions_beside_the_others(
+    db_url: str, open_ledger: Callable[[str], Ledger]
+) -> None:
+    ledger = open_ledger(db_url)
+    with acting_as("coordinator", "test"):
+        ledger.open_plan("dhr2", "DHR Case No 2")
+        for n in range(1, 11):
+            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
+            ledger.record_progress("dhr2", f"overview/{n}", "Done", FuzzyDate.parse("Feb 2014"))
+    engine = read_model_engine(event_store_env(db_url))
+    runner = Runner(engine, [*read_models(engine).projections.values(), EventCounts()])
+    for budget in (3, 5, 8):  # each catch-up dies part way, after a batch or two
+        with contextlib.suppress(Interrupted):
+            runner.catch_up(FailingAfter(ledger, budget), batch_size=2, behind=True)
+    runner.catch_up(ledger, batch_size=4)
+    assert seen(runner) == {"Opened": 1, "Raised": 10, "ProgressRecorded": 10}
+    with engine.connect() as conn:
+        positions = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
+    assert set(positions.values()) == {21}  # every projection at the end of the log
+    runner.clear(["event-counts"])
+    assert runner.catch_up(ledger) == 21 and seen(runner)["Raised"] == 10
+    engine.dispose()
+
+
+def test_a_projection_on_its_own_engine_rebuilds_from_nothing() -> None:
+    """The runner creates a projection's tables and tracking row on first use."""
+    runner = Runner(create_engine("sqlite://", poolclass=StaticPool), [EventCounts()])
+    assert runner.position() == 0 and seen(runner) == {}

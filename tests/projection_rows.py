@@ -1,0 +1,25 @@
+"""Every row a runner's projections hold, to compare two read models of the same log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from projections.runner import Runner
+
+SURROGATE = {"id"}
+"""Columns numbered by the database, which differ between equal read models."""
+
+
+def rows(runner: Runner) -> dict[str, list[tuple[Any, ...]]]:
+    """Each projection table's rows but surrogate ids, in a stable order, by table."""
+    found = {}
+    with runner.engine.connect() as conn:
+        for projection in runner.projections.values():
+            for table in projection.tables:
+                columns = [c for c in table.c if c.name not in SURROGATE]
+                found[table.name] = sorted(
+                    (tuple(r) for r in conn.execute(select(*columns))), key=repr
+                )
+    return found
