@@ -16,7 +16,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
-from sqlalchemy import Connection
 
 from domain import values
 from domain.command_key import CommandKey
@@ -410,7 +409,7 @@ class Ledger(Application[UUID]):
     def _query(
         self,
         plan_id: str | None,
-        query: Callable[[Connection, date], Q],
+        query: Callable[[Any, date], Q],
         as_at: date | None,
         *,
         found: Callable[[Q], bool] = bool,

@@ -10,17 +10,18 @@ import csv
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from adapters.output import printable, spreadsheet_cell, to_json
-from adapters.settings import Settings
-from adapters.storage import STORAGE_ERRORS, bootstrap, scrub, storage_cause
 from domain.audit import acting_as
 from domain.errors import InvalidDate, LedgerError, NoLedger
 from domain.fuzzy_date import FuzzyDate
-from service.ledger import Earlier, Ledger
+
+if TYPE_CHECKING:  # the storage and the service load when a command runs, not for --help
+    from adapters.settings import Settings
+    from service.ledger import Ledger
 
 T = TypeVar("T")
 
@@ -41,6 +42,9 @@ class CliState:
     idempotency_key: str | None = None
 
     def get_ledger(self, *, create: bool, empty_if_missing: bool = False) -> Ledger:
+        from adapters.settings import Settings
+        from adapters.storage import bootstrap
+
         if self.ledger is None:
             try:
                 self.ledger = bootstrap(self.settings, create=create)
@@ -67,6 +71,9 @@ def run(
 
     A command that only reads (``writes=False``) never creates a ledger. Once a write is
     stored it has succeeded: if the read models could not follow, that is said, exit 0."""
+    from adapters.storage import STORAGE_ERRORS, scrub, storage_cause
+    from service.ledger import Earlier
+
     state: CliState = ctx.obj
     try:
         with acting_as(state.settings.actor, "cli"):
@@ -192,4 +199,6 @@ def main_options(
     ] = None,
 ) -> None:
     overrides = {k: v for k, v in {"db": db, "actor": actor}.items() if v is not None}
+    from adapters.settings import Settings
+
     ctx.obj = CliState(Settings(**overrides), idempotency_key=idempotency_key)

@@ -28,9 +28,6 @@ from adapters.cli.app import (
     say,
 )
 from adapters.cli.tables import rows_table, terminal
-from adapters.import_report import report_json, report_text
-from adapters.importing.document import plan_identity, to_plan_document
-from adapters.importing.reader import DocumentError, read_plan
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.plan import ReviewKind
@@ -365,6 +362,10 @@ def import_document(
     as_json: AsJson = False,
 ) -> None:
     """Import a plan document; a later version of it records only what changed."""
+    from adapters.import_report import report_json, report_text  # only this command reads
+    from adapters.importing.document import plan_identity, to_plan_document  # documents
+    from adapters.importing.reader import DocumentError, read_plan
+
     agreed, issued = (
         calendar_date(plan_date, "--plan-date"),
         calendar_date(version_date, "--version-date"),

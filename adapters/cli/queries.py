@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -23,7 +23,9 @@ from adapters.cli.app import (
 )
 from adapters.cli.tables import rows_table, terminal, views_table
 from domain.fuzzy_date import parse_as_at
-from projections.queries import OverdueRow, RecommendationView
+
+if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
+    from projections.queries import OverdueRow, RecommendationView
 
 PlanOption = Annotated[
     str | None, typer.Argument(metavar="[PLAN_ID]", help="One plan (default all).")

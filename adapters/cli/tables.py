@@ -5,13 +5,16 @@ not a terminal stays plain text, a line per row, for scripts."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from adapters.output import printable
-from projections.queries import OverdueRow, RecommendationView
+
+if TYPE_CHECKING:
+    from projections.queries import OverdueRow, RecommendationView
 
 _COLUMNS = (
     # header, the ratio of the spare width it takes (0: as wide as its content)
