@@ -16,8 +16,9 @@ from datetime import date, timedelta
 
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import Plan, ReviewKind
-from domain.recommendation import Recommendation, Status
+from domain.kinds import ReviewKind, Status
+from domain.plan import Plan
+from domain.recommendation import Recommendation
 
 AGENCIES = [
     "West Mercia Police", "Worcestershire County Council", "Adult Social Care",

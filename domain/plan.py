@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -12,18 +11,8 @@ from domain import values
 from domain.errors import AlreadyExists, InvalidCommand
 from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
+from domain.kinds import ReviewKind
 from domain.refs import plan_aggregate_id
-
-
-class ReviewKind(StrEnum):
-    DHR = "DHR"
-    """Domestic Homicide Review."""
-    SAR = "SAR"
-    """Safeguarding Adults Review."""
-    CSPR = "CSPR"
-    """Child Safeguarding Practice Review."""
-    AUDIT = "audit"
-    OTHER = "other"
 
 
 @dataclass(frozen=True)

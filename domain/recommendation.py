@@ -27,20 +27,8 @@ from domain.errors import (
 )
 from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
+from domain.kinds import SETTABLE_STATUSES, Status
 from domain.refs import Ref, recommendation_aggregate_id
-
-
-class Status(StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    ONGOING = "ongoing"
-    """Embedded as business as usual: done, but never 'finished'."""
-    WITHDRAWN = "withdrawn"
-
-
-SETTABLE_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.ONGOING)
-"""Statuses a plain status change may set; completion, reopening and withdrawal have own events."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, insert, select
 
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import DocumentVersion, Plan, ReviewKind
+from domain.kinds import ReviewKind
+from domain.plan import DocumentVersion, Plan
 from projections.runner import EventSource
 from projections.tables import micros, plans
 

@@ -23,7 +23,8 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, and_, case, fun
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Correction, Status
+from domain.kinds import Status
+from domain.recommendation import Correction
 from domain.refs import Ref
 from projections.history import HistoryEntry, history
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions

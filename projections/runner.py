@@ -194,14 +194,18 @@ class Runner:
             try:
                 with self.engine.begin() as conn:
                     _relax_durability(conn)
-                    positions = self._lock(conn, source)
-                    start = min(position for position, _ in positions.values())
-                    notes = source.notifications_after(start, batch_size)
+                    positions = {name: p for name, (p, _) in self._lock(conn, source).items()}
+                    for name, position in positions.items():
+                        if self._cached_at.get(name) != position:
+                            self.projections[name].forget()  # another process moved it on
+                    self._cached_at = positions
+                    notes = source.notifications_after(min(positions.values()), batch_size)
                     if not notes:
-                        self._cached_at = {n: p for n, (p, _) in positions.items()}
                         return applied
                     for name in self._names:
-                        self._apply(conn, name, positions[name][0], notes, source)
+                        events = [e for number, _, e in notes if number > positions[name]]
+                        if events:
+                            self.projections[name].apply(conn, events, source)
                     last, last_event = notes[-1][0], notes[-1][1]
                     conn.execute(
                         update(tracking)
@@ -217,21 +221,6 @@ class Runner:
                 progress(len(notes))
             if len(notes) < batch_size:
                 return applied  # the end of the log as it was read
-
-    def _apply(
-        self,
-        conn: Connection,
-        name: str,
-        position: int,
-        notes: Sequence[tuple[int, str, Any]],
-        source: EventSource,
-    ) -> None:
-        projection = self.projections[name]
-        if self._cached_at.get(name) != position:
-            projection.forget()  # another process moved it on: what it remembers is stale
-        events = [event for number, _, event in notes if number > position]
-        if events:
-            projection.apply(conn, events, source)
 
     def clear(self, names: Sequence[str] | None = None) -> None:
         """Forget every row of the projections named (default all), to rebuild them from

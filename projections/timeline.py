@@ -31,11 +31,11 @@ from datetime import date
 from typing import Any, TypeVar
 
 from domain.fuzzy_date import FuzzyDate
+from domain.kinds import Status
 from domain.recommendation import (
     Correction,
     Recommendation,
     RecommendationState,
-    Status,
     SubActionState,
     amendments,
     corrections,

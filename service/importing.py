@@ -18,8 +18,9 @@ from domain.audit import acting_as, current_actor
 from domain.errors import AlreadyExists, InvalidCommand, NotFound
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import Plan, ReviewKind, document_source
-from domain.recommendation import Recommendation, RecommendationState, Status
+from domain.kinds import ReviewKind, Status
+from domain.plan import Plan, document_source
+from domain.recommendation import Recommendation, RecommendationState
 
 if TYPE_CHECKING:
     from service.ledger import Ledger

@@ -32,8 +32,9 @@ from domain.errors import (
     StorageUnavailable,
 )
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import Plan, ReviewKind
-from domain.recommendation import Recommendation, Status, sub_action_ref
+from domain.kinds import ReviewKind, Status
+from domain.plan import Plan
+from domain.recommendation import Recommendation, sub_action_ref
 from domain.refs import Ref, command_key_id, plan_aggregate_id, recommendation_aggregate_id
 from projections import queries
 from projections.history import HistoryEntry, history

@@ -30,8 +30,7 @@ from adapters.cli.app import (
 from adapters.cli.tables import rows_table, terminal
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import ReviewKind
-from domain.recommendation import SETTABLE_STATUSES, Status
+from domain.kinds import SETTABLE_STATUSES, ReviewKind, Status
 
 
 @plan_app.command("open")

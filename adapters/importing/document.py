@@ -24,8 +24,7 @@ from datetime import date
 from adapters.importing.model import ParsedPlan, ParsedRecommendation, ParseWarning
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate, Precision
-from domain.plan import ReviewKind
-from domain.recommendation import Status
+from domain.kinds import ReviewKind, Status
 from service.importing import (
     PlanDocument,
     RecommendationDocument,

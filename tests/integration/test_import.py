@@ -12,8 +12,7 @@ from adapters.importing.reader import read_plan
 from domain.audit import acting_as
 from domain.errors import AlreadyExists, InvalidCommand
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import ReviewKind
-from domain.recommendation import Status
+from domain.kinds import ReviewKind, Status
 from service.importing import ImportOutcome, PlanDocument, RecommendationDocument
 from service.ledger import Ledger
 

@@ -12,8 +12,7 @@ import pytest
 from domain.audit import acting_as
 from domain.errors import AlreadyExists, RuleViolated, StaleVersion
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import ReviewKind
-from domain.recommendation import Status
+from domain.kinds import ReviewKind, Status
 from service.ledger import Ledger
 
 OpenLedger = Callable[[str], Ledger]

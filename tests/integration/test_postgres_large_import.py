@@ -29,7 +29,7 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import ReviewKind
+from domain.kinds import ReviewKind
 from service.importing import PlanDocument, RecommendationDocument, UpdateDocument
 
 PLAN_ID = "big"

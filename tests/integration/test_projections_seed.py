@@ -12,7 +12,7 @@ from adapters.importing.document import plan_identity, to_plan_document
 from adapters.importing.reader import read_plan
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Status
+from domain.kinds import Status
 from service.ledger import Ledger
 from tests.projection_rows import rows
 

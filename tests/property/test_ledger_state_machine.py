@@ -22,7 +22,8 @@ from adapters.storage import bootstrap
 from domain.audit import acting_as
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import SETTABLE_STATUSES, Recommendation, fold
+from domain.kinds import SETTABLE_STATUSES
+from domain.recommendation import Recommendation, fold
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
 ACTORS = ["coordinator", "wmp-lead", "auditor"]

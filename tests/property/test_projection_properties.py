@@ -30,7 +30,8 @@ from bench.naive import state_as_at
 from domain.audit import acting_as
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, Status, item_refs
+from domain.kinds import Status
+from domain.recommendation import Recommendation, item_refs
 from domain.refs import recommendation_aggregate_id
 from tests.projection_rows import rows
 

@@ -12,8 +12,7 @@ from adapters.importing.document import no_later_than, plan_identity, to_plan_do
 from adapters.importing.model import ParsedPlan, ParsedRecommendation, ParsedUpdate
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import ReviewKind
-from domain.recommendation import Status
+from domain.kinds import ReviewKind, Status
 from service.importing import PlanDocument, RecommendationDocument
 
 

@@ -16,8 +16,9 @@ from domain.errors import (
     RuleViolated,
 )
 from domain.fuzzy_date import FuzzyDate
-from domain.plan import Plan, ReviewKind
-from domain.recommendation import Recommendation, Status, fold
+from domain.kinds import ReviewKind, Status
+from domain.plan import Plan
+from domain.recommendation import Recommendation, fold
 from domain.refs import Ref, recommendation_aggregate_id
 
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from domain.audit import acting_as
 from domain.errors import InvalidCommand, LedgerError, RecommendationNotFound, RuleViolated
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, Status, fold, item_refs
+from domain.kinds import Status
+from domain.recommendation import Recommendation, fold, item_refs
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,8 @@ import pytest
 
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, Status
+from domain.kinds import Status
+from domain.recommendation import Recommendation
 from projections.queries import assess
 from projections.timeline import FOREVER, Segment, advance, recompute
 

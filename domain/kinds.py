@@ -1,0 +1,33 @@
+"""The ledger's closed vocabularies: a recommendation's status, a review's kind.
+
+Kept apart from the aggregates so that what only names them (the CLI's options) loads
+without the event classes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ONGOING = "ongoing"
+    """Embedded as business as usual: done, but never 'finished'."""
+    WITHDRAWN = "withdrawn"
+
+
+SETTABLE_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.ONGOING)
+"""Statuses a plain status change may set; completion, reopening and withdrawal have own events."""
+
+
+class ReviewKind(StrEnum):
+    DHR = "DHR"
+    """Domestic Homicide Review."""
+    SAR = "SAR"
+    """Safeguarding Adults Review."""
+    CSPR = "CSPR"
+    """Child Safeguarding Practice Review."""
+    AUDIT = "audit"
+    OTHER = "other"
