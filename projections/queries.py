@@ -17,9 +17,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    ScalarSelect,
+    Select,
+    Table,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+)
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
@@ -29,6 +41,7 @@ from domain.refs import Ref
 from projections.history import HistoryEntry, history
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
 from projections.timeline import as_shown
+from projections.workload import counts_as_at
 
 AMBER_DAYS = 30
 NOT_DUE = (Status.COMPLETED, Status.WITHDRAWN, Status.ONGOING)
@@ -306,42 +319,72 @@ def overdue_page(
         return Page(len(found), chosen, limit, offset)
     day = day_number(as_at)
     where = [*_items_as_at(plan_id, "item", day), items.c.due_end < day]
-    total = conn.execute(select(func.count()).select_from(items).where(*where)).scalar_one()
+    total = (
+        sum(row.overdue for row in counts_as_at(conn, "item", day))
+        if plan_id is None
+        else conn.execute(select(func.count()).select_from(items).where(*where)).scalar_one()
+    )
     query = (
-        select(items)
+        select(items, _last_update_id(day).label("last_update"))
         .where(*where)
         .order_by(items.c.due_end, items.c.opened, items.c.rec_id, items.c.rank)
         .offset(offset)
         .limit(limit)
     )
     found_rows = conn.execute(query).all()
-    rec_ids = list({row.rec_id for row in found_rows})
-    written = _updates(conn, rec_ids, as_at, None) if rec_ids else {}
+    last = _updates_by_id(conn, [row.last_update for row in found_rows if row.last_update])
     rows = [
         OverdueRow(
             plan=row.plan_id,
             ref=row.ref,
             parent=row.ref.rpartition(".")[0] if row.action else None,
             agency=row.agency,
-            leads=tuple(json.loads(row.leads)),
-            target=FuzzyDate.from_data(json.loads(row.target)) if row.target else None,
+            leads=_leads(row.leads),
+            target=_fuzzy(row.target) if row.target else None,
             status=Status(row.status),
-            days_overdue=(as_at - date.fromordinal(row.due_end)).days,
-            last_update=_last(written.get(row.rec_id, []), row.action),
+            days_overdue=day - row.due_end,
+            last_update=last.get(row.last_update),
         )
         for row in found_rows
     ]
     return Page(total, rows, limit, offset)
 
 
+def _last_update_id(day: int) -> ScalarSelect[Any]:
+    """The id of an item's last update as at ``day``, as known now (in updates' order)."""
+    same_item = or_(
+        updates.c.action == items.c.action,
+        and_(updates.c.action.is_(None), items.c.action.is_(None)),
+    )
+    return (
+        select(updates.c.id)
+        .where(
+            updates.c.rec_id == items.c.rec_id,
+            updates.c.rec_to == OPEN,
+            updates.c.eff_end <= day,
+            same_item,
+        )
+        .order_by(updates.c.eff_order.desc(), updates.c.eff_end.desc(), updates.c.sequence.desc())
+        .limit(1)
+        .correlate(items)
+        .scalar_subquery()
+    )
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy(stored: str) -> FuzzyDate:
+    """A stored date (JSON): the same few recur across rows, so each is read once."""
+    return FuzzyDate.from_data(json.loads(stored))
+
+
+@lru_cache(maxsize=4096)
+def _leads(stored: str) -> tuple[str, ...]:
+    return tuple(json.loads(stored))
+
+
 def _items_as_at(plan_id: str | None, kind: str, day: int) -> list[ColumnElement[bool]]:
     conditions = [items.c.kind == kind, items.c.eff_from <= day, items.c.eff_to > day]
     return conditions if plan_id is None else [items.c.plan_id == plan_id, *conditions]
-
-
-def _last(written: list[UpdateView], action: str | None) -> UpdateView | None:
-    """The last of an item's updates as at the day (``written`` in effective order)."""
-    return next((u for u in reversed(written) if u.action == action), None)
 
 
 def in_document_order(
@@ -379,58 +422,60 @@ def _views(
     ]
 
 
+_UPDATE_COLUMNS = [
+    updates.c[c]
+    for c in (
+        "id", "rec_id", "sequence", "eff_order", "eff_end", "effective", "text", "actor",
+        "recorded_at", "source", "event_id", "action", "corrected_by", "corrected_actor",
+        "corrected_at", "correction_reason",
+    )
+]  # fmt: skip
+
+
 def _updates(
     conn: Connection, rec_ids: list[str] | Select[Any], as_at: date, known_at: datetime | None
 ) -> dict[str, list[UpdateView]]:
-    query = select(
-        updates.c.rec_id,
-        updates.c.sequence,
-        updates.c.eff_end,
-        updates.c.effective,
-        updates.c.text,
-        updates.c.actor,
-        updates.c.recorded_at,
-        updates.c.source,
-        updates.c.event_id,
-        updates.c.action,
-        updates.c.corrected_by,
-        updates.c.corrected_actor,
-        updates.c.corrected_at,
-        updates.c.correction_reason,
-    ).where(
+    """The updates of recommendations as at ``as_at``, each's in updates' order."""
+    query = select(*_UPDATE_COLUMNS).where(
         updates.c.rec_id.in_(rec_ids),
         _known(updates, known_at),
         updates.c.eff_end <= day_number(as_at),
     )
     found: dict[str, list[tuple[tuple[Any, ...], UpdateView]]] = defaultdict(list)
     for row in conn.execute(query):
-        effective = FuzzyDate.from_data(json.loads(row.effective))
-        correction = (
-            Correction(
-                row.corrected_by,
-                row.corrected_actor,
-                moment(row.corrected_at),
-                row.correction_reason,
-            )
-            if row.corrected_by
-            else None
-        )
-        view = UpdateView(
-            effective,
-            row.text,
-            row.actor,
-            moment(row.recorded_at),
-            row.source,
-            row.event_id,
-            row.sequence,
-            correction,
-            row.action,
-        )
-        key = (effective.start or effective.end, row.eff_end, row.sequence)
-        found[row.rec_id].append((key, view))
+        found[row.rec_id].append(((row.eff_order, row.eff_end, row.sequence), _update_view(row)))
     return {
         rec_id: [v for _, v in sorted(items, key=lambda i: i[0])] for rec_id, items in found.items()
     }
+
+
+def _updates_by_id(conn: Connection, ids: list[int]) -> dict[int, UpdateView]:
+    found: dict[int, UpdateView] = {}
+    for start in range(0, len(ids), 5000):  # within every database's limit on parameters
+        query = select(*_UPDATE_COLUMNS).where(updates.c.id.in_(ids[start : start + 5000]))
+        found.update((row.id, _update_view(row)) for row in conn.execute(query))
+    return found
+
+
+def _update_view(row: Any) -> UpdateView:
+    correction = (
+        Correction(
+            row.corrected_by, row.corrected_actor, moment(row.corrected_at), row.correction_reason
+        )
+        if row.corrected_by
+        else None
+    )
+    return UpdateView(
+        _fuzzy(row.effective),
+        row.text,
+        row.actor,
+        moment(row.recorded_at),
+        row.source,
+        row.event_id,
+        row.sequence,
+        correction,
+        row.action,
+    )
 
 
 def _date(data: dict[str, Any] | None) -> FuzzyDate | None:
@@ -557,24 +602,28 @@ def _moment(bound: Bound, end: int) -> datetime:
 def workload_now(
     conn: Connection, by: Literal["lead", "agency"], plan_id: str | None, as_at: date
 ) -> list[dict[str, Any]]:
-    """``workload`` as known now, counted by the database from the items' index."""
+    """``workload`` as known now: over all plans from the counts' steps
+    (``projections.workload``), for one plan counted from its items."""
     day = day_number(as_at)
-    live = items.c.status.in_([Status.OPEN.value, Status.IN_PROGRESS.value])
-    done = items.c.status == Status.COMPLETED.value
-    query = (
-        select(
-            items.c.name,
-            func.sum(case((live, 1), else_=0)).label("open"),
-            func.sum(case((items.c.due_end < day, 1), else_=0)).label("overdue"),
-            func.sum(case((done, 1), else_=0)).label("completed"),
+    if plan_id is None:
+        rows: Iterable[Any] = counts_as_at(conn, by, day)
+    else:
+        live = items.c.status.in_([Status.OPEN.value, Status.IN_PROGRESS.value])
+        done = items.c.status == Status.COMPLETED.value
+        rows = conn.execute(
+            select(
+                items.c.name,
+                func.sum(case((live, 1), else_=0)).label("open"),
+                func.sum(case((items.c.due_end < day, 1), else_=0)).label("overdue"),
+                func.sum(case((done, 1), else_=0)).label("completed"),
+            )
+            .where(*_items_as_at(plan_id, by, day))
+            .group_by(items.c.name)
         )
-        .where(*_items_as_at(plan_id, by, day))
-        .group_by(items.c.name)
-    )
     found = [
         {by: row.name, "open": int(row.open), "overdue": int(row.overdue),
          "completed": int(row.completed)}
-        for row in conn.execute(query)
+        for row in rows
     ]  # fmt: skip
     return sorted(found, key=lambda row: row[by])
 

@@ -2,8 +2,10 @@
 
 Each event turns the recommendation's open segments (``projections.timeline``) into new
 ones; the versions that no longer hold are closed at the event's recorded time and new
-ones opened, and progress updates get rows of their own. A batch's row changes are
-written with a few ``executemany`` at the end.
+ones opened, and progress updates get rows of their own. A batch's rows are computed in
+memory and written at its end in bulk (``projections.bulk``): a version opened and closed
+within the batch (most of them, in a rebuild or an import) is written once, closed, and
+only the versions still open get their item rows and workload counts.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
+from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
+from projections import workload
+from projections.bulk import insert_rows
 from projections.queries import deadline_due, due_by
 from projections.runner import EventSource
-from projections.tables import OPEN, day_number, items, micros, updates, versions
+from projections.tables import OPEN, counts, day_number, items, micros, updates, versions
 from projections.timeline import (
     Segment,
     SubActionSummary,
@@ -64,10 +69,12 @@ class _Batch:
     """Opened and closed within this batch: written closed."""
     versions_to_close: list[dict[str, Any]] = field(default_factory=list)
     """Rows already in the table that this batch closes."""
-    open_items: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
-    """The item rows of the versions opened in this batch and still open."""
+    open_segments: dict[tuple[str, int], Segment] = field(default_factory=dict)
+    """The segments of the versions opened in this batch and still open: their items."""
     items_to_delete: list[dict[str, Any]] = field(default_factory=list)
     """The keys of versions already in the table that this batch closes: their items go."""
+    counted: workload.Steps = field(default_factory=dict)
+    """The workload counts' changes from the item rows this batch deletes."""
     open_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     closed_updates: list[dict[str, Any]] = field(default_factory=list)
     updates_to_close: list[dict[str, Any]] = field(default_factory=list)
@@ -77,9 +84,9 @@ class Recommendations:
     """The bitemporal versions and updates of every recommendation: a projection."""
 
     name = "recommendations"
-    version = 10
+    version = 12
     """Bumped when its tables change: they are derived, so a new shape is rebuilt."""
-    tables: tuple[Table, ...] = (versions, updates, items)
+    tables: tuple[Table, ...] = (versions, updates, items, counts)
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         self._open: OrderedDict[str, _Known] = OrderedDict()
@@ -162,15 +169,16 @@ class Recommendations:
             pending = batch.open_versions.pop(key, None)
             if pending is not None:
                 batch.closed_versions.append({**pending, "rec_to": moment})
-                del batch.open_items[key]
+                del batch.open_segments[key]
             else:
                 batch.versions_to_close.append(
                     {"key_rec": rec_id, "key_from": key[1], "rec_to": moment}
                 )
                 batch.items_to_delete.append({"key_rec": rec_id, "key_from": key[1]})
+                workload.changes(_item_rows(rec_id, gone, known.opened), -1, batch.counted)
         for new in _missing(after, before):
             key = (rec_id, day_number(new.eff_from))
-            batch.open_items[key] = _item_rows(rec_id, new, known.opened)
+            batch.open_segments[key] = new
             batch.open_versions[key] = {
                 "rec_id": rec_id,
                 "plan_id": new.summary.plan_id,
@@ -203,6 +211,7 @@ class Recommendations:
             "event_id": event.event_id,
             "action": data["action"],
             "sequence": event.originator_version,
+            "eff_order": day_number(effective.start or effective_day(event, data)),
             "eff_end": day_number(effective_day(event, data)),
             "rec_from": moment,
             "rec_to": OPEN,
@@ -280,13 +289,26 @@ class Recommendations:
                 .values(rec_to=bindparam("rec_to")),
                 batch.updates_to_close,
             )
-        for table, rows in (
-            (versions, [*batch.closed_versions, *batch.open_versions.values()]),
-            (updates, [*batch.closed_updates, *batch.open_updates.values()]),
-            (items, [row for item_rows in batch.open_items.values() for row in item_rows]),
-        ):
-            if rows:
-                conn.execute(insert(table), rows)
+        open_items = [
+            row
+            for key, segment in batch.open_segments.items()
+            for row in _item_rows(key[0], segment, batch.open_versions[key]["opened"])
+        ]
+        insert_rows(conn, versions, [*batch.closed_versions, *batch.open_versions.values()])
+        insert_rows(conn, updates, [*batch.closed_updates, *batch.open_updates.values()])
+        insert_rows(conn, items, open_items)
+        workload.changes(open_items, 1, batch.counted)
+        workload.write(conn, batch.counted)
+
+
+@lru_cache(maxsize=4096)
+def _leads_json(leads: tuple[str, ...]) -> str:
+    return dumps(list(leads))
+
+
+@lru_cache(maxsize=4096)
+def _date_json(value: FuzzyDate) -> str:
+    return dumps(value.to_data())
 
 
 def _missing(these: list[Segment], those: list[Segment]) -> list[Segment]:
@@ -319,8 +341,8 @@ def _item_rows(rec_id: str, segment: Segment, opened: int) -> list[dict[str, Any
             "status": item.status.value,
             "due_end": _day_or_none(deadline_due(item.target, item.status)),
             "agency": agency,
-            "leads": dumps(list(leads)),
-            "target": dumps(item.target.to_data()) if item.target else None,
+            "leads": _leads_json(leads),
+            "target": _date_json(item.target) if item.target else None,
         }
         rows.append({**row, "kind": "item", "name": ""})
         rows.extend({**row, "kind": "lead", "name": lead} for lead in leads or ("(none)",))

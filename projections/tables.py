@@ -63,7 +63,8 @@ updates = Table(
     Column("event_id", String(36), nullable=False),
     Column("action", String(16)),  # the sub-action it is about; None: the recommendation
     Column("sequence", Integer, nullable=False),
-    Column("eff_end", Integer, nullable=False),
+    Column("eff_order", Integer, nullable=False),  # its effective start: updates' order is
+    Column("eff_end", Integer, nullable=False),  # (eff_order, eff_end, sequence)
     Column("rec_from", BigInteger, nullable=False),
     Column("rec_to", BigInteger, nullable=False),
     Column("effective", Text, nullable=False),
@@ -77,7 +78,10 @@ updates = Table(
     Column("corrected_at", BigInteger),
     Column("correction_reason", Text),
 )
-Index("rl_updates_by_rec", updates.c.rec_id, updates.c.rec_to, updates.c.eff_end)
+Index(
+    "rl_updates_by_rec",
+    *(updates.c[c] for c in ("rec_id", "rec_to", "eff_order", "eff_end", "sequence")),
+)  # a recommendation's updates, and its last one as at D, found from the end
 
 
 items = Table(
@@ -102,9 +106,30 @@ items = Table(
 )
 """Every item (a recommendation, each of its sub-actions) of every version known now, with
 a row per lead and agency it counts for: the overdue pages and the workload, by index."""
-Index("rl_items_due", items.c.kind, items.c.due_end, items.c.eff_from)
+Index(
+    "rl_items_due",
+    *(items.c[c] for c in ("kind", "due_end", "opened", "rec_id", "rank", "eff_from", "eff_to")),
+)  # overdue pages in order, stopping after a page; their total without reading the rows
 Index("rl_items_by_plan", items.c.plan_id, items.c.kind, items.c.due_end)
 Index("rl_items_by_version", items.c.rec_id, items.c.eff_from)
+
+counts = Table(
+    "rl_counts",
+    metadata,
+    Column("kind", String(8), primary_key=True),  # "lead", "agency", or "item": every item
+    Column("span", Integer, primary_key=True),  # 1: a day; BLOCK: a block of days
+    Column("at", Integer, primary_key=True),  # the day (ordinal), or the block (day // BLOCK)
+    Column("name", Text, primary_key=True),  # the lead or agency ("" for kind "item")
+    Column("present", Integer, nullable=False),
+    Column("open", Integer, nullable=False),
+    Column("overdue", Integer, nullable=False),
+    Column("completed", Integer, nullable=False),
+)
+"""How each count (items shown, open, overdue, completed) per lead and per agency, over all
+plans as known now, changes on each day: the count as at D is the sum of the changes on or
+before D, read as whole blocks of days before D's block and single days within it
+(``projections.workload``)."""
+BLOCK = 32
 
 plans = Table(
     "rl_plans",

@@ -526,7 +526,7 @@ class Ledger(Application[UUID]):
             return 0
         with _read_model_failures("be rebuilt"):
             self.read_model.clear()
-            return self.read_model.catch_up(self, batch_size=5000, progress=progress)
+            return self.read_model.catch_up(self, batch_size=20000, progress=progress)
 
     # The projections' view of the event store (projections.runner.EventSource).
 
