@@ -74,14 +74,15 @@ class _Batch:
     items_to_delete: list[dict[str, Any]] = field(default_factory=list)
     """The keys of versions already in the table that this batch closes: their items go."""
     counted: workload.Steps = field(default_factory=dict)
-    """The workload counts' changes from the item rows this batch deletes."""
+    """The steps of the workload counts, from the item rows this batch deletes and writes."""
     open_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     closed_updates: list[dict[str, Any]] = field(default_factory=list)
     updates_to_close: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Recommendations:
-    """The bitemporal versions and updates of every recommendation: a projection."""
+    """The bitemporal versions and updates of every recommendation, the items of the
+    versions known now, and the workload counts' steps: a projection."""
 
     name = "recommendations"
     version = 12
