@@ -15,3 +15,6 @@ recledger status dhr2 --as-at 2014-02
 echo
 echo "Overdue as at 1 March 2014:"
 recledger overdue dhr2 --as-at 2014-03-01
+echo
+echo "The log, verified (every event's hash recomputed and compared with its seal):"
+recledger verify

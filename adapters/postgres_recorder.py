@@ -12,9 +12,13 @@ save) hung in 14 of 32 runs (0 of 9 with <= 8k events); what counts is the messa
 size: 16k events of ~0.7 kB hang 10 of 10 times, 8k 3 of 6, 4k 0 of 6.
 
 This recorder gives the same guarantees as the library's insert, without pipeline
-mode: one transaction for all the events; ``SET LOCAL lock_timeout`` and ``LOCK TABLE
-... IN EXCLUSIVE MODE`` first, so notification ids commit in the order they were
-issued (the library's db functions omit this lock, so they are not used here);
+mode: one transaction for all the events; ``SET LOCAL lock_timeout`` and a lock that
+serialises the writers first, so notification ids commit in the order they were issued
+(the library's db functions omit this lock, so they are not used here). The lock is a
+transaction-level advisory lock named after the events table (``writer_lock``), not the
+library's ``LOCK TABLE ... IN EXCLUSIVE MODE``: that mode needs UPDATE, DELETE or
+TRUNCATE rights on the table, and the application's role has none
+(``adapters/append_only.py``);
 ``NOTIFY`` on the events channel; a unique violation raises
 ``eventsourcing.persistence.IntegrityError`` (via the datastore's connection); the
 notification ids are returned in order. Outside a pipeline psycopg flushes each
@@ -38,10 +42,20 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.utils import retry
 
 
+def writer_lock(schema: str, table: str) -> tuple[str, tuple[str]]:
+    """The statement (and its parameters) that every writer of the events table runs in its
+    transaction before inserting: one writer at a time, so ids commit in order."""
+    return "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"recledger-writer:{schema}.{table}",)
+
+
 class ChunkedPostgresApplicationRecorder(es_postgres.PostgresApplicationRecorder):
     """Insert events without pipeline mode, in bounded statements, in one transaction."""
 
     max_events_per_statement = 1000
+
+    def _lock_table(self, curs: Any) -> None:
+        curs.execute(self.lock_table_statements[0])  # SET LOCAL lock_timeout
+        curs.execute(*writer_lock(self.datastore.schema, self.events_table_name))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(

@@ -24,3 +24,7 @@ class Settings(BaseSettings):
         "or 'memory:' for a throwaway in-memory store.",
     )
     actor: str = Field(default_factory=_login_name, description="Who is making the changes.")
+    checkpoint_key: str = Field(
+        default="recledger-checkpoint-key.pem",
+        description="The Ed25519 key (PEM) that signs checkpoints; made on first use.",
+    )

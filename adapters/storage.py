@@ -30,11 +30,13 @@ from sqlalchemy import URL, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from adapters.append_only import protect
 from adapters.settings import Settings
 from domain.errors import ClockSkew, InvalidCommand, LedgerError, NoLedger, StorageUnavailable
 from projections.plans import Plans
 from projections.recommendations import Recommendations
 from projections.runner import Runner
+from projections.seals import Sealer
 from service.ledger import Ledger, first_line
 
 T = TypeVar("T")
@@ -116,7 +118,7 @@ def read_model_engine(env: dict[str, str]) -> Engine:
 def read_models(engine: Engine) -> Runner:
     """Every projection the ledger keeps, run on ``engine``: a new read model is one more
     entry here."""
-    return Runner(engine, [Recommendations(), Plans()])
+    return Runner(engine, [Recommendations(), Plans(), Sealer()])
 
 
 def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledger:
@@ -153,6 +155,9 @@ def _open(env: dict[str, str], where: str, *, create: bool) -> Ledger:
             with _store_ddl_lock(engine):
                 ledger.recorder.create_table()  # type: ignore[attr-defined]
         ledger.read_model = read_models(engine)
+        if table is not None:
+            with _store_ddl_lock(engine):
+                protect(engine, table, schema)
         if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
             # The library registers its composite type when it starts or creates the table;
             # a process that started while another was creating it registers it now.

@@ -1,6 +1,6 @@
 """One measurement in a process of its own, so its peak RSS is its own.
 
-python -m bench.rebuild decode|rebuild DB   -> JSON on stdout
+python -m bench.rebuild decode|rebuild|verify DB   -> JSON on stdout
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ def main() -> None:
     start = time.perf_counter()
     if mode == "rebuild":
         count = ledger.rebuild()
+    elif mode == "verify":  # recompute every entry's hash and compare it with its seal
+        result = ledger.verify()
+        if not result.intact:
+            raise SystemExit(f"the log does not verify: {result.divergence}")
+        count = result.size
     else:  # read and decode every stored event, no projection work: the ceiling
         count = position = 0
         while page := ledger.notifications_after(position, 1000):

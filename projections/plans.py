@@ -32,6 +32,7 @@ class PlanView:
 class Plans:
     name = "plans"
     version = 1
+    evidence = False
     tables: tuple[Table, ...] = (plans,)
 
     def forget(self) -> None:

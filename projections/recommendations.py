@@ -86,6 +86,7 @@ class Recommendations:
 
     name = "recommendations"
     version = 12
+    evidence = False
     """Bumped when its tables change: they are derived, so a new shape is rebuilt."""
     tables: tuple[Table, ...] = (versions, updates, items, counts)
 

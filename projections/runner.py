@@ -16,9 +16,9 @@ concurrent catch-up can neither skip nor repeat an event.
 assumes that no notification with a lower id can become visible later: an id must never
 commit after a larger one. On PostgreSQL, ids come from a sequence, and two concurrent
 transactions could commit them out of order; the event store prevents that by taking
-``LOCK TABLE ... IN EXCLUSIVE MODE`` on the events table before inserting
-(``adapters/postgres_recorder.py``, as the library's own recorder does), so inserts
-commit one at a time, in id order. On SQLite there is one writer at a time. The test
+one lock for every writer before inserting (``adapters/postgres_recorder.py``, as the
+library's own recorder does with ``LOCK TABLE``), so inserts commit one at a time, in id
+order. On SQLite there is one writer at a time. The test
 ``tests/integration/test_concurrent_writers.py`` runs writer processes and catch-ups at
 once on PostgreSQL and checks every event is applied exactly once.
 """
@@ -44,8 +44,9 @@ _DDL_LOCK = 0x72656C02
 class EventSource(Protocol):
     """What the projections need of the event store."""
 
-    def notifications_after(self, position: int, limit: int) -> Sequence[tuple[int, str, Any]]:
-        """(notification id, ``identity``, domain event) after ``position``, in log order."""
+    def notifications_after(self, position: int, limit: int) -> Sequence[tuple[int, str, Any, Any]]:
+        """(notification id, ``identity``, domain event, stored event) after ``position``,
+        in log order."""
 
     def events_of(self, aggregate_id: UUID, up_to_version: int) -> Sequence[Any]:
         """One aggregate's events, first to ``up_to_version``."""
@@ -62,6 +63,11 @@ class Projection(Protocol):
     version: int
     """Its tables' schema version: a change drops them and rebuilds them from the log."""
     tables: tuple[Table, ...]
+    evidence: bool
+    """False for a read model. True for evidence (the seals): it is given the stored
+    events, not decoded ones; it is never dropped or rebuilt (re-deriving it from a changed
+    log would launder the change); and where the log under it changed, it stops there
+    (``stopped``) while the read models go on."""
 
     def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
         """Apply a batch of events (in log order) inside the runner's transaction."""
@@ -84,8 +90,11 @@ class Runner:
         self.engine = engine
         self.projections = {projection.name: projection for projection in projections}
         self._names = sorted(self.projections)  # locks are always taken in this order
+        self._derived = [n for n in self._names if not self.projections[n].evidence]
         self._cached_at: dict[str, int] = {}
         """The position each projection's memory was current at; another, and it forgets."""
+        self.stopped: dict[str, str] = {}
+        """Why an evidence projection stopped following the log, by name."""
         if not self._schema_is_current():
             self._create_schema()
 
@@ -114,6 +123,12 @@ class Runner:
                 projection = self.projections[name]
                 if stored.get(name) == projection.version:
                     continue
+                if projection.evidence and name in stored:
+                    raise ReadModelsBehind(
+                        f"the {name} are version {stored[name]}, this recledger keeps version "
+                        f"{projection.version}: evidence is never rebuilt; use a recledger "
+                        "that keeps this version"
+                    )
                 for table in projection.tables:
                     table.drop(conn, checkfirst=True)
                     table.create(conn)
@@ -157,13 +172,14 @@ class Runner:
         """
         rows = conn.execute(
             select(tracking.c.position, tracking.c.last_event).where(
-                tracking.c.name.in_(self._names)
+                tracking.c.name.in_(self._derived)
             )
         ).all()
         position, applied = min((row.position, row.last_event or "") for row in rows)
         log = source.log_from(position, 2)
         if position:
-            _check_position(position, applied or None, log[:1])
+            if why := _check_position(position, applied or None, log[:1]):
+                raise ReadModelsBehind(f"the read models {why}; {_REBUILD}")
             return len(log) > 1
         return bool(log)
 
@@ -194,7 +210,9 @@ class Runner:
             try:
                 with self.engine.begin() as conn:
                     _relax_durability(conn)
-                    positions = {name: p for name, (p, _) in self._lock(conn, source).items()}
+                    positions = self._lock(conn, source)
+                    if not positions:
+                        return applied
                     for name, position in positions.items():
                         if self._cached_at.get(name) != position:
                             self.projections[name].forget()  # another process moved it on
@@ -202,20 +220,22 @@ class Runner:
                     notes = source.notifications_after(min(positions.values()), batch_size)
                     if not notes:
                         return applied
-                    for name in self._names:
-                        events = [e for number, _, e in notes if number > positions[name]]
+                    for name, position in positions.items():
+                        projection = self.projections[name]
+                        item = 3 if projection.evidence else 2
+                        events = [note[item] for note in notes if note[0] > position]
                         if events:
-                            self.projections[name].apply(conn, events, source)
+                            projection.apply(conn, events, source)
                     last, last_event = notes[-1][0], notes[-1][1]
                     conn.execute(
                         update(tracking)
-                        .where(tracking.c.name.in_(self._names))
+                        .where(tracking.c.name.in_(positions))
                         .values(position=last, last_event=last_event)
                     )
             except BaseException:
                 self._forget_all()
                 raise
-            self._cached_at = dict.fromkeys(self._names, last)
+            self._cached_at = dict.fromkeys(positions, last)
             applied += len(notes)
             if progress is not None:
                 progress(len(notes))
@@ -223,9 +243,11 @@ class Runner:
                 return applied  # the end of the log as it was read
 
     def clear(self, names: Sequence[str] | None = None) -> None:
-        """Forget every row of the projections named (default all), to rebuild them from
-        the first event."""
-        chosen = list(names or self._names)
+        """Forget every row of the read models named (default all), to rebuild them from
+        the first event. Evidence is never cleared."""
+        chosen = list(names or self._derived)
+        if evidence := [name for name in chosen if self.projections[name].evidence]:
+            raise ValueError(f"{', '.join(evidence)}: evidence is never cleared")
         with self.engine.begin() as conn:
             self._lock(conn, None)
             for name in chosen:
@@ -254,11 +276,11 @@ class Runner:
         )
         return {row.name: row.position for row in rows}
 
-    def _lock(
-        self, conn: Connection, source: EventSource | None
-    ) -> dict[str, tuple[int, str | None]]:
+    def _lock(self, conn: Connection, source: EventSource | None) -> dict[str, int]:
         """Take the tracking rows for this transaction (always in name order); read each
-        projection's position and the event there, checked against the log if given."""
+        projection's position, checked against the log if given (the event applied there
+        must still be there): a read model that fails raises; evidence that fails is left
+        out, its reason in ``stopped``."""
         columns = (tracking.c.name, tracking.c.position, tracking.c.last_event)
         mine = tracking.c.name.in_(self._names)
         if conn.dialect.name == "postgresql":
@@ -271,12 +293,25 @@ class Runner:
                 .values(position=tracking.c.position)
                 .returning(*columns)
             ).all()
-        found = {row.name: (row.position, row.last_event) for row in rows}
-        if source is not None:
-            for position, last_event in set(found.values()):
-                if position:
-                    _check_position(position, last_event, source.log_from(position, 1))
+        found = {row.name: row.position for row in rows}
+        if source is None:
+            return found
+        checked: dict[tuple[int, str | None], str | None] = {}
+        for row in sorted(rows, key=lambda row: self.projections[row.name].evidence):
+            at = (row.position, row.last_event)
+            if at not in checked:
+                checked[at] = _position_fails(*at, source)
+            if checked[at] is None:
+                self.stopped.pop(row.name, None)
+            elif self.projections[row.name].evidence:
+                self.stopped[row.name] = f"the {row.name} {checked[at]}; run recledger verify"
+                del found[row.name]
+            else:
+                raise ReadModelsBehind(f"the read models {checked[at]}; {_REBUILD}")
         return found
+
+
+_REBUILD = "rebuild the read models from it"
 
 
 def _relax_durability(conn: Connection) -> None:
@@ -287,17 +322,27 @@ def _relax_durability(conn: Connection) -> None:
         conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def _check_position(position: int, applied: str | None, log: Sequence[tuple[int, str]]) -> None:
-    """Refuse to go on from ``position`` unless the log still holds the event applied there."""
+def _position_fails(position: int, applied: str | None, source: EventSource) -> str | None:
+    """Why not to go on from ``position`` (the log no longer holds the event applied
+    there), or None."""
+    if not position:
+        return None
+    return _check_position(position, applied, source.log_from(position, 1))
+
+
+def _check_position(
+    position: int, applied: str | None, log: Sequence[tuple[int, str]]
+) -> str | None:
+    """Why not to go on from ``position``, given the log from there, or None."""
     if not log or log[0][0] != position:
         why = "ends before it" if not log else "no longer holds it"
     elif applied is not None and log[0][1] != applied:
         why = f"holds another event there ({log[0][1]}, not {applied})"
     else:
-        return
-    raise ReadModelsBehind(
-        f"the read models applied the log up to event {position}, but the log {why}: "
-        "the log was changed outside the ledger; rebuild the read models from it"
+        return None
+    return (
+        f"applied the log up to event {position}, but the log {why}: "
+        "the log was changed outside the ledger"
     )
 
 

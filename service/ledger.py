@@ -41,6 +41,7 @@ from projections.history import HistoryEntry, history
 from projections.plans import PlanView, plans_in_order
 from projections.queries import ChangeView, RecommendationView
 from projections.runner import Runner, identity, read_snapshot
+from service import integrity
 from service.importing import ImportOutcome, PlanDocument, import_document
 from service.transcodings import FuzzyDateAsDict
 
@@ -257,6 +258,20 @@ class Ledger(Application[UUID]):
             ),
         )
 
+    # The log's integrity (service.integrity)
+
+    def verify(self, against: integrity.Checkpoint | None = None) -> integrity.Verification:
+        return integrity.verify(self, against)
+
+    def head(self) -> integrity.Head:
+        return integrity.head(self)
+
+    def prove(self, plan_id: str, ref: str, event: str, size: int | None = None) -> integrity.Proof:
+        return integrity.prove(self, plan_id, ref, event, size)
+
+    def audit(self, plan_id: str | None = None, **filters: Any) -> Iterator[integrity.AuditRow]:
+        return integrity.audit(self, plan_id, **filters)
+
     def import_document(self, document: PlanDocument, *, dry_run: bool = False) -> ImportOutcome:
         """Record what a version of a plan's document says that the ledger does not know."""
         return import_document(self, document, dry_run=dry_run)
@@ -387,7 +402,7 @@ class Ledger(Application[UUID]):
             (None, self.events_of(plan.id, plan.version))
         ]
         for rec_id in rec_ids:
-            events = self._read(lambda r=rec_id: list(self.events.get(UUID(r))))
+            events = self.read(lambda r=rec_id: list(self.events.get(UUID(r))))
             aggregates.append((events[0].ref, events))
         return queries.changes_in(plan_id, aggregates, since, until or _today(), recorded=recorded)
 
@@ -431,6 +446,10 @@ class Ledger(Application[UUID]):
         if not found(answer) and plan_id is not None:
             self.plan(plan_id)  # nothing found: say so if the plan itself does not exist
         return answer
+
+    def read_models_engine(self) -> Any:
+        """The database engine of the read models and the seals."""
+        return self._runner().engine
 
     def _runner(self) -> Runner:
         if self.read_model is None:
@@ -505,7 +524,8 @@ class Ledger(Application[UUID]):
             raise StorageUnavailable(f"the event store refused the write: {error}") from None
         try:
             self.project(behind=True)
-            self.read_models_behind = None
+            stopped = self.read_model.stopped.values() if self.read_model else ()
+            self.read_models_behind = "; ".join(stopped) or None
         except ReadModelsBehind as error:
             self.read_models_behind = str(error)
 
@@ -530,27 +550,28 @@ class Ledger(Application[UUID]):
 
     # The projections' view of the event store (projections.runner.EventSource).
 
-    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any]]:
-        notifications = self._read(
+    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any, Any]]:
+        notifications = self.read(
             lambda: self.recorder.select_notifications(position, limit, inclusive_of_start=False)
         )
-        return [(n.id, identity(n), self.mapper.to_domain_event(n)) for n in notifications]
+        return [(n.id, identity(n), self.mapper.to_domain_event(n), n) for n in notifications]
 
     def log_from(self, position: int, limit: int) -> list[tuple[int, str]]:
-        notifications = self._read(lambda: self.recorder.select_notifications(position, limit))
+        notifications = self.read(lambda: self.recorder.select_notifications(position, limit))
         return [(n.id, identity(n)) for n in notifications]
 
     def events_of(self, aggregate_id: UUID, up_to_version: int) -> list[Any]:
-        return self._read(lambda: list(self.events.get(aggregate_id, lte=up_to_version)))
+        return self.read(lambda: list(self.events.get(aggregate_id, lte=up_to_version)))
 
     def _get(self, aggregate_id: UUID) -> Any:
-        return self._read(lambda: self.repository.get(aggregate_id))
+        return self.read(lambda: self.repository.get(aggregate_id))
 
     def _exists(self, aggregate_id: UUID) -> bool:
-        return self._read(lambda: any(True for _ in self.events.get(aggregate_id, limit=1)))
+        return self.read(lambda: any(True for _ in self.events.get(aggregate_id, limit=1)))
 
     @staticmethod
-    def _read(query: Any) -> Any:
+    def read(query: Any) -> Any:
+        """Run a read of the event store; its failure as ``StorageUnavailable``."""
         try:
             return query()
         except PersistenceError as error:

@@ -2,13 +2,16 @@
 
 import sys
 
-from adapters.cli import commands, queries  # noqa: F401  (registers the commands)
+from adapters.cli import commands, integrity, queries  # noqa: F401  (registers the commands)
 from adapters.cli.app import app
 
 _LEDGER_OPTIONS = ("--db", "--actor", "--idempotency-key")
 """Options of the whole program, which users also type after the subcommand."""
 _FORMAT_OPTIONS = ("--json", "--csv")
 """Options of each listing, which users also type before the subcommand."""
+_OWN_OPTIONS = {"audit": ("--actor",)}
+"""Options a subcommand has of its own under a program option's name: after it, they are
+its own (``recledger audit --actor NAME`` filters by actor)."""
 
 
 def where_click_reads_them(argv: list[str]) -> list[str]:
@@ -22,6 +25,7 @@ def where_click_reads_them(argv: list[str]) -> list[str]:
     formats: list[str] = []
     rest: list[str] = []
     seen_command = False
+    command = ""
     index = 0
     while index < len(argv):
         arg = argv[index]
@@ -29,7 +33,7 @@ def where_click_reads_them(argv: list[str]) -> list[str]:
             rest += argv[index:]
             break
         name = arg.split("=", 1)[0]
-        if name in _LEDGER_OPTIONS:
+        if name in _LEDGER_OPTIONS and name not in _OWN_OPTIONS.get(command, ()):
             taken = 1 if "=" in arg else 2
             ledger += argv[index : index + taken]
             index += taken
@@ -38,7 +42,8 @@ def where_click_reads_them(argv: list[str]) -> list[str]:
             formats.append(arg)
         else:
             rest.append(arg)
-            seen_command = seen_command or not arg.startswith("-")
+            if not seen_command and not arg.startswith("-"):
+                seen_command, command = True, arg
         index += 1
     if "--" in rest:
         cut = rest.index("--")

@@ -25,6 +25,7 @@ from adapters.storage import bootstrap
 from domain import audit
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
+from tests.attacker import Attacker
 from tests.e2e.shell import RECLEDGER, Shell
 
 SEED_TITLE = ("plan", "open", "dhr2", "--title", "DHR Case No 2")
@@ -330,6 +331,8 @@ def test_import_refuses_devices_pipes_and_huge_files(tmp_path: Path) -> None:
 
 
 def _delete_last_event(ledger: Ledger) -> None:
+    """As someone with the database owner's rights would: the log is append-only."""
+    Attacker(ledger.url).drop_protection()
     position = "notification_id" if "://" in ledger.url else "rowid"
     table = ledger.events_table
     ledger.sql(f"DELETE FROM {table} WHERE {position} = (SELECT max({position}) FROM {table})")

@@ -95,7 +95,7 @@ def test_writer_processes_and_catch_ups_at_once_apply_every_event_exactly_once(
     ledger.project()
     stored = sum(
         1
-        for _, _, e in ledger.notifications_after(0, 10_000)
+        for _, _, e, _ in ledger.notifications_after(0, 10_000)
         if type(e).__name__ == "ProgressRecorded"
     )
     assert stored == accepted  # every accepted write is in the log, once; refused ones are not

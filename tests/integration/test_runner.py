@@ -41,6 +41,7 @@ class EventCounts:
 
     name = "event-counts"
     version = 1
+    evidence = False
     tables: tuple[Table, ...] = (counts,)
 
     def forget(self) -> None:
@@ -70,7 +71,7 @@ class FailingAfter:
     def __init__(self, source: Ledger, budget: int) -> None:
         self.source, self.budget = source, budget
 
-    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any]]:
+    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any, Any]]:
         if self.budget <= 0:
             raise Interrupted
         found = self.source.notifications_after(position, min(limit, self.budget))

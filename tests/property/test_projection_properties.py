@@ -69,7 +69,7 @@ class FlakySource:
     def __init__(self, source: Any, budget: int) -> None:
         self.source, self.budget = source, budget
 
-    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any]]:
+    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any, Any]]:
         if self.budget <= 0:
             raise Interrupted
         found = self.source.notifications_after(position, min(limit, self.budget))

@@ -1,0 +1,274 @@
+"""The inspector's commands: verify, checkpoint, prove, audit, head, export-log, restore;
+and app-role, which gives the application a PostgreSQL role that cannot rewrite the log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from adapters.cli.app import (
+    AsCsv,
+    AsJson,
+    PlanId,
+    RefArg,
+    app,
+    emit_csv,
+    emit_json,
+    listing_format,
+    refuse,
+    run,
+    say,
+)
+from adapters.cli.queries import PlanOption, known_at_moment
+
+if TYPE_CHECKING:
+    from service.integrity import Checkpoint, Verification
+    from service.ledger import Ledger
+
+CheckpointFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--against",
+        help="A checkpoint file (recledger checkpoint): the log must extend it unchanged.",
+    ),
+]
+TrustedKey = Annotated[
+    str | None,
+    typer.Option("--key-fingerprint", help="The fingerprint of the signing key you trust (hex)."),
+]
+
+
+def _checkpoint(path: Path | None, fingerprint: str | None) -> Checkpoint | None:
+    """A checkpoint file whose signature holds, as the service reads it."""
+    if path is None:
+        return None
+    from adapters.verifier import VerificationFailed, read_checkpoint
+    from service.integrity import Checkpoint
+
+    try:
+        signed = read_checkpoint(path, fingerprint)
+    except VerificationFailed as failure:
+        refuse(str(failure))
+    return Checkpoint(signed.size, signed.root)
+
+
+def _report(result: Verification, as_json: bool) -> None:
+    if as_json:
+        emit_json(result.to_json())
+    found = result.divergence
+    if found is None:
+        if not as_json:
+            unsealed = result.size - result.sealed
+            tail = f" ({unsealed:,} appended since the last seal)" if unsealed else ""
+            say(f"intact: {result.size:,} events, head {result.root.hex()}{tail}")
+        return
+    refuse(f"the log was changed: {found.change} at position {found.position:,}: {found.detail}")
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    against: CheckpointFile = None,
+    key_fingerprint: TrustedKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """Recompute the log's hashes from the stored events; exit 1 naming the first
+    position where the log was changed, and how (edited, deleted, reordered, inserted,
+    truncated), or where it no longer extends the checkpoint."""
+    checkpoint = _checkpoint(against, key_fingerprint)
+    _report(run(ctx, lambda ledger: ledger.verify(checkpoint), writes=False), as_json)
+
+
+@app.command("checkpoint")
+def checkpoint(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("-o", "--out", help="The checkpoint file to write.")],
+    key: Annotated[
+        Path | None,
+        typer.Option(help="The Ed25519 signing key (PEM); made there if missing."),
+    ] = None,
+) -> None:
+    """Verify the log, then write a signed statement of its size and root: keep it
+    elsewhere, and later `verify --against` it."""
+    from adapters.verifier import VerificationFailed, load_or_create_key, signed_checkpoint
+
+    if out.exists():
+        refuse(f"{out} exists: a checkpoint is never overwritten; choose another file")
+    key_path = key or Path(ctx.obj.settings.checkpoint_key)
+    result = run(ctx, lambda ledger: ledger.verify(), writes=False)
+    if result.divergence is not None:
+        _report(result, as_json=False)
+    try:
+        signing_key, made = load_or_create_key(key_path)
+    except (VerificationFailed, ValueError, OSError) as error:
+        refuse(f"the signing key {key_path}: {error}")
+    if made:
+        say(f"new signing key written to {key_path} (keep it private)")
+    time = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    out.write_text(signed_checkpoint(signing_key, result.size, result.root, time))
+    from adapters.verifier import fingerprint
+
+    say(
+        f"checkpoint: {result.size:,} events, root {result.root.hex()}, at {time}; "
+        f"signed by key {fingerprint(signing_key.public_key())}; written to {out}"
+    )
+
+
+@app.command("prove")
+def prove(
+    ctx: typer.Context,
+    plan_id: PlanId,
+    ref: RefArg,
+    event: Annotated[str, typer.Argument(help="The event: its id, or its number (history).")],
+    against: CheckpointFile = None,
+    key_fingerprint: TrustedKey = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write it to a file.")] = None,
+) -> None:
+    """An inclusion proof (RFC 9162) that the event is in the log as sealed now, or in the
+    log of a checkpoint: check it with the stand-alone verifier."""
+    checkpoint = _checkpoint(against, key_fingerprint)
+    size = checkpoint.size if checkpoint else None
+    proof = run(ctx, lambda ledger: ledger.prove(plan_id, ref, event, size), writes=False)
+    if checkpoint is not None and proof.root != checkpoint.root:
+        refuse("the log's root at the checkpoint's size is not the checkpoint's: run verify")
+    from adapters.output import to_json
+
+    text = to_json(proof.to_json())
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n")
+        say(f"proof of entry {proof.entry.position:,} in {proof.size:,} written to {out}")
+
+
+AUDIT_FIELDS = [
+    "position",
+    "recorded_at",
+    "actor",
+    "plan",
+    "ref",
+    "type",
+    "effective",
+    "reason",
+    "source",
+    "hash",
+    "event_id",
+]
+
+
+@app.command("audit")
+def audit(
+    ctx: typer.Context,
+    plan_id: PlanOption = None,
+    actor: Annotated[str | None, typer.Option(help="Only this actor's events.")] = None,
+    event_type: Annotated[
+        str | None, typer.Option("--type", help="Only this type, e.g. ProgressRecorded.")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Recorded at or after (ISO time).")] = None,
+    until: Annotated[str | None, typer.Option(help="Recorded at or before (ISO time).")] = None,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+) -> None:
+    """The event log as an inspector reads it: recorded time, actor, plan, ref, type,
+    effective date, reason, source, and each entry's hash."""
+    form = listing_format(as_json, as_csv)
+    filters = {
+        "actor": actor,
+        "event_type": event_type,
+        "since": known_at_moment(since, "--since") if since else None,
+        "until": known_at_moment(until, "--until") if until else None,
+    }
+    rows = run(ctx, lambda ledger: list(ledger.audit(plan_id, **filters)), writes=False)
+    records: list[dict[str, Any]] = [row.to_json() for row in rows]
+    if form == "json":
+        emit_json(records)
+    elif form == "csv":
+        emit_csv(records, AUDIT_FIELDS)
+    else:
+        for r in records:
+            say(
+                f"{r['position']:>8} {r['recorded_at'][:19]} {r['actor'][:20]:<20} "
+                f"{r['plan']:<8} {r['ref'][:30]:<30} {r['type']:<20} {r['effective'][:14]:<14} "
+                f"{r['hash'][:16]}  {r['reason'][:60]}"
+            )
+
+
+@app.command("head")
+def head(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """The log's position and head hash (its Merkle root) as sealed now."""
+    found = run(ctx, lambda ledger: ledger.head(), writes=False)
+    if as_json:
+        emit_json({"size": found.size, "root": found.root.hex()})
+    else:
+        say(f"position {found.size:,}, head {found.root.hex()}")
+
+
+@app.command("export-log")
+def export_log(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("-o", "--out", help="The .jsonl file to write.")],
+) -> None:
+    """Write every stored event, as stored, with its hash, to a JSON-lines file."""
+    from adapters.log_file import export_log as export
+
+    size, root = run(ctx, lambda ledger: export(ledger, out), writes=False)
+    say(f"exported {size:,} events, root {root.hex()}, to {out}")
+
+
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="An exported log (.jsonl).")],
+) -> None:
+    """Restore an exported log into an empty ledger, all or nothing; a tampered file is
+    refused at its first bad line."""
+    from adapters.log_file import restore as restore_log
+
+    def restored(ledger: Ledger) -> tuple[int, str]:
+        count = restore_log(ledger, source)
+        return count, ledger.head().root.hex()
+
+    count, root = run(ctx, restored)
+    say(f"restored {count:,} events, head {root}")
+
+
+@app.command("app-role")
+def app_role(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Argument(help="The PostgreSQL role the application logs in as.")],
+) -> None:
+    """PostgreSQL, as the database's owner: make ROLE the application's login, with no
+    right to change or remove stored events or seals (SELECT and INSERT only there)."""
+    from adapters.append_only import PROTECTED_READ_MODELS, application_role_sql
+    from adapters.storage import event_store_env
+    from projections.tables import metadata
+
+    env = event_store_env(ctx.obj.settings.db)
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        refuse("app-role is for PostgreSQL: --db must be a postgresql:// URL")
+
+    def grant(ledger: Ledger) -> None:
+        read_models = [
+            t.name for t in metadata.sorted_tables if t.name not in PROTECTED_READ_MODELS
+        ]
+        statements = application_role_sql(
+            role,
+            env["POSTGRES_DBNAME"],
+            env.get("POSTGRES_SCHEMA", "public"),
+            ledger.recorder.events_table_name,  # type: ignore[attr-defined]
+            read_models,
+        )
+        from sqlalchemy import text
+
+        with ledger.read_models_engine().begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+
+    run(ctx, grant)
+    say(
+        f"role {role!r} may read the ledger and append to it, and cannot change or remove "
+        "stored events or seals; rebuilds of the read models run as the owner"
+    )

@@ -1,0 +1,213 @@
+"""The inspector's commands through the installed CLI: verify, checkpoint, prove, audit,
+export-log and restore; the stand-alone verifier on a machine with only Python and
+``cryptography``; and, on PostgreSQL, an application role that cannot rewrite the log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+
+from tests.attacker import Attacker
+from tests.e2e.shell import Shell
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(__import__("cryptography").__file__).parents[1]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def _seeded(tmp_path: Path, db: str, seed_plan: Path) -> Shell:
+    shell = Shell(tmp_path, db=db)
+    shell("import", str(seed_plan))
+    return shell
+
+
+def test_checkpoint_then_more_events_then_verify_against_it_and_restore_byte_for_byte(
+    tmp_path: Path, db: str, seed_plan: Path
+) -> None:
+    shell = _seeded(tmp_path, db, seed_plan)
+    assert shell("verify").stdout.startswith("intact: 68 events, head ")
+    made = shell("checkpoint", "-o", "cp.json", "--key", "signing.pem")
+    assert "new signing key written to signing.pem" in made.stdout
+    assert (tmp_path / "signing.pem").stat().st_mode & 0o077 == 0
+    shell("update", "dhr2", "imr/west-mercia-police/1", "--effective", "Mar 2014", "--text", "x")
+    extended = json.loads(shell("verify", "--against", "cp.json", "--json").stdout)
+    assert extended["intact"] and extended["size"] == 69
+
+    shell("export-log", "-o", "log.jsonl")
+    restored = Shell(tmp_path, db=str(tmp_path / "restored.db"))
+    assert f"head {extended['root']}" in restored("restore", "log.jsonl").stdout
+    restored("export-log", "-o", "again.jsonl")
+    assert (tmp_path / "log.jsonl").read_bytes() == (tmp_path / "again.jsonl").read_bytes()
+    assert json.loads(restored("verify", "--against", "cp.json", "--json").stdout)["intact"]
+    assert shell("status", "dhr2", "--json").stdout == restored("status", "dhr2", "--json").stdout
+
+    again = restored("restore", "log.jsonl", ok=False)
+    assert again.returncode == 1 and "already holds events" in again.stderr
+
+
+def test_a_tampered_export_is_refused_at_its_first_bad_line_and_nothing_is_restored(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell = _seeded(tmp_path, str(tmp_path / "ledger.db"), seed_plan)
+    shell("export-log", "-o", "log.jsonl")
+    lines = (tmp_path / "log.jsonl").read_text().splitlines(keepends=True)
+    edited = lines[5].replace("2013", "2012")
+    assert edited != lines[5]
+    (tmp_path / "bad.jsonl").write_text("".join([*lines[:5], edited, *lines[6:]]))
+    (tmp_path / "cut.jsonl").write_text("".join(lines[:-1]))
+
+    target = Shell(tmp_path, db=str(tmp_path / "target.db"))
+    bad = target("restore", "bad.jsonl", ok=False)
+    assert bad.returncode == 1 and "bad.jsonl, line 6:" in bad.stderr
+    cut = target("restore", "cut.jsonl", ok=False)
+    assert cut.returncode == 1 and "without its trailer" in cut.stderr
+    assert target("head").stdout.startswith("position 0,")
+
+
+def test_verify_names_the_change_in_one_line_and_as_json(
+    tmp_path: Path, db: str, seed_plan: Path
+) -> None:
+    shell = _seeded(tmp_path, db, seed_plan)
+    attacker = Attacker(db)
+    attacker.drop_protection()
+    attacker.tamper("reordered", 20)
+
+    text = shell("verify", ok=False)
+    assert text.returncode == 1 and text.stderr.count("\n") == 1
+    assert "the log was changed: reordered at position 20" in text.stderr
+    found = json.loads(shell("verify", "--json", ok=False).stdout)
+    assert not found["intact"]
+    assert found["divergence"]["change"] == "reordered" and found["divergence"]["position"] == 20
+    refused = shell("checkpoint", "-o", "cp.json", ok=False)
+    assert refused.returncode == 1 and not (tmp_path / "cp.json").exists()
+
+
+def test_the_audit_view_filters_and_carries_each_entrys_hash(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell = _seeded(tmp_path, str(tmp_path / "ledger.db"), seed_plan)
+    other = Shell(tmp_path, db=str(tmp_path / "ledger.db"), actor="lead@wmp")
+    other("update", "dhr2", "imr/west-mercia-police/1", "--effective", "Mar 2014", "--text", "x")
+
+    rows = json.loads(shell("audit", "dhr2", "--type", "ProgressRecorded", "--json").stdout)
+    assert rows and {(r["plan"], r["type"]) for r in rows} == {("dhr2", "ProgressRecorded")}
+    [mine] = json.loads(shell("audit", "--actor", "lead@wmp", "--json").stdout)
+    assert (mine["ref"], mine["effective"], mine["source"]) == (
+        "imr/west-mercia-police/1",
+        "Mar 2014",
+        "cli",
+    )
+    exported = {
+        json.loads(line)["position"]: json.loads(line)["hash"]
+        for line in shell("export-log", "-o", "/dev/stdout").stdout.splitlines()[1:-2]
+    }
+    assert mine["hash"] == exported[mine["position"]]
+    table = list(csv.DictReader(io.StringIO(shell("audit", "--csv").stdout)))
+    assert len(table) == 69 and table[0]["type"] == "Opened"
+    assert json.loads(shell("audit", "--since", "2999-01-01", "--json").stdout) == []
+
+
+def _inspector_python(where: Path) -> tuple[list[str], dict[str, str]]:
+    """A Python that sees the standard library and ``cryptography`` (with what it needs),
+    nothing of recledger: no site-packages, the packages linked into a directory."""
+    site = where / "site"
+    site.mkdir()
+    for entry in SITE.iterdir():
+        if entry.name.split(".")[0] in {"cryptography", "cffi", "_cffi_backend", "pycparser"}:
+            (site / entry.name).symlink_to(entry)
+    return [sys.executable, "-S"], {"PYTHONPATH": str(site), "PATH": os.environ["PATH"]}
+
+
+def test_the_stand_alone_verifier_checks_a_checkpoint_a_log_and_a_proof(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell = _seeded(tmp_path, str(tmp_path / "ledger.db"), seed_plan)
+    made = shell("checkpoint", "-o", "cp.json", "--key", "signing.pem").stdout
+    fingerprint = made.split("signed by key ")[1].split(";")[0]
+    shell("update", "dhr2", "overview/1", "--effective", "Mar 2014", "--text", "later")
+    shell("export-log", "-o", "log.jsonl")
+    shell("prove", "dhr2", "overview/1", "2", "--against", "cp.json", "-o", "proof.json")
+
+    inspector = tmp_path / "inspector"
+    inspector.mkdir()
+    shutil.copy(ROOT / "domain" / "integrity.py", inspector)
+    shutil.copy(ROOT / "adapters" / "verifier.py", inspector)
+    for name in ("cp.json", "log.jsonl", "proof.json"):
+        shutil.copy(tmp_path / name, inspector)
+    python, env = _inspector_python(tmp_path)
+
+    def check(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*python, "verifier.py", "cp.json", *args],
+            cwd=inspector,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    good = check("--log", "log.jsonl", "--proof", "proof.json", "--key", fingerprint)
+    assert good.returncode == 0, good.stderr
+    assert "log: 69 entries" in good.stdout and "extends the checkpoint unchanged" in good.stdout
+    assert "is in the checkpoint's log" in good.stdout
+
+    wrong_key = check("--key", "00" * 32)
+    assert wrong_key.returncode == 1 and "not by the key" in wrong_key.stderr
+    lines = (inspector / "log.jsonl").read_text().splitlines(keepends=True)
+    (inspector / "log.jsonl").write_text("".join(lines[:3] + lines[4:]))
+    cut = check("--log", "log.jsonl")
+    assert cut.returncode == 1 and "line 4: entry at position 4 where 3 was due" in cut.stderr
+    statement = json.loads((inspector / "cp.json").read_text())
+    statement["statement"] = statement["statement"].replace("size 68", "size 67")
+    (inspector / "cp.json").write_text(json.dumps(statement))
+    forged = check()
+    assert forged.returncode == 1 and "the file was altered" in forged.stderr
+
+
+@pytest.mark.postgres
+def test_the_application_role_appends_but_cannot_change_the_log(
+    tmp_path: Path, postgres_url: str, seed_plan: Path
+) -> None:
+    owner = _seeded(tmp_path, postgres_url, seed_plan)
+    role = f"rl_app_{uuid.uuid4().hex[:8]}"
+    parts = urlsplit(postgres_url)
+    as_role = parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}").geturl()
+    try:
+        owner("app-role", role)
+        app = Shell(tmp_path, db=as_role)
+        app("update", "dhr2", "overview/1", "--effective", "Mar 2014", "--text", "by the app")
+        assert app("verify").stdout.startswith("intact: 69 events")
+        schema = parts.query.removeprefix("schema=")
+        for statement in (
+            "UPDATE recledger_events SET topic = 'x'",
+            "DELETE FROM recledger_events",
+            "TRUNCATE recledger_events",
+            "DELETE FROM rl_seals",
+            "DROP TRIGGER rl_append_only_rows ON recledger_events",
+        ):
+            with psycopg.connect(
+                parts._replace(query="", netloc=urlsplit(as_role).netloc).geturl()
+            ) as conn:
+                conn.execute(f'SET search_path TO "{schema}"')
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(statement)  # type: ignore[arg-type]
+    finally:
+        with psycopg.connect(parts._replace(query="").geturl(), autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')

@@ -1,0 +1,148 @@
+"""Nobody rewrites history unseen: the database refuses changes to stored events and
+seals; an attacker who drops that protection and edits, deletes, reorders, inserts or
+truncates is caught by ``verify``, at the first changed position, with the kind of change;
+a checkpoint catches even a rewrite that recomputed the seals. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from domain.audit import acting_as
+from domain.fuzzy_date import FuzzyDate
+from projections.seals import heads, seals
+from projections.tables import tracking
+from service.integrity import Checkpoint
+from service.ledger import Ledger
+from tests.attacker import Attacker
+
+OpenLedger = Callable[[str], Ledger]
+
+
+def _plan_with_events(ledger: Ledger, recommendations: int = 5) -> None:
+    with acting_as("coordinator", "test"):
+        ledger.open_plan("dhr2", "DHR Case No 2")
+        for n in range(1, recommendations + 1):
+            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
+            ledger.record_progress("dhr2", f"overview/{n}", "Done", FuzzyDate.parse("Feb 2014"))
+
+
+def _more_events(ledger: Ledger) -> None:
+    with acting_as("coordinator", "test"):
+        ledger.record_progress("dhr2", "overview/1", "Later", FuzzyDate.parse("Mar 2014"))
+
+
+def test_the_database_refuses_to_change_or_remove_stored_events_and_seals(
+    db_url: str, open_ledger: OpenLedger
+) -> None:
+    _plan_with_events(open_ledger(db_url))
+    attacker = Attacker(db_url)
+    error = psycopg.Error if attacker.postgres else sqlite3.Error
+    statements = [
+        f"UPDATE {attacker.events} SET topic = 'x'",
+        f"DELETE FROM {attacker.events}",
+        f"UPDATE {seals.name} SET leaf = leaf",
+        f"DELETE FROM {seals.name}",
+        f"DELETE FROM {heads.name}",
+    ]
+    if attacker.postgres:
+        statements += [f"TRUNCATE {attacker.events}", f"TRUNCATE {seals.name}"]
+    for statement in statements:
+        with pytest.raises(error, match="append-only"):
+            attacker.sql(statement)
+    assert open_ledger(db_url).verify().intact
+
+
+@pytest.mark.parametrize(
+    ("change", "found_at"),
+    [("edited", 5), ("deleted", 5), ("reordered", 5), ("inserted", 6), ("truncated", 6)],
+)
+def test_verify_names_the_first_changed_position_and_the_kind_of_change(
+    db_url: str, open_ledger: OpenLedger, change: str, found_at: int
+) -> None:
+    ledger = open_ledger(db_url)
+    _plan_with_events(ledger)
+    before = ledger.verify()
+    assert before.intact and before.size == before.sealed == 11
+    attacker = Attacker(db_url)
+    attacker.drop_protection()
+    attacker.tamper(change, 5)
+
+    result = open_ledger(db_url).verify()
+
+    assert result.divergence is not None, change
+    assert (result.divergence.change, result.divergence.position) == (change, found_at)
+
+
+def test_a_checkpoint_is_extended_by_later_events_and_catches_a_rewrite_before_it(
+    db_url: str, open_ledger: OpenLedger
+) -> None:
+    ledger = open_ledger(db_url)
+    _plan_with_events(ledger)
+    taken = ledger.verify()
+    checkpoint = Checkpoint(taken.size, taken.root)
+    _more_events(ledger)
+    assert ledger.verify(checkpoint).intact
+
+    # An attacker edits an event before the checkpoint and seals the log again.
+    attacker = Attacker(db_url)
+    attacker.drop_protection()
+    attacker.tamper("edited", 3)
+    attacker.sql(
+        f"DELETE FROM {seals.name}",
+        f"DELETE FROM {heads.name}",
+        f"UPDATE {tracking.name} SET position = 0, last_event = NULL WHERE name = 'seals'",
+    )
+    resealed = open_ledger(db_url)
+    resealed.project(behind=True)
+    assert resealed.verify().intact  # the seals alone can be recomputed...
+
+    found = resealed.verify(checkpoint).divergence
+    assert found is not None and found.change == "rewritten"  # ...the checkpoint cannot
+
+
+def test_a_log_cut_below_a_checkpoint_fails_it(db_url: str, open_ledger: OpenLedger) -> None:
+    ledger = open_ledger(db_url)
+    _plan_with_events(ledger)
+    taken = ledger.verify()
+    attacker = Attacker(db_url)
+    attacker.drop_protection()
+    attacker.tamper("truncated", 9)
+    attacker.sql(f"DELETE FROM {seals.name} WHERE position > 9")
+    found = open_ledger(db_url).verify(Checkpoint(taken.size, taken.root)).divergence
+    assert found is not None and found.change == "truncated"
+
+
+def test_the_seals_stop_at_a_changed_log_while_the_read_models_are_rebuilt(
+    db_url: str, open_ledger: OpenLedger
+) -> None:
+    ledger = open_ledger(db_url)
+    _plan_with_events(ledger)
+    attacker = Attacker(db_url)
+    attacker.drop_protection()
+    attacker.tamper("truncated", 10)  # the last event is gone
+    after = open_ledger(db_url)
+    _more_events(after)
+    assert after.read_models_behind is not None
+    assert "the log was changed outside the ledger" in after.read_models_behind
+    after.rebuild()
+    assert after.status("dhr2")[0].updates[-1].text == "Later"  # the read models go on
+    assert after.read_model is not None
+    assert "the seals applied the log up to event 11" in after.read_model.stopped["seals"]
+    found = after.verify().divergence  # the seals stopped where the log was changed
+    assert found is not None and (found.change, found.position) == ("deleted", 11)
+
+
+def test_sealing_is_exactly_once_beside_the_read_models(
+    db_url: str, open_ledger: OpenLedger
+) -> None:
+    ledger = open_ledger(db_url)
+    _plan_with_events(ledger)
+    ledger.rebuild()  # the read models again from the first event; the seals stay
+    _more_events(ledger)
+    result = ledger.verify()
+    assert result.intact and result.sealed == result.size == 12
+    assert ledger.head().root == result.root
