@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Table, insert, select, text, update
@@ -74,6 +74,14 @@ class Projection(Protocol):
 
     def forget(self) -> None:
         """Drop what it holds in memory: its tables may have changed under it."""
+
+
+class Evidence(Projection, Protocol):
+    """A projection whose ``evidence`` is True."""
+
+    def held_up_to(self, conn: Connection) -> int:
+        """The log position its tables hold: where it goes on from when its tracking row
+        is lost (a read model would start again from 0)."""
 
 
 def identity(stored: Any) -> str:
@@ -123,18 +131,26 @@ class Runner:
                 projection = self.projections[name]
                 if stored.get(name) == projection.version:
                     continue
-                if projection.evidence and name in stored:
-                    raise ReadModelsBehind(
-                        f"the {name} are version {stored[name]}, this recledger keeps version "
-                        f"{projection.version}: evidence is never rebuilt; use a recledger "
-                        "that keeps this version"
-                    )
-                for table in projection.tables:
-                    table.drop(conn, checkfirst=True)
-                    table.create(conn)
+                position = 0
+                if projection.evidence:
+                    if name in stored:
+                        raise ReadModelsBehind(
+                            f"the {name} are version {stored[name]}, this recledger keeps "
+                            f"version {projection.version}: evidence is never rebuilt; use a "
+                            "recledger that keeps this version"
+                        )
+                    for table in projection.tables:  # never dropped: kept, or made
+                        table.create(conn, checkfirst=True)
+                    position = cast(Evidence, projection).held_up_to(conn)
+                else:
+                    for table in projection.tables:
+                        table.drop(conn, checkfirst=True)
+                        table.create(conn)
                 conn.execute(tracking.delete().where(tracking.c.name == name))
                 conn.execute(
-                    insert(tracking).values(name=name, position=0, version=projection.version)
+                    insert(tracking).values(
+                        name=name, position=position, version=projection.version
+                    )
                 )
 
     def _schema_is_current(self) -> bool:

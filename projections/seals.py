@@ -130,6 +130,12 @@ class Sealer:
         )
         self._frontier = frontier
 
+    def held_up_to(self, conn: Connection) -> int:
+        last = conn.execute(
+            select(seals.c.notification_id).order_by(seals.c.position.desc()).limit(1)
+        ).scalar()
+        return last or 0
+
     @staticmethod
     def _load(conn: Connection) -> Frontier:
         row = conn.execute(

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
 
+from adapters.storage import event_store_env, read_model_engine, read_models
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
 from projections.seals import heads, seals
@@ -146,3 +148,20 @@ def test_sealing_is_exactly_once_beside_the_read_models(
     result = ledger.verify()
     assert result.intact and result.sealed == result.size == 12
     assert ledger.head().root == result.root
+
+
+def test_two_processes_sealing_at_once_seal_each_event_once(
+    db_url: str, open_ledger: OpenLedger
+) -> None:
+    writer = open_ledger(db_url)
+    writer.read_model = None  # store the events only: nothing sealed yet
+    _plan_with_events(writer, recommendations=15)
+    models = [read_models(read_model_engine(event_store_env(db_url))) for _ in range(2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        applied = list(pool.map(lambda m: m.catch_up(writer, batch_size=4, behind=True), models))
+    assert sum(applied) == 31  # each batch applied by one of them
+    reader = open_ledger(db_url)
+    result = reader.verify()
+    assert result.intact and result.size == result.sealed == 31
+    for model in models:
+        model.engine.dispose()
