@@ -12,6 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+_COPY_FROM = 16
+"""Fewer rows go in one INSERT statement: COPY costs a round trip more to start."""
+
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (plain values, every row with the same keys) into ``table``."""
@@ -19,7 +22,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         return
     columns = list(rows[0])
     values = [tuple(row[c] for c in columns) for row in rows]
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and len(values) >= _COPY_FROM:
         copy_sql = f"COPY {_table(conn, table)} ({_names(conn, columns)}) FROM STDIN"
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(copy_sql) as copy:

@@ -27,7 +27,6 @@ from sqlalchemy import (
     String,
     Table,
     func,
-    insert,
     select,
 )
 
@@ -120,14 +119,13 @@ class Sealer:
                 }
             )
         insert_rows(conn, seals, rows)
-        conn.execute(
-            insert(heads).values(
-                size=frontier.size,
-                root=frontier.root(),
-                frontier=frontier.to_bytes(),
-                sealed_at=micros(datetime.now(UTC)),
-            )
-        )
+        head = {
+            "size": frontier.size,
+            "root": frontier.root(),
+            "frontier": frontier.to_bytes(),
+            "sealed_at": micros(datetime.now(UTC)),
+        }
+        insert_rows(conn, heads, [head])
         self._frontier = frontier
 
     def held_up_to(self, conn: Connection) -> int:
