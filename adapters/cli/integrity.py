@@ -23,6 +23,7 @@ from adapters.cli.app import (
     say,
 )
 from adapters.cli.queries import PlanOption, known_at_moment
+from adapters.output import to_json
 
 if TYPE_CHECKING:
     from service.integrity import Checkpoint, Verification
@@ -93,7 +94,12 @@ def checkpoint(
 ) -> None:
     """Verify the log, then write a signed statement of its size and root: keep it
     elsewhere, and later `verify --against` it."""
-    from adapters.verifier import VerificationFailed, load_or_create_key, signed_checkpoint
+    from adapters.verifier import (
+        VerificationFailed,
+        fingerprint,
+        load_or_create_key,
+        signed_checkpoint,
+    )
 
     if out.exists():
         refuse(f"{out} exists: a checkpoint is never overwritten; choose another file")
@@ -109,8 +115,6 @@ def checkpoint(
         say(f"new signing key written to {key_path} (keep it private)")
     time = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     out.write_text(signed_checkpoint(signing_key, result.size, result.root, time))
-    from adapters.verifier import fingerprint
-
     say(
         f"checkpoint: {result.size:,} events, root {result.root.hex()}, at {time}; "
         f"signed by key {fingerprint(signing_key.public_key())}; written to {out}"
@@ -134,8 +138,6 @@ def prove(
     proof = run(ctx, lambda ledger: ledger.prove(plan_id, ref, event, size), writes=False)
     if checkpoint is not None and proof.root != checkpoint.root:
         refuse("the log's root at the checkpoint's size is not the checkpoint's: run verify")
-    from adapters.output import to_json
-
     text = to_json(proof.to_json())
     if out is None:
         typer.echo(text)
@@ -226,6 +228,9 @@ def restore(
     """Restore an exported log into an empty ledger, all or nothing; a tampered file is
     refused at its first bad line."""
     from adapters.log_file import restore as restore_log
+
+    if not source.is_file():
+        refuse(f"restore refused: {source} is not a file; nothing was restored")
 
     def restored(ledger: Ledger) -> tuple[int, str]:
         count = restore_log(ledger, source)
