@@ -28,3 +28,7 @@ class Settings(BaseSettings):
         default="recledger-checkpoint-key.pem",
         description="The Ed25519 key (PEM) that signs checkpoints; made on first use.",
     )
+    token: str | None = Field(
+        default=None,
+        description="A bearer token (recledger token add): act with its holder's role and scope.",
+    )

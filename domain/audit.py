@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from domain import values
+from domain.access import Grant
 from domain.errors import InvalidCommand, NoActor
 
 
@@ -21,21 +22,24 @@ from domain.errors import InvalidCommand, NoActor
 class AuditContext:
     actor: str
     source: str
+    grant: Grant | None = None
+    """What the actor's token allows; None: the ledger's owner at the terminal."""
 
 
 _context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
 
 
 @contextmanager
-def acting_as(actor: str, source: str) -> Iterator[AuditContext]:
-    """Attribute every event created inside the block to ``actor`` via ``source``."""
+def acting_as(actor: str, source: str, grant: Grant | None = None) -> Iterator[AuditContext]:
+    """Attribute every event created inside the block to ``actor`` via ``source``, allowed
+    what ``grant`` allows (None: everything)."""
     actor = values.line(actor, "the actor")
     source = values.line(source, "the source", values.SOURCE_MAX)
     if not actor:
         raise InvalidCommand("the actor must not be empty")
     if not source:
         raise InvalidCommand("the source must not be empty")
-    token = _context.set(AuditContext(actor, source))
+    token = _context.set(AuditContext(actor, source, grant))
     try:
         yield _context.get()  # type: ignore[misc]
     finally:
@@ -47,6 +51,12 @@ def current_context() -> AuditContext:
     if context is None:
         raise NoActor("no actor is set: every change must say who made it")
     return context
+
+
+def current_grant() -> Grant | None:
+    """The grant of whoever is acting; None outside any context or for the owner."""
+    context = _context.get()
+    return None if context is None else context.grant
 
 
 def current_actor() -> str:

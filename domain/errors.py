@@ -49,6 +49,10 @@ class NotPermitted(LedgerError):
     """The actor may not do this."""
 
 
+class NotAuthenticated(LedgerError):
+    """No token, or one that is not valid (unknown, wrong, revoked)."""
+
+
 class StorageUnavailable(LedgerError):
     """The event store cannot be reached or opened."""
 

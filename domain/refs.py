@@ -8,6 +8,8 @@ these, so raising the same ref twice in a plan is caught by the event store itse
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from uuid import UUID, uuid5
@@ -89,6 +91,17 @@ def command_key_id(key: str) -> UUID:
 
 
 @lru_cache(maxsize=1 << 16)
+def token_aggregate_id(name: str) -> UUID:
+    return uuid5(NAMESPACE, f"access-token:{name}")
+
+
 def event_id(originator_id: UUID, version: int) -> str:
     """The id by which an inspector or a correction names one stored event."""
     return str(uuid5(originator_id, str(version)))
+
+
+def slugify(name: str) -> str:
+    """Lower-case slug: "West Mercia police" -> "west-mercia-police"; "&" reads "and"."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"['\u2019`]", "", text.replace("&", " and ")).lower()
+    return "-".join(re.findall(r"[a-z0-9]+", text))

@@ -18,6 +18,9 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
 
 from domain import values
+from domain.access import Grant, Role
+from domain.access_token import AccessToken, holder
+from domain.audit import current_grant
 from domain.command_key import CommandKey
 from domain.errors import (
     AlreadyExists,
@@ -25,6 +28,8 @@ from domain.errors import (
     InvalidCommand,
     InvalidDate,
     LedgerError,
+    NotAuthenticated,
+    NotFound,
     PlanNotFound,
     ReadModelsBehind,
     RecommendationNotFound,
@@ -35,7 +40,14 @@ from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
 from domain.plan import Plan
 from domain.recommendation import Recommendation, sub_action_ref
-from domain.refs import Ref, command_key_id, plan_aggregate_id, recommendation_aggregate_id
+from domain.refs import (
+    Ref,
+    command_key_id,
+    plan_aggregate_id,
+    recommendation_aggregate_id,
+    slugify,
+    token_aggregate_id,
+)
 from projections import queries
 from projections.history import HistoryEntry, history
 from projections.plans import PlanView, plans_in_order
@@ -86,6 +98,7 @@ class Ledger(Application[UUID]):
         partnership: str = "",
         kind: ReviewKind = ReviewKind.DHR,
     ) -> Plan:
+        _grant_coordinates(plan_id, "open a plan")
         if self._exists(plan_aggregate_id(values.plan_id(plan_id))):
             raise AlreadyExists(f"plan {plan_id!r} is already open")
         plan = Plan.open(plan_id, title, partnership=partnership, kind=kind)
@@ -99,6 +112,7 @@ class Ledger(Application[UUID]):
         date: FuzzyDate | None = None,
         file_name: str | None = None,
     ) -> None:
+        _grant_coordinates(plan_id, "record a version of a plan's document")
         plan = self.plan(plan_id)
         plan.record_document_version(label, date, file_name)
         self.save_atomically(plan, conflict=f"plan {plan_id!r} was changed concurrently; try again")
@@ -114,6 +128,7 @@ class Ledger(Application[UUID]):
         target: FuzzyDate | None = None,
         effective: FuzzyDate | None = None,
     ) -> Recommendation:
+        _grant_coordinates(plan_id, "raise a recommendation")
         self.plan(plan_id)
         canonical_ref = str(Ref.parse(ref))
         if self._exists(recommendation_aggregate_id(plan_id, canonical_ref)):
@@ -270,15 +285,59 @@ class Ledger(Application[UUID]):
         return integrity.prove(self, plan_id, ref, event, size)
 
     def audit(self, plan_id: str | None = None, **filters: Any) -> Iterator[integrity.AuditRow]:
-        return integrity.audit(self, plan_id, **filters)
+        return integrity.audit(self, _narrow(plan_id), **filters)
 
     def import_document(self, document: PlanDocument, *, dry_run: bool = False) -> ImportOutcome:
         """Record what a version of a plan's document says that the ledger does not know."""
+        _grant_coordinates(document.plan_id, "import a plan's document")
         return import_document(self, document, dry_run=dry_run)
+
+    # Access: tokens
+
+    def issue_token(
+        self,
+        name: str,
+        role: Role,
+        *,
+        agencies: Iterable[str] = (),
+        plans: Iterable[str] = (),
+    ) -> str:
+        """Issue a token to ``name``; return it (the ledger keeps only its hash)."""
+        _grant_coordinates(None, "issue tokens")
+        token, secret = AccessToken.issue(name, role, list(agencies), list(plans))
+        if self._exists(token.id):
+            raise AlreadyExists(
+                f"a token was issued to {token.name!r} before: a name is an identity in the "
+                "log, choose another"
+            )
+        self.save_atomically(token, conflict=f"a token for {token.name!r} was issued concurrently")
+        return secret
+
+    def revoke_token(self, name: str, *, reason: str | None = None) -> None:
+        _grant_coordinates(None, "revoke tokens")
+        token = self._token(name)
+        token.revoke(reason)
+        self.save_atomically(token, conflict=f"the token of {name!r} changed concurrently")
+
+    def authenticate(self, token: str) -> Grant:
+        """The grant a bearer token carries; ``NotAuthenticated`` for any other string."""
+        name, secret = holder(token)
+        try:
+            found = self._token(name)
+        except NotFound:
+            raise NotAuthenticated("the token is not valid") from None
+        return found.grant_for(secret)
+
+    def _token(self, name: str) -> AccessToken:
+        try:
+            return self._get(token_aggregate_id(name))
+        except AggregateNotFoundError:
+            raise NotFound(f"no token was issued to {name!r}") from None
 
     # Queries
 
     def plan(self, plan_id: str) -> Plan:
+        _check_sees(plan_id)
         try:
             return self._get(plan_aggregate_id(values.plan_id(plan_id)))
         except AggregateNotFoundError:
@@ -287,10 +346,12 @@ class Ledger(Application[UUID]):
     def plans(self) -> list[PlanView]:
         """Every plan, in the order they were opened (from the plans projection)."""
         with self._read_model().engine.connect() as conn:
-            return plans_in_order(conn)
+            found = plans_in_order(conn)
+        return [plan for plan in found if _sees(plan.plan_id)]
 
     def recommendation(self, plan_id: str, ref: str) -> Recommendation:
         canonical_ref = str(Ref.parse(ref))
+        _check_sees(plan_id)
         try:
             return self._get(recommendation_aggregate_id(values.plan_id(plan_id), canonical_ref))
         except AggregateNotFoundError:
@@ -340,9 +401,10 @@ class Ledger(Application[UUID]):
         known_at: datetime | None = None,
     ) -> list[RecommendationView]:
         """Every recommendation (of one plan, or all) as at a day, as known at a moment."""
-        return self._query(
+        found = self._query(
             plan_id, lambda conn, day: queries.snapshot(conn, plan_id, day, known_at), as_at
         )
+        return found if plan_id is not None else [v for v in found if _sees(v.plan)]
 
     def detail(
         self,
@@ -376,6 +438,7 @@ class Ledger(Application[UUID]):
         ``offset``, and how many there are in all."""
         if (limit is not None and limit < 0) or offset < 0:
             raise InvalidCommand("--limit and --offset must not be negative")
+        plan_id = _narrow(plan_id)
         return self._query(
             plan_id,
             lambda conn, day: queries.overdue_page(conn, plan_id, day, known_at, limit, offset),
@@ -416,6 +479,7 @@ class Ledger(Application[UUID]):
     ) -> list[dict[str, Any]]:
         """Open, overdue and completed counts per lead or per agency (of one plan, or all),
         over every item: as known now, counted from the items' index."""
+        plan_id = _narrow(plan_id)
         if known_at is not None:
             return queries.workload(self.status(plan_id, as_at=as_at, known_at=known_at), by)
         return self._query(
@@ -432,6 +496,8 @@ class Ledger(Application[UUID]):
     ) -> Q:
         """Run ``query`` on the read models caught up with the log, in one snapshot, as at
         ``as_at`` (default today)."""
+        if plan_id is not None:
+            _check_sees(plan_id)
         model = self._runner()
         day = as_at or _today()
         with model.engine.connect() as conn:  # one connection for the check and the query
@@ -469,6 +535,12 @@ class Ledger(Application[UUID]):
         """Load, run one command on the item the ref names (the recommendation, or which
         sub-action of it), save atomically; return the ids of the events recorded."""
         rec, action = self.item(plan_id, ref)
+        grant = current_grant()
+        if grant is not None:
+            item = rec.state.item(action)
+            owners = {slugify(item.agency or rec.state.agency)} - {""}
+            section = Ref.parse(rec.state.ref).agency_slug or ""
+            grant.check_writes(plan_id, owners | {section}, item.ref)
         before = len(rec.log)
         command(rec, action)
         self.save_atomically(
@@ -610,6 +682,29 @@ class Earlier:
     """A write sent again under its idempotency key: what the first one recorded."""
 
     recorded: list[str]
+
+
+def _sees(plan_id: str) -> bool:
+    grant = current_grant()
+    return grant is None or grant.sees(plan_id)
+
+
+def _check_sees(plan_id: str) -> None:
+    grant = current_grant()
+    if grant is not None:
+        grant.check_sees(plan_id)
+
+
+def _narrow(plan_id: str | None) -> str | None:
+    """A query across plans, for a token limited to some: its one plan, or refused."""
+    grant = current_grant()
+    return plan_id if grant is None else grant.narrow(plan_id)
+
+
+def _grant_coordinates(plan_id: str | None, what: str) -> None:
+    grant = current_grant()
+    if grant is not None:
+        grant.check_coordinates(plan_id, what)
 
 
 def _already_happened(effective: FuzzyDate, what: str) -> None:

@@ -2,10 +2,10 @@
 
 import sys
 
-from adapters.cli import commands, integrity, queries  # noqa: F401  (registers the commands)
+from adapters.cli import access, commands, integrity, queries  # noqa: F401  (registers them)
 from adapters.cli.app import app
 
-_LEDGER_OPTIONS = ("--db", "--actor", "--idempotency-key")
+_LEDGER_OPTIONS = ("--db", "--actor", "--token", "--idempotency-key")
 """Options of the whole program, which users also type after the subcommand."""
 _FORMAT_OPTIONS = ("--json", "--csv")
 """Options of each listing, which users also type before the subcommand."""

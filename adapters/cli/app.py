@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -33,6 +34,10 @@ app = typer.Typer(
 )
 plan_app = typer.Typer(help="Open plans and record their document versions.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
+token_app = typer.Typer(
+    help="Issue and revoke the bearer tokens of the API (and of --token).", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
 
 
 @dataclass
@@ -79,7 +84,9 @@ def run(
         with acting_as(state.settings.actor, "cli"):
             ledger = state.get_ledger(create=writes, empty_if_missing=empty_if_missing)
             key = state.idempotency_key if writes else None
-            result = command(ledger) if key is None else ledger.once(key, command)
+            grant = ledger.authenticate(state.settings.token) if state.settings.token else None
+            with acting_as(grant.name, "cli", grant) if grant else nullcontext():
+                result = command(ledger) if key is None else ledger.once(key, command)
     except LedgerError as error:
         refuse(scrub(str(error), state.settings.db))
     except STORAGE_ERRORS as error:  # the database failed under a command: say why, briefly
@@ -190,6 +197,13 @@ def main_options(
         str | None,
         typer.Option(envvar="RECLEDGER_ACTOR", help="Who is acting (default: login name)."),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="RECLEDGER_TOKEN",
+            help="Act as a token's holder, with its role and scope (as the API does).",
+        ),
+    ] = None,
     idempotency_key: Annotated[
         str | None,
         typer.Option(
@@ -198,7 +212,8 @@ def main_options(
         ),
     ] = None,
 ) -> None:
-    overrides = {k: v for k, v in {"db": db, "actor": actor}.items() if v is not None}
+    given = {"db": db, "actor": actor, "token": token}
+    overrides = {k: v for k, v in given.items() if v is not None}
     from adapters.settings import Settings
 
     ctx.obj = CliState(Settings(**overrides), idempotency_key=idempotency_key)

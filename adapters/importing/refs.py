@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from domain.refs import Ref, slugify
 
-from domain.refs import Ref
-
-
-def slugify(name: str) -> str:
-    """Lower-case slug: "West Mercia police" -> "west-mercia-police"; "&" reads "and"."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"['\u2019`]", "", text.replace("&", " and ")).lower()
-    return "-".join(re.findall(r"[a-z0-9]+", text))
+__all__ = ["ref_sort_key", "slugify"]
 
 
 def ref_sort_key(ref: str) -> tuple[object, ...]:

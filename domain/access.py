@@ -1,0 +1,77 @@
+"""Who may do what: roles, the grant a token carries, and the rules, written once.
+
+Every command and query of the service asks these rules through the audit context
+(``domain.audit.current_grant``), so the CLI and the HTTP API cannot differ. A context
+without a grant is the ledger's owner at the terminal (the database is theirs anyway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from domain.errors import InvalidCommand, NotPermitted, PlanNotFound
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    """Every write, on every recommendation of the plans in scope."""
+    AGENCY_LEAD = "agency_lead"
+    """Writes only on the recommendations (and sub-actions) of their agencies."""
+    AUDITOR = "auditor"
+    """Reads only: history, audit and verify included."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one token allows: its name is the actor its events record."""
+
+    name: str
+    role: Role
+    agencies: frozenset[str] = field(default_factory=frozenset)
+    """Agency slugs (``west-mercia-police``): an agency lead's."""
+    plans: frozenset[str] = field(default_factory=frozenset)
+    """The plans it sees; empty: all."""
+
+    def sees(self, plan_id: str) -> bool:
+        return not self.plans or plan_id in self.plans
+
+    def check_sees(self, plan_id: str) -> None:
+        """A plan outside the token's scope does not exist for it (404, not 403)."""
+        if not self.sees(plan_id):
+            raise PlanNotFound(f"no plan {plan_id!r}")
+
+    def narrow(self, plan_id: str | None) -> str | None:
+        """The plan a query is about: the one named (if in scope), else for a token limited
+        to one plan that plan, else all (None); a token limited to several must name one."""
+        if plan_id is not None:
+            self.check_sees(plan_id)
+            return plan_id
+        if not self.plans:
+            return None
+        if len(self.plans) == 1:
+            return next(iter(self.plans))
+        raise InvalidCommand(
+            f"{self.name} sees only the plans {', '.join(sorted(self.plans))}: name one"
+        )
+
+    def check_coordinates(self, plan_id: str | None, what: str) -> None:
+        """Opening plans, raising recommendations, importing, issuing tokens."""
+        if plan_id is not None:
+            self.check_sees(plan_id)
+        if self.role is not Role.COORDINATOR:
+            raise NotPermitted(f"{self.name} is {self._as()}: only a coordinator may {what}")
+
+    def check_writes(self, plan_id: str, agencies: set[str], ref: str) -> None:
+        """A change to one recommendation or sub-action owned by ``agencies`` (slugs)."""
+        self.check_sees(plan_id)
+        if self.role is Role.COORDINATOR:
+            return
+        if self.role is Role.AGENCY_LEAD and agencies & self.agencies:
+            return
+        raise NotPermitted(f"{self.name} is {self._as()} and may not change {ref}")
+
+    def _as(self) -> str:
+        if self.role is Role.AGENCY_LEAD:
+            return f"an agency lead of {', '.join(sorted(self.agencies)) or 'no agency'}"
+        return "an auditor" if self.role is Role.AUDITOR else "a coordinator"

@@ -1,0 +1,137 @@
+"""Tokens and roles, checked once in the service: every write by every role, plan scope,
+and the token itself (only its hash is kept; wrong, unknown, revoked ones fail)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+from domain.access import Grant, Role
+from domain.audit import acting_as
+from domain.errors import (
+    AlreadyExists,
+    NotAuthenticated,
+    NotPermitted,
+    PlanNotFound,
+)
+from domain.fuzzy_date import FuzzyDate
+from domain.kinds import Status
+from service.ledger import Ledger
+
+FEB = FuzzyDate.parse("Feb 2014")
+WMP = "imr/west-mercia-police/1"
+
+
+@pytest.fixture
+def ledger() -> Iterator[Ledger]:
+    """Two plans; in dhr2 one recommendation of West Mercia Police and one overview one."""
+    ledger = bootstrap(Settings(db="memory:", actor="owner"))
+    with acting_as("owner", "test"):
+        for plan in ("dhr2", "dhr3"):
+            ledger.open_plan(plan, f"DHR {plan}")
+        ledger.raise_recommendation("dhr2", WMP, "Train staff", agency="West Mercia Police")
+        ledger.raise_recommendation("dhr2", "overview/1", "Review", agency="CCG")
+        ledger.raise_recommendation("dhr3", "overview/1", "Review", agency="West Mercia Police")
+    yield ledger
+    ledger.close()
+
+
+WRITES: dict[str, Callable[[Ledger, str], Any]] = {
+    "update": lambda led, ref: led.record_progress("dhr2", ref, "Done", FEB),
+    "reassign": lambda led, ref: led.reassign("dhr2", ref, leads=["DI Jones"], reason="moved"),
+    "retarget": lambda led, ref: led.revise_target("dhr2", ref, FEB, reason="later"),
+    "status": lambda led, ref: led.change_status("dhr2", ref, Status.IN_PROGRESS),
+    "complete": lambda led, ref: led.complete("dhr2", ref, FEB),
+    "withdraw": lambda led, ref: led.withdraw("dhr2", ref, reason="superseded"),
+    "sub-action": lambda led, ref: led.add_sub_action("dhr2", ref, "Audit"),
+    "correct": lambda led, ref: led.correct(
+        "dhr2", ref, "1", reason="typo", amendment={"text": "x"}
+    ),
+}
+COORDINATING: dict[str, Callable[[Ledger], Any]] = {
+    "raise": lambda led: led.raise_recommendation("dhr2", "overview/9", "New"),
+    "open plan": lambda led: led.open_plan("dhr9", "DHR 9"),
+    "document version": lambda led: led.record_document_version("dhr2", "v3"),
+    "issue token": lambda led: led.issue_token("zed", Role.AUDITOR),
+}
+GRANTS = {
+    "coordinator": Grant("cora", Role.COORDINATOR),
+    "lead of west-mercia-police": Grant("lee", Role.AGENCY_LEAD, frozenset({"west-mercia-police"})),
+    "lead of another agency": Grant("ann", Role.AGENCY_LEAD, frozenset({"cri"})),
+    "auditor": Grant("audrey", Role.AUDITOR),
+}
+ALLOWED = {
+    ("coordinator", WMP),
+    ("coordinator", "overview/1"),
+    ("lead of west-mercia-police", WMP),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+@pytest.mark.parametrize("who", GRANTS)
+@pytest.mark.parametrize("ref", [WMP, "overview/1"])
+def test_every_write_is_allowed_exactly_to_the_roles_that_own_it(
+    ledger: Ledger, write: str, who: str, ref: str
+) -> None:
+    grant = GRANTS[who]
+    with acting_as(grant.name, "api", grant):
+        if (who, ref) in ALLOWED:
+            WRITES[write](ledger, ref)
+            assert ledger.history("dhr2", ref)[-1].actor == grant.name
+        else:
+            before = len(ledger.history("dhr2", ref))
+            with pytest.raises(NotPermitted):
+                WRITES[write](ledger, ref)
+            assert len(ledger.history("dhr2", ref)) == before
+
+
+@pytest.mark.parametrize("command", COORDINATING)
+@pytest.mark.parametrize("who", GRANTS)
+def test_only_a_coordinator_opens_plans_raises_imports_and_issues_tokens(
+    ledger: Ledger, command: str, who: str
+) -> None:
+    grant = GRANTS[who]
+    with acting_as(grant.name, "api", grant):
+        if grant.role is Role.COORDINATOR:
+            COORDINATING[command](ledger)
+        else:
+            with pytest.raises(NotPermitted):
+                COORDINATING[command](ledger)
+
+
+def test_a_token_limited_to_a_plan_sees_nothing_else(ledger: Ledger) -> None:
+    grant = Grant("cora", Role.COORDINATOR, plans=frozenset({"dhr3"}))
+    with acting_as(grant.name, "api", grant):
+        assert [plan.plan_id for plan in ledger.plans()] == ["dhr3"]
+        assert {view.plan for view in ledger.status()} == {"dhr3"}
+        assert ledger.overdue(as_at=None).total == 0
+        for outside in (
+            lambda: ledger.status("dhr2"),
+            lambda: ledger.history("dhr2", WMP),
+            lambda: ledger.record_progress("dhr2", WMP, "x", FEB),
+            lambda: ledger.plan("dhr2"),
+        ):
+            with pytest.raises(PlanNotFound):  # 404, not 403: it does not exist for them
+                outside()
+        ledger.record_progress("dhr3", "overview/1", "Done", FEB)
+
+
+def test_a_token_works_once_issued_and_never_after_revocation(ledger: Ledger) -> None:
+    with acting_as("owner", "test"):
+        token = ledger.issue_token("lee", Role.AGENCY_LEAD, agencies=["west-mercia-police"])
+        assert ledger.authenticate(token) == GRANTS["lead of west-mercia-police"]
+        with pytest.raises(AlreadyExists):
+            ledger.issue_token("lee", Role.AUDITOR)
+        secret = token.rsplit(".", 1)[1]
+        stored = [n.state for n in ledger.recorder.select_notifications(0, 1000)]
+        assert not any(secret.encode() in state for state in stored)  # only its hash
+        for wrong in (token[:-1] + ("A" if token[-1] != "A" else "B"), "rl_bm9ib2R5.x", "", "x"):
+            with pytest.raises(NotAuthenticated):
+                ledger.authenticate(wrong)
+        ledger.revoke_token("lee", reason="left")
+        with pytest.raises(NotAuthenticated):
+            ledger.authenticate(token)
