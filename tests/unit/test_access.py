@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from adapters.importing.document import to_plan_document
+from adapters.importing.model import ParsedPlan
 from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.access import Grant, Role
@@ -57,6 +59,13 @@ COORDINATING: dict[str, Callable[[Ledger], Any]] = {
     "open plan": lambda led: led.open_plan("dhr9", "DHR 9"),
     "document version": lambda led: led.record_document_version("dhr2", "v3"),
     "issue token": lambda led: led.issue_token("zed", Role.AUDITOR),
+    "import": lambda led: led.import_document(
+        to_plan_document(
+            ParsedPlan("DHR dhr2", "CSP", "3rd Version", "29th May 2014", (), ()),
+            plan_id="dhr2",
+            file_name="plan.txt",
+        )[0]
+    ),
 }
 GRANTS = {
     "coordinator": Grant("cora", Role.COORDINATOR),
