@@ -62,6 +62,16 @@ class Grant:
         if self.role is not Role.COORDINATOR:
             raise NotPermitted(f"{self.name} is {self._as()}: only a coordinator may {what}")
 
+    def check_issues(self, plans: frozenset[str]) -> None:
+        """Issuing a token: a coordinator, and one limited to some plans only within them
+        (no token may give more than its issuer has)."""
+        self.check_coordinates(None, "issue tokens")
+        if self.plans and not (plans and plans <= self.plans):
+            raise NotPermitted(
+                f"{self.name} sees only the plans {', '.join(sorted(self.plans))}: a token it "
+                "issues must be limited to some of them (--plan)"
+            )
+
     def check_writes(self, plan_id: str, agencies: set[str], ref: str) -> None:
         """A change to one recommendation or sub-action owned by ``agencies`` (slugs)."""
         self.check_sees(plan_id)

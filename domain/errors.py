@@ -41,6 +41,14 @@ class StaleVersion(LedgerError):
     """Someone else changed the same aggregate while this command ran."""
 
 
+class VersionConflict(StaleVersion):
+    """The command named the version it saw, and the item has moved on since."""
+
+    def __init__(self, message: str, current: int):
+        super().__init__(message)
+        self.current = current
+
+
 class NoActor(LedgerError):
     """No authenticated actor is set: nobody may record anonymously."""
 

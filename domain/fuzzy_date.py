@@ -26,7 +26,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -265,4 +265,19 @@ def parse_as_at(text: str) -> date:
     return fuzzy.end
 
 
-__all__ = ["FuzzyDate", "Precision", "parse_as_at"]
+def parse_known_at(text: str) -> datetime:
+    """A moment on the recorded axis: ISO 8601 (UTC if no offset), or a day meaning the
+    end of that day (UTC)."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.max.time(), tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"cannot read {text!r} as a moment: use an ISO 8601 time such as "
+            "2015-03-01T12:00:00+00:00, or a day"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+__all__ = ["FuzzyDate", "Precision", "parse_as_at", "parse_known_at"]

@@ -28,6 +28,22 @@ class PlanView:
     kind: ReviewKind
     versions: tuple[DocumentVersion, ...]
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan_id,
+            "title": self.title,
+            "partnership": self.partnership,
+            "kind": self.kind.value,
+            "versions": [
+                {
+                    "label": v.label,
+                    "date": v.date.to_data() if v.date else None,
+                    "file_name": v.file_name,
+                }
+                for v in self.versions
+            ],
+        }
+
 
 class Plans:
     name = "plans"

@@ -30,11 +30,13 @@ from domain.errors import (
     LedgerError,
     NotAuthenticated,
     NotFound,
+    NotPermitted,
     PlanNotFound,
     ReadModelsBehind,
     RecommendationNotFound,
     StaleVersion,
     StorageUnavailable,
+    VersionConflict,
 )
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
@@ -164,6 +166,7 @@ class Ledger(Application[UUID]):
         target: FuzzyDate | None = None,
         effective: FuzzyDate | None = None,
         number: str | None = None,
+        expected_version: int | None = None,
     ) -> list[str]:
         """Add a numbered sub-action (an item of its own, ``<ref>.<number>``)."""
 
@@ -176,7 +179,7 @@ class Ledger(Application[UUID]):
             if self._exists(recommendation_aggregate_id(plan_id, added)):
                 raise AlreadyExists(f"plan {plan_id!r} already has a recommendation {added}")
 
-        return self._change(plan_id, ref, add)
+        return self._change(plan_id, ref, add, expected_version)
 
     def reassign(
         self,
@@ -187,6 +190,7 @@ class Ledger(Application[UUID]):
         leads: Iterable[str] | None = None,
         agency: str | None = None,
         effective: FuzzyDate | None = None,
+        expected_version: int | None = None,
     ) -> list[str]:
         """Reassign leads, agency or both, in one transaction."""
         if leads is None and agency is None:
@@ -198,7 +202,7 @@ class Ledger(Application[UUID]):
             if agency is not None:
                 rec.reassign_agency(agency, reason, effective, action=action)
 
-        return self._change(plan_id, ref, reassign)
+        return self._change(plan_id, ref, reassign, expected_version)
 
     def revise_target(
         self,
@@ -208,15 +212,30 @@ class Ledger(Application[UUID]):
         *,
         reason: str,
         effective: FuzzyDate | None = None,
+        expected_version: int | None = None,
     ) -> list[str]:
         return self._change(
-            plan_id, ref, lambda rec, a: rec.revise_target(target, reason, effective, action=a)
+            plan_id,
+            ref,
+            lambda rec, a: rec.revise_target(target, reason, effective, action=a),
+            expected_version,
         )
 
-    def record_progress(self, plan_id: str, ref: str, text: str, effective: FuzzyDate) -> list[str]:
+    def record_progress(
+        self,
+        plan_id: str,
+        ref: str,
+        text: str,
+        effective: FuzzyDate,
+        *,
+        expected_version: int | None = None,
+    ) -> list[str]:
         _already_happened(effective, "a progress update")
         return self._change(
-            plan_id, ref, lambda rec, a: rec.record_progress(text, effective, action=a)
+            plan_id,
+            ref,
+            lambda rec, a: rec.record_progress(text, effective, action=a),
+            expected_version,
         )
 
     def change_status(
@@ -227,28 +246,60 @@ class Ledger(Application[UUID]):
         *,
         reason: str | None = None,
         effective: FuzzyDate | None = None,
+        expected_version: int | None = None,
     ) -> list[str]:
         return self._change(
-            plan_id, ref, lambda rec, a: rec.change_status(status, reason, effective, action=a)
+            plan_id,
+            ref,
+            lambda rec, a: rec.change_status(status, reason, effective, action=a),
+            expected_version,
         )
 
     def complete(
-        self, plan_id: str, ref: str, effective: FuzzyDate, *, evidence: str | None = None
+        self,
+        plan_id: str,
+        ref: str,
+        effective: FuzzyDate,
+        *,
+        evidence: str | None = None,
+        expected_version: int | None = None,
     ) -> list[str]:
         _already_happened(effective, "a completion")
         return self._change(
-            plan_id, ref, lambda rec, a: rec.complete(effective, evidence, action=a)
+            plan_id,
+            ref,
+            lambda rec, a: rec.complete(effective, evidence, action=a),
+            expected_version,
         )
 
     def reopen(
-        self, plan_id: str, ref: str, *, reason: str, effective: FuzzyDate | None = None
+        self,
+        plan_id: str,
+        ref: str,
+        *,
+        reason: str,
+        effective: FuzzyDate | None = None,
+        expected_version: int | None = None,
     ) -> list[str]:
-        return self._change(plan_id, ref, lambda rec, a: rec.reopen(reason, effective, action=a))
+        return self._change(
+            plan_id, ref, lambda rec, a: rec.reopen(reason, effective, action=a), expected_version
+        )
 
     def withdraw(
-        self, plan_id: str, ref: str, *, reason: str, effective: FuzzyDate | None = None
+        self,
+        plan_id: str,
+        ref: str,
+        *,
+        reason: str,
+        effective: FuzzyDate | None = None,
+        expected_version: int | None = None,
     ) -> list[str]:
-        return self._change(plan_id, ref, lambda rec, a: rec.withdraw(reason, effective, action=a))
+        return self._change(
+            plan_id,
+            ref,
+            lambda rec, a: rec.withdraw(reason, effective, action=a),
+            expected_version,
+        )
 
     def correct(
         self,
@@ -259,6 +310,7 @@ class Ledger(Application[UUID]):
         reason: str,
         retract: bool = False,
         amendment: dict[str, Any] | None = None,
+        expected_version: int | None = None,
     ) -> list[str]:
         """Retract or amend one event, named by its id or its sequence number in the history."""
         return self._change(
@@ -271,6 +323,7 @@ class Ledger(Application[UUID]):
                 amendment=amendment,
                 action=a,
             ),
+            expected_version,
         )
 
     # The log's integrity (service.integrity)
@@ -303,8 +356,11 @@ class Ledger(Application[UUID]):
         plans: Iterable[str] = (),
     ) -> str:
         """Issue a token to ``name``; return it (the ledger keeps only its hash)."""
-        _grant_coordinates(None, "issue tokens")
-        token, secret = AccessToken.issue(name, role, list(agencies), list(plans))
+        plans = list(plans)
+        grant = current_grant()
+        if grant is not None:
+            grant.check_issues(frozenset(plans))
+        token, secret = AccessToken.issue(name, role, list(agencies), plans)
         if self._exists(token.id):
             raise AlreadyExists(
                 f"a token was issued to {token.name!r} before: a name is an identity in the "
@@ -316,6 +372,9 @@ class Ledger(Application[UUID]):
     def revoke_token(self, name: str, *, reason: str | None = None) -> None:
         _grant_coordinates(None, "revoke tokens")
         token = self._token(name)
+        grant = current_grant()
+        if grant is not None:  # only a token it could have issued
+            grant.check_issues(frozenset(token.plans))
         token.revoke(reason)
         self.save_atomically(token, conflict=f"the token of {name!r} changed concurrently")
 
@@ -381,6 +440,32 @@ class Ledger(Application[UUID]):
                     f"no sub-action {action}"
                 ) from None
             return rec, action
+
+    def may_change(self, plan_id: str, ref: str) -> bool:
+        """Whether the one acting may record changes to this item (to offer the forms)."""
+        rec, action = self.item(plan_id, ref)
+        try:
+            _check_writes(plan_id, rec, action)
+        except NotPermitted:
+            return False
+        return True
+
+    def may_coordinate(self, plan_id: str) -> bool:
+        try:
+            _grant_coordinates(plan_id, "coordinate")
+        except NotPermitted:
+            return False
+        return True
+
+    def trend(self, plan_id: str, days: Iterable[date]) -> list[tuple[date, dict[str, int]]]:
+        """Open, overdue and completed items of a plan as at each day (as known now)."""
+        found = []
+        for day in days:
+            rows = self.workload("agency", plan_id, as_at=day)
+            found.append(
+                (day, {m: sum(r[m] for r in rows) for m in ("open", "overdue", "completed")})
+            )
+        return found
 
     def history(self, plan_id: str, ref: str) -> list[HistoryEntry]:
         """Every event of a recommendation (its sub-actions' too), or of one sub-action."""
@@ -530,17 +615,25 @@ class Ledger(Application[UUID]):
     # Plumbing: load, change, save, translating the library's errors into ours.
 
     def _change(
-        self, plan_id: str, ref: str, command: Callable[[Recommendation, str | None], None]
+        self,
+        plan_id: str,
+        ref: str,
+        command: Callable[[Recommendation, str | None], None],
+        expected_version: int | None = None,
     ) -> list[str]:
         """Load, run one command on the item the ref names (the recommendation, or which
-        sub-action of it), save atomically; return the ids of the events recorded."""
+        sub-action of it), save atomically; return the ids of the events recorded.
+
+        ``expected_version``: the recommendation's version the caller saw (its sub-actions
+        are in it); if it has moved on, ``VersionConflict`` with the current one."""
         rec, action = self.item(plan_id, ref)
-        grant = current_grant()
-        if grant is not None:
-            item = rec.state.item(action)
-            owners = {slugify(item.agency or rec.state.agency)} - {""}
-            section = Ref.parse(rec.state.ref).agency_slug or ""
-            grant.check_writes(plan_id, owners | {section}, item.ref)
+        _check_writes(plan_id, rec, action)
+        if expected_version is not None and expected_version != rec.version:
+            raise VersionConflict(
+                f"{rec.state.ref} is at version {rec.version}, not {expected_version}: "
+                "someone changed it since you read it; nothing was written, read it again",
+                rec.version,
+            )
         before = len(rec.log)
         command(rec, action)
         self.save_atomically(
@@ -699,6 +792,16 @@ def _narrow(plan_id: str | None) -> str | None:
     """A query across plans, for a token limited to some: its one plan, or refused."""
     grant = current_grant()
     return plan_id if grant is None else grant.narrow(plan_id)
+
+
+def _check_writes(plan_id: str, rec: Recommendation, action: str | None) -> None:
+    """May the one acting change this item? Its agency's lead, or a coordinator, may."""
+    grant = current_grant()
+    if grant is not None:
+        item = rec.state.item(action)
+        owners = {slugify(item.agency or rec.state.agency)} - {""}
+        section = Ref.parse(rec.state.ref).agency_slug or ""
+        grant.check_writes(plan_id, owners | {section}, item.ref)
 
 
 def _grant_coordinates(plan_id: str | None, what: str) -> None:

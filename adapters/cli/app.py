@@ -213,7 +213,7 @@ def main_options(
     ] = None,
 ) -> None:
     given = {"db": db, "actor": actor, "token": token}
-    overrides = {k: v for k, v in given.items() if v is not None}
+    overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     from adapters.settings import Settings
 
     ctx.obj = CliState(Settings(**overrides), idempotency_key=idempotency_key)

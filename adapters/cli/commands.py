@@ -68,23 +68,7 @@ def plans(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) ->
     if not found and form == "text":
         typer.echo("no plans yet: import one with 'recledger import FILE' or 'recledger plan open'")
         return
-    rows: list[dict[str, Any]] = [
-        {
-            "plan": p.plan_id,
-            "title": p.title,
-            "partnership": p.partnership,
-            "kind": p.kind.value,
-            "versions": [
-                {
-                    "label": v.label,
-                    "date": v.date.to_data() if v.date else None,
-                    "file_name": v.file_name,
-                }
-                for v in p.versions
-            ],
-        }
-        for p in found
-    ]
+    rows = [p.to_json() for p in found]
     if form == "json":
         emit_json(rows)
         return
@@ -362,37 +346,29 @@ def import_document(
 ) -> None:
     """Import a plan document; a later version of it records only what changed."""
     from adapters.import_report import report_json, report_text  # only this command reads
-    from adapters.importing.document import plan_identity, to_plan_document  # documents
-    from adapters.importing.reader import DocumentError, read_plan
+    from adapters.importing.document import read_document  # documents
 
     agreed, issued = (
         calendar_date(plan_date, "--plan-date"),
         calendar_date(version_date, "--version-date"),
     )
     try:  # read the document before opening the store: bad input leaves no trace
-        parsed = read_plan(path)
-    except DocumentError as error:
-        refuse(str(error))
-    plan_id, guessed_kind = plan_identity(parsed.title, path.stem)
-    try:
-        document, notes = to_plan_document(
-            parsed,
-            plan_id=plan or plan_id,
-            file_name=path.name,
+        document, warnings, encoding = read_document(
+            path,
+            plan_id=plan,
             version_label=version,
             version_date=issued,
             plan_date=agreed,
-            kind=kind or guessed_kind,
+            kind=kind,
         )
     except InvalidCommand as error:
-        refuse(f"{path}: {error}")
+        refuse(str(error))
     outcome = run(
         ctx,
         lambda ledger: ledger.import_document(document, dry_run=dry_run),
         writes=not dry_run,
         empty_if_missing=dry_run,  # a dry run on a new ledger: everything would be new
     )
-    warnings, encoding = [*parsed.warnings, *notes], parsed.encoding
     if as_json:
         emit_json(report_json(document, outcome, warnings, dry_run=dry_run, encoding=encoding))
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
@@ -22,7 +22,7 @@ from adapters.cli.app import (
     say,
 )
 from adapters.cli.tables import rows_table, terminal, views_table
-from domain.fuzzy_date import parse_as_at
+from domain.fuzzy_date import parse_as_at, parse_known_at
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
     from projections.queries import OverdueRow, RecommendationView
@@ -56,12 +56,9 @@ def known_at_moment(text: str | None, option: str = "--known-at") -> datetime | 
     if text is None:
         return None
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.max.time(), tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        refuse(f"{option} {text!r}: use an ISO 8601 time such as 2015-03-01T12:00:00+00:00")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_known_at(text)
+    except ValueError as error:
+        refuse(f"{option}: {error}")
 
 
 def _line(view: RecommendationView | OverdueRow) -> str:

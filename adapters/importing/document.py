@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 from adapters.importing.model import ParsedPlan, ParsedRecommendation, ParseWarning
 from domain.errors import InvalidCommand
@@ -320,3 +321,36 @@ def plan_identity(title: str, file_stem: str) -> tuple[str, ReviewKind]:
             return f"{prefix}{match.group(1)}", kind
     slug = re.sub(r"[^a-z0-9]+", "-", file_stem.lower()).strip("-") or "plan"
     return slug, ReviewKind.OTHER
+
+
+def read_document(
+    path: Path,
+    *,
+    plan_id: str | None = None,
+    file_name: str | None = None,
+    version_label: str | None = None,
+    version_date: FuzzyDate | None = None,
+    plan_date: FuzzyDate | None = None,
+    kind: ReviewKind | None = None,
+) -> tuple[PlanDocument, list[ParseWarning], str]:
+    """Read a plan's document file into what it states, with the warnings a person should
+    review and the text encoding it was read in; a ``DocumentError`` or ``InvalidCommand``
+    (saying where) if it cannot be read. Nothing touches the ledger."""
+    from adapters.importing.reader import read_plan
+
+    name = file_name or path.name
+    parsed = read_plan(path)
+    found_id, guessed_kind = plan_identity(parsed.title, Path(name).stem)
+    try:
+        document, notes = to_plan_document(
+            parsed,
+            plan_id=plan_id or found_id,
+            file_name=name,
+            version_label=version_label,
+            version_date=version_date,
+            plan_date=plan_date,
+            kind=kind or guessed_kind,
+        )
+    except InvalidCommand as error:
+        raise InvalidCommand(f"{name}: {error}") from None
+    return document, [*parsed.warnings, *notes], parsed.encoding

@@ -1,0 +1,419 @@
+"""The JSON API: a route per use case of the service, nothing more.
+
+Every route authenticates its bearer token and runs the use case as the token's holder
+(``Gateway.call``); the service decides what that holder may see and do.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Annotated, Any, get_type_hints
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator, WithJsonSchema
+
+from adapters.web import models as m
+from adapters.web.gateway import Gateway
+from domain.access import Grant
+from domain.errors import InvalidCommand, NotAuthenticated
+from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
+from domain.kinds import ReviewKind
+from service.ledger import Ledger
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _as_at(value: Any) -> Any:
+    return parse_as_at(value) if isinstance(value, str) else value
+
+
+def _known_at(value: Any) -> Any:
+    return parse_known_at(value) if isinstance(value, str) else value
+
+
+AsAt = Annotated[
+    date | None,
+    BeforeValidator(_as_at),
+    WithJsonSchema({"type": "string", "examples": ["2014-02-28", "2014-02"]}),
+    Query(description="Effective date: a day, or a month for its last day (default today)."),
+]
+KnownAt = Annotated[
+    datetime | None,
+    BeforeValidator(_known_at),
+    WithJsonSchema({"type": "string", "examples": ["2015-03-01T12:00:00+00:00", "2015-03-01"]}),
+    Query(description="As the ledger stood at this moment (a day: its end, UTC)."),
+]
+PlanScope = Annotated[str | None, Query(description="One plan (default: all you see).")]
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `recledger token add`.")
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": m.ErrorOut, "description": "No token, or not a valid one"},
+    403: {"model": m.ErrorOut, "description": "The token's role may not do this"},
+    404: {"model": m.ErrorOut, "description": "No such plan (or not in the token's scope) or ref"},
+    422: {"model": m.InvalidOut, "description": "Bad input: what and where"},
+    503: {"model": m.ErrorOut, "description": "The storage failed"},
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    409: {"model": m.ConflictOut, "description": "Stale expected_version (with the current)"},
+}
+
+
+def as_stored(data: Any) -> JSONResponse:
+    """A read's answer exactly as the CLI's ``--json`` prints it (its ``to_json``); the
+    route's response model documents it, and the schema tests hold it to that."""
+    return JSONResponse(data)
+
+
+def gateway(request: Request) -> Gateway:
+    found: Gateway = request.app.state.gateway
+    return found
+
+
+async def bearer(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Grant:
+    if credentials is None:
+        raise NotAuthenticated("send a bearer token: Authorization: Bearer <token>")
+    return await gateway(request).authenticate(credentials.credentials)
+
+
+class Caller:
+    """The authenticated holder of a token, able to run use cases as themselves; their
+    events record ``source`` ("api", or "web" from the pages)."""
+
+    def __init__(self, grant: Grant, gateway: Gateway, source: str):
+        self.grant, self.gateway, self.source = grant, gateway, source
+
+    async def __call__(self, use: Any) -> Any:
+        return await self.gateway.call(self.grant, self.source, use)
+
+
+async def api_caller(request: Request, grant: Annotated[Grant, Depends(bearer)]) -> Caller:
+    return Caller(grant, gateway(request), "api")
+
+
+Call = Annotated[Caller, Depends(api_caller)]
+router = APIRouter(prefix="/api", responses=ERRORS)
+writes = APIRouter(prefix="/api", responses=WRITE_ERRORS)
+
+
+# Reads
+
+
+@router.get("/plans", response_model=list[m.PlanOut], tags=["plans"])
+async def plans(call: Call) -> JSONResponse:
+    return as_stored([p.to_json() for p in await call(lambda ledger: ledger.plans())])
+
+
+@router.get("/plans/{plan}", response_model=m.PlanOut, tags=["plans"])
+async def plan(plan: str, call: Call) -> JSONResponse:
+    def one(ledger: Ledger) -> Any:
+        ledger.plan(plan)  # in scope and there
+        return next(p for p in ledger.plans() if p.plan_id == plan)
+
+    return as_stored((await call(one)).to_json())
+
+
+@router.get(
+    "/plans/{plan}/recommendations",
+    response_model=list[m.RecommendationOut],
+    response_model_exclude_unset=True,
+    tags=["recommendations"],
+)
+async def recommendations(
+    plan: str, call: Call, as_at: AsAt = None, known_at: KnownAt = None
+) -> JSONResponse:
+    """Every recommendation of the plan as at a date, as known at a moment: the objects of
+    ``recledger status PLAN --json``."""
+    views = await call(lambda ledger: ledger.status(plan, as_at=as_at, known_at=known_at))
+    return as_stored([view.to_json() for view in views])
+
+
+@router.get(
+    "/plans/{plan}/recommendations/{ref:path}/history",
+    response_model=list[m.HistoryEntryOut],
+    tags=["recommendations"],
+)
+async def history(plan: str, ref: str, call: Call) -> JSONResponse:
+    """Every event of the recommendation (and its sub-actions): who, when, effective when,
+    why, source, and what each correction replaced."""
+    entries = await call(lambda ledger: ledger.history(plan, ref))
+    return as_stored([entry.to_json() for entry in entries])
+
+
+@router.get(
+    "/plans/{plan}/recommendations/{ref:path}",
+    response_model=m.RecommendationDetailOut,
+    response_model_exclude_unset=True,
+    tags=["recommendations"],
+)
+async def recommendation(
+    plan: str, ref: str, call: Call, as_at: AsAt = None, known_at: KnownAt = None
+) -> JSONResponse:
+    """One recommendation (with its sub-actions) or sub-action, and its version now."""
+
+    def detail(ledger: Ledger) -> dict[str, Any]:
+        rec, _ = ledger.item(plan, ref)
+        view = ledger.detail(plan, ref, as_at=as_at, known_at=known_at)
+        return {**view.to_json(), "version": rec.version}
+
+    return as_stored(await call(detail))
+
+
+@router.get("/overdue", response_model=m.OverduePageOut, tags=["queries"])
+async def overdue(
+    call: Call,
+    plan: PlanScope = None,
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
+    limit: Annotated[int, Query(ge=0, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
+    """Overdue items as at a date, most overdue first: a page of them and the total."""
+    page = await call(
+        lambda ledger: ledger.overdue(
+            plan, as_at=as_at, known_at=known_at, limit=limit, offset=offset
+        )
+    )
+    return as_stored(page.to_json())
+
+
+@router.get("/plans/{plan}/changes", response_model=list[m.ChangeOut], tags=["queries"])
+async def changes(
+    plan: str,
+    call: Call,
+    since: Annotated[date, Query(description="From this day (included).")],
+    until: Annotated[date | None, Query(description="To this day (included; today).")] = None,
+    recorded: Annotated[bool, Query(description="The recorded axis, not the effective.")] = False,
+) -> JSONResponse:
+    """What changed between two days, on the effective or the recorded axis."""
+    found = await call(lambda ledger: ledger.changes(plan, since, until, recorded=recorded))
+    return as_stored([change.to_json() for change in found])
+
+
+@router.get("/leads", response_model=list[m.LeadLoadOut], tags=["queries"])
+async def leads(
+    call: Call, plan: PlanScope = None, as_at: AsAt = None, known_at: KnownAt = None
+) -> list[dict[str, Any]]:
+    """Open, overdue and completed counts per lead."""
+    found: list[dict[str, Any]] = await call(
+        lambda ledger: ledger.workload("lead", plan, as_at=as_at, known_at=known_at)
+    )
+    return found
+
+
+@router.get("/agencies", response_model=list[m.AgencyLoadOut], tags=["queries"])
+async def agencies(
+    call: Call, plan: PlanScope = None, as_at: AsAt = None, known_at: KnownAt = None
+) -> list[dict[str, Any]]:
+    """Open, overdue and completed counts per agency."""
+    found: list[dict[str, Any]] = await call(
+        lambda ledger: ledger.workload("agency", plan, as_at=as_at, known_at=known_at)
+    )
+    return found
+
+
+@router.get("/audit", response_model=list[m.AuditRowOut], tags=["integrity"])
+async def audit(
+    call: Call,
+    plan: PlanScope = None,
+    actor: str | None = None,
+    type: Annotated[str | None, Query(description="e.g. ProgressRecorded")] = None,
+    since: KnownAt = None,
+    until: KnownAt = None,
+    limit: Annotated[int, Query(ge=0, le=10000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
+    """The log as an inspector reads it, each entry with its hash, in log order."""
+
+    def rows(ledger: Ledger) -> list[dict[str, Any]]:
+        found = ledger.audit(plan, actor=actor, event_type=type, since=since, until=until)
+        return [row.to_json() for row in islice(found, offset, offset + limit)]
+
+    return as_stored(await call(rows))
+
+
+@router.get("/verify", response_model=m.VerificationOut, tags=["integrity"])
+async def verify(call: Call) -> dict[str, Any]:
+    """Recompute every event's hash from the stored log and compare it with its seal."""
+    found: dict[str, Any] = (await call(lambda ledger: ledger.verify())).to_json()
+    return found
+
+
+@router.get("/head", response_model=m.HeadOut, tags=["integrity"])
+async def head(call: Call) -> dict[str, Any]:
+    """The log's position and head hash (its Merkle root) as sealed now."""
+    found = await call(lambda ledger: ledger.head())
+    return {"size": found.size, "root": found.root.hex()}
+
+
+# Writes: each one the CLI command of the same name
+
+
+@writes.post("/plans", status_code=201, response_model=m.OpenedOut, tags=["plans"])
+async def open_plan(body: m.PlanIn, call: Call) -> dict[str, Any]:
+    opened = await call(
+        lambda ledger: ledger.open_plan(
+            body.plan_id, body.title, partnership=body.partnership, kind=body.kind
+        )
+    )
+    return {"plan": opened.plan_id, "version": opened.version}
+
+
+@writes.post("/plans/{plan}/versions", status_code=201, response_model=m.OpenedOut, tags=["plans"])
+async def document_version(plan: str, body: m.DocumentVersionIn, call: Call) -> dict[str, Any]:
+    """Record a version of the plan's document."""
+
+    def record(ledger: Ledger) -> int:
+        ledger.record_document_version(plan, body.label, body.date, body.file_name)
+        return ledger.plan(plan).version
+
+    return {"plan": plan, "version": await call(record)}
+
+
+@writes.post(
+    "/plans/{plan}/recommendations",
+    status_code=201,
+    response_model=m.OpenedOut,
+    tags=["recommendations"],
+)
+async def raise_recommendation(plan: str, body: m.RaiseIn, call: Call) -> dict[str, Any]:
+    rec = await call(
+        lambda ledger: ledger.raise_recommendation(
+            plan,
+            body.ref,
+            body.text,
+            agency=body.agency,
+            leads=body.leads,
+            target=body.target,
+            effective=body.effective,
+        )
+    )
+    return {"plan": plan, "ref": rec.state.ref, "version": rec.version}
+
+
+ITEM = "/plans/{plan}/recommendations/{ref:path}"
+
+
+async def _change(plan: str, ref: str, body: m.Change, call: Caller) -> dict[str, Any]:
+    """Apply a change; answer its events and the version after them (``expected_version``
+    held when they were saved, or nothing would have been)."""
+    ids: list[str] = await call(lambda ledger: body.apply(ledger, plan, ref))
+    return {"event_ids": ids, "version": body.expected_version + len(ids)}
+
+
+def _change_route(verb: str, model: type[m.Change], summary: str) -> None:
+    async def route(plan: str, ref: str, body: m.Change, call: Call) -> dict[str, Any]:
+        return await _change(plan, ref, body, call)
+
+    # the body's own model (under postponed annotations, FastAPI reads these objects)
+    route.__annotations__ = {**get_type_hints(route, include_extras=True), "body": model}
+    route.__name__ = f"post_{verb}"
+    writes.post(
+        f"{ITEM}/{verb}",
+        status_code=201,
+        response_model=m.RecordedOut,
+        tags=["changes"],
+        summary=summary,
+    )(route)
+
+
+for _verb, _summary in {
+    "updates": "Record a dated progress update",
+    "actions": "Add a numbered sub-action (an item of its own, REF.N)",
+    "reassignments": "Reassign the leads, the agency or both",
+    "targets": "Revise the target date",
+    "status": "Set the status to open, in_progress or ongoing",
+    "completion": "Mark it completed",
+    "reopening": "Reopen it",
+    "withdrawal": "Withdraw it",
+    "corrections": "Amend some fields of one earlier event, or retract it (the original stays)",
+}.items():
+    _change_route(_verb, m.CHANGES[_verb], _summary)
+
+
+@writes.post("/imports", status_code=201, response_model=m.ImportOut, tags=["plans"])
+async def import_document(
+    call: Call,
+    file: Annotated[UploadFile, File(description="Extracted text (.txt), .csv or .xlsx.")],
+    plan: Annotated[str | None, Form()] = None,
+    version: Annotated[str | None, Form()] = None,
+    version_date: Annotated[str | None, Form()] = None,
+    plan_date: Annotated[str | None, Form()] = None,
+    kind: Annotated[ReviewKind | None, Form()] = None,
+    dry_run: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    """Import a plan's document; a later version records only what changed."""
+    return await import_upload(
+        call, file, plan=plan, version=version, version_date=version_date,
+        plan_date=plan_date, kind=kind, dry_run=dry_run,
+    )  # fmt: skip
+
+
+async def import_upload(
+    call: Caller,
+    file: UploadFile,
+    *,
+    plan: str | None = None,
+    version: str | None = None,
+    version_date: str | None = None,
+    plan_date: str | None = None,
+    kind: ReviewKind | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Read an uploaded document and import it (the API's and the pages' upload)."""
+    from adapters.import_report import report_json
+    from adapters.importing.document import read_document
+
+    raw = await file.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:
+        raise InvalidCommand(f"the file is larger than {MAX_UPLOAD // 2**20} MB")
+    name = Path(file.filename or "upload.txt").name or "upload.txt"
+    issued, agreed = _calendar(version_date, "version_date"), _calendar(plan_date, "plan_date")
+
+    def run(ledger: Ledger) -> dict[str, Any]:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(raw)
+            document, warnings, encoding = read_document(
+                path, plan_id=plan, version_label=version, version_date=issued,
+                plan_date=agreed, kind=kind,
+            )  # fmt: skip
+        outcome = ledger.import_document(document, dry_run=dry_run)
+        return report_json(document, outcome, warnings, dry_run=dry_run, encoding=encoding)
+
+    found: dict[str, Any] = await call(run)
+    return found
+
+
+def _calendar(text: str | None, field: str) -> FuzzyDate | None:
+    if not text:
+        return None
+    found = FuzzyDate.given(text)
+    if not found.is_dated:
+        raise InvalidCommand(f"{field}: {text!r} is not a date on the calendar")
+    return found
+
+
+@writes.post("/tokens", status_code=201, response_model=m.TokenOut, tags=["access"])
+async def issue_token(body: m.TokenIn, call: Call) -> dict[str, Any]:
+    """Issue a token (coordinators): it is shown once, the ledger keeps its hash."""
+    token = await call(
+        lambda ledger: ledger.issue_token(
+            body.name, body.role, agencies=body.agencies, plans=body.plans
+        )
+    )
+    return {"name": body.name, "token": token}
+
+
+@writes.post("/tokens/{name}/revocation", status_code=204, tags=["access"])
+async def revoke_token(name: str, body: m.RevokeIn, call: Call) -> None:
+    await call(lambda ledger: ledger.revoke_token(name, reason=body.reason))

@@ -1,0 +1,137 @@
+"""The HTTP application: the JSON API, the pages, and what they share.
+
+``create_app`` is the composition root of a server process (uvicorn calls it once per
+worker): one ``Gateway`` to the configured ledger, the routes, the error table, the
+session cookie and the security headers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.settings import Settings
+from adapters.storage import STORAGE_ERRORS, scrub, storage_cause
+from adapters.web import api, pages
+from adapters.web.errors import body_of, status_of
+from adapters.web.gateway import Gateway
+from domain.errors import LedgerError, StorageUnavailable
+
+log = logging.getLogger("recledger.web")
+
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (a plain ASGI wrapper: no per-request
+    task, unlike ``BaseHTTPMiddleware``)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(settings: Settings | None = None, *, session_secret: str | None = None) -> FastAPI:
+    settings = settings or Settings()
+    gateway = Gateway(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        gateway.close()
+
+    app = FastAPI(
+        title="recledger",
+        summary="The audit-first ledger of action-plan recommendations.",
+        version="0.1.0",
+        docs_url=None,  # served by the pages, from local files (no CDN)
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    app.state.settings = settings
+    app.include_router(api.router)
+    app.include_router(api.writes)
+    app.include_router(pages.router)
+    app.mount("/static/swagger", StaticFiles(directory=pages.SWAGGER), name="swagger")
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+
+    @app.exception_handler(LedgerError)
+    async def refused(request: Request, error: LedgerError) -> Response:
+        status = status_of(error)
+        if _wants_page(request):
+            return pages.error_page(request, status, str(error))
+        where = "body" if request.method == "POST" else "query"
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body_of(error, status, where), status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        detail = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
+        ]
+        if _wants_page(request):
+            return pages.error_page(request, 422, "; ".join(_plain(e) for e in detail))
+        return JSONResponse({"detail": detail}, 422)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, error: Exception) -> Response:
+        if isinstance(error, STORAGE_ERRORS):
+            message = scrub(f"the database failed: {storage_cause(error)}", settings.db)
+            return await refused(request, StorageUnavailable(message))
+        log.exception("unexpected failure on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error (logged)"}, 500)
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret or settings.session_secret,
+        session_cookie="recledger_session",
+        same_site="strict",
+        https_only=settings.secure_cookies,
+        max_age=12 * 3600,
+    )
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api")
+
+
+def _plain(error: dict[str, Any]) -> str:
+    field = ".".join(str(part) for part in error["loc"][1:]) or "input"
+    return f"{field}: {error['msg']}"
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory`` (each worker): the settings from RECLEDGER_* variables."""
+    return create_app()

@@ -1,0 +1,403 @@
+"""The web pages: server-rendered (Jinja2), no script of their own, everything local.
+
+Signing in with a token puts it in the session cookie (signed, HttpOnly,
+SameSite=Strict); every page request authenticates it again, so a revoked token stops
+at once. Every form that changes anything carries the session's CSRF token. The forms
+use the API's request models and use cases, so a page cannot do what the API refuses.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from swagger_ui_bundle import swagger_ui_path
+
+from adapters.web import models as m
+from adapters.web.api import Caller, import_upload
+from adapters.web.chart import trend_svg
+from domain.access import Role
+from domain.errors import InvalidCommand, LedgerError, NotAuthenticated, VersionConflict
+from domain.fuzzy_date import parse_as_at, parse_known_at
+from domain.kinds import SETTABLE_STATUSES
+from projections.queries import RecommendationView
+from service.ledger import Ledger
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+SWAGGER = Path(str(swagger_ui_path))
+templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes HTML
+
+router = APIRouter(include_in_schema=False)
+
+
+def csrf_token(request: Request) -> str:
+    token: str | None = request.session.get("csrf")
+    if token is None:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf(request: Request, sent: str) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not hmac.compare_digest(expected, sent):
+        raise InvalidCommand("this form has expired (CSRF token): reload the page and try again")
+
+
+async def signed_in(request: Request) -> Caller:
+    token = request.session.get("token")
+    if not token:
+        raise NotAuthenticated("sign in with your token")
+    try:
+        grant = await request.app.state.gateway.authenticate(token)
+    except NotAuthenticated:
+        request.session.pop("token", None)
+        raise
+    return Caller(grant, request.app.state.gateway, "web")
+
+
+Page = Annotated[Caller, Depends(signed_in)]
+
+
+def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("who", None)
+    flash = request.session.pop("flash", None)
+    return templates.TemplateResponse(
+        request, name, {"csrf": csrf_token(request), "flash": flash, **context}, code
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    if status == 401:
+        request.session["flash"] = message
+        return RedirectResponse("/signin", 303)
+    return render(request, "error.html", status, status=status, message=message)
+
+
+def _day(text: str | None, field: str) -> date | None:
+    try:
+        return parse_as_at(text) if text else None
+    except ValueError as error:
+        raise InvalidCommand(f"{field}: {error}") from None
+
+
+def _moment(text: str | None, field: str) -> datetime | None:
+    try:
+        return parse_known_at(text) if text else None
+    except ValueError as error:
+        raise InvalidCommand(f"{field}: {error}") from None
+
+
+# Signing in and out
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    return RedirectResponse("/plans" if request.session.get("token") else "/signin", 303)
+
+
+@router.get("/signin", response_class=HTMLResponse)
+async def signin_form(request: Request) -> Response:
+    return render(request, "signin.html")
+
+
+@router.post("/signin", response_class=HTMLResponse)
+async def signin(
+    request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = ""
+) -> Response:
+    check_csrf(request, csrf)
+    try:
+        grant = await request.app.state.gateway.authenticate(token.strip())
+    except NotAuthenticated as error:
+        return render(request, "signin.html", 401, error=str(error))
+    request.session.clear()
+    request.session.update(token=token.strip(), csrf=secrets.token_urlsafe(32))
+    request.session["flash"] = f"Signed in as {grant.name} ({grant.role.value})."
+    return RedirectResponse("/plans", 303)
+
+
+@router.post("/signout", response_class=HTMLResponse)
+async def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/signin", 303)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def docs(request: Request) -> Response:
+    return render(request, "docs.html")
+
+
+# Plans
+
+
+@router.get("/plans", response_class=HTMLResponse)
+async def plans(request: Request, page: Page) -> Response:
+    found = await page(lambda ledger: ledger.plans())
+    return render(request, "plans.html", who=page.grant, plans=found, role=Role)
+
+
+@router.get("/plans/{plan}", response_class=HTMLResponse)
+async def plan(
+    request: Request,
+    plan: str,
+    page: Page,
+    as_at: str | None = None,
+    known_at: str | None = None,
+    agency: str | None = None,
+    lead: str | None = None,
+) -> Response:
+    day, moment = _day(as_at, "as at"), _moment(known_at, "as known at")
+
+    def read(ledger: Ledger) -> dict[str, Any]:
+        views = ledger.status(plan, as_at=day, known_at=moment)
+        return {
+            "plan": next(p for p in ledger.plans() if p.plan_id == plan),
+            "views": views,
+            "overdue": ledger.overdue(plan, as_at=day, known_at=moment, limit=100),
+            "coordinates": ledger.may_coordinate(plan),
+        }
+
+    found = await page(read)
+    views: list[RecommendationView] = found["views"]
+    shown = [
+        v
+        for v in views
+        if (not agency or v.agency == agency) and (not lead or lead in _leads_of(v))
+    ]
+    return render(
+        request,
+        "plan.html",
+        who=page.grant,
+        as_at=(day or _today()).isoformat(),
+        known_at=known_at or "",
+        agency=agency or "",
+        lead=lead or "",
+        agencies=sorted({v.agency for v in views if v.agency}),
+        leads=sorted({name for v in views for name in _leads_of(v)}),
+        sections=list(_sections(shown)),
+        statuses=[s.value for s in SETTABLE_STATUSES],
+        **found,
+    )
+
+
+@router.get("/plans/{plan}/chart.svg")
+async def chart(request: Request, plan: str, page: Page, as_at: str | None = None) -> Response:
+    """Open, completed and overdue items, month by month up to the day shown."""
+    end = _day(as_at, "as at") or _today()
+
+    def read(ledger: Ledger) -> Any:
+        views = ledger.status(plan, as_at=end)
+        raised = [v.raised.start for v in views if v.raised and v.raised.start]
+        start = min(raised, default=end - timedelta(days=365))
+        return ledger.trend(plan, _month_ends(start, end))
+
+    svg = trend_svg(await page(read))
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/plans/{plan}/recommendations", response_class=HTMLResponse)
+async def raise_recommendation(request: Request, plan: str, page: Page) -> Response:
+    form = await _form(request)
+    body = _valid(m.RaiseIn, {**form, "leads": _lines(form.get("leads"))})
+    rec = await page(
+        lambda ledger: ledger.raise_recommendation(
+            plan, body.ref, body.text, agency=body.agency, leads=body.leads,
+            target=body.target, effective=body.effective,
+        )
+    )  # fmt: skip
+    request.session["flash"] = f"Raised {rec.state.ref}."
+    return RedirectResponse(f"/plans/{plan}/r/{rec.state.ref}", 303)
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_document(
+    request: Request,
+    page: Page,
+    file: Annotated[UploadFile, File()],
+    csrf: Annotated[str, Form()] = "",
+    plan: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    report = await import_upload(page, file, plan=plan or None, version=version or None)
+    note = "already imported" if report["already_imported"] else f"{len(report['events'])} events"
+    request.session["flash"] = f"Imported {report['plan']}: {note}."
+    return RedirectResponse(f"/plans/{report['plan']}", 303)
+
+
+# One recommendation
+
+
+@router.get("/plans/{plan}/r/{ref:path}", response_class=HTMLResponse)
+async def recommendation(
+    request: Request,
+    plan: str,
+    ref: str,
+    page: Page,
+    since: str | None = None,
+    until: str | None = None,
+) -> Response:
+    first, last = _day(since, "from"), _day(until, "to")
+
+    def read(ledger: Ledger) -> dict[str, Any]:
+        rec, _ = ledger.item(plan, ref)
+        now = ledger.detail(plan, ref)
+        diff = None
+        if first or last:
+            before = _maybe(lambda: ledger.detail(plan, ref, as_at=first))
+            after = _maybe(lambda: ledger.detail(plan, ref, as_at=last))
+            diff = _diff(before, after)
+        return {
+            "view": now,
+            "version": rec.version,
+            "history": ledger.history(plan, ref),
+            "may_change": ledger.may_change(plan, ref),
+            "diff": diff,
+        }
+
+    found = await page(read)
+    return render(
+        request,
+        "recommendation.html",
+        who=page.grant,
+        plan_id=plan,
+        since=(first.isoformat() if first else ""),
+        until=(last or _today()).isoformat(),
+        statuses=[s.value for s in SETTABLE_STATUSES],
+        today=_today().isoformat(),
+        **found,
+    )
+
+
+@router.post("/plans/{plan}/r/{ref:path}/{verb}", response_class=HTMLResponse)
+async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -> Response:
+    model = m.CHANGES.get(verb)
+    if model is None:
+        raise InvalidCommand(f"no such change: {verb!r}")
+    form = await _form(request)
+    for listed in ("leads",):
+        if listed in form:
+            form[listed] = _lines(form[listed]) or None
+    if verb == "corrections":
+        form["retract"] = form.get("retract") == "on"
+    body = _valid(model, form)
+    where = f"/plans/{plan}/r/{ref}"
+    try:
+        ids = await page(lambda ledger: body.apply(ledger, plan, ref))
+    except VersionConflict as error:
+        request.session["flash"] = f"Not recorded: {error}"
+        return RedirectResponse(where, 303)
+    request.session["flash"] = f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)})."
+    return RedirectResponse(where, 303)
+
+
+# Helpers
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    """The posted form (CSRF checked), empty fields left out."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str) and v.strip()}
+
+
+def _valid(model: type[m.Body], form: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(form)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
+        )
+        raise InvalidCommand(problems) from None
+
+
+def _lines(text: Any) -> list[str]:
+    """Names typed one a line (or separated by semicolons)."""
+    if not isinstance(text, str):
+        return []
+    return [part.strip() for part in text.replace(";", "\n").splitlines() if part.strip()]
+
+
+def _leads_of(view: RecommendationView) -> set[str]:
+    return {name for item in view.items() for name in item.leads}
+
+
+def _sections(views: list[RecommendationView]) -> Iterator[tuple[str, list[RecommendationView]]]:
+    current: str | None = None
+    group: list[RecommendationView] = []
+    for view in views:
+        if view.section != current and group:
+            yield current or "", group
+            group = []
+        current = view.section
+        group.append(view)
+    if group:
+        yield current or "", group
+
+
+def section_title(section: str, views: list[RecommendationView]) -> str:
+    """How a plan names its sections: the overview report's, and each agency's review's."""
+    if section == "overview":
+        return "Overview report recommendations"
+    agency = views[0].agency if views else ""
+    return f"Individual management review: {agency or section.removeprefix('imr/')}"
+
+
+def _maybe(read: Any) -> RecommendationView | None:
+    try:
+        found: RecommendationView = read()
+    except LedgerError:
+        return None  # not raised yet at that date
+    return found
+
+
+FIELDS = ("text", "agency", "leads", "target", "status", "completed", "rag")
+
+
+def _diff(before: RecommendationView | None, after: RecommendationView | None) -> dict[str, Any]:
+    """What differs between the item as at two dates: each field, and updates added."""
+
+    def shown(view: RecommendationView | None, name: str) -> str:
+        if view is None:
+            return "(not raised yet)"
+        value = getattr(view, name)
+        if isinstance(value, tuple):
+            return "; ".join(value)
+        return getattr(value, "text", None) or getattr(value, "value", None) or str(value or "")
+
+    fields = [
+        (name, shown(before, name), shown(after, name))
+        for name in FIELDS
+        if shown(before, name) != shown(after, name)
+    ]
+    known = {u.event_id for u in before.updates} if before else set()
+    added = [u for u in after.updates if u.event_id not in known] if after else []
+    return {"fields": fields, "updates": added}
+
+
+def _month_ends(start: date, end: date) -> list[date]:
+    """The last day of each month from ``start``'s to ``end``'s (at most 60, thinned)."""
+    days: list[date] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        following = date(year + month // 12, month % 12 + 1, 1)
+        days.append(min(following - timedelta(days=1), end))
+        year, month = following.year, following.month
+    step = max(1, -(-len(days) // 60))
+    return days[::-1][::step][::-1]
+
+
+templates.env.globals["section_title"] = section_title
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()

@@ -1,0 +1,77 @@
+"""A seeded ledger on each backend with a token per role, and the real app on it.
+
+The app is the one ``recledger serve`` runs (``create_app``), called in-process through
+Starlette's test client (real routing, validation, service and database), or served by
+uvicorn over loopback where the test is about the server itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from adapters.importing.document import read_document
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+from adapters.web.app import create_app
+from domain.access import Role
+from domain.audit import acting_as
+
+WMP = "west-mercia-police"
+OWN = "imr/west-mercia-police/6"
+"""A recommendation of West Mercia Police (its agency lead may change it)."""
+OTHERS = "imr/cri-pathway-to-recovery/2"
+"""Another agency's (the West Mercia lead may not)."""
+
+
+@dataclass
+class Seeded:
+    db: str
+    tokens: dict[str, str]
+    """By who: coordinator, wmp_lead, auditor, scoped (a coordinator of another plan)."""
+
+
+def seed(db: str, seed_plan: Path) -> Seeded:
+    ledger = bootstrap(Settings(db=db, actor="setup"))
+    try:
+        with acting_as("setup", "test"):
+            document, _, _ = read_document(seed_plan)
+            ledger.import_document(document)
+            tokens = {
+                "coordinator": ledger.issue_token("Clare Coordinator", Role.COORDINATOR),
+                "wmp_lead": ledger.issue_token("Wes Lead", Role.AGENCY_LEAD, agencies=[WMP]),
+                "auditor": ledger.issue_token("Audrey Auditor", Role.AUDITOR),
+                "scoped": ledger.issue_token("Sam Scoped", Role.COORDINATOR, plans=["elsewhere"]),
+            }
+    finally:
+        ledger.close()
+    return Seeded(db, tokens)
+
+
+@pytest.fixture
+def seeded(db_url: str, seed_plan: Path) -> Seeded:
+    return seed(db_url, seed_plan)
+
+
+@pytest.fixture
+def seeded_sqlite(sqlite_url: str, seed_plan: Path) -> Seeded:
+    return seed(sqlite_url, seed_plan)
+
+
+def client_for(seeded: Seeded) -> Iterator[TestClient]:
+    app = create_app(Settings(db=seeded.db, actor="server"), session_secret="test-secret")
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def client(seeded: Seeded) -> Iterator[TestClient]:
+    yield from client_for(seeded)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
