@@ -35,7 +35,7 @@ CHECKS = [
 def seeded_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[FastAPI, Seeded]]:
-    from tests.conftest import SEED_PLAN, POSTGRES_URL, _postgres_or_skip
+    from tests.conftest import POSTGRES_URL, SEED_PLAN, _postgres_or_skip
 
     if request.param == "sqlite":
         db = str(tmp_path_factory.mktemp("schema") / "ledger.db")

@@ -1,0 +1,99 @@
+"""The pages in a real browser: the coordinator moves the plan's date, an agency lead
+records an update and is refused another agency's, the auditor finds nothing to write."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import OTHERS, OWN, Seeded
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture
+def page(browser: Any) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def sign_in(page: Any, url: str, token: str) -> None:
+    """With the keyboard alone: the field, the token, Enter."""
+    page.goto(f"{url}/signin")
+    page.get_by_label("Token").focus()
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/plans")
+
+
+def test_the_coordinator_moves_the_plan_from_december_2013_to_february_2014(
+    page: Any, site: tuple[str, Seeded], tmp_path: Path
+) -> None:
+    url, seeded = site
+    sign_in(page, url, seeded.tokens["coordinator"])
+    page.get_by_role("link", name="dhr2").click()
+    feb = page.locator("[data-testid=update] strong", has_text="Feb 2014")
+    page.get_by_label("As at", exact=True).fill("2013-12-31")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**as_at=2013-12-31**")
+    assert page.get_by_test_id("state").inner_text().startswith("As at 2013-12-31")
+    assert feb.count() == 0
+    page.get_by_label("As at", exact=True).fill("2014-02-28")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**as_at=2014-02-28**")
+    assert feb.count() >= 5, "the Feb 2014 updates appear"
+    shot = tmp_path / "plan-as-at-2014-02-28.png"
+    page.set_viewport_size({"width": 1280, "height": 2200})  # the first rows' Feb 2014 updates
+    page.screenshot(path=str(shot))
+    if os.environ.get("RECLEDGER_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(shot, DOCS / shot.name)
+    assert page.locator("img[alt^='Line chart']").evaluate("i => i.naturalWidth") > 0
+
+
+def test_an_agency_lead_records_an_update_and_is_refused_another_agencys(
+    page: Any, site: tuple[str, Seeded]
+) -> None:
+    url, seeded = site
+    sign_in(page, url, seeded.tokens["wmp_lead"])
+    page.goto(f"{url}/plans/dhr2/r/{OWN}")
+    page.get_by_label("When (date of the update)").fill("2014-03-05")
+    page.get_by_label("What was done").fill("Supervisors briefed on the dashboard")
+    page.get_by_role("button", name="Record update").click()
+    page.wait_for_load_state()
+    assert "Recorded (1 event)" in page.get_by_role("status").inner_text()
+    last = page.get_by_test_id("timeline").locator("tbody tr").last
+    assert "Supervisors briefed on the dashboard" in last.inner_text()
+    assert last.locator(".actor").inner_text() == "Wes Lead"
+
+    page.goto(f"{url}/plans/dhr2/r/{OTHERS}")
+    assert page.get_by_test_id("write-controls").count() == 0
+    # The form is not offered; sent anyway (the own page's form aimed at the other), refused.
+    page.goto(f"{url}/plans/dhr2/r/{OWN}")
+    page.locator(f"form[action$='{OWN}/updates']").evaluate(
+        "(form, other) => form.setAttribute('action', other)",
+        f"/plans/dhr2/r/{OTHERS}/updates",
+    )
+    page.get_by_label("When (date of the update)").fill("2014-03-05")
+    page.get_by_label("What was done").fill("Not mine to record")
+    page.get_by_role("button", name="Record update").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Not permitted").count() == 1
+    page.goto(f"{url}/plans/dhr2/r/{OTHERS}")
+    assert "Not mine to record" not in page.content()
+
+
+def test_the_auditor_finds_no_write_controls(page: Any, site: tuple[str, Seeded]) -> None:
+    url, seeded = site
+    sign_in(page, url, seeded.tokens["auditor"])
+    for path in ("/plans", "/plans/dhr2", f"/plans/dhr2/r/{OWN}", f"/plans/dhr2/r/{OTHERS}"):
+        page.goto(f"{url}{path}")
+        assert page.locator("form[method=post]").count() == 1, path  # signing out only
+        assert page.locator("textarea").count() == 0, path
+        buttons = set(page.get_by_role("button").all_inner_texts())
+        assert buttons <= {"Sign out", "Show", "Compare"}, (path, buttons)

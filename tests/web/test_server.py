@@ -1,0 +1,54 @@
+"""``recledger serve`` itself, over loopback: several workers on one database (SQLite file
+and PostgreSQL) agree, and concurrent writers with the same expected version get exactly
+one acceptance and clear conflicts for the rest."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.web.conftest import OWN, auth, seed, serve
+
+ITEM = f"/api/plans/dhr2/recommendations/{OWN}"
+WRITERS = 8
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_concurrent_writers_through_two_workers_one_wins_the_rest_get_409(
+    db_url: str, seed_plan: Path, workers: int
+) -> None:
+    seeded = seed(db_url, seed_plan)
+    headers = auth(seeded.tokens["wmp_lead"])
+    with (
+        serve(seeded.db, workers=workers) as url,
+        httpx.Client(base_url=url, headers=headers, timeout=30) as client,
+    ):
+        version = client.get(ITEM).json()["version"]
+
+        def write(n: int) -> httpx.Response:
+            body = {
+                "effective": "2014-03-03",
+                "text": f"writer {n}",
+                "expected_version": version,
+            }
+            with httpx.Client(base_url=url, headers=headers, timeout=30) as own:
+                return own.post(f"{ITEM}/updates", json=body)
+
+        with ThreadPoolExecutor(WRITERS) as pool:
+            answers = list(pool.map(write, range(WRITERS)))
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [201] + [409] * (WRITERS - 1), [a.text for a in answers]
+        assert all(
+            a.json()["current_version"] == version + 1 for a in answers if a.status_code == 409
+        )
+        # every worker answers the same, having caught up with the other's write
+        for _ in range(2 * workers):
+            history = client.get(f"{ITEM}/history").json()
+            assert len(history) == version + 1
+            assert sum(e["data"].get("text", "").startswith("writer ") for e in history) == 1
+            assert client.get(ITEM).json()["version"] == version + 1
+        verified = client.get("/api/verify").json()
+        assert verified["intact"] and verified["size"] == verified["sealed"]
