@@ -598,6 +598,12 @@ class Ledger(Application[UUID]):
             self.plan(plan_id)  # nothing found: say so if the plan itself does not exist
         return answer
 
+    def position(self) -> int:
+        """How many events the log holds (its last notification id): every answer the
+        ledger gives is a function of the log up to here, and of the question."""
+        found: int | None = self.read(lambda: self.recorder.max_notification_id())
+        return found or 0
+
     def read_models_engine(self) -> Any:
         """The database engine of the read models and the seals."""
         return self._runner().engine

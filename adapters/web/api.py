@@ -7,19 +7,19 @@ Every route authenticates its bearer token and runs the use case as the token's 
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime
+from collections.abc import Callable, Hashable
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any, get_type_hints
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator, WithJsonSchema
 
 from adapters.web import models as m
 from adapters.web.gateway import Gateway
-from domain.access import Grant
 from domain.errors import InvalidCommand, NotAuthenticated
 from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
 from domain.kinds import ReviewKind
@@ -71,33 +71,46 @@ def as_stored(data: Any) -> JSONResponse:
     return JSONResponse(data)
 
 
+async def kept(call: Caller, question: Hashable, read: Callable[[Ledger], Any]) -> Response:
+    """``as_stored(read(ledger))``, kept for the log position (``Gateway.answer``):
+    ``question`` must name everything the answer depends on."""
+    body = await call.gateway.answer(
+        call.token, question, lambda ledger: bytes(as_stored(read(ledger)).body)
+    )
+    return Response(body, media_type="application/json")
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
 def gateway(request: Request) -> Gateway:
     found: Gateway = request.app.state.gateway
     return found
 
 
 async def bearer(
-    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Grant:
+) -> str:
     if credentials is None:
         raise NotAuthenticated("send a bearer token: Authorization: Bearer <token>")
-    return await gateway(request).authenticate(credentials.credentials)
+    return credentials.credentials
 
 
 class Caller:
-    """The authenticated holder of a token, able to run use cases as themselves; their
-    events record ``source`` ("api", or "web" from the pages)."""
+    """The holder of a token, able to run use cases as themselves (the token is checked
+    on the way, in the same trip to the ledger); their events record ``source`` ("api",
+    or "web" from the pages)."""
 
-    def __init__(self, grant: Grant, gateway: Gateway, source: str):
-        self.grant, self.gateway, self.source = grant, gateway, source
+    def __init__(self, token: str, gateway: Gateway, source: str):
+        self.token, self.gateway, self.source = token, gateway, source
 
     async def __call__(self, use: Any) -> Any:
-        return await self.gateway.call(self.grant, self.source, use)
+        return await self.gateway.call(self.token, self.source, use)
 
 
-async def api_caller(request: Request, grant: Annotated[Grant, Depends(bearer)]) -> Caller:
-    return Caller(grant, gateway(request), "api")
+async def api_caller(request: Request, token: Annotated[str, Depends(bearer)]) -> Caller:
+    return Caller(token, gateway(request), "api")
 
 
 Call = Annotated[Caller, Depends(api_caller)]
@@ -130,11 +143,15 @@ async def plan(plan: str, call: Call) -> JSONResponse:
 )
 async def recommendations(
     plan: str, call: Call, as_at: AsAt = None, known_at: KnownAt = None
-) -> JSONResponse:
+) -> Response:
     """Every recommendation of the plan as at a date, as known at a moment: the objects of
     ``recledger status PLAN --json``."""
-    views = await call(lambda ledger: ledger.status(plan, as_at=as_at, known_at=known_at))
-    return as_stored([view.to_json() for view in views])
+    day = as_at or _today()
+    return await kept(
+        call,
+        ("status", plan, day, known_at),
+        lambda ledger: [v.to_json() for v in ledger.status(plan, as_at=day, known_at=known_at)],
+    )
 
 
 @router.get(
@@ -176,14 +193,16 @@ async def overdue(
     known_at: KnownAt = None,
     limit: Annotated[int, Query(ge=0, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> JSONResponse:
+) -> Response:
     """Overdue items as at a date, most overdue first: a page of them and the total."""
-    page = await call(
+    day = as_at or _today()
+    return await kept(
+        call,
+        ("overdue", plan, day, known_at, limit, offset),
         lambda ledger: ledger.overdue(
-            plan, as_at=as_at, known_at=known_at, limit=limit, offset=offset
-        )
+            plan, as_at=day, known_at=known_at, limit=limit, offset=offset
+        ).to_json(),
     )
-    return as_stored(page.to_json())
 
 
 @router.get("/plans/{plan}/changes", response_model=list[m.ChangeOut], tags=["queries"])

@@ -24,7 +24,8 @@ from swagger_ui_bundle import swagger_ui_path
 from adapters.web import models as m
 from adapters.web.api import Caller, import_upload
 from adapters.web.chart import trend_svg
-from domain.access import Role
+from adapters.web.gateway import Gateway
+from domain.access import Grant, Role
 from domain.errors import InvalidCommand, LedgerError, NotAuthenticated, VersionConflict
 from domain.fuzzy_date import parse_as_at, parse_known_at
 from domain.kinds import SETTABLE_STATUSES
@@ -52,7 +53,15 @@ def check_csrf(request: Request, sent: str) -> None:
         raise InvalidCommand("this form has expired (CSRF token): reload the page and try again")
 
 
-async def signed_in(request: Request) -> Caller:
+class SignedIn(Caller):
+    """The signed-in holder of the session's token, and what it grants (for the page)."""
+
+    def __init__(self, token: str, gateway: Gateway, grant: Grant):
+        super().__init__(token, gateway, "web")
+        self.grant = grant
+
+
+async def signed_in(request: Request) -> SignedIn:
     token = request.session.get("token")
     if not token:
         raise NotAuthenticated("sign in with your token")
@@ -61,10 +70,10 @@ async def signed_in(request: Request) -> Caller:
     except NotAuthenticated:
         request.session.pop("token", None)
         raise
-    return Caller(grant, request.app.state.gateway, "web")
+    return SignedIn(token, request.app.state.gateway, grant)
 
 
-Page = Annotated[Caller, Depends(signed_in)]
+Page = Annotated[SignedIn, Depends(signed_in)]
 
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:

@@ -52,3 +52,34 @@ def test_concurrent_writers_through_two_workers_one_wins_the_rest_get_409(
             assert client.get(ITEM).json()["version"] == version + 1
         verified = client.get("/api/verify").json()
         assert verified["intact"] and verified["size"] == verified["sealed"]
+
+
+def test_answers_kept_by_a_worker_follow_writes_and_revocations_made_through_another(
+    db_url: str, seed_plan: Path
+) -> None:
+    """Each worker keeps answers per log position: whichever worker answers after a write
+    or a revocation (through any worker) answers from the log as it now is."""
+    seeded = seed(db_url, seed_plan)
+    lead, auditor = auth(seeded.tokens["wmp_lead"]), auth(seeded.tokens["auditor"])
+    plan = "/api/plans/dhr2/recommendations?as_at=2014-03-31"
+    with serve(seeded.db, workers=2) as url, httpx.Client(base_url=url, timeout=30) as client:
+        for _ in range(8):  # both workers answer, and keep, the plan and the auditor's grant
+            assert client.get(plan, headers=auditor).status_code == 200
+        version = client.get(ITEM, headers=lead).json()["version"]
+        body = {
+            "effective": "2014-03-07",
+            "text": "Kept answers move on",
+            "expected_version": version,
+        }
+        assert client.post(f"{ITEM}/updates", json=body, headers=lead).status_code == 201
+        for _ in range(8):
+            rec = next(r for r in client.get(plan, headers=auditor).json() if r["ref"] == OWN)
+            assert rec["updates"][-1]["text"] == "Kept answers move on"
+        revoked = client.post(
+            "/api/tokens/Audrey Auditor/revocation",
+            json={"reason": "left"},
+            headers=auth(seeded.tokens["coordinator"]),
+        )
+        assert revoked.status_code == 204
+        for _ in range(8):
+            assert client.get(plan, headers=auditor).status_code == 401
