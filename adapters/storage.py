@@ -89,6 +89,21 @@ def event_store_env(db: str) -> dict[str, str]:
     }
 
 
+def postgres_conninfo(db: str) -> str | None:
+    """A libpq connection string for a PostgreSQL ``--db`` value (None for other stores)."""
+    env = event_store_env(db)
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        return None
+    return psycopg.conninfo.make_conninfo(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"],
+    )
+
+
 def read_model_engine(env: dict[str, str]) -> Engine:
     """A SQLAlchemy engine on the same database as the events, for the read models."""
     module = env["PERSISTENCE_MODULE"]

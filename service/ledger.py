@@ -642,11 +642,15 @@ class Ledger(Application[UUID]):
             )
         before = len(rec.log)
         command(rec, action)
-        self.save_atomically(
-            rec,
-            conflict=f"{rec.state.ref} was changed by someone else while this command ran; "
-            "nothing was written, try again",
-        )
+        try:
+            self.save_atomically(rec)
+        except StaleVersion:  # a race lost (under ``once``, perhaps to the same key)
+            current = self._get(rec.id).version
+            raise VersionConflict(
+                f"{rec.state.ref} was changed by someone else while this command ran (it is "
+                f"at version {current} now); nothing was written, try again",
+                current,
+            ) from None
         return [event.event_id for event in rec.log[before:]]
 
     def once(self, key: str, command: Callable[[Ledger], T]) -> T | Earlier:

@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, session_secret: str | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        gateway.close()
+        await gateway.aclose()
 
     app = FastAPI(
         title="recledger",

@@ -1,9 +1,11 @@
-"""One ledger per server process, used by one thread at a time, and its answers kept.
+"""The ledger for a server process: a few threads, each with a ledger of its own, and the
+answers they give, kept.
 
-The ledger's read-model runner keeps in-memory caches that are not thread-safe, so every
-call goes through a single-threaded executor: the event loop stays free for everything
-else, and several workers (or servers) share the database, where every rule is enforced
-by the service layer and every write is serialised by the event store.
+A ledger's read-model runner keeps in-memory caches that are not thread-safe, so each
+thread of a small pool opens its own ledger, as a separate process would: the event loop
+stays free, a query waiting on the database does not hold up the others, and every rule
+is enforced by the service layer and every write serialised by the event store, as
+between the workers (and servers) that share the database.
 
 Every answer the ledger gives is a function of the question and of the log up to its
 last event, which never changes once written. So a grant and an answer, computed at a
@@ -15,6 +17,7 @@ process. A revocation is an event too, so a revoked token is refused at once.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -22,6 +25,7 @@ from typing import TypeVar
 from cachetools import LRUCache
 
 from adapters.settings import Settings
+from adapters.web.position import PositionReader
 from domain.access import Grant
 from domain.audit import acting_as
 from service.ledger import Ledger
@@ -31,13 +35,21 @@ T = TypeVar("T")
 ANSWERS_BYTES = 64 * 2**20
 """Memory for kept answers, per process (least recently used go first)."""
 GRANTS = 10_000
+THREADS = 4
+"""Ledgers per process: enough to overlap waits on the database, few enough to keep each
+one's caches warm."""
 
 
 class Gateway:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._ledger: Ledger | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger")
+        self._threads = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="ledger")
+        self._local = threading.local()
+        self._opened: list[Ledger] = []
+        self._positions: PositionReader | None = None
+        """Reads the log's position for the event loop (on a ledger of its own)."""
+        self._lock = threading.Lock()
+        """Guards the kept grants and answers, and the list of ledgers opened."""
         self._grants: LRUCache[str, tuple[int, Grant]] = LRUCache(GRANTS)
         self._answers: LRUCache[Hashable, bytes] = LRUCache(ANSWERS_BYTES, getsizeof=len)
 
@@ -48,14 +60,31 @@ class Gateway:
 
     async def answer(self, token: str, question: Hashable, use: Callable[[Ledger], bytes]) -> bytes:
         """The answer to a read (``use``, as the holder of ``token``) as kept for this log
-        position, else computed and kept. ``question`` names everything it depends on."""
+        position, else computed and kept. ``question`` names everything it depends on.
+
+        A kept answer is found on the event loop itself (``PositionReader``): no trip
+        to a thread."""
+        if self._positions is None:
+            from adapters.storage import bootstrap, postgres_conninfo
+
+            ledger = bootstrap(self.settings, create=True)
+            with self._lock:
+                self._opened.append(ledger)
+            self._positions = PositionReader(ledger, postgres_conninfo(self.settings.db))
+        position = await self._positions.read()
+        with self._lock:
+            kept = self._grants.get(token)
+            if kept is not None and kept[0] == position:
+                found = self._answers.get((kept[1], question, position))
+                if found is not None:
+                    return found
         return await self._run(self._answer, token, question, use)
 
     async def authenticate(self, token: str) -> Grant:
         return await self._run(lambda: self._grant(self._open(), token)[0])
 
     async def _run(self, work: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work, *args)
 
     def _call(self, token: str, source: str, use: Callable[[Ledger], T]) -> T:
         ledger = self._open()
@@ -67,31 +96,46 @@ class Gateway:
         ledger = self._open()
         grant, position = self._grant(ledger, token)
         key = (grant, question, position)
-        found = self._answers.get(key)
+        with self._lock:
+            found = self._answers.get(key)
         if found is None:
             with acting_as(grant.name, "api", grant):
-                found = self._answers[key] = use(ledger)
+                found = use(ledger)
+            with self._lock:
+                self._answers[key] = found
         return found
 
     def _grant(self, ledger: Ledger, token: str) -> tuple[Grant, int]:
         """The token's grant, and the log position it was checked at."""
         position = ledger.position()
-        kept = self._grants.get(token)
+        with self._lock:
+            kept = self._grants.get(token)
         if kept is not None and kept[0] == position:
             return kept[1], position
         grant = ledger.authenticate(token)
-        self._grants[token] = (position, grant)
+        with self._lock:
+            self._grants[token] = (position, grant)
         return grant, position
 
     def _open(self) -> Ledger:
-        if self._ledger is None:
+        """This thread's ledger."""
+        ledger: Ledger | None = getattr(self._local, "ledger", None)
+        if ledger is None:
             from adapters.storage import bootstrap
 
-            self._ledger = bootstrap(self.settings, create=True)
-        return self._ledger
+            ledger = self._local.ledger = bootstrap(self.settings, create=True)
+            with self._lock:
+                self._opened.append(ledger)
+        return ledger
+
+    async def aclose(self) -> None:
+        if self._positions is not None:
+            await self._positions.close()
+        await asyncio.get_running_loop().run_in_executor(None, self.close)
 
     def close(self) -> None:
-        self._thread.shutdown(wait=True)
-        if self._ledger is not None:
-            self._ledger.close()
-            self._ledger = None
+        self._threads.shutdown(wait=True)
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for ledger in opened:
+            ledger.close()

@@ -19,6 +19,7 @@ from domain.errors import (
     NotAuthenticated,
     NotPermitted,
     PlanNotFound,
+    VersionConflict,
 )
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
@@ -127,6 +128,34 @@ def test_a_token_limited_to_a_plan_sees_nothing_else(ledger: Ledger) -> None:
             with pytest.raises(PlanNotFound):  # 404, not 403: it does not exist for them
                 outside()
         ledger.record_progress("dhr3", "overview/1", "Done", FEB)
+
+
+def test_a_coordinator_limited_to_plans_issues_and_revokes_only_tokens_within_them(
+    ledger: Ledger,
+) -> None:
+    with acting_as("owner", "test"):
+        ledger.issue_token("everywhere", Role.AUDITOR)
+    grant = Grant("cora", Role.COORDINATOR, plans=frozenset({"dhr3"}))
+    with acting_as(grant.name, "api", grant):
+        for plans in ((), ("dhr2",), ("dhr2", "dhr3")):  # none may see more than cora
+            with pytest.raises(NotPermitted):
+                ledger.issue_token(f"wider {len(plans)}", Role.AUDITOR, plans=plans)
+        with pytest.raises(NotPermitted):
+            ledger.revoke_token("everywhere")
+        ledger.issue_token("deputy", Role.COORDINATOR, plans=["dhr3"])
+        ledger.revoke_token("deputy")
+
+
+def test_a_version_the_item_has_moved_on_from_is_refused_with_the_current_one(
+    ledger: Ledger,
+) -> None:
+    with acting_as("owner", "test"):
+        current = ledger.recommendation("dhr2", WMP).version
+        ledger.record_progress("dhr2", WMP, "First", FEB, expected_version=current)
+        with pytest.raises(VersionConflict) as refused:
+            ledger.record_progress("dhr2", WMP, "Second", FEB, expected_version=current)
+        assert refused.value.current == current + 1
+        assert ledger.recommendation("dhr2", WMP).version == current + 1
 
 
 def test_a_token_works_once_issued_and_never_after_revocation(ledger: Ledger) -> None:
