@@ -4,7 +4,7 @@ Loads the synthetic corpus (bench/corpus.py) through the service, serves it with
 on loopback (the app ``recledger serve`` runs, plus one bare FastAPI endpoint that
 returns a constant body the size of a plan's as-at JSON: the baseline, measured in the
 same server and the same run), and puts ``--clients`` concurrent keep-alive connections on
-each of these for ``--seconds``:
+each of these for ``--seconds``, after ``--warmup`` seconds of the same load unmeasured:
 
 - ``constant``: the bare endpoint (the baseline);
 - ``as_at_json``: ``GET /api/plans/{plan}/recommendations?as_at=D`` over 200 random
@@ -180,7 +180,9 @@ def start_server(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-def run(events: int, backend: str, clients: int, seconds: int, workers: int) -> dict[str, Any]:
+def run(
+    events: int, backend: str, clients: int, seconds: int, workers: int, warmup: int
+) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("bench.http needs wrk: apt-get install wrk")
     rng = random.Random(SEED)
@@ -196,9 +198,8 @@ def run(events: int, backend: str, clients: int, seconds: int, workers: int) -> 
         process = start_server(db, port, workers)
         url = f"http://127.0.0.1:{port}"
         try:
-            return measure(url, token, plans, rng, bulk["events"], clients, seconds, workers) | {
-                "backend": backend
-            }
+            found = measure(url, token, plans, rng, bulk["events"], clients, seconds, warmup)
+            return found | {"backend": backend, "workers": workers}
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -212,7 +213,7 @@ def measure(
     events: int,
     clients: int,
     seconds: int,
-    workers: int,
+    warmup: int,
 ) -> dict[str, Any]:
     auth = {"Authorization": f"Bearer {token}"}
     days = [date(2010, 1, 1) + timedelta(days=rng.randrange(6200)) for _ in range(200)]
@@ -243,7 +244,10 @@ def measure(
         for path in paths[:3]:
             answer = httpx.get(url + path, headers=headers)
             assert answer.status_code == 200, (path, answer.status_code, answer.text[:200])
-        results[name] = run_wrk(url, wrk_script(paths, headers), clients, seconds)
+        script = wrk_script(paths, headers)
+        if warmup:  # unmeasured: every worker's ledgers opened, their caches filled
+            run_wrk(url, script, clients, warmup)
+        results[name] = run_wrk(url, script, clients, seconds)
         print(f"{name}: {results[name]}", file=sys.stderr)
     open_items = []
     for plan in plans:
@@ -259,7 +263,7 @@ def measure(
         "plans": len(plans),
         "clients": clients,
         "seconds": seconds,
-        "workers": workers,
+        "warmup_seconds": warmup,
         "as_at_body_bytes": size,
         **results,
         "as_at_vs_constant_rps": round(ratio, 3),
@@ -276,9 +280,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="unmeasured seconds of the same load before each read"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    result = run(args.events, args.backend, args.clients, args.seconds, args.workers)
+    result = run(args.events, args.backend, args.clients, args.seconds, args.workers, args.warmup)
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

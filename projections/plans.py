@@ -93,21 +93,27 @@ class Plans:
 def plans_in_order(conn: Connection) -> list[PlanView]:
     """Every plan, in the order they were opened."""
     rows = conn.execute(select(plans).order_by(plans.c.opened, plans.c.plan_id))
-    return [
-        PlanView(
-            plan_id=row.plan_id,
-            title=row.title,
-            partnership=row.partnership,
-            kind=ReviewKind(row.kind),
-            versions=tuple(
-                DocumentVersion(
-                    v["label"],
-                    FuzzyDate.from_data(v["date"]) if v["date"] else None,
-                    v["file_name"],
-                    v["digest"],
-                )
-                for v in json.loads(row.versions)
-            ),
-        )
-        for row in rows
-    ]
+    return [_view(row) for row in rows]
+
+
+def plan_view(conn: Connection, plan_id: str) -> PlanView | None:
+    row = conn.execute(select(plans).where(plans.c.plan_id == plan_id)).first()
+    return None if row is None else _view(row)
+
+
+def _view(row: Any) -> PlanView:
+    return PlanView(
+        plan_id=row.plan_id,
+        title=row.title,
+        partnership=row.partnership,
+        kind=ReviewKind(row.kind),
+        versions=tuple(
+            DocumentVersion(
+                v["label"],
+                FuzzyDate.from_data(v["date"]) if v["date"] else None,
+                v["file_name"],
+                v["digest"],
+            )
+            for v in json.loads(row.versions)
+        ),
+    )

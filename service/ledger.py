@@ -52,7 +52,7 @@ from domain.refs import (
 )
 from projections import queries
 from projections.history import HistoryEntry, history
-from projections.plans import PlanView, plans_in_order
+from projections.plans import PlanView, plan_view, plans_in_order
 from projections.queries import ChangeView, RecommendationView
 from projections.runner import Runner, identity, read_snapshot
 from service import integrity
@@ -401,6 +401,15 @@ class Ledger(Application[UUID]):
             return self._get(plan_aggregate_id(values.plan_id(plan_id)))
         except AggregateNotFoundError:
             raise PlanNotFound(f"no plan {plan_id!r}; open it first") from None
+
+    def plan_view(self, plan_id: str) -> PlanView:
+        """One plan as the plans projection holds it (title, kind, document versions)."""
+        _check_sees(plan_id)
+        with self._read_model().engine.connect() as conn:
+            found = plan_view(conn, plan_id)
+        if found is None:
+            raise PlanNotFound(f"no plan {plan_id!r}; open it first")
+        return found
 
     def plans(self) -> list[PlanView]:
         """Every plan, in the order they were opened (from the plans projection)."""

@@ -80,7 +80,8 @@ async def kept(call: Caller, question: Hashable, read: Callable[[Ledger], Any]) 
     return Response(body, media_type="application/json")
 
 
-def _today() -> date:
+def today() -> date:
+    """Today (UTC): what an as-at date defaults to, as in the service."""
     return datetime.now(UTC).date()
 
 
@@ -128,11 +129,7 @@ async def plans(call: Call) -> JSONResponse:
 
 @router.get("/plans/{plan}", response_model=m.PlanOut, tags=["plans"])
 async def plan(plan: str, call: Call) -> JSONResponse:
-    def one(ledger: Ledger) -> Any:
-        ledger.plan(plan)  # in scope and there
-        return next(p for p in ledger.plans() if p.plan_id == plan)
-
-    return as_stored((await call(one)).to_json())
+    return as_stored((await call(lambda ledger: ledger.plan_view(plan))).to_json())
 
 
 @router.get(
@@ -146,7 +143,7 @@ async def recommendations(
 ) -> Response:
     """Every recommendation of the plan as at a date, as known at a moment: the objects of
     ``recledger status PLAN --json``."""
-    day = as_at or _today()
+    day = as_at or today()
     return await kept(
         call,
         ("status", plan, day, known_at),
@@ -195,7 +192,7 @@ async def overdue(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     """Overdue items as at a date, most overdue first: a page of them and the total."""
-    day = as_at or _today()
+    day = as_at or today()
     return await kept(
         call,
         ("overdue", plan, day, known_at, limit, offset),

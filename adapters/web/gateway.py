@@ -20,7 +20,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 
@@ -40,6 +40,12 @@ THREADS = 4
 one's caches warm."""
 
 
+def _size(answer: object) -> int:
+    """What a kept answer weighs: bytes their length; anything else (a page's read
+    models) a generous guess."""
+    return len(answer) if isinstance(answer, bytes) else 256 * 1024
+
+
 class Gateway:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -51,14 +57,14 @@ class Gateway:
         self._lock = threading.Lock()
         """Guards the kept grants and answers, and the list of ledgers opened."""
         self._grants: LRUCache[str, tuple[int, Grant]] = LRUCache(GRANTS)
-        self._answers: LRUCache[Hashable, bytes] = LRUCache(ANSWERS_BYTES, getsizeof=len)
+        self._answers: LRUCache[Hashable, Any] = LRUCache(ANSWERS_BYTES, getsizeof=_size)
 
     async def call(self, token: str, source: str, use: Callable[[Ledger], T]) -> T:
         """Run one use case as the holder of ``token``; its events say they came via
         ``source``. Authenticating and running are one trip to the ledger's thread."""
         return await self._run(self._call, token, source, use)
 
-    async def answer(self, token: str, question: Hashable, use: Callable[[Ledger], bytes]) -> bytes:
+    async def answer(self, token: str, question: Hashable, use: Callable[[Ledger], T]) -> T:
         """The answer to a read (``use``, as the holder of ``token``) as kept for this log
         position, else computed and kept. ``question`` names everything it depends on.
 
@@ -75,7 +81,7 @@ class Gateway:
         with self._lock:
             kept = self._grants.get(token)
             if kept is not None and kept[0] == position:
-                found = self._answers.get((kept[1], question, position))
+                found: T | None = self._answers.get((kept[1], question, position))
                 if found is not None:
                     return found
         return await self._run(self._answer, token, question, use)
@@ -92,12 +98,12 @@ class Gateway:
         with acting_as(grant.name, source, grant):
             return use(ledger)
 
-    def _answer(self, token: str, question: Hashable, use: Callable[[Ledger], bytes]) -> bytes:
+    def _answer(self, token: str, question: Hashable, use: Callable[[Ledger], T]) -> T:
         ledger = self._open()
         grant, position = self._grant(ledger, token)
         key = (grant, question, position)
         with self._lock:
-            found = self._answers.get(key)
+            found: T | None = self._answers.get(key)
         if found is None:
             with acting_as(grant.name, "api", grant):
                 found = use(ledger)

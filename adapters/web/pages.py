@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from swagger_ui_bundle import swagger_ui_path
 
 from adapters.web import models as m
-from adapters.web.api import Caller, import_upload
+from adapters.web.api import Caller, import_upload, today
 from adapters.web.chart import trend_svg
 from adapters.web.gateway import Gateway
 from domain.access import Grant, Role
@@ -164,18 +164,17 @@ async def plan(
     agency: str | None = None,
     lead: str | None = None,
 ) -> Response:
-    day, moment = _day(as_at, "as at"), _moment(known_at, "as known at")
+    day, moment = _day(as_at, "as at") or today(), _moment(known_at, "as known at")
 
     def read(ledger: Ledger) -> dict[str, Any]:
-        views = ledger.status(plan, as_at=day, known_at=moment)
         return {
-            "plan": next(p for p in ledger.plans() if p.plan_id == plan),
-            "views": views,
+            "views": ledger.status(plan, as_at=day, known_at=moment),
+            "plan": ledger.plan_view(plan),
             "overdue": ledger.overdue(plan, as_at=day, known_at=moment, limit=100),
             "coordinates": ledger.may_coordinate(plan),
         }
 
-    found = await page(read)
+    found = await page.gateway.answer(page.token, ("plan page", plan, day, moment), read)
     views: list[RecommendationView] = found["views"]
     shown = [
         v
@@ -186,7 +185,7 @@ async def plan(
         request,
         "plan.html",
         who=page.grant,
-        as_at=(day or _today()).isoformat(),
+        as_at=day.isoformat(),
         known_at=known_at or "",
         agency=agency or "",
         lead=lead or "",
@@ -201,7 +200,7 @@ async def plan(
 @router.get("/plans/{plan}/chart.svg")
 async def chart(request: Request, plan: str, page: Page, as_at: str | None = None) -> Response:
     """Open, completed and overdue items, month by month up to the day shown."""
-    end = _day(as_at, "as at") or _today()
+    end = _day(as_at, "as at") or today()
 
     def read(ledger: Ledger) -> Any:
         views = ledger.status(plan, as_at=end)
@@ -280,9 +279,9 @@ async def recommendation(
         who=page.grant,
         plan_id=plan,
         since=(first.isoformat() if first else ""),
-        until=(last or _today()).isoformat(),
+        until=(last or today()).isoformat(),
         statuses=[s.value for s in SETTABLE_STATUSES],
-        today=_today().isoformat(),
+        today=today().isoformat(),
         **found,
     )
 
@@ -406,7 +405,3 @@ def _month_ends(start: date, end: date) -> list[date]:
 
 
 templates.env.globals["section_title"] = section_title
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()

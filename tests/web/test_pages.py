@@ -50,6 +50,7 @@ def test_a_bad_token_does_not_sign_in(client: TestClient) -> None:
 
 def test_a_form_without_its_csrf_token_writes_nothing(client: TestClient, seeded: Seeded) -> None:
     sign_in(client, seeded.tokens["coordinator"])
+    assert "Forged" not in client.get("/plans/dhr2").text  # the plan page, now kept
     page = client.get(PAGE).text
     version = re.search(r'name="expected_version" value="(\d+)"', page)
     assert version
@@ -61,6 +62,7 @@ def test_a_form_without_its_csrf_token_writes_nothing(client: TestClient, seeded
     answer = client.post(f"{PAGE}/updates", data={**body, "csrf": csrf_of(page)})
     assert answer.status_code == 200 and "Recorded (1 event)" in answer.text
     assert "Forged" in answer.text
+    assert "Forged" in client.get("/plans/dhr2").text, "the kept page moved on with the log"
 
 
 def test_the_agency_lead_gets_forms_only_for_their_agencys_recommendations(
