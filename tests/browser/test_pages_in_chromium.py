@@ -97,3 +97,37 @@ def test_the_auditor_finds_no_write_controls(page: Any, site: tuple[str, Seeded]
         assert page.locator("textarea").count() == 0, path
         buttons = set(page.get_by_role("button").all_inner_texts())
         assert buttons <= {"Sign out", "Show", "Compare"}, (path, buttons)
+
+
+@pytest.mark.parametrize(
+    "path", ["/signin", "/plans", "/plans/dhr2?as_at=2014-02-28", f"/plans/dhr2/r/{OWN}"]
+)
+def test_every_page_passes_axe_core_accessibility_checks(
+    page: Any, site: tuple[str, Seeded], path: str
+) -> None:
+    """axe-core (WCAG 2.x A and AA rules: labels, contrast, landmarks, names of controls)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    url, seeded = site
+    if path != "/signin":
+        sign_in(page, url, seeded.tokens["coordinator"])
+    page.goto(f"{url}{path}")
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_printed_plan_has_no_controls_and_starts_each_section_on_a_page(
+    page: Any, site: tuple[str, Seeded]
+) -> None:
+    url, seeded = site
+    sign_in(page, url, seeded.tokens["coordinator"])
+    page.goto(f"{url}/plans/dhr2?as_at=2014-02-28")
+    page.emulate_media(media="print")
+    assert not page.locator("form.filters").is_visible()
+    assert not page.get_by_role("button", name="Sign out").is_visible()
+    breaks = page.locator("section.section").evaluate_all(
+        "sections => sections.map(s => getComputedStyle(s).breakBefore)"
+    )
+    assert breaks[0] == "auto" and set(breaks[1:]) == {"page"}
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
