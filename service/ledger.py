@@ -55,7 +55,7 @@ from projections.history import HistoryEntry, history
 from projections.plans import PlanView, plan_view, plans_in_order
 from projections.queries import ChangeView, RecommendationView
 from projections.runner import Runner, identity, read_snapshot
-from service import integrity
+from service import integrity, reports
 from service.importing import ImportOutcome, PlanDocument, import_document
 from service.transcodings import FuzzyDateAsDict
 
@@ -552,6 +552,11 @@ class Ledger(Application[UUID]):
         effective axis (days) or the recorded one (days or moments).
 
         Read from the plan's own events (a plan holds a few hundred): always exact."""
+        aggregates = self.plan_events(plan_id)
+        return queries.changes_in(plan_id, aggregates, since, until or _today(), recorded=recorded)
+
+    def plan_events(self, plan_id: str) -> list[tuple[str | None, list[Any]]]:
+        """Every event of a plan: its own (ref None), then each recommendation's."""
         plan = self.plan(plan_id)
         with self._read_model().engine.connect() as conn:
             rec_ids = queries.recommendation_ids(conn, plan_id)
@@ -561,7 +566,19 @@ class Ledger(Application[UUID]):
         for rec_id in rec_ids:
             events = self.read(lambda r=rec_id: list(self.events.get(UUID(r))))
             aggregates.append((events[0].ref, events))
-        return queries.changes_in(plan_id, aggregates, since, until or _today(), recorded=recorded)
+        return aggregates
+
+    def plan_as_at(
+        self, plan_id: str, as_at: date | None = None, known_at: datetime | None = None
+    ) -> reports.PlanAsAt:
+        """The plan as it stood on a day, as known at a moment, stamped with the log's head."""
+        return reports.plan_as_at(self, plan_id, as_at or _today(), known_at)
+
+    def board_report(
+        self, plan_id: str, since: date, until: date | None = None
+    ) -> reports.BoardReport:
+        """What changed in a plan between two days, and where it stands at the second."""
+        return reports.board_report(self, plan_id, since, until or _today())
 
     def workload(
         self,

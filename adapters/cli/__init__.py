@@ -2,7 +2,7 @@
 
 import sys
 
-from adapters.cli import access, commands, integrity, queries, serve  # noqa: F401  (registers them)
+from adapters.cli import access, commands, integrity, queries, reports, serve  # noqa: F401
 from adapters.cli.app import app
 
 _LEDGER_OPTIONS = ("--db", "--actor", "--token", "--idempotency-key")

@@ -3,6 +3,7 @@ and app-role, which gives the application a PostgreSQL role that cannot rewrite 
 
 from __future__ import annotations
 
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -74,13 +75,49 @@ def verify(
     ctx: typer.Context,
     against: CheckpointFile = None,
     key_fingerprint: TrustedKey = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="A report (recledger export or board-report, any format): the log position "
+            "and head it states must be a state of this log."
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Recompute the log's hashes from the stored events; exit 1 naming the first
     position where the log was changed, and how (edited, deleted, reordered, inserted,
-    truncated), or where it no longer extends the checkpoint."""
-    checkpoint = _checkpoint(against, key_fingerprint)
+    truncated), or where it no longer extends the checkpoint or the report's head."""
+    if against is not None and report is not None:
+        raise typer.BadParameter("give --against or --report, not both", param_hint="--report")
+    checkpoint = _checkpoint(against, key_fingerprint) or _stated_by(report)
     _report(run(ctx, lambda ledger: ledger.verify(checkpoint), writes=False), as_json)
+    if report is not None and checkpoint is not None and not as_json:
+        say(f"{report}: its head at position {checkpoint.size:,} is a state of this log")
+
+
+def _stated_by(report: Path | None) -> Checkpoint | None:
+    """The log position and head a report states, as a checkpoint (unsigned)."""
+    if report is None:
+        return None
+    from adapters.reports.shape import read_stamp
+    from service.integrity import Checkpoint
+
+    try:
+        if report.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            book = load_workbook(report, read_only=True)
+            text = "\n".join(
+                str(cell) for row in book.worksheets[0].iter_rows(values_only=True) for cell in row
+            )
+        else:
+            text = report.read_text(encoding="utf-8", errors="replace")
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        refuse(f"{report}: cannot read it as a report: {error}")
+    stated = read_stamp(text)
+    if stated is None:
+        refuse(f"{report}: states no log position and head (not a recledger report?)")
+    return Checkpoint(*stated)
 
 
 @app.command("checkpoint")

@@ -11,13 +11,14 @@ from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any, Literal, get_type_hints
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator, WithJsonSchema
 
+from adapters.reports import render
 from adapters.web import models as m
 from adapters.web.gateway import Gateway
 from domain.errors import InvalidCommand, NotAuthenticated
@@ -200,6 +201,61 @@ async def overdue(
             plan, as_at=day, known_at=known_at, limit=limit, offset=offset
         ).to_json(),
     )
+
+
+REPORT_TYPES = {
+    200: {
+        "content": {media.split(";")[0]: {} for media in render.MEDIA_TYPES.values()},
+        "description": "The report file",
+    }
+}
+
+
+def report_file(name: str, form: str, content: bytes) -> Response:
+    return Response(
+        content,
+        media_type=render.MEDIA_TYPES[form],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{form}"'},
+    )
+
+
+@router.get(
+    "/plans/{plan}/export",
+    response_class=Response,
+    responses=REPORT_TYPES,  # type: ignore[arg-type]
+    tags=["reports"],
+)
+async def export(
+    plan: str,
+    call: Call,
+    format: Annotated[Literal["html", "md", "csv", "xlsx"], Query()] = "html",
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
+) -> Response:
+    """The plan as it stood on a day, as known at a moment, in the document's shape,
+    stamped with the log's position and head (``recledger verify --report``)."""
+    report = await call(lambda ledger: ledger.plan_as_at(plan, as_at, known_at))
+    name = f"{plan}-as-at-{report.as_at.isoformat()}"
+    return report_file(name, format, render.plan_report(report, format))
+
+
+@router.get(
+    "/plans/{plan}/board-report",
+    response_class=Response,
+    responses=REPORT_TYPES,  # type: ignore[arg-type]
+    tags=["reports"],
+)
+async def board_report(
+    plan: str,
+    call: Call,
+    since: Annotated[date, Query(description="From this day (included).")],
+    until: Annotated[date | None, Query(description="To this day (included; today).")] = None,
+    format: Annotated[Literal["html", "md"], Query()] = "html",
+) -> Response:
+    """What changed between two days, and the overdue list, with counts."""
+    board = await call(lambda ledger: ledger.board_report(plan, since, until))
+    name = f"{plan}-changes-{board.since.isoformat()}-to-{board.until.isoformat()}"
+    return report_file(name, format, render.board_report(board, format))
 
 
 @router.get("/plans/{plan}/changes", response_model=list[m.ChangeOut], tags=["queries"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,8 +20,10 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from swagger_ui_bundle import swagger_ui_path
 
+from adapters.reports import render as reports
+from adapters.reports.shape import section_title, sections
 from adapters.web import models as m
-from adapters.web.api import Caller, import_upload, today
+from adapters.web.api import Caller, import_upload, report_file, today
 from adapters.web.chart import trend_svg
 from adapters.web.gateway import Gateway
 from domain.access import Grant, Role
@@ -191,7 +192,7 @@ async def plan(
         lead=lead or "",
         agencies=sorted({v.agency for v in views if v.agency}),
         leads=sorted({name for v in views for name in _leads_of(v)}),
-        sections=list(_sections(shown)),
+        sections=list(sections(shown)),
         statuses=[s.value for s in SETTABLE_STATUSES],
         **found,
     )
@@ -210,6 +211,38 @@ async def chart(request: Request, plan: str, page: Page, as_at: str | None = Non
 
     svg = trend_svg(await page(read))
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/plans/{plan}/export")
+async def export(
+    plan: str,
+    page: Page,
+    format: str = "html",
+    as_at: str | None = None,
+    known_at: str | None = None,
+) -> Response:
+    """The plan as shown (as at, as known at) as a report file to download."""
+    if format not in reports.PLAN_FORMATS:
+        raise InvalidCommand(f"no report format {format!r}")
+    day, moment = _day(as_at, "as at"), _moment(known_at, "as known at")
+    report = await page(lambda ledger: ledger.plan_as_at(plan, day, moment))
+    name = f"{plan}-as-at-{report.as_at.isoformat()}"
+    return report_file(name, format, reports.plan_report(report, format))
+
+
+@router.get("/plans/{plan}/board-report")
+async def board_report(
+    plan: str, page: Page, since: str = "", until: str | None = None, format: str = "html"
+) -> Response:
+    if format not in reports.BOARD_FORMATS:
+        raise InvalidCommand(f"no report format {format!r}")
+    start = _day(since, "from")
+    if start is None:
+        raise InvalidCommand("from: give the first day of the period")
+    end = _day(until, "to")
+    board = await page(lambda ledger: ledger.board_report(plan, start, end))
+    name = f"{plan}-changes-{board.since.isoformat()}-to-{board.until.isoformat()}"
+    return report_file(name, format, reports.board_report(board, format))
 
 
 @router.post("/plans/{plan}/recommendations", response_class=HTMLResponse)
@@ -337,27 +370,6 @@ def _lines(text: Any) -> list[str]:
 
 def _leads_of(view: RecommendationView) -> set[str]:
     return {name for item in view.items() for name in item.leads}
-
-
-def _sections(views: list[RecommendationView]) -> Iterator[tuple[str, list[RecommendationView]]]:
-    current: str | None = None
-    group: list[RecommendationView] = []
-    for view in views:
-        if view.section != current and group:
-            yield current or "", group
-            group = []
-        current = view.section
-        group.append(view)
-    if group:
-        yield current or "", group
-
-
-def section_title(section: str, views: list[RecommendationView]) -> str:
-    """How a plan names its sections: the overview report's, and each agency's review's."""
-    if section == "overview":
-        return "Overview report recommendations"
-    agency = views[0].agency if views else ""
-    return f"Individual management review: {agency or section.removeprefix('imr/')}"
 
 
 def _maybe(read: Any) -> RecommendationView | None:

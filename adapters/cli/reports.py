@@ -1,0 +1,75 @@
+"""``recledger export`` (the plan as it stood) and ``recledger board-report``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adapters.cli.app import PlanId, app, refuse, run, say
+from adapters.cli.queries import AsAt, KnownAt, as_at_day, known_at_moment, parse_day
+
+Out = Annotated[Path, typer.Option("-o", "--out", help="The file to write.")]
+
+
+def _write(out: Path, content: bytes) -> None:
+    try:
+        out.write_bytes(content)
+    except OSError as error:
+        refuse(f"cannot write {out}: {error.strerror or error}")
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    plan_id: PlanId,
+    out: Out,
+    form: Annotated[
+        str, typer.Option("--format", help="html (printable), md, csv or xlsx.")
+    ] = "html",
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
+) -> None:
+    """The plan as it stood on a day (as known at a moment), in the document's shape,
+    stamped with the log's position and head (check it with verify --report)."""
+    from adapters.reports.render import PLAN_FORMATS, plan_report
+
+    if form not in PLAN_FORMATS:
+        refuse(f"--format {form!r}: use one of {', '.join(PLAN_FORMATS)}")
+    day, moment = as_at_day(as_at), known_at_moment(known_at)
+    report = run(ctx, lambda ledger: ledger.plan_as_at(plan_id, day, moment), writes=False)
+    _write(out, plan_report(report, form))
+    say(
+        f"wrote {out}: {plan_id} as at {report.as_at.isoformat()}, {len(report.views)} "
+        f"recommendations, log position {report.stamp.position:,}"
+    )
+
+
+@app.command("board-report")
+def board_report(
+    ctx: typer.Context,
+    plan_id: PlanId,
+    since: Annotated[str, typer.Option(help="From this day (included), e.g. 2014-01-01.")],
+    out: Out,
+    until: Annotated[
+        str | None, typer.Option(help="To this day (included; default today).")
+    ] = None,
+    form: Annotated[str, typer.Option("--format", help="html or md.")] = "html",
+) -> None:
+    """What changed between two days (updates, completions, revised targets,
+    reassignments, newly overdue) and the overdue list, with counts."""
+    from adapters.reports.render import BOARD_FORMATS
+    from adapters.reports.render import board_report as render
+
+    if form not in BOARD_FORMATS:
+        refuse(f"--format {form!r}: use one of {', '.join(BOARD_FORMATS)}")
+    start = parse_day(since, "--since")
+    end = None if until is None else parse_day(until, "--until")
+    board = run(ctx, lambda ledger: ledger.board_report(plan_id, start, end), writes=False)
+    _write(out, render(board, form))
+    say(
+        f"wrote {out}: {plan_id} from {board.since.isoformat()} to {board.until.isoformat()}: "
+        f"{len(board.updates)} updates, {len(board.completions)} completions, "
+        f"{len(board.newly_overdue)} newly overdue"
+    )

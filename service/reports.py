@@ -1,0 +1,127 @@
+"""Reports: the plan as it stood at a date, and what changed between two dates.
+
+Each report carries a ``Stamp``: when and by whom it was made, and the log's position and
+head hash then, so a printed report ties to a state of the log that ``verify --report``
+confirms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from domain.audit import current_context
+from domain.errors import NoActor
+from projections.plans import PlanView
+from projections.queries import ChangeView, OverdueRow, RecommendationView
+
+if TYPE_CHECKING:
+    from service.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class Stamp:
+    generated_at: datetime
+    generated_by: str
+    position: int
+    """The log's size when the report was made: its last event's position."""
+    head: bytes
+    """The Merkle root of the log at ``position`` (``recledger head``)."""
+
+
+@dataclass(frozen=True)
+class PlanAsAt:
+    """A plan as it stood on ``as_at``, as the ledger knew it at ``known_at`` (None: now)."""
+
+    plan: PlanView
+    as_at: date
+    known_at: datetime | None
+    views: list[RecommendationView]
+    events: int
+    """The plan's events (its own and its recommendations') known then."""
+    stamp: Stamp
+
+
+@dataclass(frozen=True)
+class BoardReport:
+    """What changed in a plan from ``since`` to ``until`` (effective dates, both included),
+    and where it stands at ``until``."""
+
+    plan: PlanView
+    since: date
+    until: date
+    updates: list[ChangeView]
+    completions: list[ChangeView]
+    retargets: list[ChangeView]
+    reassignments: list[ChangeView]
+    overdue: list[OverdueRow]
+    """Overdue as at ``until``, most overdue first."""
+    newly_overdue: list[OverdueRow]
+    """Of those, the ones that were not overdue as at ``since``."""
+    counts: dict[str, dict[str, int]]
+    """Open, completed and overdue items as at ``since`` and as at ``until``."""
+    stamp: Stamp
+
+
+REASSIGNMENTS = ("LeadsReassigned", "AgencyReassigned")
+
+
+def stamp(ledger: Ledger) -> Stamp:
+    head = ledger.head()
+    try:
+        by = current_context().actor
+    except NoActor:
+        by = "unknown"
+    return Stamp(datetime.now(UTC), by, head.size, head.root)
+
+
+def plan_as_at(
+    ledger: Ledger, plan_id: str, as_at: date, known_at: datetime | None = None
+) -> PlanAsAt:
+    views = ledger.status(plan_id, as_at=as_at, known_at=known_at)
+    events = sum(
+        1
+        for _, found in ledger.plan_events(plan_id)
+        for event in found
+        if known_at is None or event.timestamp <= known_at
+    )
+    return PlanAsAt(ledger.plan_view(plan_id), as_at, known_at, views, events, stamp(ledger))
+
+
+def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> BoardReport:
+    changes = ledger.changes(plan_id, since, until)
+
+    def of(*types: str) -> list[ChangeView]:
+        return [c for c in changes if c.entry.type in types]
+
+    before = ledger.overdue(plan_id, as_at=since).rows
+    after = ledger.overdue(plan_id, as_at=until).rows
+    was_overdue = {row.ref for row in before}
+    return BoardReport(
+        plan=ledger.plan_view(plan_id),
+        since=since,
+        until=until,
+        updates=of("ProgressRecorded"),
+        completions=of("Completed"),
+        retargets=of("TargetDateRevised"),
+        reassignments=of(*REASSIGNMENTS),
+        overdue=after,
+        newly_overdue=[row for row in after if row.ref not in was_overdue],
+        counts={
+            "since": _counts(ledger.status(plan_id, as_at=since)),
+            "until": _counts(ledger.status(plan_id, as_at=until)),
+        },
+        stamp=stamp(ledger),
+    )
+
+
+def _counts(views: Iterable[RecommendationView]) -> dict[str, int]:
+    items = [item for view in views for item in view.items()]
+    return {
+        "items": len(items),
+        "open": sum(item.status.value in ("open", "in_progress") for item in items),
+        "completed": sum(item.status.value == "completed" for item in items),
+        "overdue": sum(item.overdue for item in items),
+    }

@@ -1,0 +1,187 @@
+"""Reports on the seed, on both backends: the plan as it stood (HTML, Markdown, CSV, XLSX)
+and the board report, each stamped with a head that ``verify --report`` confirms; the same
+files from the API and the pages, within each token's scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from adapters.reports.render import board_report, plan_report
+from adapters.reports.shape import read_stamp
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+from domain.audit import acting_as
+from domain.fuzzy_date import FuzzyDate
+from service.ledger import Ledger
+from tests.web.conftest import OWN, Seeded, auth
+
+FEB = "Feb 2014: "
+MARCH = "Sergeants briefed on the March 2014 delivery plan"
+
+
+@pytest.fixture
+def ledger(seeded: Seeded) -> Ledger:
+    found = bootstrap(Settings(db=seeded.db, actor="test"))
+    with acting_as("Clare Coordinator", "test"):
+        found.record_progress("dhr2", OWN, MARCH, FuzzyDate.given("2014-03-20"))
+        found.revise_target(
+            "dhr2", OWN, FuzzyDate.given("June 2014"), reason="HMIC review",
+            effective=FuzzyDate.given("2014-03-15"),
+        )  # fmt: skip
+    yield found
+    found.close()
+
+
+def text_of(ledger: Ledger, as_at: date, form: str) -> str:
+    with acting_as("Audrey Auditor", "test"):
+        return plan_report(ledger.plan_as_at("dhr2", as_at), form).decode()
+
+
+@pytest.mark.parametrize("form", ["html", "md", "csv"])
+def test_the_plan_as_at_a_date_holds_that_dates_updates_and_no_later_ones(
+    ledger: Ledger, form: str
+) -> None:
+    december = text_of(ledger, date(2013, 12, 31), form)
+    february = text_of(ledger, date(2014, 2, 28), form)
+    march = text_of(ledger, date(2014, 3, 31), form)
+    assert FEB not in december and MARCH not in december
+    assert february.count(FEB) >= 5 and MARCH not in february
+    assert MARCH in march
+    for text in (december, february):
+        assert "As at" in text or "as at" in text
+        assert read_stamp(text) is not None
+
+
+def test_the_header_ties_the_report_to_the_log(ledger: Ledger) -> None:
+    with acting_as("Audrey Auditor", "test"):
+        report = ledger.plan_as_at("dhr2", date(2014, 2, 28))
+    html = plan_report(report, "html").decode()
+    head = ledger.head()
+    assert read_stamp(html) == (head.size, head.root)
+    assert "Audrey Auditor" in html and "2014-02-28" in html
+    assert f"{report.events} in this plan" in html and report.events == head.size - 4
+    assert 'name="recledger-stamp"' in html and "<script" not in html and "<link" not in html
+
+
+def test_xlsx_has_a_sheet_per_section_frozen_headers_wrapped_text_and_rag_fills(
+    ledger: Ledger,
+) -> None:
+    with acting_as("Audrey Auditor", "test"):
+        content = plan_report(ledger.plan_as_at("dhr2", date(2014, 2, 28)), "xlsx")
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == [
+        "Report",
+        "Overview",
+        "IMR West Mercia Police",
+        "IMR CRI Pathway to Recovery",
+    ]
+    sheet = book["IMR West Mercia Police"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].value == "Recommendation"
+    assert all(cell.alignment.wrap_text for cell in sheet[2])
+    rags = {row[6].value: row[6].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
+    assert rags.get("Red", "").endswith("FFC7CE")
+    assert "(corrected)" not in str([c.value for c in sheet["C"]])
+
+
+def test_csv_has_a_row_per_item_with_the_documents_columns(ledger: Ledger) -> None:
+    rows = list(csv.DictReader(io.StringIO(text_of(ledger, date(2014, 2, 28), "csv"))))
+    assert len(rows) == 28  # 20 recommendations and 8 sub-actions
+    assert rows[0]["Ref"] == "overview/1" and rows[0]["Target date for Completion"] == "July 2014"
+    assert all(read_stamp(row["Stamp"]) for row in rows)
+
+
+def test_a_corrected_value_is_marked_as_corrected(ledger: Ledger) -> None:
+    with acting_as("Clare Coordinator", "test"):
+        ledger.correct("dhr2", OWN, "1", reason="typo", amendment={"text": "Fixed wording"})
+    text = text_of(ledger, date(2014, 2, 28), "md")
+    assert "6 Fixed wording (corrected)" in text
+
+
+def test_the_board_report_lists_what_changed_between_two_meetings(ledger: Ledger) -> None:
+    with acting_as("Audrey Auditor", "test"):
+        board = ledger.board_report("dhr2", date(2014, 1, 1), date(2014, 3, 31))
+    md = board_report(board, "md").decode()
+    assert len(board.updates) == 15 and MARCH in md
+    assert "September 2013 → June 2014" in md and "HMIC review" in md
+    assert "## Newly overdue" in md and "## Overdue at the end of the period" in md
+    assert read_stamp(md) is not None and read_stamp(board_report(board, "html").decode())
+
+
+def recledger(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    command = Path(sys.executable).with_name("recledger")
+    env = {**os.environ, "RECLEDGER_DB": db, "RECLEDGER_ACTOR": "auditor"}
+    return subprocess.run([str(command), *args], capture_output=True, text=True, env=env)
+
+
+def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
+    ledger: Ledger, seeded: Seeded, tmp_path: Path
+) -> None:
+    for form in ("html", "md", "csv", "xlsx"):
+        out = tmp_path / f"plan.{form}"
+        made = recledger(
+            "export",
+            "dhr2",
+            "--as-at",
+            "2014-02-28",
+            "--format",
+            form,
+            "-o",
+            str(out),
+            db=seeded.db,
+        )
+        assert made.returncode == 0, made.stderr
+        checked = recledger("verify", "--report", str(out), db=seeded.db)
+        assert checked.returncode == 0, checked.stderr
+        assert "is a state of this log" in checked.stdout
+    with acting_as("Clare Coordinator", "test"):  # the log grows: the report's state stays
+        ledger.record_progress("dhr2", OWN, "Later", FuzzyDate.given("2014-04-01"))
+    assert recledger("verify", "--report", str(tmp_path / "plan.md"), db=seeded.db).returncode == 0
+    html = (tmp_path / "plan.html").read_text()
+    _, root = read_stamp(html) or (0, b"")
+    forged = html.replace(root.hex(), ("0" * 64))
+    (tmp_path / "forged.html").write_text(forged)
+    refused = recledger("verify", "--report", str(tmp_path / "forged.html"), db=seeded.db)
+    assert refused.returncode == 1 and "rewritten" in refused.stderr
+    (tmp_path / "none.html").write_text("<p>hello</p>")
+    refused = recledger("verify", "--report", str(tmp_path / "none.html"), db=seeded.db)
+    assert refused.returncode == 1 and "not a recledger report" in refused.stderr
+
+
+def test_the_api_and_the_pages_give_the_same_reports_within_a_tokens_scope(
+    client: TestClient, seeded: Seeded
+) -> None:
+    headers = auth(seeded.tokens["auditor"])
+    base = "/api/plans/dhr2/export?as_at=2014-02-28"
+    for form, media in (("html", "text/html"), ("md", "text/markdown"), ("csv", "text/csv"),
+                        ("xlsx", "application/vnd.openxmlformats")):  # fmt: skip
+        answer = client.get(f"{base}&format={form}", headers=headers)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
+        assert f'filename="dhr2-as-at-2014-02-28.{form}"' in answer.headers["content-disposition"]
+    html = client.get(base, headers=headers).text
+    assert FEB in html and "Audrey Auditor" in html
+    board = client.get(
+        "/api/plans/dhr2/board-report?since=2014-01-01&until=2014-02-28&format=md",
+        headers=headers,
+    )
+    assert board.status_code == 200 and "## New progress updates (14)" in board.text
+    assert client.get(base, headers=auth(seeded.tokens["scoped"])).status_code == 404
+    assert client.get(f"{base}&format=pdf", headers=headers).status_code == 422
+    from tests.web.test_pages import sign_in
+
+    sign_in(client, seeded.tokens["auditor"])
+    page = client.get("/plans/dhr2?as_at=2014-02-28").text
+    assert "/plans/dhr2/export?format=xlsx&amp;as_at=2014-02-28" in page
+    download = client.get("/plans/dhr2/export?format=html&as_at=2014-02-28")
+    assert download.status_code == 200 and FEB in download.text
+    board_page = client.get("/plans/dhr2/board-report?since=2014-01-01&until=2014-02-28")
+    assert board_page.status_code == 200 and "New progress updates (14)" in board_page.text
