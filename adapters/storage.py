@@ -136,11 +136,17 @@ def read_models(engine: Engine) -> Runner:
     return Runner(engine, [Recommendations(), Plans(), Sealer()])
 
 
-def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledger:
+def bootstrap(
+    settings: Settings | None = None, *, create: bool = True, connections: int | None = None
+) -> Ledger:
     """Build the ledger on the configured store. ``create``: make the store's tables if
-    there are none (a command that writes); otherwise a missing ledger is refused."""
+    there are none (a command that writes); otherwise a missing ledger is refused.
+    ``connections``: keep at most this many open to a PostgreSQL event store (the library
+    opens its pool's size at once; a ledger used by one thread needs one)."""
     settings = settings or Settings()
     env = {**event_store_env(settings.db), "CREATE_TABLE": "no"}  # made below, under a lock
+    if connections is not None and env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        env |= {"POSTGRES_POOL_SIZE": str(connections), "POSTGRES_MAX_OVERFLOW": "1"}
     where = masked(settings.db)
     module = env["PERSISTENCE_MODULE"]
     if module == "eventsourcing.sqlite":

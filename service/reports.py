@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from domain.audit import current_context
 from domain.errors import NoActor
+from domain.kinds import Status
 from projections.plans import PlanView
 from projections.queries import ChangeView, OverdueRow, RecommendationView
 
@@ -121,7 +122,7 @@ def _counts(views: Iterable[RecommendationView]) -> dict[str, int]:
     items = [item for view in views for item in view.items()]
     return {
         "items": len(items),
-        "open": sum(item.status.value in ("open", "in_progress") for item in items),
-        "completed": sum(item.status.value == "completed" for item in items),
+        "open": sum(item.status in (Status.OPEN, Status.IN_PROGRESS) for item in items),
+        "completed": sum(item.status is Status.COMPLETED for item in items),
         "overdue": sum(item.overdue for item in items),
     }

@@ -73,7 +73,7 @@ class Gateway:
         if self._positions is None:
             from adapters.storage import bootstrap, postgres_conninfo
 
-            ledger = bootstrap(self.settings, create=True)
+            ledger = bootstrap(self.settings, create=True, connections=1)
             with self._lock:
                 self._opened.append(ledger)
             self._positions = PositionReader(ledger, postgres_conninfo(self.settings.db))
@@ -129,7 +129,7 @@ class Gateway:
         if ledger is None:
             from adapters.storage import bootstrap
 
-            ledger = self._local.ledger = bootstrap(self.settings, create=True)
+            ledger = self._local.ledger = bootstrap(self.settings, create=True, connections=1)
             with self._lock:
                 self._opened.append(ledger)
         return ledger

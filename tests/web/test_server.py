@@ -83,3 +83,35 @@ def test_answers_kept_by_a_worker_follow_writes_and_revocations_made_through_ano
         assert revoked.status_code == 204
         for _ in range(8):
             assert client.get(plan, headers=auditor).status_code == 401
+
+
+@pytest.mark.postgres
+def test_each_worker_keeps_a_bounded_number_of_postgresql_connections(
+    postgres_url: str, seed_plan: Path
+) -> None:
+    """Each worker opens a few ledgers (one per thread): each keeps one connection to the
+    event store, not the library's default pool of five (74 connections for two workers
+    before, which a third worker would have taken past PostgreSQL's default limit of 100)."""
+    import psycopg
+
+    from tests.conftest import POSTGRES_URL
+
+    def connections() -> int:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+    seeded = seed(postgres_url, seed_plan)
+    before = connections()
+    with serve(seeded.db, workers=2) as url:
+        headers = auth(seeded.tokens["auditor"])
+
+        def ask(n: int) -> int:
+            path = f"/api/plans/dhr2/recommendations?as_at=2014-0{1 + n % 9}-01"
+            return httpx.get(url + path, headers=headers, timeout=30).status_code
+
+        with ThreadPoolExecutor(16) as pool:
+            assert set(pool.map(ask, range(200))) == {200}
+        assert connections() - before <= 2 * 25
