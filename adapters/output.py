@@ -47,9 +47,14 @@ def to_json(value: Any) -> str:
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m[0]):04x}", dumped)
 
 
+def cell_text(value: str) -> str:
+    """Text a spreadsheet can hold: control characters written as escapes."""
+    return _CELL_RAW.sub(_escape, value)
+
+
 def spreadsheet_cell(value: Any) -> Any:
-    """A CSV or XLSX cell that a spreadsheet shows as text, never runs as a formula."""
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
     if not isinstance(value, str):
         return value
-    value = _CELL_RAW.sub(_escape, value)
+    value = cell_text(value)
     return f"'{value}" if value.startswith(_FORMULA_START) else value

@@ -18,6 +18,8 @@ caller passes ``year=``; otherwise it is UNKNOWN. A year is never guessed.
 Text that says there is no date ("Ongoing", "Implemented and ongoing.", "N/A",
 "") has precision NONE; anything else that cannot be placed, including
 impossible dates such as "30th Feb 2014", is UNKNOWN. Parsing never raises.
+
+"no later than X", as the ledger writes a date it inferred, reads back as X, inferred.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ _EDGES = re.compile(r"^[\s.,;:]+|[\s.,;:]+$")
 _ONGOING = re.compile(r"\bon[\s-]?going\b", re.IGNORECASE)
 _ONGOING_SUFFIX = re.compile(r"\s*[,;-]?\s*(?:and|&)\s+on[\s-]?going$", re.ASCII)
 _DEADLINE_PREFIX = re.compile(r"^(?:by\s+)?(?:the\s+)?(?:end\s+(?:of\s+)?)?", re.ASCII)
+_NO_LATER_THAN = re.compile(r"^no later than\s+", re.ASCII)
+"""How the ledger writes an inferred date ("no later than August 2013"): read back as inferred."""
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
 _NUMERIC_DAY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$", re.ASCII)
@@ -186,14 +190,15 @@ class FuzzyDate:
         if key in _NO_DATE:
             return cls(text, None, None, Precision.NONE)
         key = _normalise(_ONGOING_SUFFIX.sub("", key))
-        key = _DEADLINE_PREFIX.sub("", key, count=1)
+        inferred = _NO_LATER_THAN.match(key) is not None
+        key = _DEADLINE_PREFIX.sub("", _NO_LATER_THAN.sub("", key, count=1), count=1)
         try:
             span = _span(key, year)
         except (ValueError, OverflowError):  # impossible dates, years out of range
             span = None
         if span is None:
             return cls(text, None, None, Precision.UNKNOWN)
-        return cls(text, *span)
+        return cls(text, *span, inferred=inferred)
 
     @classmethod
     def given(cls, text: str) -> FuzzyDate:
@@ -245,6 +250,28 @@ class FuzzyDate:
     def is_ongoing(self) -> bool:
         """True when the text says "ongoing" (or "on-going"), whatever the precision."""
         return _ONGOING.search(self.text) is not None
+
+    def plain(self) -> str:
+        """A text that ``parse`` reads back as this interval ("2014-03-05", "March 2014",
+        "Spring 2014", "Q1 2014", "2014", "2019/20"), prefixed "no later than" if inferred;
+        the text as written if it is not on the calendar."""
+        if self.start is None or self.end is None:
+            return self.text
+        start = self.start
+        if self.precision == Precision.DAY:
+            plain = start.isoformat()
+        elif self.precision == Precision.MONTH:
+            plain = f"{_MONTH_NAMES[start.month - 1].capitalize()} {start.year}"
+        elif self.precision == Precision.SEASON and start.month % 3 == 0:
+            season = {3: "Spring", 6: "Summer", 9: "Autumn", 12: "Winter"}[start.month]
+            plain = f"{season} {start.year}"
+        elif self.precision == Precision.SEASON:
+            plain = f"Q{(start.month + 2) // 3} {start.year}"
+        elif start.month == 1:
+            plain = str(start.year)
+        else:
+            plain = f"{start.year}/{(start.year + 1) % 100:02d}"
+        return f"no later than {plain}" if self.inferred else plain
 
     def as_inferred(self) -> FuzzyDate:
         return replace(self, inferred=True)

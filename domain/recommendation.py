@@ -416,7 +416,11 @@ class Recommendation(Aggregate):
                     changed.status = Status.IN_PROGRESS
 
     class StatusChanged(ItemEvent):
-        """The status was set to open, in progress or ongoing (business as usual)."""
+        """The status was set to open, in progress or ongoing (business as usual).
+
+        None of these is completed, so any completion is gone: an item is never completed
+        when the status is set, but "as at" a date before its reopening, a status change
+        recorded after it is replayed on the completion."""
 
         status: str
         amendable: ClassVar[dict[str, Field]] = {"effective": Field.DATE}
@@ -425,6 +429,7 @@ class Recommendation(Aggregate):
             self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
         ) -> None:
             item.status = Status(data["status"])
+            item.completed, item.evidence = None, None
 
     class Completed(ItemEvent):
         """The recommendation (or sub-action) was declared implemented; a recommendation's
@@ -465,6 +470,7 @@ class Recommendation(Aggregate):
         ) -> None:
             for gone in _with_sub_actions(item, state, lambda s: s.status not in CLOSED):
                 gone.status = Status.WITHDRAWN
+                gone.completed, gone.evidence = None, None  # see StatusChanged
 
     class Corrected(Event):
         """An earlier event was retracted or amended; the original stays in the log."""

@@ -37,6 +37,13 @@ class SubActionDocument:
     text: str
     leads: tuple[str, ...]
     target: FuzzyDate | None
+    number: str | None = None
+    """Its number under the recommendation, where the document gives it a row of its own
+    (None: numbered in turn)."""
+    updates: tuple[UpdateDocument, ...] = ()
+    status: Status = Status.OPEN
+    status_basis: str | None = None
+    status_date: FuzzyDate | None = None
 
 
 @dataclass(frozen=True)
@@ -211,12 +218,58 @@ def _raise(
         effective=raised,
         theme=doc.theme,
     )
-    for action in doc.sub_actions:
-        rec.add_sub_action(action.text, action.leads, action.target, raised)
+    numbers = [_add_action(rec, action, raised) for action in doc.sub_actions]
     for update in doc.updates:
         rec.record_progress(update.text, update.effective)
-    _settle_status(rec, doc, document)
+    _settle_statuses(rec, list(zip(numbers, doc.sub_actions, strict=True)), doc, document)
     return rec
+
+
+def _add_action(rec: Recommendation, action: SubActionDocument, when: FuzzyDate | None) -> str:
+    """Add an action as the document states it, with its own updates; return its number."""
+    number = rec.add_sub_action(action.text, action.leads, action.target, when, action.number)
+    for update in action.updates:
+        rec.record_progress(update.text, update.effective, action=number)
+    return number
+
+
+def _settle_statuses(
+    rec: Recommendation,
+    actions: list[tuple[str, SubActionDocument]],
+    doc: RecommendationDocument,
+    document: PlanDocument,
+    notes: list[str] | None = None,
+) -> None:
+    """The actions' stated statuses and the recommendation's, in the order that reaches
+    them: a recommendation completes with its open actions, and withdraws them, and it
+    completes by itself once all its actions are closed and one completed. So: withdrawn
+    actions first, unless the recommendation is withdrawn, which withdraws them itself."""
+    withdrawn = [(n, a) for n, a in actions if a.status == Status.WITHDRAWN]
+    others = [(n, a) for n, a in actions if a.status != Status.WITHDRAWN]
+    if doc.status == Status.WITHDRAWN:
+        _settle_actions(rec, others)
+        _settle_status(rec, doc, document, notes)
+        _settle_actions(rec, withdrawn)
+    else:
+        _settle_actions(rec, withdrawn + others)
+        _settle_status(rec, doc, document, notes)
+
+
+def _settle_actions(rec: Recommendation, actions: list[tuple[str, SubActionDocument]]) -> None:
+    for number, action in actions:
+        basis = f"inferred from: {action.status_basis!r}" if action.status_basis else None
+        current = rec.state.item(number).status
+        if action.status == current or current == Status.WITHDRAWN:
+            continue
+        if action.status == Status.COMPLETED and current != Status.COMPLETED:
+            completed = action.status_date
+            assert completed is not None, "a completion read from a document is always dated"
+            rec.complete(completed, basis, action=number)
+        elif action.status == Status.WITHDRAWN and current != Status.COMPLETED:
+            reason = basis or "withdrawn, as the document states"
+            rec.withdraw(reason, action.status_date, action=number)
+        elif basis is not None and current != Status.COMPLETED:
+            rec.change_status(action.status, basis, action.status_date, action=number)
 
 
 def _revise(
@@ -254,9 +307,12 @@ def _revise(
         if stated and not _same(getattr(said, name), stated):  # the document changed it
             follow.change(name, getattr(said, name), stated, record)
     known_actions = {_same_text(a.text) for a in (*said.sub_actions, *rec.state.sub_actions)}
-    for action in doc.sub_actions:
-        if _same_text(action.text) not in known_actions:
-            rec.add_sub_action(action.text, action.leads, action.target, when)
+    added = [
+        (_add_action(rec, action, when), action)
+        for action in doc.sub_actions
+        if _same_text(action.text) not in known_actions
+    ]
+    _settle_actions(rec, added)
     _follow_updates(rec, doc, said, notes)
     if doc.status != said.status or said is rec.state:
         follow.status(said.status, doc.status)
@@ -374,13 +430,20 @@ def _settle_status(
     notes: list[str] | None = None,
 ) -> None:
     """Move the status to what the document states, conservatively: never reopen or
-    un-withdraw; open or in progress only when the document states it (a Status cell)."""
+    un-withdraw; open or in progress only when the document states it (a Status cell);
+    withdrawn only when its Status cell says so."""
     state: RecommendationState = rec.state
     basis = f"inferred from: {doc.status_basis!r}" if doc.status_basis else None
     if state.status == Status.WITHDRAWN or doc.status == state.status:
         return
     if doc.status == Status.COMPLETED:
         rec.complete(doc.status_date or doc.raised, evidence=basis)
+    elif doc.status == Status.WITHDRAWN:
+        if state.status == Status.COMPLETED:
+            if notes is not None:
+                notes.append(f"{doc.ref}: the document says withdrawn; completed, not changed")
+            return
+        rec.withdraw(basis or "withdrawn, as the document states", doc.status_date)
     elif state.status == Status.COMPLETED:
         if notes is not None:
             notes.append(f"{doc.ref}: the document no longer says it is completed; not reopened")

@@ -26,7 +26,8 @@ def export(
     plan_id: PlanId,
     out: Out,
     form: Annotated[
-        str, typer.Option("--format", help="html (printable), md, csv or xlsx.")
+        str,
+        typer.Option("--format", help="html (printable), md, csv, xlsx or txt (the seed's shape)."),
     ] = "html",
     as_at: AsAt = None,
     known_at: KnownAt = None,
@@ -55,7 +56,7 @@ def board_report(
     until: Annotated[
         str | None, typer.Option(help="To this day (included; default today).")
     ] = None,
-    form: Annotated[str, typer.Option("--format", help="html or md.")] = "html",
+    form: Annotated[str, typer.Option("--format", help="html, md or xlsx.")] = "html",
 ) -> None:
     """What changed between two days (updates, completions, revised targets,
     reassignments, newly overdue) and the overdue list, with counts."""

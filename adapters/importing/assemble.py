@@ -37,10 +37,18 @@ from domain import values
 from domain.errors import InvalidCommand
 
 REC_START = re.compile(
-    r"^\s*(?:Recommendation|Rec\.?)\s*(?:No\.?|Number|#)?\s*(?P<num>\d+(?:\.\d+)*)(?!\d)"
+    r"^\s*(?:Recommendation|Rec\.?)\s*(?:No\.?|Number|#)?\s*"
+    r"(?P<num>\d+(?:\.\d+)*(?:[a-z](?![a-z]))?)(?!\d)"
     r"\.?\s*[:.\u2013\u2014-]?\s*",
     re.IGNORECASE,
 )
+ACTION_START = re.compile(
+    r"^\s*(?:sub-?\s?)?action\s+(?:no\.?\s*)?(?P<num>\d+(?:\.\d+)*[a-z]?(?:\.\d+[a-z]?)?)"
+    r"\s*[:.\u2013\u2014-]\s*",
+    re.IGNORECASE,
+)
+"""A row for one action of the recommendation above it, numbered under it: "Action 3.2: ..."
+under "Recommendation No 3" (as ``recledger export`` writes a sub-action)."""
 NUMBERED_TEXT = re.compile(
     r"^\s*(?P<num>\d{1,3}[a-z]?(?=[.):])|\d{1,3}(?:\.\d{1,3})+[a-z]?)[.):]?\s+(?=[A-Z])"
 )
@@ -118,6 +126,17 @@ class Section:
 
 
 @dataclass
+class ActionRow:
+    """A row holding one action of a recommendation: its number under it, its text, and
+    the row's other cells by role."""
+
+    line: int
+    number: str
+    text: str
+    cells: dict[str, str]
+
+
+@dataclass
 class RawRecommendation:
     section: Section
     number_text: str
@@ -128,6 +147,8 @@ class RawRecommendation:
     cut_off_line: int | None = None
     rows: list[dict[str, str]] = field(default_factory=list)
     """Each row's cells by role, as written: a table with one row per action pairs them."""
+    actions: list[ActionRow] = field(default_factory=list)
+    """Rows that each hold one of its actions ("Action 3.2: ..."), in order."""
 
     @property
     def label(self) -> str:
@@ -268,6 +289,8 @@ def _place_row(state: _State, line: int, cells: list[str]) -> bool:
         return False
     rec_index = state.columns[RECOMMENDATION]
     rec_lines = html_to_lines(cells[rec_index]) if rec_index < len(cells) else []
+    if state.current is not None and _is_action_row(state, line, cells, rec_lines):
+        return True
     start = state.starts.match(rec_lines[0]) if rec_lines else None
     number = _start_number(state, line, cells, start)
     if number == "":
@@ -292,9 +315,45 @@ def _place_row(state: _State, line: int, cells: list[str]) -> bool:
     if state.current is None:
         _stray(state, line, cells, "row continues no recommendation")
         return False
+    if state.current.actions:  # a page break inside an action's row
+        _continue_action(state, state.current.actions[-1], cells)
+        return True
     repeated = _repeats_text(state.current, cells, rec_index)
     _add_cells(state, state.current, line, cells, [] if repeated else None)
     return True
+
+
+def _is_action_row(state: _State, line: int, cells: list[str], rec_lines: list[str]) -> bool:
+    """Take the row as one of the open recommendation's actions if its recommendation cell
+    says so: "Action 3.2: ..." under recommendation 3 (the number continues the
+    recommendation's)."""
+    rec, columns = state.current, state.columns
+    assert rec is not None and columns is not None
+    start = ACTION_START.match(rec_lines[0]) if rec_lines else None
+    prefix = f"{rec.number_text.partition('#')[0]}."
+    if start is None or not start["num"].lower().startswith(prefix):
+        return False
+    number = start["num"].lower().removeprefix(prefix)
+    text = "\n".join([rec_lines[0][start.end() :], *rec_lines[1:]]).strip()
+    by_role = {
+        role: cells[index]
+        for role, index in columns.items()
+        if role != RECOMMENDATION
+        if index < len(cells)
+    }
+    rec.actions.append(ActionRow(line, number, text, by_role))
+    return True
+
+
+def _continue_action(state: _State, action: ActionRow, cells: list[str]) -> None:
+    assert state.columns is not None
+    for role, index in state.columns.items():
+        if index >= len(cells) or not cells[index].strip():
+            continue
+        if role == RECOMMENDATION:
+            action.text = f"{action.text} {html_to_text(cells[index])}".strip()
+        else:
+            action.cells[role] = f"{action.cells.get(role, '')}\n{cells[index]}"
 
 
 def _repeats_text(rec: RawRecommendation, cells: list[str], rec_index: int) -> bool:

@@ -19,10 +19,17 @@ The parser keeps text as written; here it is interpreted, conservatively:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from adapters.importing.model import ParsedPlan, ParsedRecommendation, ParseWarning
+from adapters.importing.model import (
+    ParsedPlan,
+    ParsedRecommendation,
+    ParsedSubAction,
+    ParsedUpdate,
+    ParseWarning,
+)
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate, Precision
 from domain.kinds import ReviewKind, Status
@@ -54,6 +61,7 @@ _STATED = (
     (Status.ONGOING, re.compile(r"^(?:on-?\s?going|embedded|business as usual|bau)\b")),
     (Status.IN_PROGRESS, re.compile(r"^(?:in\s+progress|in-progress|started|on track|underway)\b")),
     (Status.OPEN, re.compile(r"^(?:not\s+(?:yet\s+)?started|open|not due)\b")),
+    (Status.WITHDRAWN, re.compile(r"^(?:withdrawn|no longer (?:applies|applicable))\b")),
 )
 """How a Status cell starts ("Complete - see update"): "Partially complete" states none."""
 _DATE_IN_SENTENCE = re.compile(
@@ -154,17 +162,23 @@ def _agreed(
 def _recommendation(
     rec: ParsedRecommendation, fallback: FuzzyDate, warnings: list[ParseWarning]
 ) -> RecommendationDocument:
-    updates = _updates(rec, fallback, warnings)
-    dated = [u.effective for u in updates if not u.effective.inferred]
+    updates = _updates(rec.ref, rec.updates, fallback, warnings)
+    sub_actions = tuple(_sub_action(rec, action, fallback, warnings) for action in rec.sub_actions)
+    dated = [
+        u.effective
+        for u in (*updates, *(u for a in sub_actions for u in a.updates))
+        if not u.effective.inferred
+    ]
     earliest = min(dated, key=lambda d: d.end or date.max) if dated else None
     raised = no_later_than(earliest) if earliest else fallback
-    status, basis, status_date = _status(rec, updates, fallback, warnings)
+    status, basis, status_date = _status(
+        rec,
+        updates,
+        fallback,
+        lambda message: warnings.append(ParseWarning(rec.line, f"{rec.ref}: {message}")),
+    )
     if basis is not None and status_date is None:  # stated in the target column: by this version
         status_date = fallback
-    sub_actions = tuple(
-        SubActionDocument(a.text, a.leads, _target(a.target, rec, warnings))
-        for a in rec.sub_actions
-    )
     return RecommendationDocument(
         ref=rec.ref,
         text=rec.text,
@@ -181,15 +195,48 @@ def _recommendation(
     )
 
 
+def _sub_action(
+    rec: ParsedRecommendation,
+    action: ParsedSubAction,
+    fallback: FuzzyDate,
+    warnings: list[ParseWarning],
+) -> SubActionDocument:
+    """An action under the recommendation; with a row of its own, its number, updates and
+    status are its own too."""
+    if action.line is None:  # listed in a cell: nothing is stated of it but its text
+        return SubActionDocument(action.text, action.leads, _target(action.target, rec, warnings))
+    ref, line = f"{rec.ref} action {action.number}", action.line
+    updates = _updates(ref, action.updates, fallback, warnings)
+    status, basis, when = _status(
+        action,
+        updates,
+        fallback,
+        lambda message: warnings.append(ParseWarning(line, f"{ref}: {message}")),
+    )
+    return SubActionDocument(
+        text=action.text,
+        leads=action.leads,
+        target=_target(action.target, rec, warnings),
+        number=action.number,
+        updates=tuple(updates),
+        status=status,
+        status_basis=basis,
+        status_date=fallback if basis is not None and when is None else when,
+    )
+
+
 def _own_target(
     rec: ParsedRecommendation,
     sub_actions: tuple[SubActionDocument, ...],
     warnings: list[ParseWarning],
 ) -> FuzzyDate | None:
     """The recommendation's target; where its cell lists one target per sub-action, it is
-    due when its last sub-action is (the text kept as written, the date marked inferred)."""
+    due when its last sub-action is (the text kept as written, the date marked inferred).
+    Where actions have rows of their own, only if its cell is the list of their targets."""
     dated = [a.target for a in sub_actions if a.target is not None and a.target.is_dated]
-    if len(dated) < 2:
+    listed = "; ".join(a.target.text for a in sub_actions if a.target is not None)
+    rows = any(action.line is not None for action in rec.sub_actions)
+    if len(dated) < 2 or (rows and rec.target.split() != listed.split()):
         return _target(rec.target, rec, warnings)
     last = max(dated, key=lambda target: target.end or date.min)
     warnings.append(
@@ -218,17 +265,20 @@ def _target(text: str, rec: ParsedRecommendation, warnings: list[ParseWarning]) 
 
 
 def _updates(
-    rec: ParsedRecommendation, fallback: FuzzyDate, warnings: list[ParseWarning]
+    ref: str,
+    updates: tuple[ParsedUpdate, ...],
+    fallback: FuzzyDate,
+    warnings: list[ParseWarning],
 ) -> list[UpdateDocument]:
     """Each update with its written date, or the next written date after it, or the fallback."""
     written: list[FuzzyDate | None] = []
-    for update in rec.updates:
+    for update in updates:
         effective = FuzzyDate.parse(update.date_text) if update.date_text else None
         if effective is not None and not effective.is_dated:
             warnings.append(
                 ParseWarning(
                     update.line,
-                    f"{rec.ref}: update date {update.date_text!r} has "
+                    f"{ref}: update date {update.date_text!r} has "
                     "no year or is not a date; dated by the updates after it",
                 )
             )
@@ -236,7 +286,7 @@ def _updates(
         written.append(effective)
     placed: list[UpdateDocument] = []
     bound = fallback
-    for update, effective in reversed(list(zip(rec.updates, written, strict=True))):
+    for update, effective in reversed(list(zip(updates, written, strict=True))):
         if effective is None:
             placed.append(UpdateDocument(bound, update.text))
         else:
@@ -246,24 +296,21 @@ def _updates(
 
 
 def _status(
-    rec: ParsedRecommendation,
+    item: ParsedRecommendation | ParsedSubAction,
     updates: list[UpdateDocument],
     fallback: FuzzyDate,
-    warnings: list[ParseWarning],
+    warn: Callable[[str], None],
 ) -> tuple[Status, str | None, FuzzyDate | None]:
     """The status the row's Status cell states; else what its updates and target say."""
-    if rec.status:
+    if item.status:
         for status, words in _STATED:
-            if found := words.match(rec.status.casefold()):
-                written = _date_after(rec.status[found.end() :])
+            if found := words.match(item.status.casefold()):
+                written = _date_after(item.status[found.end() :])
                 when = written or _stated_on(updates, fallback)
-                return status, f"Status: {rec.status}", when
-        warnings.append(
-            ParseWarning(
-                rec.line,
-                f"{rec.ref}: status {rec.status!r} is not one the ledger knows (complete, "
-                "ongoing, in progress, not started); the status follows the updates",
-            )
+                return status, f"Status: {item.status}", when
+        warn(
+            f"status {item.status!r} is not one the ledger knows (complete, ongoing, "
+            "in progress, not started, withdrawn); the status follows the updates"
         )
     for update in reversed(updates):
         for sentence in reversed(_SENTENCE_END.split(update.text)):
@@ -271,8 +318,8 @@ def _status(
                 return Status.COMPLETED, sentence.strip(), _date_in(sentence) or update.effective
             if _ONGOING.search(sentence):
                 return Status.ONGOING, sentence.strip(), update.effective
-    if _ONGOING.search(rec.target):
-        return Status.ONGOING, f"Target: {rec.target.strip()}", None
+    if _ONGOING.search(item.target):
+        return Status.ONGOING, f"Target: {item.target.strip()}", None
     if updates:
         return Status.IN_PROGRESS, None, None
     return Status.OPEN, None, None

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from adapters.importing.assemble import RawRecommendation
+from adapters.importing.assemble import ActionRow, RawRecommendation
 from adapters.importing.cells import (
     continues_sentence,
     looks_like_prose,
@@ -154,7 +154,7 @@ def _sub_actions(
     for index, (number, text) in enumerate(items):
         leads = tuple(groups[index]) if pair_leads and index < len(groups) else ()
         target = targets[index] if pair_targets and index < len(targets) else ""
-        result.append(ParsedSubAction(number, text, leads, target))
+        result.append(ParsedSubAction(str(number), text, leads, target))
     if pair_leads and len(groups) != len(items):
         entries = [" / ".join(group) for group in groups]
         warn(raw.line, _pair_note(raw, LEADS, len(items), entries))
@@ -217,7 +217,9 @@ def _draft(raw: RawRecommendation, previous: _Draft | None, warn: Warn) -> _Draf
     groups, moved = _leads(raw, warn)
     targets = _targets(raw, warn)
     by_row = _actions_by_row(raw)
-    if by_row and not actions:
+    if raw.actions:
+        sub_actions, parallel = [_action_row(raw, row, warn) for row in raw.actions], False
+    elif by_row and not actions:
         sub_actions, parallel = by_row, True
         targets = list(dict.fromkeys(action.target for action in by_row if action.target))
     else:
@@ -256,7 +258,7 @@ def _actions_by_row(raw: RawRecommendation) -> list[ParsedSubAction]:
 
     return [
         ParsedSubAction(
-            number,
+            str(number),
             text(row, ACTION),
             tuple(
                 lead for line in html_to_lines(row.get(LEADS, "")) for lead in split_leads(line)[0]
@@ -265,6 +267,29 @@ def _actions_by_row(raw: RawRecommendation) -> list[ParsedSubAction]:
         )
         for number, row in enumerate(rows, start=1)
     ]
+
+
+def _action_row(raw: RawRecommendation, row: ActionRow, warn: Warn) -> ParsedSubAction:
+    """An action with a row of its own ("Action 3.2: ..."): its cells are its own."""
+    if not row.text:
+        warn(row.line, f"{raw.label}: action {row.number} has no text")
+
+    def lines(role: str) -> list[str]:
+        return html_to_lines(row.cells.get(role, ""))
+
+    summary = "\n".join(lines(UPDATES))
+    return ParsedSubAction(
+        number=row.number,
+        text=row.text,
+        leads=tuple(lead for line in lines(LEADS) for lead in split_leads(line)[0]),
+        target=" ".join(lines(TARGET)),
+        updates=tuple(
+            ParsedUpdate(segment.text, segment.date_text, row.line)
+            for segment in split_updates(summary)
+        ),
+        status=" ".join(lines(STATUS)) or None,
+        line=row.line,
+    )
 
 
 def _actions(raw: RawRecommendation) -> list[str]:

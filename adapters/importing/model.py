@@ -19,10 +19,15 @@ class ParseWarning:
 
 @dataclass(frozen=True)
 class ParsedSubAction:
-    number: int
+    number: str
     text: str
     leads: tuple[str, ...]
     target: str
+    updates: tuple[ParsedUpdate, ...] = ()
+    status: str | None = None
+    line: int | None = None
+    """Where it has a row of its own ("Action 3.2: ..."), the row's line; its number,
+    updates and status are then its own."""
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import html
 import io
+import re
 import stat
 import zipfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from adapters.importing.assemble import is_heading
 from adapters.importing.columns import looks_like_header
 from adapters.importing.model import ParsedPlan, ParseWarning, PlanParseError
 from adapters.importing.text_table import parse_plan_text, parse_rows
@@ -44,11 +47,10 @@ def read_plan(path: Path) -> ParsedPlan:
     encoding = ""
     try:
         if path.suffix.lower() == ".xlsx":
-            rows, sheet = _xlsx_rows(path, raw)
-            parsed = _from_rows(rows, path)
-            if sheet is not None:
-                note = ParseWarning(1, f"read the sheet {sheet!r}: the first with a plan's table")
-                parsed = replace(parsed, warnings=(note, *parsed.warnings))
+            book = _xlsx(path, raw)
+            parsed = _from_rows(book.rows, path, book.cover)
+            if book.note is not None:
+                parsed = replace(parsed, warnings=(ParseWarning(1, book.note), *parsed.warnings))
         elif path.suffix.lower() == ".csv":
             text, encoding = _decode(path, raw, guess=True)
             parsed = _from_rows(_csv_rows(path, text), path)
@@ -150,9 +152,28 @@ def _delimiter(text: str) -> str:
         return max(",;\t", key=first.count)
 
 
-def _xlsx_rows(path: Path, raw: bytes) -> tuple[Rows, str | None]:
-    """The rows of the first sheet holding a recommendation table (a workbook may open with
-    a cover or guidance sheet), and that sheet's name when it is not the first."""
+@dataclass(frozen=True)
+class _Book:
+    rows: Rows
+    note: str | None
+    """Which sheets were read, where that is not simply the first."""
+    cover: dict[str, str]
+    """What a cover sheet before the table says: title, partnership, version and its date."""
+
+
+_COVER_LABELS = (
+    ("title", re.compile(r"^(?:plan\s+)?title$|^(?:action\s+)?plan$")),
+    ("partnership", re.compile(r"^partnership$")),
+    ("version_date", re.compile(r"^(?:as at|version date|date of (?:this )?version|dated)$")),
+    ("version_label", re.compile(r"^version$")),
+)
+
+
+def _xlsx(path: Path, raw: bytes) -> _Book:
+    """The rows of the plan's table: those of the first sheet holding one (a workbook may
+    open with a cover or guidance sheet), or, where each of several such sheets opens with
+    a section heading ("Overview Report Recommendations", "Agency: X"), of all of them in
+    order: a sheet per section, as ``recledger export`` writes. Rows are numbered per sheet."""
     from openpyxl import load_workbook  # only for .xlsx: it is slow to import
 
     # A damaged part inside the zip fails as an XML parse error (ElementTree's and lxml's
@@ -172,14 +193,50 @@ def _xlsx_rows(path: Path, raw: bytes) -> tuple[Rows, str | None]:
             ]
             for sheet in workbook.worksheets
         ]
-        for index, rows in enumerate(sheets):
-            if any(looks_like_header([cell.strip() for cell in cells]) for _, cells in rows):
-                return rows, workbook.sheetnames[index] if index else None
-        return sheets[0], None
+        names = workbook.sheetnames
     except unreadable as error:
         raise DocumentError(path, f"not a readable .xlsx workbook ({error})") from None
     finally:
         workbook.close()
+    tables = [index for index, rows in enumerate(sheets) if _header_at(rows) is not None]
+    if not tables:
+        return _Book(sheets[0], None, {})
+    cover = _cover([row for rows in sheets[: tables[0]] for row in rows])
+    if len(tables) > 1 and all(_opens_section(sheets[index]) for index in tables):
+        read = ", ".join(repr(names[index]) for index in tables)
+        every = f"read the sheets {read}, a section each (rows are numbered per sheet)"
+        return _Book([row for index in tables for row in sheets[index]], every, cover)
+    first = tables[0]
+    note = f"read the sheet {names[first]!r}: the first with a plan's table" if first else None
+    return _Book(sheets[first], note, cover)
+
+
+def _header_at(rows: Rows) -> int | None:
+    return next(
+        (i for i, (_, cells) in enumerate(rows) if looks_like_header([c.strip() for c in cells])),
+        None,
+    )
+
+
+def _opens_section(rows: Rows) -> bool:
+    header = _header_at(rows)
+    return header is not None and any(
+        is_heading(" ".join(" ".join(cells).split())) for _, cells in rows[:header]
+    )
+
+
+def _cover(rows: Rows) -> dict[str, str]:
+    """Label and value pairs ("Title" | "Domestic Homicide Review 7") on a cover sheet."""
+    found: dict[str, str] = {}
+    for _, cells in rows:
+        filled = [cell.strip() for cell in cells if cell.strip()]
+        if len(filled) != 2:
+            continue
+        label = filled[0].rstrip(":").strip().lower()
+        for key, pattern in _COVER_LABELS:
+            if pattern.match(label) and key not in found:
+                found[key] = filled[1]
+    return found
 
 
 def _cell_text(value: object) -> str:
@@ -194,17 +251,23 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _from_rows(rows: Rows, path: Path) -> ParsedPlan:
-    """A spreadsheet holds the table only: title and version come from the file name."""
-    rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
+def _from_rows(rows: Rows, path: Path, cover: dict[str, str] | None = None) -> ParsedPlan:
+    """A spreadsheet holds the table: title and version come from a cover sheet if it has
+    one, else the title from the file name."""
+    cover = cover or {}
+    rows = [
+        (line, [html.escape(cell, quote=False) for cell in cells])  # a cell is text, not HTML
+        for line, cells in rows
+        if any(c.strip() for c in cells)
+    ]
     if not rows:
         raise DocumentError(path, "the sheet has no rows")
     recommendations, warnings = parse_rows(rows, truncated=False)
     return ParsedPlan(
-        title=path.stem,
-        partnership="",
-        version_label="",
-        version_date="",
+        title=cover.get("title") or path.stem,
+        partnership=cover.get("partnership", ""),
+        version_label=cover.get("version_label", ""),
+        version_date=cover.get("version_date", ""),
         recommendations=recommendations,
         warnings=warnings,
     )

@@ -28,9 +28,18 @@ _NUMERIC = r"\b\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)(?:\d{4}|\d{2})\b"
 """UK day-first: 05/08/2019, 31/03/19, 26.11.2018, 5.8.19."""
 DATE = rf"(?:\b{_DAY}?{_MONTH}\.?,?\s+(?:19|20)\d{{2}}\b|{_NUMERIC})"
 
+_WRITTEN = (
+    rf"(?:(?:no later than\s+)?(?:{DATE}|\d{{4}}-\d{{2}}(?:-\d{{2}})?\b"
+    r"|\bQ[1-4]\s+\d{4}(?:/\d{2})?\b|\b\d{4}/\d{2}\b|\b[A-Z][a-z]{2}-\d{2}\b"
+    r"|\b(?:19|20)\d{2}\b(?=[ \t]*[:\u2013\u2014-])))"
+)
+"""After the word "Update", any date a plan writes: also ISO, quarters ("Q3 2019/20"), UK
+financial years ("2019/20"), Excel's "Mar-19", a year followed by a colon or dash, and the
+ledger's own inferred dates ("no later than August 2013")."""
+
 _UPDATE = re.compile(
     rf"\b(?:Update|UPDATE|Updated)\s*[:\u2013\u2014-]?\s*"
-    rf"(?:(?:on|as at|at|for)\s+)?(?P<date>{DATE})"
+    rf"(?:(?:on|as at|at|for)\s+)?(?P<date>{_WRITTEN})"
     r"[ \t]*[:.,;\u2013\u2014-]*[ \t]*"
 )
 _BARE = re.compile(rf"(?P<date>{DATE})[ \t]*[.:\u2013\u2014-]?[ \t]*(?=[A-Z(\"'\u2018\u201c]|\n|$)")

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from projections.queries import RecommendationView
+from adapters.importing.refs import slugify
+from adapters.importing.updates import Segment, split_updates
+from domain.fuzzy_date import FuzzyDate
+from projections.queries import RecommendationView, UpdateView
 from service.reports import Stamp
 
 COLUMNS = (
@@ -45,26 +48,61 @@ def section_title(section: str, views: list[RecommendationView]) -> str:
     return f"Individual management review: {agency or section.removeprefix('imr/')}"
 
 
-def cells(view: RecommendationView, parent: RecommendationView | None = None) -> list[str]:
-    """An item's cells in ``COLUMNS`` order; a corrected value says so."""
+def section_heading(section: str, views: list[RecommendationView]) -> str:
+    """The one-cell row that opens a section in the document ("Overview Report
+    Recommendations", "Agency: West Mercia Police"): the importer reads it back to the same
+    section, so an agency named otherwise since (a reassignment) is named by the section's."""
+    if section == "overview":
+        return "Overview Report Recommendations"
+    slug = section.removeprefix("imr/")
+    named = [view.agency for view in views if slugify(view.agency) == slug]
+    return f"Agency: {named[0] if named else slug.replace('-', ' ')}"
+
+
+def themed(views: list[RecommendationView]) -> bool:
+    return any(view.theme for view in views)
+
+
+def cells(
+    view: RecommendationView, parent: RecommendationView | None = None, *, marked: bool = True
+) -> list[str]:
+    """An item's cells in ``COLUMNS`` order, as the document writes them ("Recommendation No
+    3 ...", "Action 3.2: ...", an "Update <date>: ..." line per update), so the importer
+    reads them back. ``marked``: a corrected value says so and an overdue target says by
+    how much (for reading; the importable shapes leave the values bare)."""
 
     def mark(name: str, text: str) -> str:
-        return text + CORRECTED if name in view.corrected else text
+        return text + CORRECTED if marked and name in view.corrected else text
 
-    updates = "\n".join(
-        f"{u.effective.text}: {u.text}" + (CORRECTED if u.correction else "") for u in view.updates
-    )
+    def update(u: UpdateView) -> str:
+        line = f"Update {written(u.effective)}: {u.text}"
+        return line + CORRECTED if marked and u.correction else line
+
+    number = view.number.partition("#")[0]
+    if view.parent is None:
+        first = f"Recommendation No {number} {mark('text', view.text)}"
+    else:
+        first = f"Action {number}: {mark('text', view.text)}"
+    overdue = f" ({view.days_overdue} days overdue)" if marked and view.overdue else ""
     return [
-        f"{view.number} {mark('text', view.text)}",
+        first,
         mark("agency", view.agency or (parent.agency if parent else "")),
         mark("leads", "; ".join(view.leads)),
-        mark("target", view.target.text if view.target else "")
-        + (f" ({view.days_overdue} days overdue)" if view.overdue else ""),
-        updates,
+        mark("target", view.target.text if view.target else "") + overdue,
+        "\n".join(update(u) for u in view.updates),
         view.status.value.replace("_", " ")
         + (f", {view.completed.text}" if view.completed else ""),
         (view.rag or "").capitalize(),
     ]
+
+
+def written(when: FuzzyDate) -> str:
+    """A date as an update's header writes it: as recorded if the importer reads it back
+    so, else the same interval in a form it reads ("2014-03-05", "March 2014", "Q1 2014")."""
+    text = " ".join(when.text.split())
+    if split_updates(f"Update {text}: x")[:1] == [Segment("x", text, 0)]:
+        return text
+    return when.plain()
 
 
 STAMP = "recledger log position {position}, head {head}"

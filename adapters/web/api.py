@@ -228,7 +228,7 @@ def report_file(name: str, form: str, content: bytes) -> Response:
 async def export(
     plan: str,
     call: Call,
-    format: Annotated[Literal["html", "md", "csv", "xlsx"], Query()] = "html",
+    format: Annotated[Literal["html", "md", "csv", "xlsx", "txt"], Query()] = "html",
     as_at: AsAt = None,
     known_at: KnownAt = None,
 ) -> Response:
@@ -250,7 +250,7 @@ async def board_report(
     call: Call,
     since: Annotated[date, Query(description="From this day (included).")],
     until: Annotated[date | None, Query(description="To this day (included; today).")] = None,
-    format: Annotated[Literal["html", "md"], Query()] = "html",
+    format: Annotated[Literal["html", "md", "xlsx"], Query()] = "html",
 ) -> Response:
     """What changed between two days, and the overdue list, with counts."""
     board = await call(lambda ledger: ledger.board_report(plan, since, until))

@@ -409,9 +409,9 @@ def test_numbered_sub_actions_pair_with_parallel_leads_and_targets() -> None:
     )
     rec = plan.recommendations[0]
     assert [(s.number, s.text, s.leads, s.target) for s in rec.sub_actions] == [
-        (1, "Brief practice leads", ("Dr Amy Fox",), "May 2021"),
-        (2, "Audit referrals", ("Dr Amy Fox", "Tom Reid"), "July 2021"),
-        (3, "Report to board", (), "Sept 2021"),
+        ("1", "Brief practice leads", ("Dr Amy Fox",), "May 2021"),
+        ("2", "Audit referrals", ("Dr Amy Fox", "Tom Reid"), "July 2021"),
+        ("3", "Report to board", (), "Sept 2021"),
     ]
     assert rec.leads == ("Dr Amy Fox", "Tom Reid")
     assert rec.target == "May 2021; July 2021; Sept 2021"
@@ -435,8 +435,8 @@ def test_inline_numbered_sub_actions_in_plain_text() -> None:
         )
     )
     assert [(s.number, s.text) for s in plan.recommendations[0].sub_actions] == [
-        (1, "Write course"),
-        (2, "Run course"),
+        ("1", "Write course"),
+        ("2", "Run course"),
     ]
     assert plan.recommendations[0].agency == ""
     assert "Overview rec 1: 'Lead agency' cell holds only actions, no agency" in messages(plan)

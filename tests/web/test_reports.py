@@ -86,9 +86,10 @@ def test_xlsx_has_a_sheet_per_section_frozen_headers_wrapped_text_and_rag_fills(
         "IMR CRI Pathway to Recovery",
     ]
     sheet = book["IMR West Mercia Police"]
-    assert sheet.freeze_panes == "A2" and sheet["A1"].value == "Recommendation"
-    assert all(cell.alignment.wrap_text for cell in sheet[2])
-    rags = {row[6].value: row[6].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
+    assert sheet["A1"].value == "Agency: West Mercia Police"  # the heading the importer reads
+    assert sheet.freeze_panes == "A3" and sheet["A2"].value == "Recommendation"
+    assert all(cell.alignment.wrap_text for cell in sheet[3])
+    rags = {row[6].value: row[6].fill.fgColor.rgb for row in sheet.iter_rows(min_row=3)}
     assert rags.get("Red", "").endswith("FFC7CE")
     assert "(corrected)" not in str([c.value for c in sheet["C"]])
 
@@ -104,7 +105,13 @@ def test_a_corrected_value_is_marked_as_corrected(ledger: Ledger) -> None:
     with acting_as("Clare Coordinator", "test"):
         ledger.correct("dhr2", OWN, "1", reason="typo", amendment={"text": "Fixed wording"})
     text = text_of(ledger, date(2014, 2, 28), "md")
-    assert "6 Fixed wording (corrected)" in text
+    assert "Recommendation No 6 Fixed wording (corrected)" in text
+    with acting_as("Audrey Auditor", "test"):
+        content = plan_report(ledger.plan_as_at("dhr2", date(2014, 2, 28)), "xlsx")
+    sheet = load_workbook(io.BytesIO(content))["IMR West Mercia Police"]
+    [cell] = [row[0] for row in sheet.iter_rows() if "Fixed wording" in str(row[0].value)]
+    assert cell.value == "Recommendation No 6 Fixed wording"  # bare, so it imports as it is
+    assert cell.font.italic and "Corrected: typo (Clare Coordinator" in cell.comment.text
 
 
 def test_the_board_report_lists_what_changed_between_two_meetings(ledger: Ledger) -> None:
@@ -126,7 +133,7 @@ def recledger(*args: str, db: str) -> subprocess.CompletedProcess[str]:
 def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
     ledger: Ledger, seeded: Seeded, tmp_path: Path
 ) -> None:
-    for form in ("html", "md", "csv", "xlsx"):
+    for form in ("html", "md", "csv", "xlsx", "txt"):
         out = tmp_path / f"plan.{form}"
         made = recledger(
             "export",
@@ -143,6 +150,14 @@ def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
         checked = recledger("verify", "--report", str(out), db=seeded.db)
         assert checked.returncode == 0, checked.stderr
         assert "is a state of this log" in checked.stdout
+    for form in ("html", "md", "xlsx"):
+        out = tmp_path / f"board.{form}"
+        board = ("board-report", "dhr2", "--since", "2014-01-01", "--until", "2014-02-28")
+        made = recledger(*board, "--format", form, "-o", str(out), db=seeded.db)
+        assert made.returncode == 0, made.stderr
+        assert recledger("verify", "--report", str(out), db=seeded.db).returncode == 0
+    sheets = load_workbook(tmp_path / "board.xlsx").sheetnames
+    assert sheets[:3] == ["Report", "Counts", "New progress updates"]
     with acting_as("Clare Coordinator", "test"):  # the log grows: the report's state stays
         ledger.record_progress("dhr2", OWN, "Later", FuzzyDate.given("2014-04-01"))
     assert recledger("verify", "--report", str(tmp_path / "plan.md"), db=seeded.db).returncode == 0
@@ -163,7 +178,8 @@ def test_the_api_and_the_pages_give_the_same_reports_within_a_tokens_scope(
     headers = auth(seeded.tokens["auditor"])
     base = "/api/plans/dhr2/export?as_at=2014-02-28"
     for form, media in (("html", "text/html"), ("md", "text/markdown"), ("csv", "text/csv"),
-                        ("xlsx", "application/vnd.openxmlformats")):  # fmt: skip
+                        ("xlsx", "application/vnd.openxmlformats"),
+                        ("txt", "text/plain")):  # fmt: skip
         answer = client.get(f"{base}&format={form}", headers=headers)
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
         assert f'filename="dhr2-as-at-2014-02-28.{form}"' in answer.headers["content-disposition"]
