@@ -189,3 +189,43 @@ def test_month_without_year_is_unknown_unless_a_year_is_given(day: date) -> None
     text = MONTH_NAMES[day.month - 1]
     assert FuzzyDate.parse(text).precision is Precision.UNKNOWN
     assert FuzzyDate.parse(text, year=day.year).start == day.replace(day=1)
+
+
+written_dates = st.one_of(
+    days.map(lambda d: d.isoformat()),
+    days.map(lambda d: f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"),
+    st.tuples(st.sampled_from(MONTH_NAMES), years).map(lambda m: f"{m[0]} {m[1]}"),
+    st.tuples(st.sampled_from(list(SEASON_FIRST_MONTH)), years).map(lambda s: f"{s[0]} {s[1]}"),
+    st.tuples(st.integers(1, 4), years).map(lambda q: f"Q{q[0]} {q[1]}"),
+    years.map(lambda y: f"{y}/{(y + 1) % 100:02d}"),
+    st.tuples(st.integers(1, 4), years).map(lambda q: f"Q{q[0]} {q[1]}/{(q[1] + 1) % 100:02d}"),
+    years.map(str),
+)
+
+
+@given(written=written_dates, inferred=st.booleans())
+def test_plain_text_reads_back_as_the_same_interval_precision_and_inference(
+    written: str, inferred: bool
+) -> None:
+    """``plain`` is how a report writes a date; importing the report reads it back."""
+    when = FuzzyDate.parse(written)
+    when = when.as_inferred() if inferred else when
+    again = FuzzyDate.parse(when.plain())
+    assert (again.start, again.end, again.precision, again.inferred) == (
+        when.start,
+        when.end,
+        when.precision,
+        when.inferred,
+    )
+
+
+@given(written=written_dates)
+def test_no_later_than_a_date_is_that_date_inferred(written: str) -> None:
+    stated, inferred = FuzzyDate.parse(written), FuzzyDate.parse(f"no later than {written}")
+    assert inferred.inferred and not stated.inferred
+    assert (inferred.start, inferred.end, inferred.precision) == (
+        stated.start,
+        stated.end,
+        stated.precision,
+    )
+    assert inferred.text == f"no later than {written}"

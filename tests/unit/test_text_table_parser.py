@@ -846,3 +846,43 @@ def test_a_theme_column_names_each_recommendations_theme() -> None:
         ("overview/1", "Leadership"),
         ("overview/2", "Processes"),
     ]
+
+
+def test_an_action_row_under_its_recommendation_holds_that_actions_own_cells() -> None:
+    plan = parse_plan_text(
+        doc(
+            "Riverton Safeguarding Adults Board",
+            HEADER + "\tStatus",
+            row("Recommendation No 3a Audit referrals.", "Police", "DCI Smith", "July 2014",
+                "Update Q1 2014: audit begun.", "in progress"),
+            row("Action 3a.1: Sample forty cases.", "", "Dr Amy Fox", "2014/15",
+                "Update 2014-02-27: twelve sampled.", "completed, 2014-02-27"),
+            row("Action 3a.2: Report to the board.", "", "", "", "", "withdrawn"),
+            row("", "", "", "", "<p>Update no later than August 2014: page break.</p>", ""),
+        )
+    )  # fmt: skip
+    [rec] = plan.recommendations
+    assert (rec.ref, rec.text, rec.target, rec.status) == (
+        "overview/3a", "Audit referrals.", "July 2014", "in progress",
+    )  # fmt: skip
+    assert [(u.date_text, u.text) for u in rec.updates] == [("Q1 2014", "audit begun.")]
+    first, second = rec.sub_actions
+    assert (first.number, first.text, first.leads, first.target, first.status) == (
+        "1", "Sample forty cases.", ("Dr Amy Fox",), "2014/15", "completed, 2014-02-27",
+    )  # fmt: skip
+    assert [(u.date_text, u.text) for u in first.updates] == [("2014-02-27", "twelve sampled.")]
+    assert (second.number, second.status, second.line) == ("2", "withdrawn", 5)
+    # a page-break continuation after an action's row continues that action
+    assert [u.date_text for u in second.updates] == ["no later than August 2014"]
+
+
+def test_an_action_row_must_continue_its_recommendations_number() -> None:
+    plan = parse_plan_text(
+        doc(
+            HEADER,
+            row("Recommendation No 3 Audit referrals.", "Police", "DCI Smith", "July 2014", ""),
+            row("Action 4.1: Not this one's.", "", "", "", ""),
+        )
+    )
+    [rec] = plan.recommendations
+    assert rec.sub_actions == () and "Action 4.1" in rec.text
