@@ -1,4 +1,5 @@
-"""The inspector's commands: verify, checkpoint, prove, audit, head, export-log, restore;
+"""The inspector's commands: verify, checkpoint, prove, audit, head, export-log, restore,
+backup;
 and app-role, which gives the application a PostgreSQL role that cannot rewrite the log."""
 
 from __future__ import annotations
@@ -275,6 +276,20 @@ def restore(
 
     count, root = run(ctx, restored)
     say(f"restored {count:,} events, head {root}")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("-o", "--out", help="The backup file to write.")],
+) -> None:
+    """Back up the whole database while it is in use: SQLite's online backup, or pg_dump.
+    Take a checkpoint first; a restored backup verifies --against it."""
+    from adapters.backup import backup as back_up
+
+    head = run(ctx, lambda ledger: ledger.head(), writes=False)
+    how = run(ctx, lambda _: back_up(ctx.obj.settings.db, out), writes=False)
+    say(f"backed up the ledger at position {head.size:,} or later to {out}; {how}")
 
 
 @app.command("app-role")
