@@ -59,11 +59,15 @@ while time.monotonic() < end:
         detail = done.stderr.strip()
     else:
         item = f"/api/plans/{plan}/recommendations/{ref}"
-        version = client.get(item).json()["version"]
-        body = {"text": text, "effective": "2014-03-01", "expected_version": version}
-        answer = client.post(f"{item}/updates", json=body)
-        outcome = {201: "accepted", 409: "refused"}.get(answer.status_code, "error")
-        detail = answer.text[:300]
+        read = client.get(item)
+        if read.status_code != 200:
+            outcome, detail = "error", f"GET {read.status_code}: {read.text[:300]}"
+        else:
+            version = read.json()["version"]
+            body = {"text": text, "effective": "2014-03-01", "expected_version": version}
+            answer = client.post(f"{item}/updates", json=body)
+            outcome = {201: "accepted", 409: "refused"}.get(answer.status_code, "error")
+            detail = f"{answer.status_code}: {answer.text[:300]}"
     print(json.dumps({"text": text, "plan": plan, "ref": ref, "outcome": outcome,
                       "detail": detail}), flush=True)
 """
