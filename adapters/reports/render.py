@@ -159,17 +159,23 @@ def _plan_csv(r: PlanAsAt) -> str:
     return out.getvalue()
 
 
-def _importable(r: PlanAsAt, *, rag: bool) -> Iterator[tuple[str, list[str], list[list[str]]]]:
+ItemRows = list[tuple[RecommendationView, list[str]]]
+
+
+def _importable(r: PlanAsAt, *, rag: bool) -> Iterator[tuple[str, list[str], ItemRows]]:
     """Each section as the importer reads it back: its heading row, its column-header row
-    and its rows (bare values; a Theme column where the plan has themes)."""
+    and a row per item (bare values; a Theme column where the plan has themes)."""
     theme = themed(r.views)
     head = [*COLUMNS[:6], *(COLUMNS[6:] if rag else ()), *(("Theme",) if theme else ())]
     for section, views in sections(r.views):
         rows = [
-            [
-                *cells(item, view, marked=False)[: len(COLUMNS) if rag else 6],
-                *((view.theme,) if theme else ()),
-            ]
+            (
+                item,
+                [
+                    *cells(item, view, marked=False)[: len(COLUMNS) if rag else 6],
+                    *((view.theme,) if theme else ()),
+                ],
+            )
             for view in views
             for item in view.items()
         ]
@@ -193,7 +199,7 @@ def _plan_text(r: PlanAsAt) -> str:
     ]
     for heading, head, rows in _importable(r, rag=False):
         lines += ["", heading, "", "\t".join(head)]
-        lines += ["\t".join(_text_cell(cell) for cell in row) for row in rows]
+        lines += ["\t".join(_text_cell(cell) for cell in row) for _, row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -218,7 +224,6 @@ def _plan_xlsx(r: PlanAsAt) -> bytes:
     front.column_dimensions["A"].width, front.column_dimensions["B"].width = 16, 100
     wrap = Alignment(wrap_text=True, vertical="top")
     used: set[str] = {"Report"}
-    items = [(item, view) for view in r.views for item in view.items()]
     sheets = zip(sections(r.views), _importable(r, rag=True), strict=True)
     for (section, views), (heading, head, rows) in sheets:
         title = "Overview" if section == "overview" else f"IMR {views[0].agency or section[4:]}"
@@ -228,8 +233,7 @@ def _plan_xlsx(r: PlanAsAt) -> bytes:
         sheet.append(head)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
-        for row in rows:
-            item, _ = items.pop(0)
+        for item, row in rows:
             _xlsx_row(sheet, row)
             _mark_corrections(sheet, item)
             rag = sheet.cell(sheet.max_row, len(COLUMNS))
@@ -246,7 +250,7 @@ def _plan_xlsx(r: PlanAsAt) -> bytes:
     return out.getvalue()
 
 
-_CORRECTABLE_COLUMNS = {"text": 1, "agency": 2, "leads": 3, "target": 4}
+_CORRECTABLE_COLUMNS = {"text": 1, "agency": 2, "leads": 3, "target": 4, "updates": 5}
 
 
 def _mark_corrections(sheet: Any, item: RecommendationView) -> None:
@@ -259,12 +263,15 @@ def _mark_corrections(sheet: Any, item: RecommendationView) -> None:
     ]
     updates = [u.correction for u in item.updates if u.correction]
     if updates:
-        marked.append((5, updates[-1]))
+        marked.append((_CORRECTABLE_COLUMNS["updates"], updates[-1]))
     for column, correction in marked:
         cell = sheet.cell(row, column)
         cell.font = Font(italic=True)
-        note = f"{correction.reason or 'no reason given'} ({correction.actor}, recorded "
-        cell.comment = Comment(f"Corrected: {note}{correction.recorded_at:%Y-%m-%d})", "recledger")
+        why = correction.reason or "no reason given"
+        when = f"{correction.recorded_at:%Y-%m-%d}"
+        cell.comment = Comment(
+            f"Corrected: {why} ({correction.actor}, recorded {when})", "recledger"
+        )
 
 
 def _xlsx_row(sheet: Any, row: list[str]) -> None:
