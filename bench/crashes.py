@@ -62,11 +62,24 @@ def updates_named(ledger: Ledger, n: int) -> int:
     return sum(1 for u in rec.state.updates if u.text == f"crash {n}")
 
 
+FAILURES: list[str] = []
+DB: list[str] = []
+
+
 def consistent(ledger: Ledger) -> tuple[bool, bool]:
     """(the log verifies, the caught-up read models equal a fresh rebuild)."""
     from tests.projection_rows import rows
 
-    intact = ledger.verify().intact
+    verified = ledger.verify()
+    intact = verified.intact
+    if not intact:
+        fresh = subprocess.run(
+            [RECLEDGER, "verify"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "RECLEDGER_DB": DB[0]},
+        )
+        FAILURES.append(f"{verified.divergence}; a new process: {fresh.stdout or fresh.stderr}")
     ledger.project()
     assert ledger.read_model is not None
     caught_up = rows(ledger.read_model)
@@ -80,6 +93,7 @@ def run(db: str, iterations: int, rng: random.Random) -> dict[str, Any]:
     def recledger(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([RECLEDGER, *args], env=env, capture_output=True, text=True)
 
+    DB.append(db)
     assert recledger("import", str(SEED_PLAN), "--plan", "ref").returncode == 0
     checker = bootstrap(Settings(db=db, actor="checker"))
     full = plan_events(checker, "ref")
@@ -134,6 +148,7 @@ def run(db: str, iterations: int, rng: random.Random) -> dict[str, Any]:
         **{k: counts[k] for k in problems},
         "by_kind": {k: v for k, v in sorted(counts.items()) if k not in problems},
         "plan_events": full,
+        "first_failures": FAILURES[:3],
     }
 
 

@@ -243,15 +243,16 @@ class Runner:
                         if events:
                             projection.apply(conn, events, source)
                     last, last_event = notes[-1][0], notes[-1][1]
-                    conn.execute(
-                        update(tracking)
-                        .where(tracking.c.name.in_(positions))
+                    moved = [name for name, position in positions.items() if position < last]
+                    conn.execute(  # never back: one ahead of this batch (the seals, after
+                        update(tracking)  # a rebuild cut short) would apply events twice
+                        .where(tracking.c.name.in_(moved))
                         .values(position=last, last_event=last_event)
                     )
             except BaseException:
                 self._forget_all()
                 raise
-            self._cached_at = dict.fromkeys(positions, last)
+            self._cached_at = {name: max(position, last) for name, position in positions.items()}
             applied += len(notes)
             if progress is not None:
                 progress(len(notes))

@@ -113,3 +113,26 @@ def test_a_projection_on_its_own_engine_rebuilds_from_nothing() -> None:
     """The runner creates a projection's tables and tracking row on first use."""
     runner = Runner(create_engine("sqlite://", poolclass=StaticPool), [EventCounts()])
     assert runner.position() == 0 and seen(runner) == {}
+
+
+def test_a_rebuild_cut_short_then_caught_up_in_small_batches_seals_nothing_twice(
+    db_url: str, open_ledger: Callable[[str], Ledger]
+) -> None:
+    """After a rebuild killed half-way, the read models start again from 0 while the seals
+    are at the end of the log; a catch-up in batches must not move the seals back to the
+    end of its first batch (they would seal the rest again, and verify would report the log
+    truncated: found by the crash loops, bench/crashes.py)."""
+    ledger = open_ledger(db_url)
+    with acting_as("coordinator", "test"):
+        ledger.open_plan("dhr2", "DHR Case No 2")
+        for n in range(1, 11):
+            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
+    runner = ledger.read_model
+    assert runner is not None
+    runner.clear()  # the rebuild's first step; the process dies before it catches up
+    runner.catch_up(ledger, batch_size=3)
+    with runner.engine.connect() as conn:
+        positions = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
+    assert set(positions.values()) == {11}
+    verified = ledger.verify()
+    assert verified.intact and verified.sealed == verified.size == 11, verified.divergence
