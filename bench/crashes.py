@@ -1,9 +1,11 @@
 """Crash loops: python -m bench.crashes --backend sqlite|postgres [--iterations N]
 
 Each iteration starts one command in a process of its own and kills it (SIGKILL) after a
-random delay: in turn an import of the seed plan (which also catches the read models up
-and seals the new events), a progress update (the write, then the catch-up), and a
-``rebuild`` of every read model. After each kill, from the log itself:
+random part (5-95%) of the time that command took when run once, unkilled, at the start
+(so that most kills land mid-command on a fast machine or a slow one): in turn an import
+of the seed plan (which also catches the read models up and seals the new events), a
+progress update (the write, then the catch-up), and a ``rebuild`` of every read model.
+After each kill, from the log itself:
 
 - the import's plan holds all of the plan's events or none (``torn`` otherwise);
 - the update is there once or not at all;
@@ -37,11 +39,9 @@ from service.ledger import Ledger
 SEED_PLAN = Path(__file__).parents[2] / "shared" / "data" / "dhr-case-2-action-plan.txt"
 RECLEDGER = str(Path(sys.executable).with_name("recledger"))
 KINDS = ("import", "update", "rebuild")
-LONGEST = {"import": 3.0, "update": 2.0, "rebuild": 2.5}
-"""The latest a kill is aimed, in seconds: about how long each command takes here."""
 
 
-def command(kind: str, n: int) -> list[str]:
+def command(kind: str, n: int | str) -> list[str]:
     if kind == "import":
         return ["import", str(SEED_PLAN), "--plan", f"p{n}"]
     if kind == "update":
@@ -78,6 +78,13 @@ def consistent(ledger: Ledger, failures: list[str]) -> tuple[bool, bool]:
     return intact, rows(ledger.read_model) == caught_up
 
 
+def timed_run(recledger: Any, args: list[str]) -> float:
+    """Seconds one command takes, run to the end."""
+    start = time.monotonic()
+    assert recledger(*args).returncode == 0, args
+    return time.monotonic() - start
+
+
 def run(db: str, iterations: int, rng: random.Random) -> dict[str, Any]:
     env = {**os.environ, "RECLEDGER_DB": db, "RECLEDGER_ACTOR": "crash loop"}
 
@@ -87,6 +94,7 @@ def run(db: str, iterations: int, rng: random.Random) -> dict[str, Any]:
     assert recledger("import", str(SEED_PLAN), "--plan", "ref").returncode == 0
     checker = bootstrap(Settings(db=db, actor="checker"))
     full = plan_events(checker, "ref")
+    took = {kind: timed_run(recledger, command(kind, "calibration")) for kind in KINDS}
     counts: Counter[str] = Counter()
     failures: list[str] = []
     try:
@@ -98,7 +106,7 @@ def run(db: str, iterations: int, rng: random.Random) -> dict[str, Any]:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(0.1, LONGEST[kind]))
+            time.sleep(rng.uniform(0.05, 0.95) * took[kind])
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 counts[f"{kind} killed"] += 1
@@ -139,6 +147,7 @@ def run(db: str, iterations: int, rng: random.Random) -> dict[str, Any]:
         **{k: counts[k] for k in problems},
         "by_kind": {k: v for k, v in sorted(counts.items()) if k not in problems},
         "plan_events": full,
+        "unkilled_seconds": {kind: round(seconds, 2) for kind, seconds in took.items()},
         "first_failures": failures[:3],
     }
 
