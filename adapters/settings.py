@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import secrets
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,4 +41,10 @@ class Settings(BaseSettings):
     )
     secure_cookies: bool = Field(
         default=False, description="Mark the session cookie Secure (set when serving over TLS)."
+    )
+    projections: Literal["inline", "worker"] = Field(
+        default="inline",
+        description="Who keeps the read models current: 'inline', every command and query "
+        "catches them up itself; 'worker', a long-lived `recledger project` process does, "
+        "so commands do not wait for them and reads say how far behind the log they are.",
     )

@@ -153,12 +153,14 @@ def bootstrap(
     elif module == "eventsourcing.postgres":
         _check_postgres(env, settings.db)
     try:
-        return _retry_while_locked(lambda: _open(env, where, create=create))
+        ledger = _retry_while_locked(lambda: _open(env, where, create=create))
     except LedgerError as error:
         raise type(error)(scrub(str(error), settings.db)) from None
     except STORAGE_ERRORS as error:
         cause = scrub(storage_cause(error), settings.db)
         raise StorageUnavailable(f"cannot open the ledger at {where}: {cause}") from None
+    ledger.projects_inline = settings.projections == "inline"
+    return ledger
 
 
 def _open(env: dict[str, str], where: str, *, create: bool) -> Ledger:

@@ -12,6 +12,7 @@ from pathlib import Path
 COLUMNS = [
     ("events", "events", "{:,}"),
     ("backend", "backend", "{}"),
+    ("read models kept", "projections", "{}"),
     ("as-at plan p50 / p99 ms", ("as_at_plan_p50_ms", "as_at_plan_p99_ms"), "{} / {}"),
     ("vs replay", "as_at_plan_naive_ratio", "{}x"),
     ("overdue all p50 / p99 ms", ("overdue_all_p50_ms", "overdue_all_p99_ms"), "{} / {}"),
@@ -29,14 +30,14 @@ COLUMNS = [
 def row(result: dict[str, object]) -> str:
     cells = []
     for _, keys, template in COLUMNS:
-        values = [result.get(k, "-") for k in (keys if isinstance(keys, tuple) else (keys,))]
-        cells.append(template.format(*values))
+        values = [result.get(k) for k in (keys if isinstance(keys, tuple) else (keys,))]
+        cells.append("-" if None in values else template.format(*values))  # not measured
     return "| " + " | ".join(cells) + " |"
 
 
 def main() -> None:
     results = [json.loads(Path(name).read_text()) for name in sys.argv[1:]]
-    results.sort(key=lambda r: (r["events"], r["backend"]))
+    results.sort(key=lambda r: (r["events"], r["backend"], r.get("projections", "")))
     print("| " + " | ".join(title for title, _, _ in COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
     for result in results:

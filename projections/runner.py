@@ -204,6 +204,13 @@ class Runner:
         with self.engine.connect() as conn:
             return min(self._positions(conn).values())
 
+    def read_position(self) -> int:
+        """The position up to which every read model (not the evidence) has applied the
+        log: their answers are those of the log up to here."""
+        with self.engine.connect() as conn:
+            positions = self._positions(conn)
+        return min(positions[name] for name in self._derived)
+
     def catch_up(
         self,
         source: EventSource,

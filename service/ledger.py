@@ -78,6 +78,10 @@ class Ledger(Application[UUID]):
         """Refuses a write when this machine's clock cannot be trusted for recorded times."""
         self.read_models_behind: str | None = None
         """Why the read models could not follow the last write (which is stored), if so."""
+        self.projects_inline = True
+        """Whether commands and queries catch the read models up themselves; if not, a
+        projection worker (``recledger project``) does, and reads answer from the read
+        models as they are (``lag`` says how far behind the log)."""
         self._pending_key: str | None = None
         """The idempotency key the next save records, under ``once``."""
 
@@ -613,7 +617,7 @@ class Ledger(Application[UUID]):
         day = as_at or _today()
         with model.engine.connect() as conn:  # one connection for the check and the query
             with read_snapshot(conn) as snapshot:
-                behind = model.is_behind(snapshot, self)
+                behind = model.is_behind(snapshot, self) and self.projects_inline
                 if not behind:  # the usual case: the snapshot the check saw is current
                     answer = query(snapshot, day)
             if behind:
@@ -630,6 +634,14 @@ class Ledger(Application[UUID]):
         found: int | None = self.read(lambda: self.recorder.max_notification_id())
         return found or 0
 
+    def lag(self) -> Lag:
+        """How far the read models are behind the log. Inline, reads catch them up first,
+        so it is measured only for a ledger whose read models a worker keeps."""
+        if self.projects_inline or self.read_model is None:
+            return Lag(0, 0)
+        read_models = self.read_model.read_position()
+        return Lag(self.position(), read_models)
+
     def read_models_engine(self) -> Any:
         """The database engine of the read models and the seals."""
         return self._runner().engine
@@ -640,8 +652,9 @@ class Ledger(Application[UUID]):
         return self.read_model
 
     def _read_model(self) -> Runner:
-        """The read models, caught up with the log."""
-        self.project()
+        """The read models, caught up with the log (unless a worker keeps them)."""
+        if self.projects_inline:
+            self.project()
         return self._runner()
 
     # Plumbing: load, change, save, translating the library's errors into ours.
@@ -723,6 +736,8 @@ class Ledger(Application[UUID]):
             raise StaleVersion(conflict) from None
         except PersistenceError as error:
             raise StorageUnavailable(f"the event store refused the write: {error}") from None
+        if not self.projects_inline:
+            return  # the projection worker applies it
         try:
             self.project(behind=True)
             stopped = self.read_model.stopped.values() if self.read_model else ()
@@ -804,6 +819,20 @@ def first_line(error: BaseException) -> str:
     """The cause of a failure in one line: the database's own message where there is one."""
     cause = getattr(error, "orig", None) or error
     return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+@dataclass(frozen=True)
+class Lag:
+    """The log's position and the read models' (every event up to it applied)."""
+
+    log: int
+    read_models: int
+
+    @property
+    def behind(self) -> int:
+        """At most this many events are not in the read models' answers (fewer where
+        the log's ids have gaps: PostgreSQL's sequence skips the ids of failed writes)."""
+        return max(0, self.log - self.read_models)
 
 
 @dataclass(frozen=True)

@@ -393,7 +393,35 @@ def rebuild(ctx: typer.Context) -> None:
             return ledger.rebuild(progress=bar.update)
 
     started = time.perf_counter()
-    count = run(ctx, with_progress, writes=False)
+    count = run(ctx, with_progress, writes=False, answers=False)
     seconds = time.perf_counter() - started
     rate = count / max(seconds, 1e-9)
     typer.echo(f"rebuilt from {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")
+
+
+@app.command("project")
+def project(ctx: typer.Context) -> None:
+    """Keep the read models and the seals current, until stopped (Ctrl-C or SIGTERM): the
+    projection worker for RECLEDGER_PROJECTIONS=worker. It follows the log through
+    PostgreSQL's notifications (on SQLite it looks every 0.2 s); stopped and started again,
+    it goes on where it stopped."""
+    import signal
+    import threading
+    from datetime import UTC
+
+    from adapters.output import printable
+    from adapters.projection_worker import follow
+
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+
+    def told(line: str) -> None:
+        typer.echo(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} {printable(line)}", err=True)
+
+    def worker(ledger: Any) -> None:
+        told("following the log")
+        follow(ledger, stop, told)
+        told("stopped")
+
+    run(ctx, worker)  # as a writer would, it makes the store's tables if there are none

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -27,6 +27,8 @@ from domain.kinds import ReviewKind
 from service.ledger import Ledger
 
 MAX_UPLOAD = 20 * 1024 * 1024
+
+T = TypeVar("T")
 
 
 def _as_at(value: Any) -> Any:
@@ -75,9 +77,7 @@ def as_stored(data: Any) -> JSONResponse:
 async def kept(call: Caller, question: Hashable, read: Callable[[Ledger], Any]) -> Response:
     """``as_stored(read(ledger))``, kept for the log position (``Gateway.answer``):
     ``question`` must name everything the answer depends on."""
-    body = await call.gateway.answer(
-        call.token, question, lambda ledger: bytes(as_stored(read(ledger)).body)
-    )
+    body = await call.answer(question, lambda ledger: bytes(as_stored(read(ledger)).body))
     return Response(body, media_type="application/json")
 
 
@@ -102,17 +102,35 @@ async def bearer(
 class Caller:
     """The holder of a token, able to run use cases as themselves (the token is checked
     on the way, in the same trip to the ledger); their events record ``source`` ("api",
-    or "web" from the pages)."""
+    or "web" from the pages).
 
-    def __init__(self, token: str, gateway: Gateway, source: str):
+    Where a projection worker keeps the read models, each call notes in the request's
+    ``state`` how far behind the log they were when it began (``Lag``), for the
+    response's headers (``adapters.web.app.LagHeaders``)."""
+
+    def __init__(self, token: str, gateway: Gateway, source: str, request: Request):
         self.token, self.gateway, self.source = token, gateway, source
+        self._state = request.state
 
-    async def __call__(self, use: Any) -> Any:
-        return await self.gateway.call(self.token, self.source, use)
+    async def __call__(self, use: Callable[[Ledger], T]) -> T:
+        if self.gateway.keeps_answers:
+            return await self.gateway.call(self.token, self.source, use)
+        lag, found = await self.gateway.call(
+            self.token, self.source, lambda ledger: (ledger.lag(), use(ledger))
+        )
+        self._state.lag = lag
+        return found
+
+    async def answer(self, question: Hashable, use: Callable[[Ledger], T]) -> T:
+        """A read's answer: kept for the log's position (``Gateway.answer``), unless a
+        worker keeps the read models (then they move on under an unchanged log)."""
+        if self.gateway.keeps_answers:
+            return await self.gateway.answer(self.token, question, use)
+        return await self(use)
 
 
 async def api_caller(request: Request, token: Annotated[str, Depends(bearer)]) -> Caller:
-    return Caller(token, gateway(request), "api")
+    return Caller(token, gateway(request), "api", request)
 
 
 Call = Annotated[Caller, Depends(api_caller)]

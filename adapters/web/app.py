@@ -2,7 +2,8 @@
 
 ``create_app`` is the composition root of a server process (uvicorn calls it once per
 worker): one ``Gateway`` to the configured ledger, the routes, the error table, the
-session cookie and the security headers.
+session cookie, the security headers and, where a projection worker keeps the read
+models, the headers that say how far behind the log they are.
 """
 
 from __future__ import annotations
@@ -58,6 +59,35 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class LagHeaders:
+    """Where a projection worker keeps the read models, says on each response how far
+    behind the log they were when its answer began (``Caller`` notes it): the log's
+    position, the read models', and the difference (at most that many events are not in
+    the answer). A plain ASGI wrapper, as ``SecurityHeaders``."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+
+        async def with_lag(message: Message) -> None:
+            lag = state.get("lag")
+            if message["type"] == "http.response.start" and lag is not None:
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-recledger-log-position", str(lag.log).encode()),
+                    (b"x-recledger-read-models-position", str(lag.read_models).encode()),
+                    (b"x-recledger-read-models-behind", str(lag.behind).encode()),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_lag)
 
 
 def create_app(settings: Settings | None = None, *, session_secret: str | None = None) -> FastAPI:
@@ -120,6 +150,7 @@ def create_app(settings: Settings | None = None, *, session_secret: str | None =
         max_age=12 * 3600,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LagHeaders)
     return app
 
 

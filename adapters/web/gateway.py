@@ -58,6 +58,9 @@ class Gateway:
         """Guards the kept grants and answers, and the list of ledgers opened."""
         self._grants: LRUCache[str, tuple[int, Grant]] = LRUCache(GRANTS)
         self._answers: LRUCache[Hashable, Any] = LRUCache(ANSWERS_BYTES, getsizeof=_size)
+        self.keeps_answers = settings.projections == "inline"
+        """Whether answers are kept per log position: only where every read catches the
+        read models up first. A projection worker moves them on under an unchanged log."""
 
     async def call(self, token: str, source: str, use: Callable[[Ledger], T]) -> T:
         """Run one use case as the holder of ``token``; its events say they came via

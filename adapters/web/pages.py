@@ -57,8 +57,8 @@ def check_csrf(request: Request, sent: str) -> None:
 class SignedIn(Caller):
     """The signed-in holder of the session's token, and what it grants (for the page)."""
 
-    def __init__(self, token: str, gateway: Gateway, grant: Grant):
-        super().__init__(token, gateway, "web")
+    def __init__(self, token: str, gateway: Gateway, grant: Grant, request: Request):
+        super().__init__(token, gateway, "web", request)
         self.grant = grant
 
 
@@ -71,7 +71,7 @@ async def signed_in(request: Request) -> SignedIn:
     except NotAuthenticated:
         request.session.pop("token", None)
         raise
-    return SignedIn(token, request.app.state.gateway, grant)
+    return SignedIn(token, request.app.state.gateway, grant, request)
 
 
 Page = Annotated[SignedIn, Depends(signed_in)]
@@ -175,7 +175,7 @@ async def plan(
             "coordinates": ledger.may_coordinate(plan),
         }
 
-    found = await page.gateway.answer(page.token, ("plan page", plan, day, moment), read)
+    found = await page.answer(("plan page", plan, day, moment), read)
     views: list[RecommendationView] = found["views"]
     shown = [
         v

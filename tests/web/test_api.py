@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+from adapters.web.app import create_app
 from tests.web.conftest import OTHERS, OWN, Seeded, auth
 
 ITEM = "/api/plans/dhr2/recommendations"
@@ -319,3 +322,39 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
         assert "script-src 'self'" in headers["content-security-policy"]
         assert "unsafe-inline" not in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_with_a_projection_worker_requests_do_not_wait_and_say_how_far_behind_they_are(
+    seeded: Seeded,
+) -> None:
+    app = create_app(Settings(db=seeded.db, actor="server", projections="worker"))
+    headers = auth(seeded.tokens["coordinator"])
+
+    def update_texts() -> tuple[list[str], dict[str, str]]:
+        answer = client.get(ITEM, headers=headers)
+        assert answer.status_code == 200
+        texts = [u["text"] for v in answer.json() if v["ref"] == OWN for u in v["updates"]]
+        return texts, {k: v for k, v in answer.headers.items() if k.startswith("x-recledger")}
+
+    with TestClient(app) as client:
+        texts, lag = update_texts()
+        assert lag["x-recledger-read-models-behind"] == "0"
+        version = version_of(client, seeded.tokens["coordinator"], OWN)
+        body = {"effective": "2014-03-03", "text": "Not yet applied", "expected_version": version}
+        written = client.post(f"{ITEM}/{OWN}/updates", json=body, headers=headers)
+        assert written.status_code == 201
+        texts, lag = update_texts()  # the write did not catch the read models up
+        assert "Not yet applied" not in texts
+        log, read_models = (
+            int(lag["x-recledger-log-position"]),
+            int(lag["x-recledger-read-models-position"]),
+        )
+        assert log > read_models and int(lag["x-recledger-read-models-behind"]) == log - read_models
+
+        worker = bootstrap(Settings(db=seeded.db, actor="worker"))
+        try:
+            worker.project()  # what `recledger project` does when the write wakes it
+        finally:
+            worker.close()
+        texts, lag = update_texts()  # the log did not move: no answer kept from before
+        assert "Not yet applied" in texts and lag["x-recledger-read-models-behind"] == "0"
