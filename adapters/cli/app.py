@@ -71,14 +71,14 @@ def run(
     *,
     writes: bool = True,
     empty_if_missing: bool = False,
-    answers: bool | None = None,
+    answers: bool = False,
 ) -> T:
     """Run one use case as the CLI's actor; turn a refusal into one line and exit 1.
 
     A command that only reads (``writes=False``) never creates a ledger. Once a write is
     stored it has succeeded: if the read models could not follow, that is said, exit 0.
-    A command that ``answers`` from the read models (default: one that only reads) says
-    so when a projection worker keeps them and they were behind the log when it began."""
+    A command that ``answers`` from the read models says how far behind the log they
+    were when it began, where a projection worker keeps them and they were behind."""
     from adapters.storage import STORAGE_ERRORS, scrub, storage_cause
     from service.ledger import Earlier
 
@@ -89,7 +89,7 @@ def run(
             key = state.idempotency_key if writes else None
             grant = ledger.authenticate(state.settings.token) if state.settings.token else None
             with acting_as(grant.name, "cli", grant) if grant else nullcontext():
-                lag = ledger.lag() if (not writes if answers is None else answers) else None
+                lag = ledger.lag() if answers else None
                 result = command(ledger) if key is None else ledger.once(key, command)
     except LedgerError as error:
         refuse(scrub(str(error), state.settings.db))

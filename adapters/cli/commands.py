@@ -64,7 +64,7 @@ def plan_version(
 def plans(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """List the plans."""
     form = listing_format(as_json, as_csv)
-    found = run(ctx, lambda ledger: ledger.plans(), writes=False)
+    found = run(ctx, lambda ledger: ledger.plans(), writes=False, answers=True)
     if not found and form == "text":
         typer.echo("no plans yet: import one with 'recledger import FILE' or 'recledger plan open'")
         return

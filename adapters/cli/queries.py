@@ -137,6 +137,7 @@ def status(
             ctx,
             lambda ledger: ledger.detail(plan_id, ref, as_at=day, known_at=moment),
             writes=False,
+            answers=True,
         )
         if form == "json":
             emit_json(view.to_json())
@@ -147,7 +148,10 @@ def status(
                 say(line)
         return
     views = run(
-        ctx, lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment), writes=False
+        ctx,
+        lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment),
+        writes=False,
+        answers=True,
     )
     _show(views, form, "no recommendations as at that date", nested=True)
 
@@ -218,6 +222,7 @@ def overdue(
             plan_id, as_at=day, known_at=moment, limit=limit, offset=offset
         ),
         writes=False,
+        answers=True,
     )
     rows = page.rows
     if form == "json":
@@ -280,7 +285,10 @@ def changes(
     start = _bound(since, "--since", recorded, first=True)
     end = None if until is None else _bound(until, "--until", recorded, first=False)
     found = run(
-        ctx, lambda ledger: ledger.changes(plan_id, start, end, recorded=recorded), writes=False
+        ctx,
+        lambda ledger: ledger.changes(plan_id, start, end, recorded=recorded),
+        writes=False,
+        answers=True,
     )
     if form == "json":
         emit_json([change.to_json() for change in found])
@@ -342,6 +350,7 @@ def _workload(
         ctx,
         lambda ledger: ledger.workload(by, plan_id, as_at=day, known_at=moment),
         writes=False,
+        answers=True,
     )
     if form == "json":
         emit_json(rows)
@@ -393,7 +402,7 @@ def rebuild(ctx: typer.Context) -> None:
             return ledger.rebuild(progress=bar.update)
 
     started = time.perf_counter()
-    count = run(ctx, with_progress, writes=False, answers=False)
+    count = run(ctx, with_progress, writes=False)
     seconds = time.perf_counter() - started
     rate = count / max(seconds, 1e-9)
     typer.echo(f"rebuilt from {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")

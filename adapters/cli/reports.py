@@ -39,7 +39,9 @@ def export(
     if form not in PLAN_FORMATS:
         refuse(f"--format {form!r}: use one of {', '.join(PLAN_FORMATS)}")
     day, moment = as_at_day(as_at), known_at_moment(known_at)
-    report = run(ctx, lambda ledger: ledger.plan_as_at(plan_id, day, moment), writes=False)
+    report = run(
+        ctx, lambda ledger: ledger.plan_as_at(plan_id, day, moment), writes=False, answers=True
+    )
     _write(out, plan_report(report, form))
     say(
         f"wrote {out}: {plan_id} as at {report.as_at.isoformat()}, {len(report.views)} "
@@ -67,7 +69,9 @@ def board_report(
         refuse(f"--format {form!r}: use one of {', '.join(BOARD_FORMATS)}")
     start = parse_day(since, "--since")
     end = None if until is None else parse_day(until, "--until")
-    board = run(ctx, lambda ledger: ledger.board_report(plan_id, start, end), writes=False)
+    board = run(
+        ctx, lambda ledger: ledger.board_report(plan_id, start, end), writes=False, answers=True
+    )
     _write(out, render(board, form))
     say(
         f"wrote {out}: {plan_id} from {board.since.isoformat()} to {board.until.isoformat()}: "

@@ -80,8 +80,13 @@ Page = Annotated[SignedIn, Depends(signed_in)]
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("who", None)
     flash = request.session.pop("flash", None)
+    lag = getattr(request.state, "lag", None)  # noted by a call, where a worker projects
+    behind = lag.behind if lag is not None else 0
     return templates.TemplateResponse(
-        request, name, {"csrf": csrf_token(request), "flash": flash, **context}, code
+        request,
+        name,
+        {"csrf": csrf_token(request), "flash": flash, "behind": behind, **context},
+        code,
     )
 
 

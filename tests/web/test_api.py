@@ -13,6 +13,7 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from adapters.web.app import create_app
 from tests.web.conftest import OTHERS, OWN, Seeded, auth
+from tests.web.test_pages import sign_in
 
 ITEM = "/api/plans/dhr2/recommendations"
 
@@ -350,6 +351,8 @@ def test_with_a_projection_worker_requests_do_not_wait_and_say_how_far_behind_th
             int(lag["x-recledger-read-models-position"]),
         )
         assert log > read_models and int(lag["x-recledger-read-models-behind"]) == log - read_models
+        sign_in(client, seeded.tokens["coordinator"])
+        assert "may not show here yet" in client.get("/plans/dhr2").text  # the page says so
 
         worker = bootstrap(Settings(db=seeded.db, actor="worker"))
         try:
@@ -358,3 +361,4 @@ def test_with_a_projection_worker_requests_do_not_wait_and_say_how_far_behind_th
             worker.close()
         texts, lag = update_texts()  # the log did not move: no answer kept from before
         assert "Not yet applied" in texts and lag["x-recledger-read-models-behind"] == "0"
+        assert "may not show here yet" not in client.get("/plans/dhr2").text
