@@ -225,6 +225,15 @@ def main_options(
 ) -> None:
     given = {"db": db, "actor": actor, "token": token}
     overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    from pydantic import ValidationError
+
     from adapters.settings import Settings
 
-    ctx.obj = CliState(Settings(**overrides), idempotency_key=idempotency_key)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:  # a RECLEDGER_* variable the settings cannot take
+        refuse("; ".join(
+            f"RECLEDGER_{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}"
+            for e in error.errors()
+        ))  # fmt: skip
+    ctx.obj = CliState(settings, idempotency_key=idempotency_key)

@@ -363,3 +363,16 @@ def test_an_event_stored_at_a_reused_position_is_not_skipped(tmp_path: Path) -> 
     shell("rebuild")
     [view] = json.loads(shell("status", "dhr2", "--json").stdout)
     assert [u["text"] for u in view["updates"]] == ["Again"]
+
+
+def test_a_setting_it_cannot_take_is_refused_in_one_line_naming_the_variable(
+    tmp_path: Path,
+) -> None:
+    shell = Shell(tmp_path, str(tmp_path / "ledger.db"))
+    shell.env["RECLEDGER_PROJECTIONS"] = "sometimes"
+    refused = shell("plans", ok=False)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines() == [
+        "recledger: RECLEDGER_PROJECTIONS='sometimes': Input should be 'inline' or 'worker'"
+    ]
+    assert not (tmp_path / "ledger.db").exists()
