@@ -11,7 +11,7 @@ Stopping it loses nothing and applies nothing twice: each catch-up is the runner
 transaction holds a batch's rows and the positions it moves), so a worker stopped, killed
 or restarted, or two of them at once, go on from the positions stored with the read
 models. A failure (the database gone, a log changed outside the ledger) is said in one
-line; the worker waits and tries again, longer each time, up to ``MOST_WAIT_SECONDS``.
+line; the worker waits and tries again, twice as long each time (1 s, up to 30 s).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from domain.errors import LedgerError
 from service.ledger import Ledger
 
 POLL_SECONDS = 0.2
+FIRST_WAIT_SECONDS = 1.0
 MOST_WAIT_SECONDS = 30.0
 
 Say = Callable[[str], None]
@@ -32,10 +33,11 @@ Say = Callable[[str], None]
 
 def follow(ledger: Ledger, stop: threading.Event, say: Say) -> None:
     """Keep ``ledger``'s read models current until ``stop`` is set."""
-    wait = POLL_SECONDS
+    wait = FIRST_WAIT_SECONDS
     while not stop.is_set():
         try:
             _catch_up(ledger, say)
+            wait = FIRST_WAIT_SECONDS  # it works (again)
             if isinstance(ledger.recorder, PostgresApplicationRecorder):
                 _follow_notifications(ledger, stop, say)
             else:
@@ -47,7 +49,7 @@ def follow(ledger: Ledger, stop: threading.Event, say: Say) -> None:
         except Exception as error:  # the subscription's connection failed, say
             say(f"cannot follow the log: {error}; trying again in {wait:.0f} s")
         stop.wait(wait)
-        wait = min(wait * 2 or 1.0, MOST_WAIT_SECONDS)
+        wait = min(wait * 2, MOST_WAIT_SECONDS)
 
 
 def _follow_notifications(ledger: Ledger, stop: threading.Event, say: Say) -> None:

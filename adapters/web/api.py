@@ -75,7 +75,7 @@ def as_stored(data: Any) -> JSONResponse:
 
 
 async def kept(call: Caller, question: Hashable, read: Callable[[Ledger], Any]) -> Response:
-    """``as_stored(read(ledger))``, kept for the log position (``Gateway.answer``):
+    """``as_stored(read(ledger))``, kept for the log position (``Caller.answer``):
     ``question`` must name everything the answer depends on."""
     body = await call.answer(question, lambda ledger: bytes(as_stored(read(ledger)).body))
     return Response(body, media_type="application/json")
