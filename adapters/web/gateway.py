@@ -11,7 +11,9 @@ Every answer the ledger gives is a function of the question and of the log up to
 last event, which never changes once written. So a grant and an answer, computed at a
 log position, stand while the position does: each call first reads the position (one
 indexed query) and answers from memory when nothing has been appended since, in any
-process. A revocation is an event too, so a revoked token is refused at once.
+process. A revocation is an event too, so a revoked token is refused at once. (Where a
+projection worker keeps the read models, they move on under an unchanged log: answers
+are then not kept, ``keeps_answers``.)
 """
 
 from __future__ import annotations
