@@ -153,6 +153,7 @@ def _report_dropped(ledger: Ledger, document: PlanDocument, notes: list[str]) ->
     """A recommendation the ledger holds that this version no longer lists is reported;
     it is not withdrawn: withdrawal is a person's decision, with a reason."""
     listed = {doc.ref for doc in document.recommendations}
+    ledger.project()  # all it holds, even where a worker keeps the read models
     for view in ledger.status(document.plan_id):
         if view.ref not in listed and view.status != Status.WITHDRAWN:
             notes.append(

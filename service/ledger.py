@@ -562,7 +562,8 @@ class Ledger(Application[UUID]):
     def plan_events(self, plan_id: str) -> list[tuple[str | None, list[Any]]]:
         """Every event of a plan: its own (ref None), then each recommendation's."""
         plan = self.plan(plan_id)
-        with self._read_model().engine.connect() as conn:
+        self.project()  # every one of them, even where a worker keeps the read models
+        with self._runner().engine.connect() as conn:
             rec_ids = queries.recommendation_ids(conn, plan_id)
         aggregates: list[tuple[str | None, list[Any]]] = [
             (None, self.events_of(plan.id, plan.version))

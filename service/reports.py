@@ -81,6 +81,7 @@ def stamp(ledger: Ledger) -> Stamp:
 def plan_as_at(
     ledger: Ledger, plan_id: str, as_at: date, known_at: datetime | None = None
 ) -> PlanAsAt:
+    sealed = stamp(ledger)  # first: sealing catches the read models up (a worker's too)
     views = ledger.status(plan_id, as_at=as_at, known_at=known_at)
     events = sum(
         1
@@ -88,10 +89,11 @@ def plan_as_at(
         for event in found
         if known_at is None or event.timestamp <= known_at
     )
-    return PlanAsAt(ledger.plan_view(plan_id), as_at, known_at, views, events, stamp(ledger))
+    return PlanAsAt(ledger.plan_view(plan_id), as_at, known_at, views, events, sealed)
 
 
 def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> BoardReport:
+    sealed = stamp(ledger)  # first: sealing catches the read models up (a worker's too)
     changes = ledger.changes(plan_id, since, until)
 
     def of(*types: str) -> list[ChangeView]:
@@ -114,7 +116,7 @@ def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> Boar
             "since": _counts(ledger.status(plan_id, as_at=since)),
             "until": _counts(ledger.status(plan_id, as_at=until)),
         },
-        stamp=stamp(ledger),
+        stamp=sealed,
     )
 
 

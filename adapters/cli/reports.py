@@ -39,9 +39,7 @@ def export(
     if form not in PLAN_FORMATS:
         refuse(f"--format {form!r}: use one of {', '.join(PLAN_FORMATS)}")
     day, moment = as_at_day(as_at), known_at_moment(known_at)
-    report = run(
-        ctx, lambda ledger: ledger.plan_as_at(plan_id, day, moment), writes=False, answers=True
-    )
+    report = run(ctx, lambda ledger: ledger.plan_as_at(plan_id, day, moment), writes=False)
     _write(out, plan_report(report, form))
     say(
         f"wrote {out}: {plan_id} as at {report.as_at.isoformat()}, {len(report.views)} "
@@ -69,9 +67,7 @@ def board_report(
         refuse(f"--format {form!r}: use one of {', '.join(BOARD_FORMATS)}")
     start = parse_day(since, "--since")
     end = None if until is None else parse_day(until, "--until")
-    board = run(
-        ctx, lambda ledger: ledger.board_report(plan_id, start, end), writes=False, answers=True
-    )
+    board = run(ctx, lambda ledger: ledger.board_report(plan_id, start, end), writes=False)
     _write(out, render(board, form))
     say(
         f"wrote {out}: {plan_id} from {board.since.isoformat()} to {board.until.isoformat()}: "

@@ -71,7 +71,7 @@ def equal_to_a_rebuild(db_url: str) -> bool:
 
 
 def test_commands_do_not_wait_for_the_worker_and_a_restarted_worker_loses_nothing(
-    env: dict[str, str], db_url: str, seed_plan: Path
+    env: dict[str, str], db_url: str, seed_plan: Path, tmp_path: Path
 ) -> None:
     recledger(env, "import", str(seed_plan), "--plan", "a")
     ledger = bootstrap(Settings(db=db_url, actor="reader", projections="worker"))
@@ -101,6 +101,9 @@ def test_commands_do_not_wait_for_the_worker_and_a_restarted_worker_loses_nothin
         texts = [u["text"] for v in json.loads(history.stdout) for u in v["updates"]]
         assert "Worker 1" in texts and "Worker 2" not in texts  # behind, and said so
         assert "up to " in history.stderr
+        report = tmp_path / "a.md"  # a report is of the whole log:
+        recledger(env, "export", "a", "--format", "md", "-o", str(report))
+        assert "Worker 2" in report.read_text()  # it caught the read models up itself
 
         for plan in ("b", "c", "d"):  # a backlog, and a worker killed while applying it
             recledger(env, "import", str(seed_plan), "--plan", plan)
