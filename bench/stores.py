@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 import psycopg
@@ -41,6 +43,28 @@ def fresh_stores(backend: str) -> Iterator[Callable[[], str]]:
             with psycopg.connect(POSTGRES, autocommit=True) as conn:
                 for schema in schemas:
                     conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def settle(*dbs: str) -> None:
+    """Bring stores to the state a running server keeps them in after a bulk load: table
+    statistics gathered, visibility maps set, dirty pages written. On PostgreSQL that is
+    autovacuum's work, and this machine's server runs with autovacuum off, so freshly
+    loaded tables would otherwise never have statistics."""
+    for db in dbs:
+        schemas = parse_qs(urlsplit(db).query).get("schema")
+        if not schemas:
+            with sqlite3.connect(db) as conn:
+                conn.execute("ANALYZE")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            continue
+        with psycopg.connect(POSTGRES, autocommit=True) as conn:
+            tables = conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (schemas[0],),
+            ).fetchall()
+            for (table,) in tables:
+                conn.execute(f'VACUUM (ANALYZE) "{schemas[0]}"."{table}"')
+            conn.execute("CHECKPOINT")
 
 
 class BareLibrary(Application[UUID]):
