@@ -198,7 +198,7 @@ def run(
         process = start_server(db, port, workers)
         url = f"http://127.0.0.1:{port}"
         try:
-            found = measure(url, token, plans, rng, bulk["events"], clients, seconds, warmup)
+            found = measure(url, token, plans, rng, int(bulk["events"]), clients, seconds, warmup)
             return found | {"backend": backend, "workers": workers}
         finally:
             process.terminate()
