@@ -283,13 +283,22 @@ class FuzzyDate:
 def parse_as_at(text: str) -> date:
     """A query date: "YYYY-MM-DD" is that day, "YYYY-MM" the last day of the month,
     and any other dated text (e.g. "July 2014", "Winter 2013") its last day."""
-    fuzzy = FuzzyDate.parse(text)
-    if fuzzy.end is None:
+    return _query_day(text, FuzzyDate.parse(text).end)
+
+
+def parse_since(text: str) -> date:
+    """The first day of a period: "YYYY-MM-DD" is that day, "YYYY-MM" the first day of
+    the month, and any other dated text (e.g. "July 2014", "Q1 2014") its first day."""
+    return _query_day(text, FuzzyDate.parse(text).start)
+
+
+def _query_day(text: str, day: date | None) -> date:
+    if day is None:
         raise ValueError(
-            f"cannot read {text!r} as an as-at date: use YYYY-MM-DD, YYYY-MM "
+            f"cannot read {text!r} as a date: use YYYY-MM-DD, YYYY-MM "
             "or a calendar date such as 'July 2014'"
         )
-    return fuzzy.end
+    return day
 
 
 def parse_known_at(text: str) -> datetime:
@@ -307,4 +316,4 @@ def parse_known_at(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-__all__ = ["FuzzyDate", "Precision", "parse_as_at", "parse_known_at"]
+__all__ = ["FuzzyDate", "Precision", "parse_as_at", "parse_known_at", "parse_since"]

@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 
+from domain.errors import InvalidCommand
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
@@ -574,6 +575,10 @@ def changes_in(
 
     On the effective axis an event counts on the last day it may have happened; one with
     no effective date, on the day it was recorded."""
+    if _moment(until, 1) < _moment(since, 0):
+        raise InvalidCommand(
+            f"the period ends ({until.isoformat()}) before it starts ({since.isoformat()})"
+        )
     found = []
     for ref, events in aggregates:
         for entry in history(events):

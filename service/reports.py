@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from domain.audit import current_context
@@ -48,7 +48,8 @@ class PlanAsAt:
 @dataclass(frozen=True)
 class BoardReport:
     """What changed in a plan from ``since`` to ``until`` (effective dates, both included),
-    and where it stands at ``until``."""
+    and where it stands at ``until``. "Before" is as at the day before ``since``, so a
+    change on ``since`` itself is in the period."""
 
     plan: PlanView
     since: date
@@ -60,9 +61,10 @@ class BoardReport:
     overdue: list[OverdueRow]
     """Overdue as at ``until``, most overdue first."""
     newly_overdue: list[OverdueRow]
-    """Of those, the ones that were not overdue as at ``since``."""
+    """Of those, the ones that were not overdue before the period."""
     counts: dict[str, dict[str, int]]
-    """Open, completed and overdue items as at ``since`` and as at ``until``."""
+    """Items, open, completed and overdue: ``before`` the period and ``after`` it (as at
+    ``until``)."""
     stamp: Stamp
 
 
@@ -94,12 +96,13 @@ def plan_as_at(
 
 def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> BoardReport:
     sealed = stamp(ledger)  # first: sealing catches the read models up (a worker's too)
-    changes = ledger.changes(plan_id, since, until)
+    changes = ledger.changes(plan_id, since, until)  # refuses a period that ends before it starts
+    before_day = since - timedelta(days=1)
 
     def of(*types: str) -> list[ChangeView]:
         return [c for c in changes if c.entry.type in types]
 
-    before = ledger.overdue(plan_id, as_at=since).rows
+    before = ledger.overdue(plan_id, as_at=before_day).rows
     after = ledger.overdue(plan_id, as_at=until).rows
     was_overdue = {row.ref for row in before}
     return BoardReport(
@@ -113,8 +116,8 @@ def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> Boar
         overdue=after,
         newly_overdue=[row for row in after if row.ref not in was_overdue],
         counts={
-            "since": _counts(ledger.status(plan_id, as_at=since)),
-            "until": _counts(ledger.status(plan_id, as_at=until)),
+            "before": _counts(ledger.status(plan_id, as_at=before_day)),
+            "after": _counts(ledger.status(plan_id, as_at=until)),
         },
         stamp=sealed,
     )

@@ -13,7 +13,6 @@ from adapters.cli.app import (
     AsCsv,
     AsJson,
     app,
-    dated,
     emit_csv,
     emit_json,
     listing_format,
@@ -22,7 +21,7 @@ from adapters.cli.app import (
     say,
 )
 from adapters.cli.tables import rows_table, terminal, views_table
-from domain.fuzzy_date import parse_as_at, parse_known_at
+from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
     from projections.queries import OverdueRow, RecommendationView
@@ -44,9 +43,10 @@ def as_at_day(text: str | None) -> date | None:
     return None if text is None else parse_day(text, "--as-at")
 
 
-def parse_day(text: str, option: str) -> date:
+def parse_day(text: str, option: str, *, first: bool = False) -> date:
+    """A day: of a month or season given, its last (as an as-at date is), or ``first``."""
     try:
-        return parse_as_at(text)
+        return parse_since(text) if first else parse_as_at(text)
     except ValueError as error:
         refuse(f"{option}: {error}")
 
@@ -326,9 +326,7 @@ def _bound(text: str, option: str, recorded: bool, *, first: bool) -> date | dat
         moment = known_at_moment(text, option)
         assert moment is not None
         return moment
-    found = dated(text, option)
-    assert found.start is not None and found.end is not None
-    return found.start if first else found.end
+    return parse_day(text, option, first=first)
 
 
 CHANGE_FIELDS = [

@@ -51,7 +51,9 @@ def export(
 def board_report(
     ctx: typer.Context,
     plan_id: PlanId,
-    since: Annotated[str, typer.Option(help="From this day (included), e.g. 2014-01-01.")],
+    since: Annotated[
+        str, typer.Option(help="From this day (included): 2014-01-01; a month from its first day.")
+    ],
     out: Out,
     until: Annotated[
         str | None, typer.Option(help="To this day (included; default today).")
@@ -65,12 +67,12 @@ def board_report(
 
     if form not in BOARD_FORMATS:
         refuse(f"--format {form!r}: use one of {', '.join(BOARD_FORMATS)}")
-    start = parse_day(since, "--since")
+    start = parse_day(since, "--since", first=True)
     end = None if until is None else parse_day(until, "--until")
     board = run(ctx, lambda ledger: ledger.board_report(plan_id, start, end), writes=False)
     _write(out, render(board, form))
     say(
         f"wrote {out}: {plan_id} from {board.since.isoformat()} to {board.until.isoformat()}: "
-        f"{len(board.updates)} updates, {len(board.completions)} completions, "
-        f"{len(board.newly_overdue)} newly overdue"
+        f"progress updates {len(board.updates)}, completions {len(board.completions)}, "
+        f"newly overdue {len(board.newly_overdue)}"
     )

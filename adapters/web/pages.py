@@ -28,7 +28,7 @@ from adapters.web.chart import trend_svg
 from adapters.web.gateway import Gateway
 from domain.access import Grant, Role
 from domain.errors import InvalidCommand, LedgerError, NotAuthenticated, VersionConflict
-from domain.fuzzy_date import parse_as_at, parse_known_at
+from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
 from domain.kinds import SETTABLE_STATUSES
 from projections.queries import RecommendationView
 from service.ledger import Ledger
@@ -97,9 +97,10 @@ def error_page(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", status, status=status, message=message)
 
 
-def _day(text: str | None, field: str) -> date | None:
+def _day(text: str | None, field: str, *, first: bool = False) -> date | None:
+    """A day: of a month or season given, its last (as an as-at date is), or ``first``."""
     try:
-        return parse_as_at(text) if text else None
+        return (parse_since if first else parse_as_at)(text) if text else None
     except ValueError as error:
         raise InvalidCommand(f"{field}: {error}") from None
 
@@ -241,7 +242,7 @@ async def board_report(
 ) -> Response:
     if format not in reports.BOARD_FORMATS:
         raise InvalidCommand(f"no report format {format!r}")
-    start = _day(since, "from")
+    start = _day(since, "from", first=True)
     if start is None:
         raise InvalidCommand("from: give the first day of the period")
     end = _day(until, "to")

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from domain.fuzzy_date import FuzzyDate, Precision, parse_as_at
+from domain.fuzzy_date import FuzzyDate, Precision, parse_as_at, parse_since
 
 
 def _interval(text: str, **kwargs: int) -> tuple[date | None, date | None, Precision]:
@@ -428,6 +428,26 @@ def test_parse_as_at_fuzzy_date_is_its_end() -> None:
 def test_parse_as_at_rejects_undated_text_quoting_it(text: str) -> None:
     with pytest.raises(ValueError, match=repr(text)):
         parse_as_at(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("2014-07-09", date(2014, 7, 9)),
+        ("2014-02", date(2014, 2, 1)),
+        ("Feb 2014", date(2014, 2, 1)),
+        ("Q1 2014", date(2014, 1, 1)),
+        ("Autumn 2013", date(2013, 9, 1)),
+    ],
+)
+def test_parse_since_is_the_first_day_of_the_period_given(text: str, first: date) -> None:
+    assert parse_since(text) == first
+
+
+@pytest.mark.parametrize("text", ["soon", "Ongoing", "2014-02-30", "1st July"])
+def test_parse_since_rejects_text_with_no_first_day_quoting_it(text: str) -> None:
+    with pytest.raises(ValueError, match=repr(text)):
+        parse_since(text)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from adapters.reports.shape import read_stamp
 from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.audit import acting_as
+from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
 from tests.web.conftest import OWN, Seeded, auth
@@ -124,6 +125,51 @@ def test_the_board_report_lists_what_changed_between_two_meetings(ledger: Ledger
     assert read_stamp(md) is not None and read_stamp(board_report(board, "html").decode())
 
 
+def test_the_board_report_compares_with_the_day_before_the_period(ledger: Ledger) -> None:
+    """overview/2's target, December 2013, is overdue from 2014-01-01: in a period starting
+    that day it became overdue, and the counts before the period do not hold it overdue."""
+    with acting_as("Audrey Auditor", "test"):
+        board = ledger.board_report("dhr2", date(2014, 1, 1), date(2014, 1, 31))
+        later = ledger.board_report("dhr2", date(2014, 1, 2), date(2014, 1, 31))
+    assert "overview/2" in {row.ref for row in board.newly_overdue}
+    assert "overview/2" not in {row.ref for row in later.newly_overdue}
+    assert board.counts["after"]["overdue"] - board.counts["before"]["overdue"] == len(
+        board.newly_overdue
+    )
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(ledger: Ledger, seeded: Seeded) -> None:
+    with acting_as("Audrey Auditor", "test"), pytest.raises(InvalidCommand, match="ends"):
+        ledger.board_report("dhr2", date(2014, 3, 1), date(2014, 2, 28))
+    board = ("board-report", "dhr2", "--since", "2014-03-01", "--until", "2014-02-28")
+    refused = recledger(*board, "-o", os.devnull, db=seeded.db)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "recledger: the period ends (2014-02-28) before it starts (2014-03-01)"
+    )
+
+
+def test_board_report_since_a_month_counts_from_its_first_day(
+    ledger: Ledger, seeded: Seeded, tmp_path: Path
+) -> None:
+    """--since 2014-03 is from 1 March: the update effective 2014-03-20 and the retarget
+    effective 2014-03-15 are in it (a month as an as-at date would be its last day)."""
+    out = tmp_path / "march.md"
+    board = ("board-report", "dhr2", "--since", "2014-03", "--until", "2014-03")
+    made = recledger(*board, "--format", "md", "-o", str(out), db=seeded.db)
+    assert made.returncode == 0, made.stderr
+    assert "from 2014-03-01 to 2014-03-31: progress updates 1," in made.stdout
+    md = out.read_text()
+    assert MARCH in md and "September 2013 → June 2014" in md
+
+
+def test_an_export_before_the_plan_had_recommendations_says_so(ledger: Ledger) -> None:
+    for form in ("html", "md"):
+        text = text_of(ledger, date(2012, 1, 1), form)
+        assert "none had been raised as at 2012-01-01" in text
+    assert "Recommendations:** 20, with" in text_of(ledger, date(2014, 2, 28), "md")
+
+
 def recledger(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     command = Path(sys.executable).with_name("recledger")
     env = {**os.environ, "RECLEDGER_DB": db, "RECLEDGER_ACTOR": "auditor"}
@@ -190,6 +236,10 @@ def test_the_api_and_the_pages_give_the_same_reports_within_a_tokens_scope(
         headers=headers,
     )
     assert board.status_code == 200 and "## New progress updates (14)" in board.text
+    backwards = client.get(
+        "/api/plans/dhr2/board-report?since=2014-03-01&until=2014-02-28", headers=headers
+    )
+    assert backwards.status_code == 422 and "before it starts" in backwards.text
     assert client.get(base, headers=auth(seeded.tokens["scoped"])).status_code == 404
     assert client.get(f"{base}&format=pdf", headers=headers).status_code == 422
     from tests.web.test_pages import sign_in
