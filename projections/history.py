@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, amendments, fold, item_refs
+from domain.recommendation import Recommendation, amendments, fold, item_refs, retracted
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,29 @@ def history(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
         )
         for index, event in enumerate(events)
     ]
+
+
+def as_corrected(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
+    """The history as the ledger now knows it, for a report of what changed: each event
+    read through its corrections (its values and effective date as amended, ``previous``
+    as the corrected log read before it), a retracted event and the corrections themselves
+    left out. An amended event keeps ``corrected_by``."""
+    own = [event for event in events if isinstance(event, Recommendation.Event)]
+    gone, amended = retracted(own), amendments(own)
+    fixes = [event for event in own if isinstance(event, Recommendation.Corrected)]
+    known = []
+    for index, (event, entry) in enumerate(zip(events, history(events), strict=True)):
+        if isinstance(event, Recommendation.Corrected) or event.event_id in gone:
+            continue
+        amendment = amended.get(event.event_id)
+        if amendment:
+            effective = amendment.get("effective", entry.effective)
+            entry = replace(entry, data={**entry.data, **amendment}, effective=effective)
+        if entry.previous is not None:  # the values it replaced, as corrected since
+            before = [e for e in events[:index] if not isinstance(e, Recommendation.Corrected)]
+            entry = replace(entry, previous=_previous([*before, *fixes], event))
+        known.append(entry)
+    return known
 
 
 _REPLACES: dict[type[Recommendation.Event], str] = {

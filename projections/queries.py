@@ -39,7 +39,7 @@ from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Correction
 from domain.refs import Ref
-from projections.history import HistoryEntry, history
+from projections.history import HistoryEntry, as_corrected, history
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
 from projections.timeline import as_shown
 from projections.workload import counts_as_at
@@ -569,9 +569,11 @@ def changes_in(
     until: Bound,
     *,
     recorded: bool,
+    corrected: bool = False,
 ) -> list[ChangeView]:
     """The events of a plan (given per ref) that took effect (or, ``recorded``, were
-    recorded) from ``since`` to ``until``, both included, in the order they were recorded.
+    recorded) from ``since`` to ``until``, both included, in the order they were recorded;
+    ``corrected``: as the ledger now knows them (``history.as_corrected``).
 
     On the effective axis an event counts on the last day it may have happened; one with
     no effective date, on the day it was recorded."""
@@ -581,7 +583,7 @@ def changes_in(
         )
     found = []
     for ref, events in aggregates:
-        for entry in history(events):
+        for entry in (as_corrected if corrected else history)(events):
             if recorded:
                 within = _moment(since, 0) <= entry.recorded_at <= _moment(until, 1)
             else:

@@ -551,13 +551,18 @@ class Ledger(Application[UUID]):
         until: queries.Bound | None = None,
         *,
         recorded: bool = False,
+        corrected: bool = False,
     ) -> list[ChangeView]:
         """What changed from ``since`` to ``until`` (both included; default today), on the
-        effective axis (days) or the recorded one (days or moments).
+        effective axis (days) or the recorded one (days or moments): every event as stored,
+        or, ``corrected``, as its corrections leave it (retracted ones and the corrections
+        themselves left out).
 
         Read from the plan's own events (a plan holds a few hundred): always exact."""
         aggregates = self.plan_events(plan_id)
-        return queries.changes_in(plan_id, aggregates, since, until or _today(), recorded=recorded)
+        return queries.changes_in(
+            plan_id, aggregates, since, until or _today(), recorded=recorded, corrected=corrected
+        )
 
     def plan_events(self, plan_id: str) -> list[tuple[str | None, list[Any]]]:
         """Every event of a plan: its own (ref None), then each recommendation's."""

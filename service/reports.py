@@ -58,6 +58,8 @@ class BoardReport:
     completions: list[ChangeView]
     retargets: list[ChangeView]
     reassignments: list[ChangeView]
+    corrections: list[ChangeView]
+    """Corrections recorded in the period (on the recorded axis: whatever they correct)."""
     overdue: list[OverdueRow]
     """Overdue as at ``until``, most overdue first."""
     newly_overdue: list[OverdueRow]
@@ -96,7 +98,9 @@ def plan_as_at(
 
 def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> BoardReport:
     sealed = stamp(ledger)  # first: sealing catches the read models up (a worker's too)
-    changes = ledger.changes(plan_id, since, until)  # refuses a period that ends before it starts
+    # as the ledger now knows them: a retracted update is not shown, an amended one as amended
+    changes = ledger.changes(plan_id, since, until, corrected=True)  # refuses a backward period
+    recorded = ledger.changes(plan_id, since, until, recorded=True)
     before_day = since - timedelta(days=1)
 
     def of(*types: str) -> list[ChangeView]:
@@ -113,6 +117,7 @@ def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> Boar
         completions=of("Completed"),
         retargets=of("TargetDateRevised"),
         reassignments=of(*REASSIGNMENTS),
+        corrections=[c for c in recorded if c.entry.type == "Corrected"],
         overdue=after,
         newly_overdue=[row for row in after if row.ref not in was_overdue],
         counts={

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from adapters.output import cell_text, printable, spreadsheet_cell
 from adapters.reports.shape import (
     COLUMNS,
+    CORRECTED,
     cells,
     section_heading,
     section_title,
@@ -317,6 +318,15 @@ def board_rows(b: BoardReport) -> dict[str, list[list[str]]]:
     def now(c: ChangeView, *names: str) -> str:
         return "; ".join(
             _plain(c.entry.data.get(n)) for n in names if c.entry.data.get(n) is not None
+        ) + (CORRECTED if c.entry.corrected_by else "")
+
+    def fixed(c: ChangeView) -> str:
+        if c.entry.data.get("retract"):
+            return f"event {c.entry.corrects} retracted"
+        previous = c.entry.previous or {}
+        return f"event {c.entry.corrects}: " + "; ".join(
+            f"{name} {_plain(previous.get(name)) or '—'} → {_plain(value)}"
+            for name, value in c.entry.data.get("amendment", {}).items()
         )
 
     return {
@@ -324,12 +334,9 @@ def board_rows(b: BoardReport) -> dict[str, list[list[str]]]:
             [m, str(b.counts["before"][m]), str(b.counts["after"][m])]
             for m in ("items", "open", "completed", "overdue")
         ],
-        "updates": [
-            [c.ref or "", when(c), c.entry.data.get("text", ""), c.entry.actor] for c in b.updates
-        ],
+        "updates": [[c.ref or "", when(c), now(c, "text"), c.entry.actor] for c in b.updates],
         "completions": [
-            [c.ref or "", when(c), c.entry.data.get("evidence") or "", c.entry.actor]
-            for c in b.completions
+            [c.ref or "", when(c), now(c, "evidence"), c.entry.actor] for c in b.completions
         ],
         "retargets": [
             [c.ref or "", f"{was(c, 'target') or '—'} → {now(c, 'target')}", c.entry.reason or ""]
@@ -343,6 +350,16 @@ def board_rows(b: BoardReport) -> dict[str, list[list[str]]]:
             ]
             for c in b.reassignments
         ],
+        "corrections": [
+            [
+                c.ref or "",
+                fixed(c),
+                c.entry.reason or "",
+                c.entry.actor,
+                f"{c.entry.recorded_at:%Y-%m-%d}",
+            ]
+            for c in b.corrections
+        ],
         "newly_overdue": [_overdue(row) for row in b.newly_overdue],
         "overdue": [_overdue(row) for row in b.overdue],
     }
@@ -354,6 +371,7 @@ BOARD_HEADS = {
     "completions": ["Ref", "Completed", "Evidence", "By"],
     "retargets": ["Ref", "Target (old → new)", "Reason"],
     "reassignments": ["Ref", "Leads or agency (old → new)", "Reason"],
+    "corrections": ["Ref", "Corrected (old → new)", "Reason", "By", "Recorded"],
     "newly_overdue": ["Ref", "Agency", "Target", "Days overdue"],
     "overdue": ["Ref", "Agency", "Target", "Days overdue"],
 }
@@ -363,6 +381,7 @@ BOARD_TITLES = {
     "completions": "Completions",
     "retargets": "Revised targets",
     "reassignments": "Reassignments",
+    "corrections": "Corrections recorded",
     "newly_overdue": "Newly overdue",
     "overdue": "Overdue at the end of the period",
 }

@@ -125,6 +125,36 @@ def test_the_board_report_lists_what_changed_between_two_meetings(ledger: Ledger
     assert read_stamp(md) is not None and read_stamp(board_report(board, "html").decode())
 
 
+def test_the_board_report_shows_changes_as_corrected_and_the_corrections_recorded(
+    ledger: Ledger,
+) -> None:
+    """A retracted update is not listed; an amended update or retarget is listed as amended
+    and marked; the corrections themselves are listed in the period they were recorded."""
+    with acting_as("Clare Coordinator", "test"):
+        history = ledger.history("dhr2", OWN)
+        march = next(e for e in history if e.data.get("text") == MARCH)
+        retarget = next(e for e in history if e.type == "TargetDateRevised")
+        ledger.correct("dhr2", OWN, march.event_id, reason="not ours", retract=True)
+        ledger.correct(
+            "dhr2",
+            OWN,
+            retarget.event_id,
+            reason="misread",
+            amendment={"target": FuzzyDate.given("July 2014")},
+        )
+    with acting_as("Audrey Auditor", "test"):
+        then = ledger.board_report("dhr2", date(2014, 3, 1), date(2014, 3, 31))
+        now = ledger.board_report("dhr2", date(2014, 3, 1), date.today())
+    md = board_report(then, "md").decode()
+    assert MARCH not in md and "## New progress updates (0)" in md
+    assert "September 2013 → July 2014 (corrected)" in md and "June 2014" not in md
+    assert "## Corrections recorded (0)" in md  # recorded now, not in March 2014
+    md = board_report(now, "md").decode()
+    assert "## Corrections recorded (2)" in md
+    assert f"event {march.sequence} retracted | not ours | Clare Coordinator" in md
+    assert f"event {retarget.sequence}: target June 2014 → July 2014 | misread" in md
+
+
 def test_the_board_report_compares_with_the_day_before_the_period(ledger: Ledger) -> None:
     """overview/2's target, December 2013, is overdue from 2014-01-01: in a period starting
     that day it became overdue, and the counts before the period do not hold it overdue."""

@@ -1,0 +1,106 @@
+"""The board report against the plan as at either end of its period, over generated
+histories with back-dated updates and corrections (amended texts and dates, retractions).
+
+The invariant: the progress updates a board report lists for a period are exactly those
+the plan shows as at its last day and did not show as at the day before its first, each
+with the text the plan shows (as the ledger now knows it: a retracted update is not listed,
+an amended one is listed as amended).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.settings import Settings
+from adapters.storage import bootstrap
+from domain.audit import acting_as
+from domain.errors import LedgerError
+from domain.fuzzy_date import FuzzyDate
+from service.ledger import Ledger
+
+REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
+EFFECTIVE = [
+    *("2013-03-01", "2013-08-20", "2013-11-30", "2013-12-01", "2014-01-10", "2014-02-27"),
+    *("August 2013", "Feb 2014", "Q4 2013", "Winter 2013", "2014"),
+]
+PERIODS = [
+    (date(2013, 1, 1), date(2013, 12, 31)),
+    (date(2013, 12, 1), date(2014, 2, 28)),
+    (date(2014, 1, 1), date(2014, 1, 31)),
+    (date(2014, 3, 1), date(2014, 12, 31)),
+]
+
+effective = st.sampled_from(EFFECTIVE).map(FuzzyDate.parse)
+refs = st.sampled_from(REFS)
+operation = st.one_of(
+    st.tuples(st.just("update"), refs, effective, st.integers(0, 99)),
+    st.tuples(st.just("retarget"), refs, effective, effective),
+    st.tuples(st.just("complete"), refs, effective),
+    st.tuples(st.just("amend text"), refs, st.integers(0, 99)),
+    st.tuples(st.just("amend date"), refs, effective),
+    st.tuples(st.just("retract"), refs),
+)
+
+
+def build(ledger: Ledger, operations: list[tuple[Any, ...]]) -> None:
+    """The plan, then each generated command; one the rules refuse is skipped."""
+    ledger.open_plan("dhr9", "Domestic Homicide Review Case No 9")
+    for ref in REFS:
+        ledger.raise_recommendation(
+            "dhr9", ref, f"Recommendation {ref}", agency="West Mercia Police",
+            target=FuzzyDate.parse("December 2013"), effective=FuzzyDate.parse("2013-01-15"),
+        )  # fmt: skip
+    for kind, ref, *args in operations:
+        updates = ledger.recommendation("dhr9", ref).state.updates
+        first, last = (updates[0].event_id, updates[-1].event_id) if updates else ("", "")
+        with contextlib.suppress(LedgerError):
+            if kind == "update":
+                ledger.record_progress("dhr9", ref, f"Update {args[1]}", args[0])
+            elif kind == "retarget":
+                ledger.revise_target("dhr9", ref, args[1], reason="later", effective=args[0])
+            elif kind == "complete":
+                ledger.complete("dhr9", ref, args[0])
+            elif updates and kind == "amend text":
+                amendment = {"text": f"Amended {args[0]}"}
+                ledger.correct("dhr9", ref, last, reason="typo", amendment=amendment)
+            elif updates and kind == "amend date":
+                ledger.correct("dhr9", ref, first, reason="date", amendment={"effective": args[0]})
+            elif updates and kind == "retract":
+                ledger.correct("dhr9", ref, last, reason="wrong item", retract=True)
+
+
+def shown(ledger: Ledger, as_at: date) -> dict[str, str]:
+    """Every update the plan shows as at a day: its event id and its text."""
+    return {
+        update.event_id: update.text
+        for view in ledger.status("dhr9", as_at=as_at)
+        for item in view.items()
+        for update in item.updates
+    }
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(operations=st.lists(operation, max_size=14), period=st.sampled_from(PERIODS))
+def test_board_report_updates_are_those_shown_at_its_end_and_not_before_as_corrected(
+    operations: list[tuple[Any, ...]], period: tuple[date, date]
+) -> None:
+    since, until = period
+    ledger = bootstrap(Settings(db="memory:", actor="generator"))
+    try:
+        with acting_as("generator", "test"):
+            build(ledger, operations)
+            board = ledger.board_report("dhr9", since, until)
+        at_end, before = shown(ledger, until), shown(ledger, since - timedelta(days=1))
+        listed = {c.entry.event_id: c.entry.data["text"] for c in board.updates}
+        assert listed == {i: text for i, text in at_end.items() if i not in before}
+    finally:
+        ledger.close()
