@@ -119,7 +119,7 @@ def _board_xlsx(b: BoardReport) -> bytes:
         for line in sheet.iter_rows():
             for cell in line:
                 cell.alignment = wrap
-        for letter, width in zip("ABCD", (30, 24, 80, 20), strict=False):
+        for letter, width in zip("ABCDE", (30, 24, 80, 24, 14), strict=True):
             sheet.column_dimensions[letter].width = width
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
@@ -339,12 +339,18 @@ def board_rows(b: BoardReport) -> dict[str, list[list[str]]]:
             [c.ref or "", when(c), now(c, "evidence"), c.entry.actor] for c in b.completions
         ],
         "retargets": [
-            [c.ref or "", f"{was(c, 'target') or '—'} → {now(c, 'target')}", c.entry.reason or ""]
+            [
+                c.ref or "",
+                when(c),
+                f"{was(c, 'target') or '—'} → {now(c, 'target')}",
+                c.entry.reason or "",
+            ]
             for c in b.retargets
         ],
         "reassignments": [
             [
                 c.ref or "",
+                when(c),
                 f"{was(c, 'leads', 'agency') or '—'} → {now(c, 'leads', 'agency')}",
                 c.entry.reason or "",
             ]
@@ -369,8 +375,8 @@ BOARD_HEADS = {
     "counts": ["", "before the period", "at its end"],
     "updates": ["Ref", "Effective", "Update", "By"],
     "completions": ["Ref", "Completed", "Evidence", "By"],
-    "retargets": ["Ref", "Target (old → new)", "Reason"],
-    "reassignments": ["Ref", "Leads or agency (old → new)", "Reason"],
+    "retargets": ["Ref", "Effective", "Target (old → new)", "Reason"],
+    "reassignments": ["Ref", "Effective", "Leads or agency (old → new)", "Reason"],
     "corrections": ["Ref", "Corrected (old → new)", "Reason", "By", "Recorded"],
     "newly_overdue": ["Ref", "Agency", "Target", "Days overdue"],
     "overdue": ["Ref", "Agency", "Target", "Days overdue"],
