@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -36,6 +37,15 @@ _templates = Environment(
     lstrip_blocks=True,
 )
 _templates.globals.update(cells=cells, section_title=section_title, stamp_line=stamp_line)
+
+
+def _marked(text: str) -> Markup:
+    """A cell's text, escaped, its "(corrected)" marks set apart for the eye."""
+    mark = CORRECTED.strip()
+    return escape(text).replace(mark, Markup(f'<span class="corrected">{mark}</span>'))
+
+
+_templates.filters["marked"] = _marked
 
 RAG_FILLS = {"Red": "FFC7CE", "Amber": "FFEB9C", "Green": "C6EFCE"}
 PLAN_FORMATS = ("html", "md", "csv", "xlsx", "txt")
