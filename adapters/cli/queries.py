@@ -13,6 +13,7 @@ from adapters.cli.app import (
     AsCsv,
     AsJson,
     app,
+    dated,
     emit_csv,
     emit_json,
     listing_format,
@@ -21,7 +22,7 @@ from adapters.cli.app import (
     say,
 )
 from adapters.cli.tables import rows_table, terminal, views_table
-from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
+from domain.fuzzy_date import parse_as_at, parse_known_at
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
     from projections.queries import OverdueRow, RecommendationView
@@ -43,10 +44,9 @@ def as_at_day(text: str | None) -> date | None:
     return None if text is None else parse_day(text, "--as-at")
 
 
-def parse_day(text: str, option: str, *, first: bool = False) -> date:
-    """A day: of a month or season given, its last (as an as-at date is), or ``first``."""
+def parse_day(text: str, option: str) -> date:
     try:
-        return parse_since(text) if first else parse_as_at(text)
+        return parse_as_at(text)
     except ValueError as error:
         refuse(f"{option}: {error}")
 
@@ -326,7 +326,14 @@ def _bound(text: str, option: str, recorded: bool, *, first: bool) -> date | dat
         moment = known_at_moment(text, option)
         assert moment is not None
         return moment
-    return parse_day(text, option, first=first)
+    return period_day(text, option, first=first)
+
+
+def period_day(text: str, option: str, *, first: bool) -> date:
+    """A period's first or last day: of a month or season given, its first or its last."""
+    found = dated(text, option)
+    assert found.start is not None and found.end is not None
+    return found.start if first else found.end
 
 
 CHANGE_FIELDS = [

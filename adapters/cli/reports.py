@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from adapters.cli.app import PlanId, app, refuse, run, say
-from adapters.cli.queries import AsAt, KnownAt, as_at_day, known_at_moment, parse_day
+from adapters.cli.queries import AsAt, KnownAt, as_at_day, known_at_moment, period_day
 
 Out = Annotated[Path, typer.Option("-o", "--out", help="The file to write.")]
 
@@ -67,8 +67,8 @@ def board_report(
 
     if form not in BOARD_FORMATS:
         refuse(f"--format {form!r}: use one of {', '.join(BOARD_FORMATS)}")
-    start = parse_day(since, "--since", first=True)
-    end = None if until is None else parse_day(until, "--until")
+    start = period_day(since, "--since", first=True)
+    end = None if until is None else period_day(until, "--until", first=False)
     board = run(ctx, lambda ledger: ledger.board_report(plan_id, start, end), writes=False)
     _write(out, render(board, form))
     say(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from adapters.importing.assemble import is_heading
+from adapters.importing.assemble import assemble, is_heading
 from adapters.importing.columns import looks_like_header
 from adapters.importing.model import ParsedPlan, ParseWarning, PlanParseError
 from adapters.importing.text_table import parse_plan_text, parse_rows
@@ -198,7 +198,8 @@ def _xlsx(path: Path, raw: bytes) -> _Book:
         raise DocumentError(path, f"not a readable .xlsx workbook ({error})") from None
     finally:
         workbook.close()
-    tables = [index for index, rows in enumerate(sheets) if _header_at(rows) is not None]
+    headed = [index for index, rows in enumerate(sheets) if _header_at(rows) is not None]
+    tables = [index for index in headed if _holds_recommendations(sheets[index])] or headed
     if not tables:
         return _Book(sheets[0], None, {})
     cover = _cover([row for rows in sheets[: tables[0]] for row in rows])
@@ -216,6 +217,15 @@ def _header_at(rows: Rows) -> int | None:
         (i for i, (_, cells) in enumerate(rows) if looks_like_header([c.strip() for c in cells])),
         None,
     )
+
+
+def _holds_recommendations(rows: Rows) -> bool:
+    """Whether a recommendation stands under a sheet's column headers: a cover sheet's
+    "Recommendations | 12 (and 30 actions)" looks like a header row, with no plan under it."""
+    try:
+        return bool(assemble(rows)[0])
+    except PlanParseError:
+        return False
 
 
 def _opens_section(rows: Rows) -> bool:

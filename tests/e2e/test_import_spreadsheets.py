@@ -238,3 +238,24 @@ def test_a_workbook_that_opens_with_a_guidance_sheet_is_read_from_its_plan_sheet
     report = shell.json("import", path, "--plan", "sar5")
     assert (1, "read the sheet 'Action plan': the first with a plan's table") in warnings(report)
     assert list(views(shell, "sar5")) == ["overview/1", "overview/2"]
+
+
+def test_a_cover_sheet_whose_summary_row_looks_like_column_headers_is_not_the_table(
+    tmp_path: Path,
+) -> None:
+    """"Recommendations | 2 (and 3 actions)" names two roles, as a header row does; with no
+    recommendation under it, the plan is read from the sheet that has one."""
+    source = as_xlsx(ROW_PER_ACTION, tmp_path, "utf-8")
+    workbook = load_workbook(source)
+    cover = workbook.create_sheet("Summary", 0)
+    cover.append(["Title", "Safeguarding Adults Review 5"])
+    cover.append(["Recommendations", "2 (and 3 actions)"])
+    workbook.worksheets[1].title = "Action plan"
+    path = tmp_path / "with-summary.xlsx"
+    workbook.save(path)
+    shell = Shell(tmp_path)
+    report = shell.json("import", path, "--plan", "sar5")
+    assert (1, "read the sheet 'Action plan': the first with a plan's table") in warnings(report)
+    assert list(views(shell, "sar5")) == ["overview/1", "overview/2"]
+    assert report["recommendations"] == 2
+    assert shell.json("plans")[0]["title"] == "Safeguarding Adults Review 5"  # the cover's
