@@ -243,7 +243,7 @@ def test_a_workbook_that_opens_with_a_guidance_sheet_is_read_from_its_plan_sheet
 def test_a_cover_sheet_whose_summary_row_looks_like_column_headers_is_not_the_table(
     tmp_path: Path,
 ) -> None:
-    """"Recommendations | 2 (and 3 actions)" names two roles, as a header row does; with no
+    """ "Recommendations | 2 (and 3 actions)" names two roles, as a header row does; with no
     recommendation under it, the plan is read from the sheet that has one."""
     source = as_xlsx(ROW_PER_ACTION, tmp_path, "utf-8")
     workbook = load_workbook(source)
