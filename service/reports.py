@@ -101,7 +101,7 @@ def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> Boar
     # as the ledger now knows them: a retracted update is not shown, an amended one as amended
     changes = ledger.changes(plan_id, since, until, corrected=True)  # refuses a backward period
     recorded = ledger.changes(plan_id, since, until, recorded=True)
-    before_day = since - timedelta(days=1)
+    before_day = since - timedelta(days=1) if since > date.min else since  # nothing stood then
 
     def of(*types: str) -> list[ChangeView]:
         return [c for c in changes if c.entry.type in types]

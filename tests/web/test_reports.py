@@ -168,6 +168,14 @@ def test_the_board_report_compares_with_the_day_before_the_period(ledger: Ledger
     )
 
 
+def test_a_period_from_the_first_day_on_the_calendar_has_nothing_before_it(
+    ledger: Ledger,
+) -> None:
+    with acting_as("Audrey Auditor", "test"):
+        board = ledger.board_report("dhr2", date.min, date(2014, 2, 28))
+    assert board.counts["before"]["items"] == 0 and len(board.updates) >= 14
+
+
 def test_a_period_that_ends_before_it_starts_is_refused(ledger: Ledger, seeded: Seeded) -> None:
     with acting_as("Audrey Auditor", "test"), pytest.raises(InvalidCommand, match="ends"):
         ledger.board_report("dhr2", date(2014, 3, 1), date(2014, 2, 28))
