@@ -84,14 +84,18 @@ def as_corrected(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
     """The history as the ledger now knows it, for a report of what changed: each event
     read through its corrections (its values and effective date as amended, ``previous``
     as the corrected log read before it), a retracted event and the corrections themselves
-    left out. An amended event keeps ``corrected_by``."""
+    left out, as are the events of a sub-action whose adding was retracted. An amended
+    event keeps ``corrected_by``."""
     own = [event for event in events if isinstance(event, Recommendation.Event)]
     gone, amended = retracted(own), amendments(own)
     fixes = [event for event in own if isinstance(event, Recommendation.Corrected)]
+    now = fold(own) if own else None
     known = []
     for index, (event, entry) in enumerate(zip(events, history(events), strict=True)):
         if isinstance(event, Recommendation.Corrected) or event.event_id in gone:
             continue
+        if isinstance(event, Recommendation.ItemEvent) and now and now.find(event.action) is None:
+            continue  # its sub-action's adding was retracted
         amendment = amended.get(event.event_id)
         if amendment:
             effective = amendment.get("effective", entry.effective)

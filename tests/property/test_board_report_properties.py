@@ -1,5 +1,6 @@
 """The board report against the plan as at either end of its period, over generated
-histories with back-dated updates and corrections (amended texts and dates, retractions).
+histories with back-dated updates, sub-actions, and corrections (amended texts and dates,
+retracted updates and sub-actions).
 
 The invariant: the progress updates a board report lists for a period are exactly those
 the plan shows as at its last day and did not show as at the day before its first, each
@@ -13,7 +14,7 @@ import contextlib
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.settings import Settings
@@ -28,6 +29,8 @@ EFFECTIVE = [
     *("2013-03-01", "2013-08-20", "2013-11-30", "2013-12-01", "2014-01-10", "2014-02-27"),
     *("August 2013", "Feb 2014", "Q4 2013", "Winter 2013", "2014"),
 ]
+RAISED = FuzzyDate.parse("2013-01-15")
+"""When every recommendation and sub-action is raised: before any update takes effect."""
 PERIODS = [
     (date(2013, 1, 1), date(2013, 12, 31)),
     (date(2013, 12, 1), date(2014, 2, 28)),
@@ -44,7 +47,16 @@ operation = st.one_of(
     st.tuples(st.just("amend text"), refs, st.integers(0, 99)),
     st.tuples(st.just("amend date"), refs, effective),
     st.tuples(st.just("retract"), refs),
+    st.tuples(st.just("add action"), st.just(REFS[0])),
+    st.tuples(st.just("action update"), st.just(REFS[0]), effective, st.integers(0, 99)),
+    st.tuples(st.just("retract action"), st.just(REFS[0])),
 )
+SUB_ACTION_RETRACTED = [
+    ("add action", REFS[0]),
+    ("action update", REFS[0], FuzzyDate.parse("Feb 2014"), 1),
+    ("retract action", REFS[0]),
+]
+"""An update of a sub-action whose adding was retracted: the plan no longer shows it."""
 
 
 def build(ledger: Ledger, operations: list[tuple[Any, ...]]) -> None:
@@ -53,7 +65,7 @@ def build(ledger: Ledger, operations: list[tuple[Any, ...]]) -> None:
     for ref in REFS:
         ledger.raise_recommendation(
             "dhr9", ref, f"Recommendation {ref}", agency="West Mercia Police",
-            target=FuzzyDate.parse("December 2013"), effective=FuzzyDate.parse("2013-01-15"),
+            target=FuzzyDate.parse("December 2013"), effective=RAISED,
         )  # fmt: skip
     for kind, ref, *args in operations:
         updates = ledger.recommendation("dhr9", ref).state.updates
@@ -72,6 +84,16 @@ def build(ledger: Ledger, operations: list[tuple[Any, ...]]) -> None:
                 ledger.correct("dhr9", ref, first, reason="date", amendment={"effective": args[0]})
             elif updates and kind == "retract":
                 ledger.correct("dhr9", ref, last, reason="wrong item", retract=True)
+            elif kind == "add action":
+                ledger.add_sub_action("dhr9", ref, "Audit it", effective=RAISED)
+            elif kind == "action update":
+                ledger.record_progress("dhr9", f"{ref}.1", f"Action update {args[1]}", args[0])
+            elif kind == "retract action":
+                for adding in ledger.history("dhr9", ref):
+                    if adding.type == "SubActionAdded" and not adding.corrected_by:
+                        item = adding.ref  # the sub-action's own ref
+                        ledger.correct("dhr9", item, adding.event_id, reason="no", retract=True)
+                        break
 
 
 def shown(ledger: Ledger, as_at: date) -> dict[str, str]:
@@ -90,6 +112,7 @@ def shown(ledger: Ledger, as_at: date) -> dict[str, str]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(operations=st.lists(operation, max_size=14), period=st.sampled_from(PERIODS))
+@example(operations=SUB_ACTION_RETRACTED, period=PERIODS[1])
 def test_board_report_updates_are_those_shown_at_its_end_and_not_before_as_corrected(
     operations: list[tuple[Any, ...]], period: tuple[date, date]
 ) -> None:
