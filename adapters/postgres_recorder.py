@@ -41,6 +41,9 @@ import eventsourcing.postgres as es_postgres
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.utils import retry
 
+from adapters.event_stores import SIGNATURES, SignedWrites, signatures_of
+from domain.integrity import WriteSignature
+
 
 def writer_lock(schema: str, table: str) -> tuple[str, tuple[str]]:
     """The statement (and its parameters) that every writer of the events table runs in its
@@ -48,8 +51,9 @@ def writer_lock(schema: str, table: str) -> tuple[str, tuple[str]]:
     return "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"recledger-writer:{schema}.{table}",)
 
 
-class ChunkedPostgresApplicationRecorder(es_postgres.PostgresApplicationRecorder):
-    """Insert events without pipeline mode, in bounded statements, in one transaction."""
+class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresApplicationRecorder):
+    """Insert events without pipeline mode, in bounded statements, in one transaction,
+    with the write's signature (``adapters/event_stores.py``)."""
 
     max_events_per_statement = 1000
 
@@ -80,4 +84,35 @@ class ChunkedPostgresApplicationRecorder(es_postgres.PostgresApplicationRecorder
                 es_postgres.PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
                 ids = self._fetch_ids_after_insert_events(curs, chunk)
                 notification_ids.extend(ids or ())
+            if notification_ids:
+                self.insert_signature(
+                    curs, self.signature_of(stored_events, notification_ids[-1])
+                )
             return notification_ids
+
+    def _signatures_table(self) -> str:
+        return f'"{self.datastore.schema}"."{SIGNATURES}"'
+
+    def create_signatures_table(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._signatures_table()} (last_id bigint "
+                "PRIMARY KEY, count integer NOT NULL, key text NOT NULL, signature bytea NOT NULL)"
+            )
+
+    def insert_signature(self, curs: Any, found: WriteSignature) -> None:
+        curs.execute(
+            f"INSERT INTO {self._signatures_table()} (last_id, count, key, signature) "
+            "VALUES (%s, %s, %s, %s)",
+            (found.last_id, found.count, found.key, found.signature),
+        )
+
+    def select_signatures(self, after: int, limit: int) -> list[WriteSignature]:
+        """The signatures of the writes whose last event comes after ``after``, in order."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT last_id, count, key, signature FROM {self._signatures_table()} "
+                "WHERE last_id > %s ORDER BY last_id LIMIT %s",
+                (after, limit),
+            )
+            return signatures_of(curs.fetchall())

@@ -6,7 +6,7 @@ import getpass
 import secrets
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,7 +18,7 @@ def _login_name() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RECLEDGER_")
+    model_config = SettingsConfigDict(env_prefix="RECLEDGER_", populate_by_name=True)
 
     db: str = Field(
         default="ledger.db",
@@ -26,9 +26,12 @@ class Settings(BaseSettings):
         "or 'memory:' for a throwaway in-memory store.",
     )
     actor: str = Field(default_factory=_login_name, description="Who is making the changes.")
-    checkpoint_key: str = Field(
-        default="recledger-checkpoint-key.pem",
-        description="The Ed25519 key (PEM) that signs checkpoints; made on first use.",
+    signing_key: str = Field(
+        default="recledger-signing-key.pem",
+        validation_alias=AliasChoices("RECLEDGER_SIGNING_KEY", "RECLEDGER_CHECKPOINT_KEY"),
+        description="The ledger's Ed25519 key (PEM), kept outside the database: it signs "
+        "every write and every checkpoint, and keys the read models' digests; made with a "
+        "new ledger.",
     )
     token: str | None = Field(
         default=None,

@@ -2,7 +2,9 @@
 
 The event store is the eventsourcing library's own persistence modules:
 ``eventsourcing.sqlite`` for the embedded default, ``eventsourcing.postgres``
-(psycopg 3 with a connection pool) for PostgreSQL, ``eventsourcing.popo`` in memory.
+(psycopg 3 with a connection pool) for PostgreSQL, ``eventsourcing.popo`` in memory,
+each with a recorder that signs every write with the ledger's key
+(``adapters/event_stores.py``).
 
 Opening a store is safe when many processes start at once: its tables are created
 only when missing, and then one process at a time (an advisory lock on PostgreSQL; on
@@ -21,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import psycopg
@@ -31,7 +33,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from adapters.append_only import protect
+from adapters.event_stores import SIGNATURES
 from adapters.settings import Settings
+from adapters.signing import LedgerKey, load_key
 from domain.errors import ClockSkew, InvalidCommand, LedgerError, NoLedger, StorageUnavailable
 from projections.plans import Plans
 from projections.recommendations import Recommendations
@@ -45,7 +49,14 @@ STORAGE_ERRORS = (PersistenceError, SQLAlchemyError, sqlite3.Error, psycopg.Erro
 """What the stores raise when they fail: shown as one line (``storage_cause``)."""
 
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
-_RECORDER = "adapters.postgres_recorder:ChunkedPostgresApplicationRecorder"
+MEMORY = "adapters.event_stores:MemoryFactory"
+SQLITE = "eventsourcing.sqlite"
+POSTGRES = "eventsourcing.postgres"
+"""The stores, as their ``PERSISTENCE_MODULE`` names them."""
+_RECORDER = {
+    SQLITE: "adapters.event_stores:SigningSQLiteRecorder",
+    POSTGRES: "adapters.postgres_recorder:ChunkedPostgresApplicationRecorder",
+}
 _STORE_DDL_LOCK = 0x72656C01
 """The PostgreSQL advisory lock held while the event store's tables are created."""
 
@@ -53,11 +64,11 @@ _STORE_DDL_LOCK = 0x72656C01
 def event_store_env(db: str) -> dict[str, str]:
     """The eventsourcing environment for a ``--db`` value."""
     if db in {"memory:", ":memory:"}:
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        return {"PERSISTENCE_MODULE": MEMORY}
     parts = urlsplit(db)
     if parts.scheme in _POSTGRES_SCHEMES:
         env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": POSTGRES,
             "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(parts.port or 5432),
@@ -65,7 +76,7 @@ def event_store_env(db: str) -> dict[str, str]:
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
             # The library's insert can hang on a large save (adapters/postgres_recorder.py).
-            "APPLICATION_RECORDER_TOPIC": _RECORDER,
+            "APPLICATION_RECORDER_TOPIC": _RECORDER[POSTGRES],
         }
         schema = parse_qs(parts.query).get("schema")
         if schema:
@@ -82,7 +93,8 @@ def event_store_env(db: str) -> dict[str, str]:
     if not path:
         raise InvalidCommand(f"--db {db!r} names no file")
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": SQLITE,
+        "APPLICATION_RECORDER_TOPIC": _RECORDER[SQLITE],
         "SQLITE_DBNAME": str(Path(path)),
         "SQLITE_LOCK_TIMEOUT": "10",
     }
@@ -91,7 +103,7 @@ def event_store_env(db: str) -> dict[str, str]:
 def postgres_conninfo(db: str) -> str | None:
     """A libpq connection string for a PostgreSQL ``--db`` value (None for other stores)."""
     env = event_store_env(db)
-    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+    if env["PERSISTENCE_MODULE"] != POSTGRES:
         return None
     return psycopg.conninfo.make_conninfo(
         dbname=env["POSTGRES_DBNAME"],
@@ -106,9 +118,9 @@ def postgres_conninfo(db: str) -> str | None:
 def read_model_engine(env: dict[str, str]) -> Engine:
     """A SQLAlchemy engine on the same database as the events, for the read models."""
     module = env["PERSISTENCE_MODULE"]
-    if module == "eventsourcing.popo":
+    if module == MEMORY:
         return create_engine("sqlite://", poolclass=StaticPool)
-    if module == "eventsourcing.sqlite":
+    if module == SQLITE:
         engine = create_engine(
             URL.create("sqlite", database=env["SQLITE_DBNAME"]), connect_args={"timeout": 30}
         )
@@ -144,16 +156,16 @@ def bootstrap(
     opens its pool's size at once; a ledger used by one thread needs one)."""
     settings = settings or Settings()
     env = {**event_store_env(settings.db), "CREATE_TABLE": "no"}  # made below, under a lock
-    if connections is not None and env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+    if connections is not None and env["PERSISTENCE_MODULE"] == POSTGRES:
         env |= {"POSTGRES_POOL_SIZE": str(connections), "POSTGRES_MAX_OVERFLOW": "1"}
     where = masked(settings.db)
     module = env["PERSISTENCE_MODULE"]
-    if module == "eventsourcing.sqlite":
+    if module == SQLITE:
         _check_sqlite_file(Path(env["SQLITE_DBNAME"]), create=create)
-    elif module == "eventsourcing.postgres":
+    elif module == POSTGRES:
         _check_postgres(env, settings.db)
     try:
-        ledger = _retry_while_locked(lambda: _open(env, where, create=create))
+        ledger = _retry_while_locked(lambda: _open(env, where, settings, create=create))
     except LedgerError as error:
         raise type(error)(scrub(str(error), settings.db)) from None
     except STORAGE_ERRORS as error:
@@ -163,24 +175,32 @@ def bootstrap(
     return ledger
 
 
-def _open(env: dict[str, str], where: str, *, create: bool) -> Ledger:
+def _open(env: dict[str, str], where: str, settings: Settings, *, create: bool) -> Ledger:
     ledger = Ledger(env=env)
     try:
         engine = read_model_engine(env)
-        table = getattr(ledger.recorder, "events_table_name", None)
+        recorder: Any = ledger.recorder
+        table = getattr(recorder, "events_table_name", None)
         schema = env.get("POSTGRES_SCHEMA")
-        if table is not None and not inspect(engine).has_table(table, schema=schema):
-            if not create:
-                raise NoLedger(
-                    f"there is no ledger at {where}: check --db, or import a plan there first"
-                )
-            with _store_ddl_lock(engine):
-                ledger.recorder.create_table()  # type: ignore[attr-defined]
+        if table is not None:
+            found = inspect(engine)
+            if not found.has_table(table, schema=schema):
+                if not create:
+                    raise NoLedger(
+                        f"there is no ledger at {where}: check --db, or import a plan there first"
+                    )
+                with _store_ddl_lock(engine):
+                    recorder.create_table()
+            if not found.has_table(SIGNATURES, schema=schema):
+                with _store_ddl_lock(engine):
+                    recorder.create_signatures_table()
+        key = _ledger_key(settings, recorder, memory=env["PERSISTENCE_MODULE"] == MEMORY)
+        recorder.signer = ledger.signer = key
         ledger.read_model = read_models(engine)
         if table is not None:
             with _store_ddl_lock(engine):
                 protect(engine, table, schema)
-        if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        if env["PERSISTENCE_MODULE"] == POSTGRES:
             # The library registers its composite type when it starts or creates the table;
             # a process that started while another was creating it registers it now.
             ledger.recorder.datastore.register_type_adapters()  # type: ignore[attr-defined]
@@ -189,6 +209,16 @@ def _open(env: dict[str, str], where: str, *, create: bool) -> Ledger:
         ledger.close()
         raise
     return ledger
+
+
+def _ledger_key(settings: Settings, recorder: Any, *, memory: bool) -> LedgerKey:
+    """The ledger's signing key: made where the ledger has signed nothing yet (a new
+    ledger, or one from before writes were signed), else the one that signed it."""
+    if memory:
+        return LedgerKey.generate()
+    signed = bool(recorder.select_signatures(0, 1))
+    key, _ = load_key(Path(settings.signing_key), create=not signed)
+    return key
 
 
 @contextmanager

@@ -20,12 +20,15 @@ import json
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 EXPORT_FORMAT = "recledger-log/1"
 """The first line of an exported log."""
 
 _ENTRY_TAG = b"recledger-entry/1\n"
+_EVENT_TAG = b"recledger-event/1\n"
+_WRITE_TAG = b"recledger-write/1\n"
 
 
 def _sha256(data: bytes) -> bytes:
@@ -67,6 +70,12 @@ class Entry:
     def leaf(self) -> bytes:
         return _sha256(b"\x00" + self.canonical())
 
+    def event_digest(self) -> bytes:
+        """The event's hash wherever it stands in the log (its position left out): what
+        the writer's signature covers, since a write is signed before its position is
+        known."""
+        return event_digest(self.originator_id, self.originator_version, self.topic, self.state)
+
     def to_line(self) -> str:
         """The entry as one line of an exported log (JSON; the state as text when it is
         UTF-8, as the ledger's JSON states are, else base64)."""
@@ -86,6 +95,68 @@ class Entry:
 
 class BadLine(ValueError):
     """A line of an exported log that is not what the log held."""
+
+
+def event_digest(originator_id: UUID, originator_version: int, topic: str, state: bytes) -> bytes:
+    """SHA-256 of ``"recledger-event/1\\n" || u64 version || 16-byte id || u32 length ||
+    topic || u64 length || state`` (big-endian)."""
+    encoded = topic.encode("utf-8")
+    return _sha256(
+        b"".join(
+            (
+                _EVENT_TAG,
+                struct.pack(">Q", originator_version),
+                originator_id.bytes,
+                struct.pack(">I", len(encoded)),
+                encoded,
+                struct.pack(">Q", len(state)),
+                state,
+            )
+        )
+    )
+
+
+def write_statement(digests: Sequence[bytes]) -> bytes:
+    """The exact bytes a write's signature covers: its events' digests, in log order
+    (``"recledger-write/1\\n" || u64 count || SHA-256 of the digests concatenated``)."""
+    return _WRITE_TAG + struct.pack(">Q", len(digests)) + _sha256(b"".join(digests))
+
+
+@dataclass(frozen=True)
+class WriteSignature:
+    """The signature of one write: the ``count`` events ending at the one stored as
+    ``last_id`` (its notification id), signed by the key whose fingerprint is ``key``."""
+
+    last_id: int
+    count: int
+    key: str
+    signature: bytes
+
+    def to_line(self) -> str:
+        """The signature as a line of an exported log, after the last entry it covers."""
+        record = {
+            "signed": self.count,
+            "key": self.key,
+            "signature": base64.b64encode(self.signature).decode("ascii"),
+        }
+        return json.dumps(record, separators=(",", ":"))
+
+
+def signature_from_line(line: str) -> WriteSignature:
+    """A signature line of an exported log (its ``last_id`` is not exported: 0)."""
+    try:
+        record = json.loads(line)
+        found = WriteSignature(
+            0,
+            int(record["signed"]),
+            str(record["key"]),
+            base64.b64decode(record["signature"], validate=True),
+        )
+    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        raise BadLine(f"not a signature line ({type(error).__name__}: {error})") from None
+    if found.count < 1 or len(found.signature) != 64:
+        raise BadLine("not a signature line (no events, or not an Ed25519 signature)")
+    return found
 
 
 def entry_from_line(line: str, position: int) -> Entry:
@@ -227,3 +298,40 @@ def parse_checkpoint_statement(statement: bytes) -> tuple[int, bytes, str]:
     if size < 0 or len(root) != 32:
         raise ValueError("not a recledger checkpoint statement")
     return size, root, time
+
+
+# Signed writes: only a holder of the ledger's key can add events.
+
+
+class Signer(Protocol):
+    """The ledger's key, kept outside the database (an Ed25519 key in the adapters)."""
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the raw public key, hex."""
+        ...
+
+    def sign(self, message: bytes) -> bytes: ...
+
+    def holds(self, message: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` is this key's over ``message``."""
+        ...
+
+
+class StoredLike(Protocol):
+    """An event as stored (the eventsourcing library's ``StoredEvent`` or a notification)."""
+
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+def sign_write(signer: Signer, stored: Sequence[StoredLike], last_id: int) -> WriteSignature:
+    """The signature of a write of ``stored`` events, the last of them stored as ``last_id``."""
+    digests = [
+        event_digest(e.originator_id, e.originator_version, e.topic, e.state) for e in stored
+    ]
+    return WriteSignature(
+        last_id, len(digests), signer.fingerprint, signer.sign(write_statement(digests))
+    )

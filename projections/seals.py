@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
 )
 
+from domain.errors import ReadModelsBehind
 from domain.integrity import Entry, Frontier
 from projections.bulk import insert_rows
 from projections.runner import EventSource
@@ -143,11 +144,38 @@ class Sealer:
 
 
 def head(conn: Connection) -> Head | None:
-    """The last sealed head, if any."""
+    """The last sealed head, if any: the one at the size the seals have reached (a head
+    row alone, or a seal alone, is not trusted: each must agree with the other)."""
     row = conn.execute(
         select(heads.c.size, heads.c.root, heads.c.sealed_at).order_by(heads.c.size.desc()).limit(1)
     ).first()
-    return None if row is None else Head(row.size, row.root, row.sealed_at)
+    sealed = conn.execute(select(func.max(seals.c.position))).scalar()
+    if row is None and sealed is None:
+        return None
+    if row is None or row.size != sealed:
+        raise ReadModelsBehind(
+            f"the seals reach position {sealed or 0:,} and their last head "
+            f"{row.size if row else 0:,}: the seals were changed outside the ledger; "
+            "run recledger verify"
+        )
+    return Head(row.size, row.root, row.sealed_at)
+
+
+def heads_from(conn: Connection, batch: int = 20_000) -> Iterator[Head]:
+    """Every sealed head, in order of size, read in batches."""
+    size = 0
+    while True:
+        rows = conn.execute(
+            select(heads.c.size, heads.c.root, heads.c.sealed_at)
+            .where(heads.c.size > size)
+            .order_by(heads.c.size)
+            .limit(batch)
+        ).all()
+        for row in rows:
+            yield Head(row.size, row.root, row.sealed_at)
+        if len(rows) < batch:
+            return
+        size = rows[-1].size
 
 
 def seals_from(conn: Connection, position: int, batch: int = 20_000) -> Iterator[Seal]:

@@ -14,29 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.errors import EventNotFound, InvalidCommand
+from domain.errors import EventNotFound, InvalidCommand, StorageUnavailable
 from domain.integrity import Entry, Frontier, inclusion_path, root_of
 from domain.plan import Plan
 from domain.recommendation import Recommendation, sub_action_ref
 from projections import queries, seals
 from projections.seals import Head
+from service.log_checks import Divergence, RecordedTimes, SignedWrites
 
 if TYPE_CHECKING:
     from service.ledger import Ledger
-
-Change = Literal["edited", "deleted", "reordered", "inserted", "truncated", "rewritten"]
-
-
-@dataclass(frozen=True)
-class Divergence:
-    position: int
-    """The first position (1-based) at which the log is not what was sealed."""
-    change: Change
-    detail: str
-
 
 @dataclass(frozen=True)
 class Verification:
@@ -47,6 +37,8 @@ class Verification:
     sealed: int
     """How many of them were sealed (the rest were appended since; they seal next)."""
     divergence: Divergence | None = None
+    writes: int = 0
+    """How many signed writes cover them."""
 
     @property
     def intact(self) -> bool:
@@ -59,6 +51,7 @@ class Verification:
             "size": self.size,
             "root": self.root.hex(),
             "sealed": self.sealed,
+            "signed_writes": self.writes,
             "divergence": None
             if found is None
             else {"position": found.position, "change": found.change, "detail": found.detail},
@@ -89,13 +82,20 @@ def log_entries(ledger: Ledger, batch: int = 10_000) -> Iterator[tuple[Any, Entr
 
 
 def verify(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
-    """Recompute the log's tree from the stored events and compare it with the seals and,
-    if given, with a checkpoint."""
+    """Recompute the log's tree from the stored events and compare it with the seals, the
+    sealed heads and, if given, a checkpoint; check that a write signed with the ledger's
+    key covers every event, and that recorded times do not go backwards."""
+    key = ledger.signer
+    if key is None:
+        raise StorageUnavailable("this ledger was opened without its key: nothing to verify with")
     frontier = Frontier()
     at_checkpoint: bytes | None = None
+    signed = SignedWrites(key, ledger.signatures)
+    times = RecordedTimes()
     with ledger.read_models_engine().connect() as conn:
-        last = seals.head(conn)
         sealed = seals.seals_from(conn, 1)
+        heads = seals.heads_from(conn)
+        head = next(heads, None)
         for note, entry in log_entries(ledger):
             leaf = entry.leaf()
             seal = next(sealed, None)
@@ -103,16 +103,21 @@ def verify(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
                 found = _diverged(ledger, conn, entry, note.id, seal)
                 return Verification(frontier.size, frontier.root(), seal.position - 1, found)
             frontier.append(leaf)
+            wrong = signed.see(note.id, entry) or times.see(entry)
+            if wrong is not None:
+                return Verification(frontier.size, frontier.root(), frontier.size, wrong)
             if against is not None and frontier.size == against.size:
                 at_checkpoint = frontier.root()
-            if last is not None and frontier.size == last.size and frontier.root() != last.root:
-                found = Divergence(
-                    last.size,
-                    "rewritten",
-                    f"the seals' head at position {last.size} is not the root of the log "
-                    "there: the seals were changed",
-                )
-                return Verification(frontier.size, frontier.root(), last.size, found)
+            while head is not None and head.size == frontier.size:
+                if frontier.root() != head.root:
+                    found = Divergence(
+                        head.size,
+                        "rewritten",
+                        f"the seals' head at position {head.size:,} is not the root of the log "
+                        "there: the seals were changed",
+                    )
+                    return Verification(frontier.size, frontier.root(), head.size, found)
+                head = next(heads, None)
         size, root = frontier.size, frontier.root()
         missing = next(sealed, None)
         if missing is not None:
@@ -124,7 +129,19 @@ def verify(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
                 f"the last {count - size:,} were removed",
             )
             return Verification(size, root, count, found)
-    result = Verification(size, root, min(size, last.size if last else 0))
+        if head is not None:
+            found = Divergence(
+                size + 1,
+                "truncated",
+                f"the log ends at position {size:,}, but a head was sealed at position "
+                f"{head.size:,}: the log was cut, or the heads were changed",
+            )
+            return Verification(size, root, size, found)
+        unsigned = signed.end()
+        if unsigned is not None:
+            return Verification(size, root, size, unsigned)
+        last = seals.head(conn)
+    result = Verification(size, root, min(size, last.size if last else 0), writes=signed.writes)
     if against is None:
         return result
     if size < against.size:

@@ -39,6 +39,7 @@ from domain.errors import (
     VersionConflict,
 )
 from domain.fuzzy_date import FuzzyDate
+from domain.integrity import Signer, WriteSignature
 from domain.kinds import ReviewKind, Status
 from domain.plan import Plan
 from domain.recommendation import Recommendation, sub_action_ref
@@ -74,6 +75,8 @@ class Ledger(Application[UUID]):
     ):
         super().__init__(env)
         self.read_model = read_model
+        self.signer: Signer | None = None
+        """The ledger's key: the one every write is signed with, as ``verify`` checks."""
         self.check_clock = check_clock
         """Refuses a write when this machine's clock cannot be trusted for recorded times."""
         self.read_models_behind: str | None = None
@@ -781,6 +784,12 @@ class Ledger(Application[UUID]):
     def log_from(self, position: int, limit: int) -> list[tuple[int, str]]:
         notifications = self.read(lambda: self.recorder.select_notifications(position, limit))
         return [(n.id, identity(n)) for n in notifications]
+
+    def signatures(self, after: int, limit: int) -> list[WriteSignature]:
+        """The write signatures whose last event comes after notification ``after``."""
+        recorder: Any = self.recorder  # a signing recorder (adapters/event_stores.py)
+        found: list[WriteSignature] = self.read(lambda: recorder.select_signatures(after, limit))
+        return found
 
     def events_of(self, aggregate_id: UUID, up_to_version: int) -> list[Any]:
         return self.read(lambda: list(self.events.get(aggregate_id, lte=up_to_version)))

@@ -7,6 +7,7 @@ RECLEDGER_REQUIRE_POSTGRES=1 (set by .ci/run) an unreachable server fails them i
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,12 @@ POSTGRES_URL = os.environ.get(
     "RECLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
 SEED_PLAN = Path(__file__).resolve().parents[2] / "shared" / "data" / "dhr-case-2-action-plan.txt"
+
+# The ledgers' signing key, for every test and every process a test starts: one key for
+# the session, outside the repository (a test about keys sets its own).
+os.environ.setdefault(
+    "RECLEDGER_SIGNING_KEY", str(Path(tempfile.mkdtemp(prefix="recledger-keys-")) / "key.pem")
+)
 
 
 def _postgres_or_skip() -> None:

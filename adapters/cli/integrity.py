@@ -141,7 +141,7 @@ def checkpoint(
 
     if out.exists():
         refuse(f"{out} exists: a checkpoint is never overwritten; choose another file")
-    key_path = key or Path(ctx.obj.settings.checkpoint_key)
+    key_path = key or Path(ctx.obj.settings.signing_key)
     result = run(ctx, lambda ledger: ledger.verify(), writes=False)
     if result.divergence is not None:
         _report(result, as_json=False)

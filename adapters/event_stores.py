@@ -1,0 +1,118 @@
+"""Event stores that sign what they append: each write's signature is stored in the same
+transaction as its events, so an event without one was not appended by a holder of the
+ledger's key.
+
+A write is one call of ``insert_events`` (one command's events, or one import's): its
+signature covers the digests of its events in order (``domain.integrity.sign_write``)
+and is stored in ``rl_signatures`` under the notification id of its last event, with how
+many events it covers. ``verify`` walks the log and checks that every event is covered
+by exactly one signature that holds under the ledger's key. The table is append-only,
+like the events (``adapters/append_only.py``).
+
+The recorders here are the eventsourcing library's, with that one addition: SQLite's
+(selected with ``APPLICATION_RECORDER_TOPIC``) and the in-memory one (``MemoryFactory``,
+selected with ``PERSISTENCE_MODULE``); PostgreSQL's is ``adapters/postgres_recorder.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from domain.errors import StorageUnavailable
+from domain.integrity import Signer, WriteSignature, sign_write
+
+SIGNATURES = "rl_signatures"
+
+
+class SignedWrites:
+    """What every signing recorder shares: the key, and the signature of a write."""
+
+    signer: Signer | None = None
+    """Set by the composition root (``adapters.storage.bootstrap``); without it, nothing
+    is written."""
+
+    def signature_of(self, stored: Sequence[Any], last_id: int) -> WriteSignature:
+        if self.signer is None:
+            raise StorageUnavailable(
+                "this ledger was opened without its signing key, so it cannot record"
+            )
+        return sign_write(self.signer, stored, last_id)
+
+
+def signatures_of(rows: Sequence[Any]) -> list[WriteSignature]:
+    """Signature rows (tuples, or mappings as psycopg's dict rows are) as values."""
+    columns = ("last_id", "count", "key", "signature")
+    values = [[r[c] for c in columns] if isinstance(r, dict) else r for r in rows]
+    return [WriteSignature(int(v[0]), int(v[1]), str(v[2]), bytes(v[3])) for v in values]
+
+
+class SigningSQLiteRecorder(SignedWrites, SQLiteApplicationRecorder):
+    """The library's SQLite recorder, signing each write in its transaction."""
+
+    def create_signatures_table(self) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {SIGNATURES} (last_id INTEGER PRIMARY KEY, "
+                "count INTEGER NOT NULL, key TEXT NOT NULL, signature BLOB NOT NULL)"
+            )
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if stored_events and ids:
+            self.insert_signature(c, self.signature_of(stored_events, ids[-1]))
+        return ids
+
+    @staticmethod
+    def insert_signature(c: Any, found: WriteSignature) -> None:
+        c.execute(
+            f"INSERT INTO {SIGNATURES} (last_id, count, key, signature) VALUES (?, ?, ?, ?)",
+            (found.last_id, found.count, found.key, found.signature),
+        )
+
+    def select_signatures(self, after: int, limit: int) -> list[WriteSignature]:
+        """The signatures of the writes whose last event comes after ``after``, in order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT last_id, count, key, signature FROM {SIGNATURES} "
+                "WHERE last_id > ? ORDER BY last_id LIMIT ?",
+                (after, limit),
+            )
+            return signatures_of(c.fetchall())
+
+
+class SigningMemoryRecorder(SignedWrites, POPOApplicationRecorder):
+    """The library's in-memory recorder, signing each write under its lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._signatures: list[WriteSignature] = []
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        with self._database_lock:
+            ids = super().insert_events(stored_events, **kwargs)
+            if stored_events and ids:
+                self._signatures.append(self.signature_of(stored_events, ids[-1]))
+            return ids
+
+    def create_signatures_table(self) -> None:
+        """Nothing to make in memory."""
+
+    def select_signatures(self, after: int, limit: int) -> list[WriteSignature]:
+        with self._database_lock:
+            return [s for s in self._signatures if s.last_id > after][:limit]
+
+
+class MemoryFactory(POPOFactory):
+    """The in-memory store, with the signing recorder."""
+
+    def application_recorder(self) -> SigningMemoryRecorder:
+        return SigningMemoryRecorder()
