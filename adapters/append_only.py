@@ -29,9 +29,9 @@ from sqlalchemy import Engine, text
 
 from adapters.event_stores import SIGNATURES
 from projections.seals import heads, seals
+from projections.tables import metadata
 
-PROTECTED_READ_MODELS = (seals.name, heads.name)
-PROTECTED = (*PROTECTED_READ_MODELS, SIGNATURES)
+PROTECTED = (seals.name, heads.name, SIGNATURES)
 """Beside the events: the tables that are evidence, never changed once written."""
 TRIGGER_PREFIX = "rl_append_only"
 RULE_PREFIX = "rl_append_rule"
@@ -266,7 +266,7 @@ END"""
 
 
 def application_role_sql(
-    role: str, database: str, schema: str, events_table: str, read_models: Sequence[str]
+    role: str, database: str, schema: str, events_table: str, read_models: Sequence[str] = ()
 ) -> list[str]:
     """What makes ``role`` the application's login on PostgreSQL: it reads and appends
     to the protected tables and keeps the read models; it owns nothing, so it cannot drop
@@ -275,6 +275,7 @@ def application_role_sql(
     the owner.)"""
     who, where = f'"{role}"', f'"{schema}"'
     protected = ", ".join(f'{where}."{t}"' for t in protected_tables(events_table))
+    read_models = read_models or [t.name for t in metadata.sorted_tables if t.name not in PROTECTED]
     kept = ", ".join(f'{where}."{t}"' for t in read_models)
     return [
         f"DO $$ BEGIN CREATE ROLE {who} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",

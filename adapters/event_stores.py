@@ -5,9 +5,10 @@ ledger's key.
 A write is one call of ``insert_events`` (one command's events, or one import's): its
 signature covers the digests of its events in order (``domain.integrity.sign_write``)
 and is stored in ``rl_signatures`` under the notification id of its last event, with how
-many events it covers. ``verify`` walks the log and checks that every event is covered
-by exactly one signature that holds under the ledger's key. The table is append-only,
-like the events (``adapters/append_only.py``).
+many events it covers (not unique: SQLite gives the id of an event removed from the end
+of the log to the next one, and the removed event's signature stays). ``verify`` walks
+the log and checks that every event is covered by a signature that holds under the
+ledger's key. The table is append-only, like the events (``adapters/append_only.py``).
 
 The recorders here are the eventsourcing library's, with that one addition: SQLite's
 (selected with ``APPLICATION_RECORDER_TOPIC``) and the in-memory one (``MemoryFactory``,
@@ -57,9 +58,17 @@ class SigningSQLiteRecorder(SignedWrites, SQLiteApplicationRecorder):
     def create_signatures_table(self) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {SIGNATURES} (last_id INTEGER PRIMARY KEY, "
+                f"CREATE TABLE IF NOT EXISTS {SIGNATURES} (last_id INTEGER NOT NULL, "
                 "count INTEGER NOT NULL, key TEXT NOT NULL, signature BLOB NOT NULL)"
             )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {SIGNATURES}_by_last ON {SIGNATURES} (last_id)"
+            )
+
+    def add_signature(self, found: WriteSignature) -> None:
+        """Record a signature of events already stored (``recledger attest``)."""
+        with self.datastore.transaction(commit=True) as c:
+            self.insert_signature(c, found)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -81,7 +90,7 @@ class SigningSQLiteRecorder(SignedWrites, SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(
                 f"SELECT last_id, count, key, signature FROM {SIGNATURES} "
-                "WHERE last_id > ? ORDER BY last_id LIMIT ?",
+                "WHERE last_id > ? ORDER BY last_id, rowid LIMIT ?",
                 (after, limit),
             )
             return signatures_of(c.fetchall())
@@ -105,6 +114,12 @@ class SigningMemoryRecorder(SignedWrites, POPOApplicationRecorder):
 
     def create_signatures_table(self) -> None:
         """Nothing to make in memory."""
+
+    def add_signature(self, found: WriteSignature) -> None:
+        """Keep a signature of events already stored (``recledger attest``, a restore)."""
+        with self._database_lock:
+            self._signatures.append(found)
+            self._signatures.sort(key=lambda s: s.last_id)
 
     def select_signatures(self, after: int, limit: int) -> list[WriteSignature]:
         with self._database_lock:

@@ -97,8 +97,17 @@ class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresAppli
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(
                 f"CREATE TABLE IF NOT EXISTS {self._signatures_table()} (last_id bigint "
-                "PRIMARY KEY, count integer NOT NULL, key text NOT NULL, signature bytea NOT NULL)"
+                "NOT NULL, count integer NOT NULL, key text NOT NULL, signature bytea NOT NULL)"
             )
+            curs.execute(
+                f'CREATE INDEX IF NOT EXISTS "{SIGNATURES}_by_last" '
+                f"ON {self._signatures_table()} (last_id)"
+            )
+
+    def add_signature(self, found: WriteSignature) -> None:
+        """Record a signature of events already stored (``recledger attest``)."""
+        with self.datastore.transaction(commit=True) as curs:
+            self.insert_signature(curs, found)
 
     def insert_signature(self, curs: Any, found: WriteSignature) -> None:
         curs.execute(

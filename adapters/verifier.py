@@ -4,7 +4,8 @@ A checkpoint file is JSON: ``statement`` (four lines of text, ``domain.integrity
 checkpoint_statement``: the log's size, its Merkle root, the time), ``public_key`` (the
 raw Ed25519 key, base64) and ``signature`` (over the statement's bytes, base64). An
 exported log (``recledger export-log``) is JSON lines: a header, one line per entry with
-its hash, and a trailer with the size and the root.
+its hash, after the last entry of each write a line with the write's signature, and a
+trailer with the size and the root.
 
 This file needs only the standard library, the ``cryptography`` package and
 ``integrity.py`` (``domain/integrity.py``) beside it. On a machine without recledger::
@@ -12,8 +13,9 @@ This file needs only the standard library, the ``cryptography`` package and
     python verifier.py CHECKPOINT.json [--log LOG.jsonl] [--proof PROOF.json] [--key FP]
 
 checks the checkpoint's signature (and that its key has the fingerprint ``FP`` recorded
-when the checkpoint was taken), that the exported log's first ``size`` entries hash to the
-checkpoint's root, and that an inclusion proof (``recledger prove``) leads to that root.
+when the checkpoint was taken), that every entry of the exported log is covered by a
+write signed with that same key, that its first ``size`` entries hash to the checkpoint's
+root, and that an inclusion proof (``recledger prove``) leads to that root.
 Exit 0 when everything holds; 1 with one line saying what does not.
 """
 
@@ -52,6 +54,7 @@ class SignedCheckpoint:
     time: str
     fingerprint: str
     """SHA-256 of the raw public key, hex: what an inspector records to pin the key."""
+    public_key: Ed25519PublicKey
 
 
 def fingerprint(public_key: Ed25519PublicKey) -> str:
@@ -115,17 +118,22 @@ def read_checkpoint(path: Path, expected_key: str | None = None) -> SignedCheckp
         raise VerificationFailed(
             f"{path} was signed by key {found}, not by the key {expected_key} you trust"
         )
-    return SignedCheckpoint(size, root, time, found)
+    return SignedCheckpoint(size, root, time, found, public_key)
 
 
-def read_export(path: Path) -> Iterator[integrity.Entry]:
-    """Every entry of an exported log, each checked against its stated hash; then the
-    trailer's size and root against the entries. Refuses with the first bad line."""
+Item = integrity.Entry | integrity.WriteSignature
+
+
+def read_export(path: Path) -> Iterator[Item]:
+    """Every entry of an exported log, each checked against its stated hash, and every
+    write signature, in file order; then the trailer's size and root against the
+    entries. Refuses with the first bad line. (A ``recledger-log/1`` export, from before
+    writes were signed, has no signature lines.)"""
     frontier = integrity.Frontier()
     try:
         with path.open(encoding="utf-8") as lines:
-            header = next(lines, "")
-            if header.rstrip("\n") != integrity.header_line():
+            header = next(lines, "").rstrip("\n")
+            if header not in (integrity.header_line(), integrity.header_line(legacy=True)):
                 raise VerificationFailed(f"{path}, line 1: not an exported recledger log")
             number = 1
             for number, line in enumerate(lines, start=2):
@@ -135,6 +143,9 @@ def read_export(path: Path) -> Iterator[integrity.Entry]:
                         raise VerificationFailed(f"{path}, line {number + 1}: after the trailer")
                     return
                 try:
+                    if line.startswith('{"signed":'):
+                        yield integrity.signature_from_line(line)
+                        continue
                     entry = integrity.entry_from_line(line, frontier.size + 1)
                 except integrity.BadLine as error:
                     raise VerificationFailed(f"{path}, line {number}: {error}") from None
@@ -159,14 +170,24 @@ def _check_trailer(path: Path, number: int, line: str, frontier: integrity.Front
 
 
 def check_export(path: Path, checkpoint: SignedCheckpoint | None) -> tuple[int, bytes]:
-    """The size and root of an exported log, which must extend the checkpoint, if given."""
+    """The size and root of an exported log, which must extend the checkpoint, if given,
+    and every entry of which a write signed with the checkpoint's key must cover."""
     frontier = integrity.Frontier()
     at_checkpoint = integrity.EMPTY_ROOT if checkpoint and not checkpoint.size else None
-    for entry in read_export(path):
-        frontier.append(entry.leaf())
+    pending: list[integrity.Entry] = []
+    for item in read_export(path):
+        if isinstance(item, integrity.WriteSignature):
+            if checkpoint is not None:
+                _check_write(path, item, pending, checkpoint)
+            pending = []
+            continue
+        pending.append(item)
+        frontier.append(item.leaf())
         if checkpoint is not None and frontier.size == checkpoint.size:
             at_checkpoint = frontier.root()
     if checkpoint is not None:
+        if pending:
+            raise VerificationFailed(_unsigned(path, pending))
         if frontier.size < checkpoint.size:
             raise VerificationFailed(
                 f"{path} holds {frontier.size:,} entries, the checkpoint {checkpoint.size:,}"
@@ -177,6 +198,46 @@ def check_export(path: Path, checkpoint: SignedCheckpoint | None) -> tuple[int, 
                 "checkpoint's root: the log was rewritten before the checkpoint"
             )
     return frontier.size, frontier.root()
+
+
+def _check_write(
+    path: Path,
+    signed: integrity.WriteSignature,
+    pending: list[integrity.Entry],
+    checkpoint: SignedCheckpoint,
+) -> None:
+    """A write's signature, after its last entry: it covers every entry since the last
+    signed write, and holds under the checkpoint's key."""
+    if not pending:
+        raise VerificationFailed(f"{path}: a signature line follows no entry")
+    last = pending[-1].position
+    if signed.count < len(pending):
+        raise VerificationFailed(_unsigned(path, pending[: len(pending) - signed.count]))
+    if signed.count > len(pending):
+        raise VerificationFailed(
+            f"{path}: the write signed after entry {last:,} claims {signed.count:,} entries, "
+            f"but {len(pending):,} follow the last signed write"
+        )
+    if signed.key != checkpoint.fingerprint:
+        raise VerificationFailed(
+            f"{path}: the write ending at entry {last:,} is signed by key {signed.key}, not by "
+            f"the checkpoint's key {checkpoint.fingerprint}"
+        )
+    statement = integrity.write_statement([entry.event_digest() for entry in pending])
+    try:
+        checkpoint.public_key.verify(signed.signature, statement)
+    except InvalidSignature:
+        raise VerificationFailed(
+            f"{path}: the signature of entries {pending[0].position:,}-{last:,} does not hold: "
+            "they were changed, or written without the key"
+        ) from None
+
+
+def _unsigned(path: Path, entries: list[integrity.Entry]) -> str:
+    return (
+        f"{path}: entries {entries[0].position:,}-{entries[-1].position:,} are not covered by "
+        "a write signed with the checkpoint's key"
+    )
 
 
 def check_proof(path: Path, checkpoint: SignedCheckpoint) -> integrity.Entry:

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-EXPORT_FORMAT = "recledger-log/1"
-"""The first line of an exported log."""
+EXPORT_FORMAT = "recledger-log/2"
+"""The first line of an exported log (``/1``: from before writes were signed)."""
+LEGACY_EXPORT_FORMAT = "recledger-log/1"
 
 _ENTRY_TAG = b"recledger-entry/1\n"
 _EVENT_TAG = b"recledger-event/1\n"
@@ -186,9 +187,11 @@ def entry_from_line(line: str, position: int) -> Entry:
     return entry
 
 
-def header_line() -> str:
+def header_line(*, legacy: bool = False) -> str:
     """The first line of an exported log."""
-    return json.dumps({"format": EXPORT_FORMAT}, separators=(",", ":"))
+    return json.dumps(
+        {"format": LEGACY_EXPORT_FORMAT if legacy else EXPORT_FORMAT}, separators=(",", ":")
+    )
 
 
 def trailer_line(size: int, root: bytes) -> str:
@@ -321,10 +324,14 @@ class Signer(Protocol):
 class StoredLike(Protocol):
     """An event as stored (the eventsourcing library's ``StoredEvent`` or a notification)."""
 
-    originator_id: UUID
-    originator_version: int
-    topic: str
-    state: bytes
+    @property
+    def originator_id(self) -> UUID: ...
+    @property
+    def originator_version(self) -> int: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def state(self) -> bytes: ...
 
 
 def sign_write(signer: Signer, stored: Sequence[StoredLike], last_id: int) -> WriteSignature:

@@ -18,12 +18,19 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.errors import EventNotFound, InvalidCommand, StorageUnavailable
-from domain.integrity import Entry, Frontier, inclusion_path, root_of
+from domain.integrity import (
+    Entry,
+    Frontier,
+    WriteSignature,
+    inclusion_path,
+    root_of,
+    sign_write,
+)
 from domain.plan import Plan
 from domain.recommendation import Recommendation, sub_action_ref
 from projections import queries, seals
 from projections.seals import Head
-from service.log_checks import Divergence, RecordedTimes, SignedWrites
+from service.log_checks import Divergence, RecordedTimes, SignedWrites, signatures_in_order
 
 if TYPE_CHECKING:
     from service.ledger import Ledger
@@ -81,6 +88,11 @@ def log_entries(ledger: Ledger, batch: int = 10_000) -> Iterator[tuple[Any, Entr
         after = notes[-1].id
 
 
+def every_signature(ledger: Ledger) -> Iterator[WriteSignature]:
+    """Every write signature, in the order of their last events."""
+    return signatures_in_order(ledger.signatures)
+
+
 def verify(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
     """Recompute the log's tree from the stored events and compare it with the seals, the
     sealed heads and, if given, a checkpoint; check that a write signed with the ledger's
@@ -119,16 +131,9 @@ def verify(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
                     return Verification(frontier.size, frontier.root(), head.size, found)
                 head = next(heads, None)
         size, root = frontier.size, frontier.root()
-        missing = next(sealed, None)
-        if missing is not None:
-            count = seals.sealed_count(conn)
-            found = Divergence(
-                size + 1,
-                "truncated",
-                f"the log ends at position {size:,}, but {count:,} events were sealed: "
-                f"the last {count - size:,} were removed",
-            )
-            return Verification(size, root, count, found)
+        extra = next(sealed, None)
+        if extra is not None:
+            return Verification(size, root, size, _beyond_the_log(ledger, conn, size, extra))
         if head is not None:
             found = Divergence(
                 size + 1,
@@ -160,6 +165,60 @@ def verify(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
     else:
         return result
     return Verification(size, root, result.sealed, found)
+
+
+def attest(ledger: Ledger) -> tuple[int, bytes]:
+    """Sign, with the ledger's key, the events recorded before writes were signed (the
+    log's unsigned beginning), where ``verify`` finds nothing else wrong: the key's holder
+    vouches for them as they stand. Returns how many, and the root over them."""
+    key = ledger.signer
+    found = verify(ledger).divergence
+    if found is None:
+        raise InvalidCommand("every event is signed already: nothing to attest")
+    if key is None or (found.change, found.position) != ("unsigned", 1):
+        raise InvalidCommand(
+            "attest signs only the unsigned beginning of a log that is otherwise intact; "
+            f"verify finds {found.change} at position {found.position:,}: {found.detail}"
+        )
+    first = next(every_signature(ledger), None)
+    notes = []
+    for note, entry in log_entries(ledger):
+        notes.append((note.id, entry))
+        if first is not None and note.id == first.last_id:
+            del notes[len(notes) - first.count :]
+            break
+    signed = sign_write(key, [entry for _, entry in notes], notes[-1][0])
+    recorder: Any = ledger.recorder
+    ledger.read(lambda: recorder.add_signature(signed))
+    return len(notes), root_of([entry.leaf() for _, entry in notes])
+
+
+def _beyond_the_log(ledger: Ledger, conn: Any, size: int, extra: seals.Seal) -> Divergence:
+    """A seal after the log's last event: the events it sealed were removed, or (if it
+    names an event the log still holds, earlier) the seals were added to."""
+    count = seals.sealed_count(conn)
+    held = ledger.read(
+        lambda: ledger.recorder.select_events(
+            UUID(extra.originator_id),
+            gt=extra.originator_version - 1,
+            lte=extra.originator_version,
+            limit=1,
+        )
+    )
+    if held:
+        return Divergence(
+            extra.position,
+            "rewritten",
+            f"the log ends at position {size:,}, but a seal at position {extra.position:,} "
+            f"names event {extra.originator_id}/{extra.originator_version}, which the log "
+            "holds earlier: the seals were added to",
+        )
+    return Divergence(
+        size + 1,
+        "truncated",
+        f"the log ends at position {size:,}, but {count:,} events were sealed: "
+        f"the last {count - size:,} were removed",
+    )
 
 
 def _diverged(

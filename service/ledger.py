@@ -338,6 +338,11 @@ class Ledger(Application[UUID]):
     def verify(self, against: integrity.Checkpoint | None = None) -> integrity.Verification:
         return integrity.verify(self, against)
 
+    def attest(self) -> tuple[int, bytes]:
+        """Sign the events recorded before writes were signed (``integrity.attest``)."""
+        _grant_coordinates(None, "attest the log")
+        return integrity.attest(self)
+
     def head(self) -> integrity.Head:
         return integrity.head(self)
 

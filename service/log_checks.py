@@ -46,74 +46,64 @@ class Divergence:
 class SignedWrites:
     """Checks, event by event in log order, that every event is covered by exactly one
     write signature that holds under ``key``: the ``count`` events ending at the one
-    stored with the signature's ``last_id``."""
+    stored with the signature's ``last_id``. (Several rows may end at one event: a row
+    left by an event removed from the end of a SQLite log, whose id the next one took;
+    one of them must hold.)"""
 
     def __init__(self, key: Signer, signatures: Callable[[int, int], list[WriteSignature]]):
         self.key = key
-        self._fetch = signatures
+        self._stream = signatures_in_order(signatures)
+        self._next: WriteSignature | None = next(self._stream, None)
         self._pending: list[tuple[int, bytes]] = []
         """(position, digest) of the events seen since the last signed write."""
-        self._next: WriteSignature | None = None
-        self._stream = self._signatures()
         self.writes = 0
         """How many signed writes have been checked."""
 
-    def _signatures(self) -> Iterator[WriteSignature]:
-        after = 0
-        while batch := self._fetch(after, 5000):
-            yield from batch
-            after = batch[-1].last_id
-
-    def _upcoming(self, notification_id: int) -> WriteSignature | None:
-        """The first signature not yet used, if it ends at or after ``notification_id``
-        (one that ends earlier names an event the log does not hold: reported)."""
-        if self._next is None:
-            self._next = next(self._stream, None)
-        return self._next
-
     def see(self, notification_id: int, entry: Entry) -> Divergence | None:
         self._pending.append((entry.position, entry.event_digest()))
-        found = self._upcoming(notification_id)
-        if found is not None and found.last_id < notification_id:
+        if self._next is not None and self._next.last_id < notification_id:
             return Divergence(
                 entry.position,
                 "forged",
-                f"a signature row names notification {found.last_id}, which the log does not "
-                "hold: it was added to the signatures, or its events were removed",
+                f"a signature row names notification {self._next.last_id}, which the log does "
+                "not hold: it was added to the signatures, or its events were removed",
             )
-        if found is None or found.last_id != notification_id:
+        ending_here = []
+        while self._next is not None and self._next.last_id == notification_id:
+            ending_here.append(self._next)
+            self._next = next(self._stream, None)
+        if not ending_here:
             return None
-        self._next = None
         pending, self._pending = self._pending, []
-        return self._check(found, pending)
+        problems = [self._check(found, pending) for found in ending_here]
+        return None if None in problems else problems[0]
 
     def _check(self, found: WriteSignature, pending: list[tuple[int, bytes]]) -> Divergence | None:
-        first = pending[0][0]
+        first, last = pending[0][0], pending[-1][0]
         if found.count > len(pending):
             return Divergence(
                 first,
                 "forged",
-                f"the write signed at position {pending[-1][0]:,} claims {found.count:,} events, "
-                f"but only {len(pending):,} follow the last signed write",
+                f"the write signed at position {last:,} claims {found.count:,} events, but "
+                f"only {len(pending):,} follow the last signed write",
             )
-        if found.count < len(pending):
-            unsigned = pending[: len(pending) - found.count]
-            return _unsigned(unsigned[0][0], unsigned[-1][0])
-        where = _span(first, pending[-1][0])
         if found.key != self.key.fingerprint:
             return Divergence(
                 first,
                 "forged",
-                f"{where} signed by key {found.key[:16]}…, not by this ledger's key "
-                f"{self.key.fingerprint[:16]}…",
+                f"{_span(first, last)} signed by key {found.key[:16]}…, not by this ledger's "
+                f"key {self.key.fingerprint[:16]}…",
             )
-        if not self.key.holds(write_statement([d for _, d in pending]), found.signature):
+        covered = pending[len(pending) - found.count :]
+        if not self.key.holds(write_statement([d for _, d in covered]), found.signature):
             return Divergence(
-                first,
+                covered[0][0],
                 "forged",
-                f"the signature of {where} does not hold: the events or the signature were "
-                "changed, or it was made without the key",
+                f"the signature of {_span(covered[0][0], last)} does not hold: the events or "
+                "the signature were changed, or it was made without the key",
             )
+        if found.count < len(pending):
+            return _unsigned(first, pending[-found.count - 1][0])
         self.writes += 1
         return None
 
@@ -122,6 +112,24 @@ class SignedWrites:
         if not self._pending:
             return None
         return _unsigned(self._pending[0][0], self._pending[-1][0])
+
+
+def signatures_in_order(
+    fetch: Callable[[int, int], list[WriteSignature]], batch: int = 5000
+) -> Iterator[WriteSignature]:
+    """Every write signature, in the order of their last events, read in batches (a
+    batch that ends inside a run of rows with one last event is read again from it)."""
+    after = 0
+    while found := fetch(after, batch):
+        final = found[-1].last_id
+        if len(found) < batch or found[0].last_id == final:
+            yield from found
+            after = final
+            if len(found) < batch:
+                return
+            continue
+        yield from (row for row in found if row.last_id < final)
+        after = final - 1
 
 
 def _span(first: int, last: int) -> str:

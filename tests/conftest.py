@@ -10,7 +10,9 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -103,3 +105,46 @@ def coordinator() -> Iterator[None]:
     """Run the test as an authenticated coordinator using the CLI channel."""
     with acting_as("coordinator", "test"):
         yield
+
+
+@contextmanager
+def application_role(postgres_url: str) -> Iterator[str]:
+    """The URL of a role made as ``recledger app-role`` makes it, on the ledger at
+    ``postgres_url`` (which must exist): the restricted application login. Dropped after."""
+    from adapters.append_only import application_role_sql
+
+    role = f"rl_app_{uuid.uuid4().hex[:8]}"
+    parts = urlsplit(postgres_url)
+    schema = parts.query.removeprefix("schema=")
+    owner = parts._replace(query="").geturl()
+    try:
+        with psycopg.connect(owner, autocommit=True) as conn:
+            for statement in application_role_sql(role, "test", schema, "recledger_events"):
+                conn.execute(statement)  # type: ignore[arg-type]
+        yield parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}").geturl()
+    finally:
+        with psycopg.connect(owner, autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"')  # type: ignore[arg-type]
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def hostile(request: pytest.FixtureRequest, seed_plan: Path) -> Iterator[tuple[str, str]]:
+    """A ledger with the seed plan, and the URL of someone who writes to its database
+    directly, without the ledger's key: the file's owner on SQLite (triggers left in
+    place), the restricted application role on PostgreSQL."""
+    from adapters.importing.document import read_document
+
+    db = request.getfixturevalue(f"{request.param}_url")
+    ledger = bootstrap(Settings(db=db, actor="setup"))
+    try:
+        with acting_as("coord", "test"):
+            document, _, _ = read_document(seed_plan)
+            ledger.import_document(document)
+    finally:
+        ledger.close()
+    if request.param == "sqlite":
+        yield db, db
+        return
+    with application_role(db) as role_url:
+        yield db, role_url

@@ -121,41 +121,39 @@ def _stated_by(report: Path | None) -> Checkpoint | None:
     return Checkpoint(*stated)
 
 
+@app.command("attest")
+def attest(ctx: typer.Context) -> None:
+    """Sign, with the ledger's key, the events recorded before this recledger signed
+    every write (a ledger made by an earlier version, or restored from its export): only
+    the log's unsigned beginning, and only where verify finds nothing else wrong."""
+    count, root = run(ctx, lambda ledger: ledger.attest())
+    say(f"attested: the first {count:,} events, root {root.hex()}, signed with the ledger's key")
+
+
 @app.command("checkpoint")
 def checkpoint(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("-o", "--out", help="The checkpoint file to write.")],
-    key: Annotated[
-        Path | None,
-        typer.Option(help="The Ed25519 signing key (PEM); made there if missing."),
-    ] = None,
 ) -> None:
-    """Verify the log, then write a signed statement of its size and root: keep it
-    elsewhere, and later `verify --against` it."""
-    from adapters.verifier import (
-        VerificationFailed,
-        fingerprint,
-        load_or_create_key,
-        signed_checkpoint,
-    )
+    """Verify the log, then write a statement of its size and root, signed with the
+    ledger's key (the one its writes are signed with): keep it elsewhere, note the key's
+    fingerprint, and later `verify --against` it."""
+    from adapters.verifier import signed_checkpoint
 
     if out.exists():
         refuse(f"{out} exists: a checkpoint is never overwritten; choose another file")
-    key_path = key or Path(ctx.obj.settings.signing_key)
-    result = run(ctx, lambda ledger: ledger.verify(), writes=False)
+
+    def taken(ledger: Ledger) -> tuple[Verification, Any]:
+        return ledger.verify(), ledger.signer
+
+    result, key = run(ctx, taken, writes=False)
     if result.divergence is not None:
         _report(result, as_json=False)
-    try:
-        signing_key, made = load_or_create_key(key_path)
-    except (VerificationFailed, ValueError, OSError) as error:
-        refuse(f"the signing key {key_path}: {error}")
-    if made:
-        say(f"new signing key written to {key_path} (keep it private)")
     time = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    out.write_text(signed_checkpoint(signing_key, result.size, result.root, time))
+    out.write_text(signed_checkpoint(key.private, result.size, result.root, time))
     say(
         f"checkpoint: {result.size:,} events, root {result.root.hex()}, at {time}; "
-        f"signed by key {fingerprint(signing_key.public_key())}; written to {out}"
+        f"signed by key {key.fingerprint}; written to {out}"
     )
 
 
@@ -299,24 +297,19 @@ def app_role(
 ) -> None:
     """PostgreSQL, as the database's owner: make ROLE the application's login, with no
     right to change or remove stored events or seals (SELECT and INSERT only there)."""
-    from adapters.append_only import PROTECTED_READ_MODELS, application_role_sql
+    from adapters.append_only import application_role_sql
     from adapters.storage import event_store_env
-    from projections.tables import metadata
 
     env = event_store_env(ctx.obj.settings.db)
     if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
         refuse("app-role is for PostgreSQL: --db must be a postgresql:// URL")
 
     def grant(ledger: Ledger) -> None:
-        read_models = [
-            t.name for t in metadata.sorted_tables if t.name not in PROTECTED_READ_MODELS
-        ]
         statements = application_role_sql(
             role,
             env["POSTGRES_DBNAME"],
             env.get("POSTGRES_SCHEMA", "public"),
             ledger.recorder.events_table_name,  # type: ignore[attr-defined]
-            read_models,
         )
         from sqlalchemy import text
 
@@ -327,5 +320,5 @@ def app_role(
     run(ctx, grant)
     say(
         f"role {role!r} may read the ledger and append to it, and cannot change or remove "
-        "stored events or seals; rebuilds of the read models run as the owner"
+        "stored events, seals or signatures; rebuilds of the read models run as the owner"
     )

@@ -56,7 +56,7 @@ def test_a_backup_taken_while_writing_restores_and_verifies_against_an_earlier_c
 ) -> None:
     shell = Shell(tmp_path, db=db_url)
     shell("import", str(seed_plan))
-    shell("checkpoint", "-o", "before.json", "--key", "key.pem")
+    shell("checkpoint", "-o", "before.json")
     stop = threading.Event()
     written: list[int] = []
 

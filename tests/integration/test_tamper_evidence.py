@@ -1,17 +1,22 @@
 """Nobody rewrites history unseen: the database refuses changes to stored events and
 seals; an attacker who drops that protection and edits, deletes, reorders, inserts or
 truncates is caught by ``verify``, at the first changed position, with the kind of change;
-a checkpoint catches even a rewrite that recomputed the seals. On SQLite and PostgreSQL."""
+a rewrite without the ledger's key breaks its write's signature, and a checkpoint catches
+even one that recomputed the seals and the signatures with the key. On SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from adapters.signing import load_key
 from adapters.storage import event_store_env, read_model_engine, read_models
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
@@ -100,10 +105,17 @@ def test_a_checkpoint_is_extended_by_later_events_and_catches_a_rewrite_before_i
     )
     resealed = open_ledger(db_url)
     resealed.project(behind=True)
-    assert resealed.verify().intact  # the seals alone can be recomputed...
+    found = resealed.verify().divergence  # without the key, the write's signature fails...
+    assert found is not None and (found.change, found.position) == ("forged", 3)
 
+    # ...and with the key, signing the write again: the seals and the signatures can be
+    # recomputed, the checkpoint cannot.
+    key, _ = load_key(Path(os.environ["RECLEDGER_SIGNING_KEY"]), create=False)
+    attacker.drop_protection()  # opening the ledger put it back
+    attacker.resign_writes(key)
+    assert resealed.verify().intact
     found = resealed.verify(checkpoint).divergence
-    assert found is not None and found.change == "rewritten"  # ...the checkpoint cannot
+    assert found is not None and found.change == "rewritten"
 
 
 def test_a_log_cut_below_a_checkpoint_fails_it(db_url: str, open_ledger: OpenLedger) -> None:
