@@ -100,16 +100,26 @@ class Sealer:
 
     def __init__(self) -> None:
         self._frontier: Frontier | None = None
+        self._head = 0
+        """The size of the last head written."""
+        self._sealed = 0
+        """The notification id of the last event sealed."""
 
     def forget(self) -> None:
         self._frontier = None
 
     def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
+        """Seal the events not sealed yet (the seals, not the tracking row, say which are:
+        a seal appended from outside, as the database's rules let it be, is kept), then
+        write a head at the seals' size."""
         frontier = self._frontier or self._load(conn)
         rows = []
         for stored in events:
+            if stored.id <= self._sealed:
+                continue
             leaf = entry(frontier.size + 1, stored).leaf()
             frontier.append(leaf)
+            self._sealed = stored.id
             rows.append(
                 {
                     "position": frontier.size,
@@ -120,13 +130,15 @@ class Sealer:
                 }
             )
         insert_rows(conn, seals, rows)
-        head = {
-            "size": frontier.size,
-            "root": frontier.root(),
-            "frontier": frontier.to_bytes(),
-            "sealed_at": micros(datetime.now(UTC)),
-        }
-        insert_rows(conn, heads, [head])
+        if frontier.size > self._head:
+            head = {
+                "size": frontier.size,
+                "root": frontier.root(),
+                "frontier": frontier.to_bytes(),
+                "sealed_at": micros(datetime.now(UTC)),
+            }
+            insert_rows(conn, heads, [head])
+            self._head = frontier.size
         self._frontier = frontier
 
     def held_up_to(self, conn: Connection) -> int:
@@ -135,12 +147,17 @@ class Sealer:
         ).scalar()
         return last or 0
 
-    @staticmethod
-    def _load(conn: Connection) -> Frontier:
+    def _load(self, conn: Connection) -> Frontier:
+        """The tree as sealed: the last head's frontier, and the seals after it."""
         row = conn.execute(
             select(heads.c.size, heads.c.frontier).order_by(heads.c.size.desc()).limit(1)
         ).first()
-        return Frontier() if row is None else Frontier.from_bytes(row.size, row.frontier)
+        frontier = Frontier() if row is None else Frontier.from_bytes(row.size, row.frontier)
+        self._head = frontier.size
+        for seal in seals_from(conn, frontier.size + 1):
+            frontier.append(seal.leaf)
+        self._sealed = self.held_up_to(conn)
+        return frontier
 
 
 def head(conn: Connection) -> Head | None:

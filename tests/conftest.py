@@ -128,14 +128,9 @@ def application_role(postgres_url: str) -> Iterator[str]:
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')  # type: ignore[arg-type]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def hostile(request: pytest.FixtureRequest, seed_plan: Path) -> Iterator[tuple[str, str]]:
-    """A ledger with the seed plan, and the URL of someone who writes to its database
-    directly, without the ledger's key: the file's owner on SQLite (triggers left in
-    place), the restricted application role on PostgreSQL."""
+def _seeded(db: str, seed_plan: Path) -> None:
     from adapters.importing.document import read_document
 
-    db = request.getfixturevalue(f"{request.param}_url")
     ledger = bootstrap(Settings(db=db, actor="setup"))
     try:
         with acting_as("coord", "test"):
@@ -143,8 +138,25 @@ def hostile(request: pytest.FixtureRequest, seed_plan: Path) -> Iterator[tuple[s
             ledger.import_document(document)
     finally:
         ledger.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def hostile(request: pytest.FixtureRequest, seed_plan: Path) -> Iterator[tuple[str, str]]:
+    """A ledger with the seed plan, and the URL of someone who writes to its database
+    directly, without the ledger's key: the file's owner on SQLite (triggers left in
+    place), the restricted application role on PostgreSQL."""
+    db = request.getfixturevalue(f"{request.param}_url")
+    _seeded(db, seed_plan)
     if request.param == "sqlite":
         yield db, db
         return
     with application_role(db) as role_url:
         yield db, role_url
+
+
+@pytest.fixture
+def hostile_role(postgres_url: str, seed_plan: Path) -> Iterator[tuple[str, str]]:
+    """``hostile`` on PostgreSQL only: the seeded ledger, and the application role's URL."""
+    _seeded(postgres_url, seed_plan)
+    with application_role(postgres_url) as role_url:
+        yield postgres_url, role_url
