@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -115,8 +116,9 @@ def postgres_conninfo(db: str) -> str | None:
     )
 
 
-def read_model_engine(env: dict[str, str]) -> Engine:
-    """A SQLAlchemy engine on the same database as the events, for the read models."""
+def read_model_engine(env: dict[str, str], *, single: bool = False) -> Engine:
+    """A SQLAlchemy engine on the same database as the events, for the read models
+    (``single``: on one connection, kept)."""
     module = env["PERSISTENCE_MODULE"]
     if module == MEMORY:
         return create_engine("sqlite://", poolclass=StaticPool)
@@ -136,15 +138,44 @@ def read_model_engine(env: dict[str, str]) -> Engine:
         port=int(env["POSTGRES_PORT"]),
         database=env["POSTGRES_DBNAME"],
     )
-    engine = create_engine(url, connect_args={"connect_timeout": 5})
+    pool = {"poolclass": StaticPool} if single else {}
+    engine = create_engine(url, connect_args={"connect_timeout": 5}, **pool)
     schema = env.get("POSTGRES_SCHEMA")
     return engine.execution_options(schema_translate_map={None: schema}) if schema else engine
 
 
-def read_models(engine: Engine) -> Runner:
+@contextmanager
+def scratch_engine(env: dict[str, str]) -> Iterator[Engine]:
+    """An empty database for a while, gone after: a SQLite file in a temporary directory
+    beside a SQLite or in-memory ledger; on PostgreSQL, the session's own temporary
+    schema (one connection, so the application's role needs no right to create a schema)."""
+    if env["PERSISTENCE_MODULE"] != POSTGRES:
+        with tempfile.TemporaryDirectory(prefix="recledger-scratch-") as where:
+            engine = create_engine(URL.create("sqlite", database=f"{where}/scratch.db"))
+            event.listen(
+                engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=OFF")
+            )
+            try:
+                yield engine
+            finally:
+                engine.dispose()
+        return
+    engine = read_model_engine({**env, "POSTGRES_SCHEMA": "pg_temp"}, single=True)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def read_models(engine: Engine, key: LedgerKey) -> Runner:
     """Every projection the ledger keeps, run on ``engine``: a new read model is one more
-    entry here."""
-    return Runner(engine, [Recommendations(), Plans(), Sealer()])
+    entry here. Their digests are keyed by a secret derived from the ledger's key."""
+    return Runner(engine, [Recommendations(), Plans(), Sealer()], digest_key(key))
+
+
+def digest_key(key: LedgerKey) -> bytes:
+    """The secret that keys the read models' digests (``projections.digest``)."""
+    return key.derived("read-model-digests")
 
 
 def bootstrap(
@@ -196,7 +227,8 @@ def _open(env: dict[str, str], where: str, settings: Settings, *, create: bool) 
                     recorder.create_signatures_table()
         key = _ledger_key(settings, recorder, memory=env["PERSISTENCE_MODULE"] == MEMORY)
         recorder.signer = ledger.signer = key
-        ledger.read_model = read_models(engine)
+        ledger.read_model = read_models(engine, key)
+        ledger.scratch_engine = lambda: scratch_engine(env)
         if table is not None:
             with _store_ddl_lock(engine):
                 protect(engine, table, schema)

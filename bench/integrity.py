@@ -40,7 +40,9 @@ def unsealed(db: str) -> Ledger:
     """A ledger whose runner keeps the read models and not the seals."""
     ledger = bootstrap(Settings(db=db, actor="bench"))
     assert ledger.read_model is not None
-    ledger.read_model = Runner(ledger.read_model.engine, [Recommendations(), Plans()])
+    ledger.read_model = Runner(
+        ledger.read_model.engine, [Recommendations(), Plans()], ledger.read_model.key
+    )
     return ledger
 
 

@@ -10,16 +10,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import ColumnElement, Connection, Table, select, tuple_
+
+from projections.digest import Tally
 
 _COPY_FROM = 16
 """Fewer rows go in one INSERT statement: COPY costs a round trip more to start."""
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (plain values, every row with the same keys) into ``table``."""
+def insert_rows(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], tally: Tally | None = None
+) -> None:
+    """Insert ``rows`` (plain values, every row with the same keys) into ``table``; tally
+    them, where the table is a read model's."""
     if not rows:
         return
+    if tally is not None:
+        tally.rows(table, rows)
     columns = list(rows[0])
     values = [tuple(row[c] for c in columns) for row in rows]
     if conn.dialect.name == "postgresql" and len(values) >= _COPY_FROM:
@@ -33,13 +40,19 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
 
 
 def add_to_rows(
-    conn: Connection, table: Table, keys: Sequence[str], rows: Sequence[Mapping[str, Any]]
+    conn: Connection,
+    table: Table,
+    keys: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    tally: Tally,
 ) -> None:
     """Add each row's other columns to those of the row with the same ``keys`` (a new row
     if there is none); then delete the rows this leaves with nothing but zeros, so that
-    the table is the same however its changes were batched."""
+    the table is the same however its changes were batched. (An additive table: its
+    digest changes by the amounts added, ``projections.digest``.)"""
     if not rows:
         return
+    tally.rows(table, rows)
     columns = list(rows[0])
     added = [c for c in columns if c not in keys]
     name = conn.dialect.identifier_preparer.quote
@@ -55,6 +68,28 @@ def add_to_rows(
         f"DELETE FROM {_table(conn, table)} WHERE {' AND '.join(where)}",
         [tuple(row[c] for c in keys) for row in rows],
     )
+
+
+def rows_matching(
+    conn: Connection,
+    table: Table,
+    keys: Sequence[str],
+    values: Sequence[Sequence[Any]],
+    *where: ColumnElement[bool],
+) -> list[dict[str, Any]]:
+    """The rows whose ``keys`` hold one of ``values`` (and that meet ``where``): what an
+    update or a delete by those keys is about to change, for its tally."""
+    found: list[dict[str, Any]] = []
+    columns = tuple_(*(table.c[key] for key in keys))
+    for start in range(0, len(values), _MATCH_BATCH):
+        chunk = [tuple(v) for v in values[start : start + _MATCH_BATCH]]
+        query = select(table).where(columns.in_(chunk), *where)
+        found.extend(row._asdict() for row in conn.execute(query))
+    return found
+
+
+_MATCH_BATCH = 2000
+"""Keys per query: SQLite allows 32,766 parameters in a statement."""
 
 
 def _insert(conn: Connection, table: Table, columns: Sequence[str]) -> str:

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, delete, select
 
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind
 from domain.plan import DocumentVersion, Plan
+from projections.bulk import insert_rows, rows_matching
+from projections.digest import Tally
 from projections.runner import EventSource
 from projections.tables import micros, plans
 
@@ -54,7 +56,9 @@ class Plans:
     def forget(self) -> None:
         """Nothing is kept in memory."""
 
-    def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
+    def apply(
+        self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
+    ) -> None:
         changed: dict[str, dict[str, Any]] = {}
         for event in events:
             key = str(event.originator_id)
@@ -80,9 +84,11 @@ class Plans:
                 )
                 changed[key] = row
         if changed:
+            keys = [(key,) for key in changed]
+            tally.rows(plans, rows_matching(conn, plans, ["plan_key"], keys), -1)
             conn.execute(delete(plans).where(plans.c.plan_key.in_(list(changed))))
             rows = [{**row, "versions": json.dumps(row["versions"])} for row in changed.values()]
-            conn.execute(insert(plans), rows)
+            insert_rows(conn, plans, rows, tally)
 
     @staticmethod
     def _stored(conn: Connection, key: str) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
 from projections import workload
-from projections.bulk import insert_rows
+from projections.bulk import insert_rows, rows_matching
+from projections.digest import Tally
 from projections.queries import deadline_due, due_by
 from projections.runner import EventSource
 from projections.tables import OPEN, counts, day_number, items, micros, updates, versions
@@ -97,11 +98,13 @@ class Recommendations:
     def forget(self) -> None:
         self._open.clear()
 
-    def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
+    def apply(
+        self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
+    ) -> None:
         batch = _Batch()
         for event in events:
             self._apply(conn, batch, source, event)
-        self._flush(conn, batch)
+        self._flush(conn, batch, tally)
 
     # Applying one event
 
@@ -258,10 +261,15 @@ class Recommendations:
     # Writing a batch
 
     @staticmethod
-    def _flush(conn: Connection, batch: _Batch) -> None:
+    def _flush(conn: Connection, batch: _Batch, tally: Tally) -> None:
         """Close rows first (only open rows match), then insert: the order that keeps
-        at most one open row per (recommendation, eff_from) and per update."""
+        at most one open row per (recommendation, eff_from) and per update. Every row
+        closed or deleted is read first, for the tally."""
         if batch.versions_to_close:
+            _tally_closed(
+                conn, tally, versions, ("rec_id", "eff_from"), ("key_rec", "key_from"),
+                batch.versions_to_close,
+            )  # fmt: skip
             conn.execute(
                 update(versions)
                 .where(
@@ -273,6 +281,8 @@ class Recommendations:
                 batch.versions_to_close,
             )
         if batch.items_to_delete:
+            keys = [(k["key_rec"], k["key_from"]) for k in batch.items_to_delete]
+            tally.rows(items, rows_matching(conn, items, ("rec_id", "eff_from"), keys), -1)
             conn.execute(
                 delete(items).where(
                     items.c.rec_id == bindparam("key_rec"),
@@ -281,6 +291,10 @@ class Recommendations:
                 batch.items_to_delete,
             )
         if batch.updates_to_close:
+            _tally_closed(
+                conn, tally, updates, ("rec_id", "event_id"), ("key_rec", "key_event"),
+                batch.updates_to_close,
+            )  # fmt: skip
             conn.execute(
                 update(updates)
                 .where(
@@ -296,11 +310,30 @@ class Recommendations:
             for key, segment in batch.open_segments.items()
             for row in _item_rows(key[0], segment, batch.open_versions[key]["opened"])
         ]
-        insert_rows(conn, versions, [*batch.closed_versions, *batch.open_versions.values()])
-        insert_rows(conn, updates, [*batch.closed_updates, *batch.open_updates.values()])
-        insert_rows(conn, items, open_items)
+        insert_rows(conn, versions, [*batch.closed_versions, *batch.open_versions.values()], tally)
+        insert_rows(conn, updates, [*batch.closed_updates, *batch.open_updates.values()], tally)
+        insert_rows(conn, items, open_items, tally)
         workload.changes(open_items, 1, batch.counted)
-        workload.write(conn, batch.counted)
+        workload.write(conn, batch.counted, tally)
+
+
+def _tally_closed(
+    conn: Connection,
+    tally: Tally,
+    table: Table,
+    columns: tuple[str, str],
+    params: tuple[str, str],
+    closing: list[dict[str, Any]],
+) -> None:
+    """Rows about to be closed (their ``rec_to`` set): out as they are, in as closed."""
+    keys = [(c[params[0]], c[params[1]]) for c in closing]
+    closed_at = {(c[params[0]], c[params[1]]): c["rec_to"] for c in closing}
+    found = rows_matching(conn, table, columns, keys, table.c.rec_to == OPEN)
+    tally.rows(table, found, -1)
+    tally.rows(
+        table,
+        ({**row, "rec_to": closed_at[(row[columns[0]], row[columns[1]])]} for row in found),
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -26,8 +26,10 @@ once on PostgreSQL and checks every event is applied exactly once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol, cast
 from uuid import UUID
 
@@ -35,6 +37,7 @@ from sqlalchemy import Connection, Engine, Table, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from domain.errors import ReadModelsBehind
+from projections.digest import Tally, combined
 from projections.tables import tracking
 
 _DDL_LOCK = 0x72656C02
@@ -69,8 +72,11 @@ class Projection(Protocol):
     log would launder the change); and where the log under it changed, it stops there
     (``stopped``) while the read models go on."""
 
-    def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
-        """Apply a batch of events (in log order) inside the runner's transaction."""
+    def apply(
+        self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
+    ) -> None:
+        """Apply a batch of events (in log order) inside the runner's transaction,
+        tallying every row written or removed (``projections.digest``)."""
 
     def forget(self) -> None:
         """Drop what it holds in memory: its tables may have changed under it."""
@@ -92,10 +98,14 @@ def identity(stored: Any) -> str:
 
 
 class Runner:
-    """Brings every projection up to date with the log, exactly once."""
+    """Brings every projection up to date with the log, exactly once, keeping each read
+    model's digests (``projections.digest``) in its tracking row, sealed with a hash keyed
+    by ``key`` over the position they are of: a row whose seal does not hold was written
+    by someone without the key, and nothing is applied over it."""
 
-    def __init__(self, engine: Engine, projections: Sequence[Projection]) -> None:
+    def __init__(self, engine: Engine, projections: Sequence[Projection], key: bytes) -> None:
         self.engine = engine
+        self.key = key
         self.projections = {projection.name: projection for projection in projections}
         self._names = sorted(self.projections)  # locks are always taken in this order
         self._derived = [n for n in self._names if not self.projections[n].evidence]
@@ -108,6 +118,11 @@ class Runner:
 
     def projection(self, name: str) -> Any:
         return self.projections[name]
+
+    @property
+    def read_models(self) -> list[str]:
+        """The names of the projections that are read models (not evidence)."""
+        return list(self._derived)
 
     # Schema
 
@@ -149,7 +164,10 @@ class Runner:
                 conn.execute(tracking.delete().where(tracking.c.name == name))
                 conn.execute(
                     insert(tracking).values(
-                        name=name, position=position, version=projection.version
+                        name=name,
+                        position=position,
+                        version=projection.version,
+                        **self._sealed(name, position, None, self._empty(name)),
                     )
                 )
 
@@ -166,7 +184,7 @@ class Runner:
         """Each projection's schema version as stored; None when there is no tracking
         table yet, or one of an older shape (a savepoint on PostgreSQL, where a failed
         statement would abort the transaction)."""
-        query = select(tracking.c.name, tracking.c.version)
+        query = select(tracking.c.name, tracking.c.version, tracking.c.seal)
         try:
             if conn.dialect.name == "postgresql":
                 with conn.begin_nested():
@@ -243,19 +261,31 @@ class Runner:
                     notes = source.notifications_after(min(positions.values()), batch_size)
                     if not notes:
                         return applied
+                    digests = self._digests(conn, positions)
+                    tallies: dict[str, Tally] = {}
                     for name, position in positions.items():
                         projection = self.projections[name]
                         item = 3 if projection.evidence else 2
                         events = [note[item] for note in notes if note[0] > position]
                         if events:
-                            projection.apply(conn, events, source)
+                            tallies[name] = Tally(self.key)
+                            projection.apply(conn, events, source, tallies[name])
                     last, last_event = notes[-1][0], notes[-1][1]
-                    moved = [name for name, position in positions.items() if position < last]
-                    conn.execute(  # never back: one ahead of this batch (the seals, after
-                        update(tracking)  # a rebuild cut short) would apply events twice
-                        .where(tracking.c.name.in_(moved))
-                        .values(position=last, last_event=last_event)
-                    )
+                    for name, position in positions.items():
+                        if position >= last:  # never back: one ahead of this batch (the
+                            continue  # seals, after a rebuild cut short) would apply twice
+                        found = digests.get(name)
+                        if found is not None and name in tallies:
+                            found = combined(found, tallies[name].changes)
+                        conn.execute(
+                            update(tracking)
+                            .where(tracking.c.name == name)
+                            .values(
+                                position=last,
+                                last_event=last_event,
+                                **self._sealed(name, last, last_event, found),
+                            )
+                        )
             except BaseException:
                 self._forget_all()
                 raise
@@ -280,17 +310,73 @@ class Runner:
                     # than deleting millions of rows.
                     table.drop(conn)
                     table.create(conn)
-            conn.execute(
-                update(tracking)
-                .where(tracking.c.name.in_(chosen))
-                .values(position=0, last_event=None)
-            )
+            for name in chosen:
+                conn.execute(
+                    update(tracking)
+                    .where(tracking.c.name == name)
+                    .values(position=0, last_event=None, **self._sealed(name, 0, None, None))
+                )
         self._forget_all()
 
     def _forget_all(self) -> None:
         for projection in self.projections.values():
             projection.forget()
         self._cached_at = {}
+
+    # Digests
+
+    def _empty(self, name: str) -> dict[str, int] | None:
+        projection = self.projections[name]
+        return None if projection.evidence else {t.name: 0 for t in projection.tables}
+
+    def seal(
+        self, name: str, position: int, last_event: str | None, digests: str | None
+    ) -> str:
+        """The keyed hash that says a tracking row was written by the ledger: its
+        projection, position, the event there, and its tables' digests then."""
+        data = json.dumps([name, position, last_event, digests]).encode("utf-8")
+        return hashlib.blake2b(data, key=self.key, digest_size=32).hexdigest()
+
+    def _sealed(
+        self, name: str, position: int, last_event: str | None, digests: dict[str, int] | None
+    ) -> dict[str, str | None]:
+        """The ``digests`` and ``seal`` columns of a tracking row (empty digests where
+        ``digests`` is None: a read model just cleared)."""
+        found = digests if digests is not None else self._empty(name)
+        text = None if found is None else encode_digests(found)
+        return {"digests": text, "seal": self.seal(name, position, last_event, text)}
+
+    def tracked(self, conn: Connection) -> dict[str, Tracked]:
+        """Each read model's tracking row as stored, and whether its seal holds."""
+        rows = conn.execute(
+            select(tracking).where(tracking.c.name.in_(self._derived)).order_by(tracking.c.name)
+        ).all()
+        return {
+            row.name: Tracked(
+                row.position,
+                decode_digests(row.digests),
+                row.seal == self.seal(row.name, row.position, row.last_event, row.digests),
+            )
+            for row in rows
+        }
+
+    def _digests(
+        self, conn: Connection, positions: dict[str, int]
+    ) -> dict[str, dict[str, int] | None]:
+        """The digests of the read models about to be written, refusing any whose
+        tracking row the ledger did not write (applying over it would seal what someone
+        else put there)."""
+        found: dict[str, dict[str, int] | None] = {}
+        for name, row in self.tracked(conn).items():
+            if name not in positions:
+                continue
+            if not row.sealed:
+                raise ReadModelsBehind(
+                    f"the {name} read model's tracking row was changed outside the ledger "
+                    f"(its seal does not hold); {_REBUILD}"
+                )
+            found[name] = row.digests
+        return found
 
     # Tracking
 
@@ -336,6 +422,25 @@ class Runner:
 
 
 _REBUILD = "rebuild the read models from it"
+
+
+@dataclass(frozen=True)
+class Tracked:
+    position: int
+    digests: dict[str, int] | None
+    sealed: bool
+    """Whether its seal holds: the row is as the ledger wrote it."""
+
+
+def encode_digests(digests: Mapping[str, int]) -> str:
+    return json.dumps({name: f"{value:064x}" for name, value in sorted(digests.items())})
+
+
+def decode_digests(text: str | None) -> dict[str, int] | None:
+    try:
+        return None if text is None else {k: int(v, 16) for k, v in json.loads(text).items()}
+    except (ValueError, AttributeError):
+        return None
 
 
 def _relax_durability(conn: Connection) -> None:

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from domain.errors import ReadModelsBehind
 from domain.integrity import Entry, Frontier
 from projections.bulk import insert_rows
+from projections.digest import Tally
 from projections.runner import EventSource
 from projections.tables import metadata, micros
 
@@ -108,7 +109,9 @@ class Sealer:
     def forget(self) -> None:
         self._frontier = None
 
-    def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
+    def apply(
+        self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
+    ) -> None:
         """Seal the events not sealed yet (the seals, not the tracking row, say which are:
         a seal appended from outside, as the database's rules let it be, is kept), then
         write a head at the seals' size."""

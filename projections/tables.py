@@ -30,6 +30,8 @@ tracking = Table(
     # whose event there is another, or missing, was changed outside the ledger
     # (runner.identity, Runner.is_behind).
     Column("version", Integer, nullable=False),  # the projection's schema version
+    Column("digests", Text),  # a read model's: each table's digest (JSON, hex; digest.py)
+    Column("seal", String(64)),  # keyed hash of the row: its digests are the ledger's own
 )
 
 versions = Table(
@@ -49,6 +51,7 @@ versions = Table(
     # The earliest deadline among its items (it and its sub-actions) still due: overdue
     # as at D exactly when before D (projections.queries.due_by).
     Column("summary", Text, nullable=False),
+    info={"item": ("rec_id",)},  # a recommendation's rows: what verify names
 )
 Index("rl_versions_by_plan", versions.c.plan_id, versions.c.rec_to, versions.c.eff_from)
 Index("rl_versions_by_rec", versions.c.rec_id, versions.c.rec_to)
@@ -77,6 +80,7 @@ updates = Table(
     Column("corrected_actor", String(NAME_MAX)),
     Column("corrected_at", BigInteger),
     Column("correction_reason", Text),
+    info={"item": ("rec_id",)},
 )
 Index(
     "rl_updates_by_rec",
@@ -103,6 +107,7 @@ items = Table(
     Column("agency", Text, nullable=False),
     Column("leads", Text, nullable=False),  # JSON list
     Column("target", Text),  # JSON fuzzy date
+    info={"item": ("rec_id",)},
 )
 """Every item (a recommendation, each of its sub-actions) of every version known now, with
 a row per lead and agency it counts for: the overdue pages and the workload, by index."""
@@ -124,6 +129,7 @@ counts = Table(
     Column("open", Integer, nullable=False),
     Column("overdue", Integer, nullable=False),
     Column("completed", Integer, nullable=False),
+    info={"item": ("kind", "name"), "additive": True},  # sums of steps (projections.digest)
 )
 """How each count (items shown, open, overdue, completed) per lead and per agency, over all
 plans as known now, changes on each day: the count as at D is the sum of the changes on or
@@ -141,6 +147,7 @@ plans = Table(
     Column("kind", String(16), nullable=False),
     Column("opened", BigInteger, nullable=False),  # recorded (micros): the plans' order
     Column("versions", Text, nullable=False),  # its document versions, JSON, in order
+    info={"item": ("plan_id",)},
 )
 
 

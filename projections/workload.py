@@ -23,6 +23,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from domain.kinds import Status
 from projections.bulk import add_to_rows
+from projections.digest import Tally
 from projections.tables import BLOCK, counts
 
 MEASURES = ("present", "open", "overdue", "completed")
@@ -58,7 +59,7 @@ def _add(into: Steps, key: tuple[str, int, str], *change: int) -> None:
             found[i] += value
 
 
-def write(conn: Connection, steps: Steps) -> None:
+def write(conn: Connection, steps: Steps, tally: Tally) -> None:
     """Add the steps to ``rl_counts``, per day and per block (an upsert per key)."""
     blocks: Steps = {}
     for (kind, day, name), change in steps.items():
@@ -75,7 +76,7 @@ def write(conn: Connection, steps: Steps) -> None:
         for (kind, at, name), change in found.items()
         if any(change)
     ]
-    add_to_rows(conn, counts, ("kind", "span", "at", "name"), rows)
+    add_to_rows(conn, counts, ("kind", "span", "at", "name"), rows, tally)
 
 
 def counts_as_at(conn: Connection, kind: Literal["lead", "agency", "item"], day: int) -> list[Any]:

@@ -12,7 +12,7 @@ root.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -30,7 +30,9 @@ from domain.plan import Plan
 from domain.recommendation import Recommendation, sub_action_ref
 from projections import queries, seals
 from projections.seals import Head
+from service import read_model_check
 from service.log_checks import Divergence, RecordedTimes, SignedWrites, signatures_in_order
+from service.read_model_check import Difference
 
 if TYPE_CHECKING:
     from service.ledger import Ledger
@@ -46,10 +48,14 @@ class Verification:
     divergence: Divergence | None = None
     writes: int = 0
     """How many signed writes cover them."""
+    read_models: tuple[Difference, ...] = ()
+    """Where the read models do not hold what the (intact) log says."""
+    deep: bool = False
+    """Whether the read models were rebuilt from the log to compare, not only digested."""
 
     @property
     def intact(self) -> bool:
-        return self.divergence is None
+        return self.divergence is None and not self.read_models
 
     def to_json(self) -> dict[str, Any]:
         found = self.divergence
@@ -59,6 +65,8 @@ class Verification:
             "root": self.root.hex(),
             "sealed": self.sealed,
             "signed_writes": self.writes,
+            "read_models": [d.to_json() for d in self.read_models],
+            "deep": self.deep,
             "divergence": None
             if found is None
             else {"position": found.position, "change": found.change, "detail": found.detail},
@@ -93,7 +101,19 @@ def every_signature(ledger: Ledger) -> Iterator[WriteSignature]:
     return signatures_in_order(ledger.signatures)
 
 
-def verify(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
+def verify(
+    ledger: Ledger, against: Checkpoint | None = None, *, deep: bool = False
+) -> Verification:
+    """The log, then (where it holds) the read models: see ``verify_log`` and
+    ``service.read_model_check``."""
+    found = verify_log(ledger, against)
+    if not found.intact:
+        return found
+    differences = tuple(read_model_check.check(ledger, deep=deep))
+    return replace(found, read_models=differences, deep=deep)
+
+
+def verify_log(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
     """Recompute the log's tree from the stored events and compare it with the seals, the
     sealed heads and, if given, a checkpoint; check that a write signed with the ledger's
     key covers every event, and that recorded times do not go backwards."""
@@ -172,7 +192,7 @@ def attest(ledger: Ledger) -> tuple[int, bytes]:
     log's unsigned beginning), where ``verify`` finds nothing else wrong: the key's holder
     vouches for them as they stand. Returns how many, and the root over them."""
     key = ledger.signer
-    found = verify(ledger).divergence
+    found = verify_log(ledger).divergence
     if found is None:
         raise InvalidCommand("every event is signed already: nothing to attest")
     if key is None or (found.change, found.position) != ("unsigned", 1):

@@ -8,7 +8,7 @@ raises a ``LedgerError`` and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeVar
@@ -77,6 +77,9 @@ class Ledger(Application[UUID]):
         self.read_model = read_model
         self.signer: Signer | None = None
         """The ledger's key: the one every write is signed with, as ``verify`` checks."""
+        self.scratch_engine: Callable[[], AbstractContextManager[Any]] = _no_scratch
+        """A database engine for a while, emptied after: where ``verify`` rebuilds the read
+        models from the log, to compare them with those kept."""
         self.check_clock = check_clock
         """Refuses a write when this machine's clock cannot be trusted for recorded times."""
         self.read_models_behind: str | None = None
@@ -335,8 +338,10 @@ class Ledger(Application[UUID]):
 
     # The log's integrity (service.integrity)
 
-    def verify(self, against: integrity.Checkpoint | None = None) -> integrity.Verification:
-        return integrity.verify(self, against)
+    def verify(
+        self, against: integrity.Checkpoint | None = None, *, deep: bool = False
+    ) -> integrity.Verification:
+        return integrity.verify(self, against, deep=deep)
 
     def attest(self) -> tuple[int, bytes]:
         """Sign the events recorded before writes were signed (``integrity.attest``)."""
@@ -833,6 +838,10 @@ def _read_model_failures(what: str) -> Iterator[None]:
         raise
     except Exception as error:
         raise ReadModelsBehind(f"the read models cannot {what}: {first_line(error)}") from error
+
+
+def _no_scratch() -> AbstractContextManager[Any]:
+    raise StorageUnavailable("this ledger was opened without a scratch database")
 
 
 def first_line(error: BaseException) -> str:

@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from adapters.settings import Settings
+from adapters.signing import LedgerKey, load_key
 from adapters.storage import bootstrap
 from domain.audit import acting_as
 from service.ledger import Ledger
@@ -42,6 +43,12 @@ def _postgres_or_skip() -> None:
         if os.environ.get("RECLEDGER_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{reason} (RECLEDGER_REQUIRE_POSTGRES=1 makes this a failure)")
         pytest.skip(reason)
+
+
+def session_key() -> LedgerKey:
+    """The session's signing key (``RECLEDGER_SIGNING_KEY``), as the ledgers use it."""
+    key, _ = load_key(Path(os.environ["RECLEDGER_SIGNING_KEY"]), create=True)
+    return key
 
 
 @pytest.fixture

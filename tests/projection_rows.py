@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from projections.digest import table_digest
 from projections.runner import Runner
 
 SURROGATE = {"id"}
@@ -26,3 +27,17 @@ def rows(runner: Runner) -> dict[str, list[tuple[Any, ...]]]:
                     (tuple(r) for r in conn.execute(select(*columns))), key=repr
                 )
     return found
+
+
+def digests(runner: Runner) -> dict[str, dict[str, int] | None]:
+    """Each read model's digests as kept in its tracking row, checked first against the
+    digests of the rows its tables hold (``projections.digest``) and its row's seal."""
+    with runner.engine.connect() as conn:
+        tracked = runner.tracked(conn)
+        for name, row in tracked.items():
+            assert row.sealed, name
+            held = {
+                t.name: table_digest(conn, t, runner.key) for t in runner.projection(name).tables
+            }
+            assert row.digests == held, name
+    return {name: row.digests for name, row in tracked.items()}

@@ -62,13 +62,26 @@ def _report(result: Verification, as_json: bool) -> None:
     if as_json:
         emit_json(result.to_json())
     found = result.divergence
-    if found is None:
-        if not as_json:
-            unsealed = result.size - result.sealed
-            tail = f" ({unsealed:,} appended since the last seal)" if unsealed else ""
-            say(f"intact: {result.size:,} events, head {result.root.hex()}{tail}")
-        return
-    refuse(f"the log was changed: {found.change} at position {found.position:,}: {found.detail}")
+    if found is not None:
+        refuse(
+            f"the log was changed: {found.change} at position {found.position:,}: {found.detail}"
+        )
+    if result.read_models:
+        shown = "; ".join(str(d) for d in result.read_models[:8])
+        more = len(result.read_models) - 8
+        refuse(
+            f"the log is intact, but the read models do not hold what it says: {shown}"
+            + (f"; and {more:,} more" if more > 0 else "")
+            + ": what they show cannot be trusted; rebuild them (recledger rebuild)"
+        )
+    if not as_json:
+        unsealed = result.size - result.sealed
+        tail = f" ({unsealed:,} appended since the last seal)" if unsealed else ""
+        how = "rebuilt from the log and compared" if result.deep else "checked by their digests"
+        say(
+            f"intact: {result.size:,} events in {result.writes:,} signed writes, head "
+            f"{result.root.hex()}{tail}; read models {how}"
+        )
 
 
 @app.command("verify")
@@ -76,6 +89,12 @@ def verify(
     ctx: typer.Context,
     against: CheckpointFile = None,
     key_fingerprint: TrustedKey = None,
+    deep: Annotated[
+        bool,
+        typer.Option(
+            "--deep", help="Rebuild the read models from the log in a scratch space to compare."
+        ),
+    ] = False,
     report: Annotated[
         Path | None,
         typer.Option(
@@ -85,13 +104,15 @@ def verify(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Recompute the log's hashes from the stored events; exit 1 naming the first
-    position where the log was changed, and how (edited, deleted, reordered, inserted,
-    truncated), or where it no longer extends the checkpoint or the report's head."""
+    """Recompute the log's hashes from the stored events and check every write's
+    signature; then check that the read models hold what the log says. Exit 1 naming the
+    first position where the log was changed, and how (edited, deleted, reordered,
+    inserted, truncated, unsigned, forged, backdated), or where it no longer extends the
+    checkpoint or the report's head; or which read model, and which item, differs."""
     if against is not None and report is not None:
         raise typer.BadParameter("give --against or --report, not both", param_hint="--report")
     checkpoint = _checkpoint(against, key_fingerprint) or _stated_by(report)
-    _report(run(ctx, lambda ledger: ledger.verify(checkpoint), writes=False), as_json)
+    _report(run(ctx, lambda ledger: ledger.verify(checkpoint, deep=deep), writes=False), as_json)
     if report is not None and checkpoint is not None and not as_json:
         say(f"{report}: its head at position {checkpoint.size:,} is a state of this log")
 

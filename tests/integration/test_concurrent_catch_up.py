@@ -9,6 +9,7 @@ from adapters.storage import event_store_env, read_model_engine, read_models
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
+from tests.conftest import session_key
 from tests.projection_rows import rows
 
 
@@ -27,7 +28,9 @@ def test_concurrent_catch_ups_take_turns_and_apply_each_event_once(
     ledger.read_model.clear()
 
     # Two "processes": separate engines and read-model objects on the same database.
-    models = [read_models(read_model_engine(event_store_env(db_url))) for _ in range(2)]
+    models = [
+        read_models(read_model_engine(event_store_env(db_url)), session_key()) for _ in range(2)
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = list(pool.map(lambda m: m.catch_up(ledger, batch_size=7, behind=True), models))
     assert sum(applied) == ledger.recorder.max_notification_id()  # each applied by one of them

@@ -21,18 +21,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import StaticPool
 
-from adapters.storage import event_store_env, read_model_engine, read_models
+from adapters.storage import digest_key, event_store_env, read_model_engine, read_models
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
+from projections.digest import Tally
 from projections.runner import EventSource, Runner
 from projections.tables import tracking
 from service.ledger import Ledger
+from tests.conftest import session_key
 
 counts = Table(
     "test_event_counts",
     MetaData(),
     Column("type", String(64), primary_key=True),
     Column("seen", Integer, nullable=False),
+    info={"additive": True},
 )
 
 
@@ -47,8 +50,11 @@ class EventCounts:
     def forget(self) -> None:
         pass
 
-    def apply(self, conn: Connection, events: Sequence[Any], source: EventSource) -> None:
+    def apply(
+        self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
+    ) -> None:
         for kind, seen in Counter(type(e).__name__ for e in events).items():
+            tally.rows(counts, [{"type": kind, "seen": seen}])  # an additive table
             found = conn.execute(select(counts.c.seen).where(counts.c.type == kind)).scalar()
             if found is None:
                 conn.execute(counts.insert().values(type=kind, seen=seen))
@@ -95,7 +101,12 @@ def test_a_new_projection_is_kept_exactly_once_through_interruptions_beside_the_
             ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
             ledger.record_progress("dhr2", f"overview/{n}", "Done", FuzzyDate.parse("Feb 2014"))
     engine = read_model_engine(event_store_env(db_url))
-    runner = Runner(engine, [*read_models(engine).projections.values(), EventCounts()])
+    key = session_key()
+    runner = Runner(
+        engine,
+        [*read_models(engine, key).projections.values(), EventCounts()],
+        digest_key(key),
+    )
     for budget in (3, 5, 8):  # each catch-up dies part way, after a batch or two
         with contextlib.suppress(Interrupted):
             runner.catch_up(FailingAfter(ledger, budget), batch_size=2, behind=True)
@@ -111,7 +122,7 @@ def test_a_new_projection_is_kept_exactly_once_through_interruptions_beside_the_
 
 def test_a_projection_on_its_own_engine_rebuilds_from_nothing() -> None:
     """The runner creates a projection's tables and tracking row on first use."""
-    runner = Runner(create_engine("sqlite://", poolclass=StaticPool), [EventCounts()])
+    runner = Runner(create_engine("sqlite://", poolclass=StaticPool), [EventCounts()], b"k")
     assert runner.position() == 0 and seen(runner) == {}
 
 

@@ -25,6 +25,7 @@ from projections.tables import tracking
 from service.integrity import Checkpoint
 from service.ledger import Ledger
 from tests.attacker import Attacker
+from tests.conftest import session_key
 
 OpenLedger = Callable[[str], Ledger]
 
@@ -168,7 +169,9 @@ def test_two_processes_sealing_at_once_seal_each_event_once(
     writer = open_ledger(db_url)
     writer.read_model = None  # store the events only: nothing sealed yet
     _plan_with_events(writer, recommendations=15)
-    models = [read_models(read_model_engine(event_store_env(db_url))) for _ in range(2)]
+    models = [
+        read_models(read_model_engine(event_store_env(db_url)), session_key()) for _ in range(2)
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         applied = list(pool.map(lambda m: m.catch_up(writer, batch_size=4, behind=True), models))
     assert sum(applied) == 31  # each batch applied by one of them

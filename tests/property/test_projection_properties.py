@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -25,6 +25,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from adapters.settings import Settings
+from adapters.signing import LedgerKey
 from adapters.storage import bootstrap, read_models
 from bench.naive import state_as_at
 from domain.audit import acting_as
@@ -33,7 +34,7 @@ from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Recommendation, item_refs
 from domain.refs import recommendation_aggregate_id
-from tests.projection_rows import rows
+from tests.projection_rows import digests, rows
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
 ITEMS = [*REFS, "overview/1.1", "overview/1.2", "imr/west-mercia-police/1.1"]
@@ -322,13 +323,16 @@ class ProjectionMachine(RuleBasedStateMachine):
         incremental = self.ledger.read_model
         assert incremental is not None
         self.ledger.project()
-        fresh = read_models(create_engine("sqlite://", poolclass=StaticPool))
+        assert self.ledger.signer is not None
+        key = cast(LedgerKey, self.ledger.signer)
+        fresh = read_models(create_engine("sqlite://", poolclass=StaticPool), key)
         total = incremental.position()
         with contextlib.suppress(Interrupted):
             fresh.catch_up(FlakySource(self.ledger, budget=total // 2), batch_size=3)
         fresh.catch_up(self.ledger, batch_size=4)
         assert fresh.position() == total
         assert rows(fresh) == rows(incremental)
+        assert digests(fresh) == digests(incremental)  # kept by each, and of the rows held
         fresh.engine.dispose()
 
 
