@@ -143,8 +143,7 @@ def _postgres_statements(schema: str, events: str) -> list[str]:
             else "BEFORE INSERT ON {} FOR EACH ROW"
         )
         statements += [
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"{body} $$",
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {body} $$",
             f"CREATE OR REPLACE TRIGGER {RULE_PREFIX} {when.format(target)} "
             f"EXECUTE FUNCTION {name}()",
         ]
@@ -152,9 +151,7 @@ def _postgres_statements(schema: str, events: str) -> list[str]:
 
 
 def _refusal(what: str) -> str:
-    return (
-        f"RAISE EXCEPTION 'recledger: {what}; refused' USING ERRCODE = 'insufficient_privilege'"
-    )
+    return f"RAISE EXCEPTION 'recledger: {what}; refused' USING ERRCODE = 'insufficient_privilege'"
 
 
 _LEAF = (

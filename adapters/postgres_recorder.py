@@ -85,9 +85,7 @@ class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresAppli
                 ids = self._fetch_ids_after_insert_events(curs, chunk)
                 notification_ids.extend(ids or ())
             if notification_ids:
-                self.insert_signature(
-                    curs, self.signature_of(stored_events, notification_ids[-1])
-                )
+                self.insert_signature(curs, self.signature_of(stored_events, notification_ids[-1]))
             return notification_ids
 
     def _signatures_table(self) -> str:

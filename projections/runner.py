@@ -329,9 +329,7 @@ class Runner:
         projection = self.projections[name]
         return None if projection.evidence else {t.name: 0 for t in projection.tables}
 
-    def seal(
-        self, name: str, position: int, last_event: str | None, digests: str | None
-    ) -> str:
+    def seal(self, name: str, position: int, last_event: str | None, digests: str | None) -> str:
         """The keyed hash that says a tracking row was written by the ledger: its
         projection, position, the event there, and its tables' digests then."""
         data = json.dumps([name, position, last_event, digests]).encode("utf-8")

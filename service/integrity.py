@@ -28,6 +28,7 @@ from domain.integrity import (
 )
 from domain.plan import Plan
 from domain.recommendation import Recommendation, sub_action_ref
+from domain.refs import plan_aggregate_id
 from projections import queries, seals
 from projections.seals import Head
 from service import read_model_check
@@ -36,6 +37,7 @@ from service.read_model_check import Difference
 
 if TYPE_CHECKING:
     from service.ledger import Ledger
+
 
 @dataclass(frozen=True)
 class Verification:
@@ -185,6 +187,36 @@ def verify_log(ledger: Ledger, against: Checkpoint | None = None) -> Verificatio
     else:
         return result
     return Verification(size, root, result.sealed, found)
+
+
+def root_at(ledger: Ledger, size: int) -> bytes | None:
+    """The root of the first ``size`` stored events, recomputed from them (not from the
+    seals); None where the log holds fewer."""
+    frontier = Frontier()
+    if size == 0:
+        return frontier.root()
+    for _, entry in log_entries(ledger):
+        frontier.append(entry.leaf())
+        if frontier.size == size:
+            return frontier.root()
+    return None
+
+
+def plan_log(ledger: Ledger, plan_id: str, size: int) -> list[Any]:
+    """The stored events of a plan (its own and its recommendations') among the first
+    ``size`` of the log, in log order, as stored: the plan as the log held it then."""
+    wanted = {plan_aggregate_id(plan_id)}
+    found = []
+    for note, entry in log_entries(ledger):
+        if entry.position > size:
+            break
+        if entry.topic.endswith("Recommendation.Raised"):
+            raised: Any = ledger.mapper.to_domain_event(note)
+            if raised.plan_id == plan_id:
+                wanted.add(note.originator_id)
+        if note.originator_id in wanted:
+            found.append(note)
+    return found
 
 
 def attest(ledger: Ledger) -> tuple[int, bytes]:

@@ -157,9 +157,7 @@ class UpTo:
     def __init__(self, source: EventSource, last: int) -> None:
         self.source, self.last = source, last
 
-    def notifications_after(
-        self, position: int, limit: int
-    ) -> Sequence[tuple[int, str, Any, Any]]:
+    def notifications_after(self, position: int, limit: int) -> Sequence[tuple[int, str, Any, Any]]:
         found = self.source.notifications_after(position, limit)
         return [n for n in found if n[0] <= self.last]
 

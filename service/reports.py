@@ -30,6 +30,9 @@ class Stamp:
     """The log's size when the report was made: its last event's position."""
     head: bytes
     """The Merkle root of the log at ``position`` (``recledger head``)."""
+    claim: str = ""
+    """What the report says of itself, for ``verify --report`` (set where it is
+    rendered: ``adapters/reports/claim.py``)."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,14 @@ def stamp(ledger: Ledger) -> Stamp:
 
 
 def plan_as_at(
-    ledger: Ledger, plan_id: str, as_at: date, known_at: datetime | None = None
+    ledger: Ledger,
+    plan_id: str,
+    as_at: date,
+    known_at: datetime | None = None,
+    stamped: Stamp | None = None,
 ) -> PlanAsAt:
-    sealed = stamp(ledger)  # first: sealing catches the read models up (a worker's too)
+    """The plan as at a day; ``stamped``: made again, as a report said it was made."""
+    sealed = stamped or stamp(ledger)  # first: sealing catches the read models up
     views = ledger.status(plan_id, as_at=as_at, known_at=known_at)
     events = sum(
         1
@@ -96,8 +104,11 @@ def plan_as_at(
     return PlanAsAt(ledger.plan_view(plan_id), as_at, known_at, views, events, sealed)
 
 
-def board_report(ledger: Ledger, plan_id: str, since: date, until: date) -> BoardReport:
-    sealed = stamp(ledger)  # first: sealing catches the read models up (a worker's too)
+def board_report(
+    ledger: Ledger, plan_id: str, since: date, until: date, stamped: Stamp | None = None
+) -> BoardReport:
+    """What changed in a period; ``stamped``: made again, as a report said it was made."""
+    sealed = stamped or stamp(ledger)  # first: sealing catches the read models up
     # as the ledger now knows them: a retracted update is not shown, an amended one as amended
     changes = ledger.changes(plan_id, since, until, corrected=True)  # refuses a backward period
     recorded = ledger.changes(plan_id, since, until, recorded=True)

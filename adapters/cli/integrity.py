@@ -4,7 +4,6 @@ and app-role, which gives the application a PostgreSQL role that cannot rewrite 
 
 from __future__ import annotations
 
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -98,8 +97,9 @@ def verify(
     report: Annotated[
         Path | None,
         typer.Option(
-            help="A report (recledger export or board-report, any format): the log position "
-            "and head it states must be a state of this log."
+            help="A report (recledger export or board-report, any format): made again from "
+            "the log at the head it states, and compared: genuine, altered (where), or of a "
+            "log since changed."
         ),
     ] = None,
     as_json: AsJson = False,
@@ -111,35 +111,24 @@ def verify(
     checkpoint or the report's head; or which read model, and which item, differs."""
     if against is not None and report is not None:
         raise typer.BadParameter("give --against or --report, not both", param_hint="--report")
-    checkpoint = _checkpoint(against, key_fingerprint) or _stated_by(report)
+    if report is not None:
+        _check_report(ctx, report, as_json)
+        return
+    checkpoint = _checkpoint(against, key_fingerprint)
     _report(run(ctx, lambda ledger: ledger.verify(checkpoint, deep=deep), writes=False), as_json)
-    if report is not None and checkpoint is not None and not as_json:
-        say(f"{report}: its head at position {checkpoint.size:,} is a state of this log")
 
 
-def _stated_by(report: Path | None) -> Checkpoint | None:
-    """The log position and head a report states, as a checkpoint (unsigned)."""
-    if report is None:
-        return None
-    from adapters.reports.shape import read_stamp
-    from service.integrity import Checkpoint
+def _check_report(ctx: typer.Context, report: Path, as_json: bool) -> None:
+    """Genuine (exit 0), altered or of a log since changed (exit 1): one line saying which."""
+    from adapters.reports.check import check_report
 
-    try:
-        if report.suffix.lower() == ".xlsx":
-            from openpyxl import load_workbook
-
-            book = load_workbook(report, read_only=True)
-            text = "\n".join(
-                str(cell) for row in book.worksheets[0].iter_rows(values_only=True) for cell in row
-            )
-        else:
-            text = report.read_text(encoding="utf-8", errors="replace")
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-        refuse(f"{report}: cannot read it as a report: {error}")
-    stated = read_stamp(text)
-    if stated is None:
-        refuse(f"{report}: states no log position and head (not a recledger report?)")
-    return Checkpoint(*stated)
+    found = run(ctx, lambda ledger: check_report(ledger, report), writes=False)
+    if as_json:
+        emit_json(found.to_json())
+    if found.outcome != "genuine":
+        refuse(f"{report}: {found.outcome}: {found.detail}")
+    if not as_json:
+        say(f"{report}: genuine: {found.detail}")
 
 
 @app.command("attest")

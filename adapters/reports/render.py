@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -17,6 +19,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from adapters.output import cell_text, printable, spreadsheet_cell
+from adapters.reports.claim import ZERO, Claim, report_text
 from adapters.reports.shape import (
     COLUMNS,
     CORRECTED,
@@ -82,6 +85,7 @@ def _how_many(report: PlanAsAt) -> str:
 
 
 def plan_report(report: PlanAsAt, form: str) -> bytes:
+    """The plan as at a day in ``form``, carrying its claim (``adapters/reports/claim``)."""
     render: dict[str, Callable[[PlanAsAt], bytes]] = {
         "html": lambda r: (
             _templates.get_template("plan.html")
@@ -93,17 +97,38 @@ def plan_report(report: PlanAsAt, form: str) -> bytes:
         "xlsx": _plan_xlsx,
         "txt": lambda r: _plan_text(r).encode(),
     }
-    return render[form](report)
+    return _claimed(report, form, render[form])
 
 
 def board_report(board: BoardReport, form: str) -> bytes:
-    if form == "html":
-        return (
-            _templates.get_template("board.html").render(b=board, rows=board_rows(board)).encode()
-        )
+    """What changed in a period, in ``form``, carrying its claim."""
+
+    def render(b: BoardReport) -> bytes:
+        if form == "html":
+            return _templates.get_template("board.html").render(b=b, rows=board_rows(b)).encode()
+        if form == "xlsx":
+            return _board_xlsx(b)
+        return _board_markdown(b).encode()
+
+    return _claimed(board, form, render)
+
+
+R = TypeVar("R", PlanAsAt, BoardReport)
+
+
+def _claimed(report: R, form: str, render: Callable[[R], bytes]) -> bytes:
+    """Render ``report`` with its claim: first with a zero digest, to take the digest of
+    that content, then with the digest (a workbook is made again; text has it put in)."""
+    claim = Claim.of(report, form)
+
+    def with_line(line: str) -> R:
+        return replace(report, stamp=replace(report.stamp, claim=line))
+
+    draft = render(with_line(claim.line(ZERO)))
+    digest = hashlib.sha256(report_text(draft, form).encode("utf-8")).hexdigest()
     if form == "xlsx":
-        return _board_xlsx(board)
-    return _board_markdown(board).encode()
+        return render(with_line(claim.line(digest)))
+    return draft.replace(claim.line(ZERO).encode(), claim.line(digest).encode())
 
 
 def _board_xlsx(b: BoardReport) -> bytes:

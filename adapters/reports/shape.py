@@ -110,8 +110,10 @@ _STAMP = re.compile(r"recledger log position (\d+), head ([0-9a-f]{64})")
 
 
 def stamp_line(stamp: Stamp) -> str:
-    """The line that ties a report to a state of the log (``verify --report`` reads it)."""
-    return STAMP.format(position=stamp.position, head=stamp.head.hex())
+    """The line that ties a report to a state of the log, and its claim (``verify
+    --report`` reads them)."""
+    line = STAMP.format(position=stamp.position, head=stamp.head.hex())
+    return f"{line}; {stamp.claim}" if stamp.claim else line
 
 
 def read_stamp(text: str) -> tuple[int, bytes] | None:

@@ -93,9 +93,7 @@ def test_on_postgresql_events_and_signatures_are_appended_only_in_order(
             "1000000000 FROM recledger_events LIMIT 1"
         )
     with pytest.raises(REFUSED, match="rl_signatures"):
-        attacker.sql(
-            "INSERT INTO rl_signatures VALUES (1000000000, 1, 'k', '\\x00'::bytea)"
-        )
+        attacker.sql("INSERT INTO rl_signatures VALUES (1000000000, 1, 'k', '\\x00'::bytea)")
     assert open_ledger(db).verify().intact
 
 

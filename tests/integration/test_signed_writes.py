@@ -120,9 +120,7 @@ def test_writes_signed_with_another_key_are_named(
     assert found is not None and (found.change, found.position) == ("forged", 2)
 
 
-def test_a_signed_ledger_refuses_to_open_without_its_key(
-    sqlite_url: str, tmp_path: Path
-) -> None:
+def test_a_signed_ledger_refuses_to_open_without_its_key(sqlite_url: str, tmp_path: Path) -> None:
     path = tmp_path / "keys" / "ledger.pem"
     path.parent.mkdir()
     settings = Settings(db=sqlite_url, actor="x", signing_key=str(path))
