@@ -24,7 +24,7 @@ from typing import Literal
 from eventsourcing.persistence import StoredEvent
 
 from adapters.reports import render
-from adapters.reports.claim import Claim, content_digest, read_claim, report_text
+from adapters.reports.claim import Claim, content_digest, draft, read_claim, report_text
 from adapters.reports.shape import read_stamp
 from adapters.settings import Settings
 from domain.errors import InvalidCommand
@@ -61,19 +61,17 @@ def check_report(ledger: Ledger, path: Path) -> ReportCheck:
     found = _head(ledger, claim.position, bytes.fromhex(claim.head))
     if found is not None:
         return found
-    remade = report_text(_remake(ledger, claim), form)
-    if remade == text:
+    mine = draft(text, claim)
+    remade = draft(report_text(_remake(ledger, claim), form), claim)
+    digest_holds = content_digest(text, claim) == claim.content
+    if remade == mine and digest_holds:
         return ReportCheck(
             "genuine",
             f"it is what the log said at position {claim.position:,} (head {claim.head[:16]}…), "
             "made again from the log and compared",
         )
-    where = _first_difference(text, remade, form)
-    digest = (
-        ""
-        if content_digest(text, claim) == claim.content
-        else ("; its content no longer matches the digest it carries")
-    )
+    where = _first_difference(mine, remade, form) if remade != mine else "its claim's digest"
+    digest = "" if digest_holds else "; its content no longer matches the digest it carries"
     return ReportCheck(
         "altered", f"it is not what the log said at position {claim.position:,}: {where}{digest}"
     )

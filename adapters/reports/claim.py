@@ -94,10 +94,15 @@ def read_claim(text: str) -> Claim | None:
     return claim
 
 
+def draft(text: str, claim: Claim) -> str:
+    """A report's text with every claim in it put back to ``claim`` with a zero digest:
+    the text its digest covers, and the text two makings of a report share."""
+    return _CLAIM.sub(claim.line(ZERO), text)
+
+
 def content_digest(text: str, claim: Claim) -> str:
     """The digest of a report's text (its claim's own digest put back to zeros)."""
-    draft = text.replace(claim.line(), claim.line(ZERO))
-    return hashlib.sha256(draft.encode("utf-8")).hexdigest()
+    return hashlib.sha256(draft(text, claim).encode("utf-8")).hexdigest()
 
 
 def report_text(data: bytes, form: str) -> str:

@@ -233,7 +233,7 @@ def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
         assert made.returncode == 0, made.stderr
         checked = recledger("verify", "--report", str(out), db=seeded.db)
         assert checked.returncode == 0, checked.stderr
-        assert "is a state of this log" in checked.stdout
+        assert ": genuine: it is what the log said at position" in checked.stdout
     for form in ("html", "md", "xlsx"):
         out = tmp_path / f"board.{form}"
         board = ("board-report", "dhr2", "--since", "2014-01-01", "--until", "2014-02-28")
@@ -250,7 +250,7 @@ def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
     forged = html.replace(root.hex(), ("0" * 64))
     (tmp_path / "forged.html").write_text(forged)
     refused = recledger("verify", "--report", str(tmp_path / "forged.html"), db=seeded.db)
-    assert refused.returncode == 1 and "rewritten" in refused.stderr
+    assert refused.returncode == 1 and "altered" in refused.stderr
     (tmp_path / "none.html").write_text("<p>hello</p>")
     refused = recledger("verify", "--report", str(tmp_path / "none.html"), db=seeded.db)
     assert refused.returncode == 1 and "not a recledger report" in refused.stderr
