@@ -2,13 +2,18 @@
 
 Measures, within one run so that the ratios are fair:
 
-- sealing's cost: the same corpus (``--overhead-events`` of it) saved plan by plan (bulk
-  import) and the same progress updates appended one command at a time, into two ledgers
-  alternately: one keeping the read models only, one keeping the read models and the
-  seals. The ratio is sealed time over unsealed time;
-- verify: the sealed ledger grown to ``--events``, then, each in a process of its own,
-  reading and decoding every stored event (the ceiling every read of the log pays) and
-  ``verify`` (recompute every entry's hash, compare it with its seal): events/s.
+- the cost on writes of what makes the ledger verifiable: the same corpus
+  (``--overhead-events`` of it) saved plan by plan (bulk import), and the same progress
+  updates appended one command at a time, into three ledgers in turn: one as it is (every
+  write signed, sealed, its read models' digests kept), one that does not sign its writes,
+  and one whose read models keep no digests. The ratios are the full ledger's time over
+  each of the others';
+- verify: the full ledger grown to ``--events``, then, each in a process of its own,
+  reading and decoding every stored event (the ceiling every read of the log pays);
+  ``verify`` of the log alone (every entry's hash against its seal, every write's
+  signature); ``verify`` (the log, then every read model's rows against their digests);
+  and ``verify --deep`` (the log, then the read models rebuilt from it in a scratch
+  database and compared): events/s, and each as a share of the ceiling.
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Table
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap
@@ -30,19 +38,30 @@ from bench.stores import fresh_stores
 from domain.audit import acting_as
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
-from projections.plans import Plans
-from projections.recommendations import Recommendations
-from projections.runner import Runner
+from projections.digest import Tally
 from service.ledger import Ledger
 
+CONFIGS = ("full", "unsigned", "undigested")
 
-def unsealed(db: str) -> Ledger:
-    """A ledger whose runner keeps the read models and not the seals."""
+
+class NoTally(Tally):
+    """Keeps no digest (the rows a projection reads to tally are still read)."""
+
+    def rows(self, table: Table, rows: Iterable[Mapping[str, Any]], sign: int = 1) -> None:
+        pass
+
+
+def configured(db: str, config: str) -> Ledger:
+    """A ledger as it is, or with one of the integrity measures taken out (for the bench
+    alone: a ledger never runs without them)."""
     ledger = bootstrap(Settings(db=db, actor="bench"))
-    assert ledger.read_model is not None
-    ledger.read_model = Runner(
-        ledger.read_model.engine, [Recommendations(), Plans()], ledger.read_model.key
-    )
+    recorder: Any = ledger.recorder
+    if config == "unsigned":
+        recorder.signature_of = lambda stored, last_id: None
+        recorder.insert_signature = lambda *args: None
+    elif config == "undigested":
+        assert ledger.read_model is not None
+        ledger.read_model.tally = NoTally
     return ledger
 
 
@@ -50,9 +69,8 @@ def run(events: int, overhead_events: int, backend: str, appends: int) -> dict[s
     rng = random.Random(SEED)
     with fresh_stores(backend) as fresh:
         db = fresh()
-        sealed = bootstrap(Settings(db=db, actor="bench"))
-        plain = unsealed(fresh())
-        seconds = {"sealed": 0.0, "plain": 0.0}
+        ledgers = {c: configured(db if c == "full" else fresh(), c) for c in CONFIGS}
+        seconds = dict.fromkeys(CONFIGS, 0.0)
         plans: dict[str, list[str]] = {}
         count = compared = 0
         with acting_as("bench", "bench"):
@@ -60,54 +78,59 @@ def run(events: int, overhead_events: int, backend: str, appends: int) -> dict[s
                 batch = [e for a in generated.aggregates for e in a.collect_events()]
                 if count < overhead_events:
                     plans[generated.plan.plan_id] = [r.state.ref for r in generated.recommendations]
-                    order = [("sealed", sealed), ("plain", plain)]
-                    for name, ledger in order if n % 2 else order[::-1]:
+                    for name in CONFIGS[n % 3 :] + CONFIGS[: n % 3]:
                         start = time.perf_counter()
-                        ledger.save_atomically(*batch)
+                        ledgers[name].save_atomically(*batch)
                         seconds[name] += time.perf_counter() - start
                     compared += len(batch)
                 else:
-                    sealed.save_atomically(*batch)
+                    ledgers["full"].save_atomically(*batch)
                 count += len(batch)
             print(f"loaded {count} events", file=sys.stderr)
-            append_ms: dict[str, list[float]] = {"sealed": [], "plain": []}
+            append_ms: dict[str, list[float]] = {c: [] for c in CONFIGS}
             when = FuzzyDate.parse("June 2026")
-            while len(append_ms["sealed"]) < appends:
+            while len(append_ms["full"]) < appends:
                 plan_id = rng.choice(list(plans))
                 ref = rng.choice(plans[plan_id])
-                order = [("sealed", sealed), ("plain", plain)]
+                k = len(append_ms["full"]) % 3
                 timings = {}
                 try:
-                    for name, ledger in order if len(append_ms["plain"]) % 2 else order[::-1]:
+                    for name in CONFIGS[k:] + CONFIGS[:k]:
                         start = time.perf_counter()
-                        ledger.record_progress(plan_id, ref, "Benchmark update", when)
+                        ledgers[name].record_progress(plan_id, ref, "Benchmark update", when)
                         timings[name] = (time.perf_counter() - start) * 1000
                 except LedgerError:
-                    continue  # e.g. withdrawn: the rules refuse it, in both
+                    continue  # e.g. withdrawn: the rules refuse it, in all
                 for name, ms in timings.items():
                     append_ms[name].append(ms)
-        sealed.close()
-        plain.close()
-        ceiling = in_subprocess("decode", db)
-        verified = in_subprocess("verify", db)
-    bulk_ratio = seconds["sealed"] / seconds["plain"]
-    append_ratio = statistics.mean(append_ms["sealed"]) / statistics.mean(append_ms["plain"])
-    return {
-        "events": verified["events"],
+        for ledger in ledgers.values():
+            ledger.close()
+        measured = {
+            m: in_subprocess(m, db) for m in ("decode", "verify-log", "verify", "verify-deep")
+        }
+    mean = {c: statistics.mean(append_ms[c]) for c in CONFIGS}
+    ceiling = measured["decode"]["events_per_s"]
+    result: dict[str, Any] = {
+        "events": measured["verify"]["events"],
         "backend": backend,
         "overhead_events": compared,
-        "bulk_import_sealed_events_per_s": round(compared / seconds["sealed"]),
-        "bulk_import_unsealed_events_per_s": round(compared / seconds["plain"]),
-        "bulk_import_sealing_added": round(bulk_ratio - 1, 3),
         "appends": appends,
-        "append_sealed_ms": round(statistics.mean(append_ms["sealed"]), 3),
-        "append_unsealed_ms": round(statistics.mean(append_ms["plain"]), 3),
-        "append_sealing_added": round(append_ratio - 1, 3),
-        "verify_events_per_s": round(verified["events_per_s"]),
-        "decode_ceiling_events_per_s": round(ceiling["events_per_s"]),
-        "verify_ceiling_ratio": round(verified["events_per_s"] / ceiling["events_per_s"], 3),
-        "verify_peak_rss_mb": round(verified["peak_rss_mb"], 1),
+        "decode_ceiling_events_per_s": round(ceiling),
     }
+    for c in CONFIGS:
+        result[f"bulk_import_{c}_events_per_s"] = round(compared / seconds[c])
+        result[f"append_{c}_ms"] = round(mean[c], 3)
+    for c in CONFIGS[1:]:
+        what = c.removeprefix("un")  # signed, digested
+        result[f"bulk_import_{what}_added"] = round(seconds["full"] / seconds[c] - 1, 3)
+        result[f"append_{what}_added"] = round(mean["full"] / mean[c] - 1, 3)
+    for mode in ("verify-log", "verify", "verify-deep"):
+        key = mode.replace("-", "_")
+        result[f"{key}_seconds"] = round(measured[mode]["seconds"], 2)
+        result[f"{key}_events_per_s"] = round(measured[mode]["events_per_s"])
+        result[f"{key}_ceiling_ratio"] = round(measured[mode]["events_per_s"] / ceiling, 3)
+        result[f"{key}_peak_rss_mb"] = round(measured[mode]["peak_rss_mb"], 1)
+    return result
 
 
 def main() -> None:
@@ -128,10 +151,13 @@ def main() -> None:
         args.out.write_text(text + "\n")
     r = result
     print(
-        f"{r['events']} events on {r['backend']}: verify {r['verify_events_per_s']:,} events/s, "
-        f"{r['verify_ceiling_ratio']:.0%} of reading and decoding the log; sealing adds "
-        f"{r['bulk_import_sealing_added']:.1%} to bulk import and {r['append_sealing_added']:.1%} "
-        f"to an append ({r['overhead_events']:,} events, {r['appends']} appends)",
+        f"{r['events']} events on {r['backend']}: verify {r['verify_seconds']} s "
+        f"({r['verify_ceiling_ratio']:.0%} of reading and decoding the log; the log alone "
+        f"{r['verify_log_ceiling_ratio']:.0%}), verify --deep {r['verify_deep_seconds']} s "
+        f"({r['verify_deep_ceiling_ratio']:.0%}); signing adds {r['bulk_import_signed_added']:.1%} "
+        f"to bulk import and {r['append_signed_added']:.1%} to an append, the read models' "
+        f"digests {r['bulk_import_digested_added']:.1%} and {r['append_digested_added']:.1%} "
+        f"({r['overhead_events']:,} events, {r['appends']} appends)",
         file=sys.stderr,
     )
 

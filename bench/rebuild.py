@@ -1,6 +1,6 @@
 """One measurement in a process of its own, so its peak RSS is its own.
 
-python -m bench.rebuild decode|rebuild|verify DB   -> JSON on stdout
+python -m bench.rebuild decode|rebuild|verify|verify-log|verify-deep DB   -> JSON on stdout
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import time
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap
+from service.integrity import verify_log
 
 
 def main() -> None:
@@ -20,10 +21,15 @@ def main() -> None:
     start = time.perf_counter()
     if mode == "rebuild":
         count = ledger.rebuild()
-    elif mode == "verify":  # recompute every entry's hash and compare it with its seal
-        result = ledger.verify()
+    elif mode.startswith("verify"):
+        # the log: every entry's hash against its seal, every write's signature; then the
+        # read models: their digests against their rows, or (deep) rebuilt and compared
+        if mode == "verify-log":
+            result = verify_log(ledger)
+        else:
+            result = ledger.verify(deep=mode == "verify-deep")
         if not result.intact:
-            raise SystemExit(f"the log does not verify: {result.divergence}")
+            raise SystemExit(f"the ledger does not verify: {result}")
         count = result.size
     else:  # read and decode every stored event, no projection work: the ceiling
         count = position = 0

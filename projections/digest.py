@@ -24,6 +24,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
+from projections.tables import versions
+
 MODULUS = 1 << 256
 _BATCH = 20_000
 
@@ -102,3 +104,45 @@ def by_item(
             item = tuple(row[i] for i in at)
             found[item] = (found[item] + digester(row)) % MODULUS
     return dict(found)
+
+
+def item_columns(table: Table) -> tuple[str, ...]:
+    """The columns that say which item a row is of (``info["item"]`` in projections.tables)."""
+    return tuple(table.info.get("item", ()))
+
+
+def places(conn: Connection) -> dict[str, str]:
+    """Each recommendation's plan and ref, by its id: how an item is named."""
+    rows = conn.execute(select(versions.c.rec_id, versions.c.plan_id, versions.c.ref).distinct())
+    return {row.rec_id: f"{row.plan_id} {row.ref}" for row in rows}
+
+
+def differing_items(
+    table: Table,
+    live: Mapping[tuple[Any, ...], int],
+    rebuilt: Mapping[tuple[Any, ...], int],
+    named: Mapping[str, str],
+) -> list[tuple[str, str]]:
+    """(item, what differs) for each item whose rows in ``live`` are not those in
+    ``rebuilt`` (``by_item`` of each copy of the table)."""
+    found = []
+    for item in sorted(live.keys() | rebuilt.keys(), key=repr):
+        if live.get(item) == rebuilt.get(item):
+            continue
+        if item not in rebuilt:
+            detail = "holds rows the log does not give"
+        elif item not in live:
+            detail = "lacks the rows the log gives"
+        else:
+            detail = "its rows differ from those the log gives"
+        found.append((_name(table, item, named), detail))
+    return found
+
+
+def _name(table: Table, item: tuple[Any, ...], named: Mapping[str, str]) -> str:
+    columns = item_columns(table)
+    if columns == ("rec_id",):
+        return named.get(str(item[0]), f"recommendation {item[0]}")
+    return " ".join(
+        f"{c} {v!r}" if c == "name" else str(v) for c, v in zip(columns, item, strict=True)
+    )

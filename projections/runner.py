@@ -103,6 +103,9 @@ class Runner:
     by ``key`` over the position they are of: a row whose seal does not hold was written
     by someone without the key, and nothing is applied over it."""
 
+    tally: type[Tally] = Tally
+    """What keeps the digests of a catch-up's writes."""
+
     def __init__(self, engine: Engine, projections: Sequence[Projection], key: bytes) -> None:
         self.engine = engine
         self.key = key
@@ -268,7 +271,7 @@ class Runner:
                         item = 3 if projection.evidence else 2
                         events = [note[item] for note in notes if note[0] > position]
                         if events:
-                            tallies[name] = Tally(self.key)
+                            tallies[name] = self.tally(self.key)
                             projection.apply(conn, events, source, tallies[name])
                     last, last_event = notes[-1][0], notes[-1][1]
                     for name, position in positions.items():

@@ -15,12 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, select
-
 from domain.errors import StorageUnavailable
-from projections.digest import by_item, table_digest
+from projections.digest import by_item, differing_items, item_columns, places, table_digest
 from projections.runner import EventSource, Runner, read_snapshot
-from projections.tables import tracking, versions
+from projections.tables import tracking
 
 if TYPE_CHECKING:
     from service.ledger import Ledger
@@ -48,7 +46,7 @@ def check(ledger: Ledger, *, deep: bool = False) -> list[Difference]:
     if ledger.projects_inline:
         ledger.project()
     found: list[Difference] = []
-    differing: list[Table] = []
+    differing: list[Any] = []  # tables
     with runner.engine.connect() as conn, read_snapshot(conn) as snapshot:
         for name, row in runner.tracked(snapshot).items():
             if not row.sealed:
@@ -85,7 +83,7 @@ def _runner(ledger: Ledger) -> Runner:
     return ledger.read_model
 
 
-def _compare(ledger: Ledger, runner: Runner, tables: Sequence[Table]) -> list[Difference]:
+def _compare(ledger: Ledger, runner: Runner, tables: Sequence[Any]) -> list[Difference]:
     """Rebuild the projections of ``tables`` from the log, up to where the read models
     are, in a scratch database; name each item whose rows differ."""
     names = {
@@ -94,8 +92,8 @@ def _compare(ledger: Ledger, runner: Runner, tables: Sequence[Table]) -> list[Di
     found: list[Difference] = []
     with runner.engine.connect() as conn, read_snapshot(conn) as snapshot:
         positions = {name: row.position for name, row in runner.tracked(snapshot).items()}
-        live = {t.name: by_item(snapshot, t, runner.key, _item(t)) for t in tables}
-        places = _places(snapshot)
+        live = {t.name: by_item(snapshot, t, runner.key, item_columns(t)) for t in tables}
+        named = places(snapshot)
     for position in sorted({positions[name] for name in names}):
         at = [name for name in names if positions[name] == position]
         with ledger.scratch_engine() as engine:
@@ -103,52 +101,18 @@ def _compare(ledger: Ledger, runner: Runner, tables: Sequence[Table]) -> list[Di
             scratch = Runner(engine, projections, runner.key)
             scratch.catch_up(UpTo(ledger, position), batch_size=20_000)
             with engine.connect() as conn:
-                places |= _places(conn)
+                named |= places(conn)
                 for projection in projections:
                     for table in projection.tables:
                         if table.name in live:
-                            rebuilt = by_item(conn, table, runner.key, _item(table))
-                            found += _differences(table, live[table.name], rebuilt, places)
+                            rebuilt = by_item(conn, table, runner.key, item_columns(table))
+                            found += [
+                                Difference(table.name, item, detail)
+                                for item, detail in differing_items(
+                                    table, live[table.name], rebuilt, named
+                                )
+                            ]
     return found
-
-
-def _item(table: Table) -> tuple[str, ...]:
-    return tuple(table.info.get("item", ()))
-
-
-def _places(conn: Connection) -> dict[str, str]:
-    """Each recommendation's plan and ref, by its id."""
-    rows = conn.execute(select(versions.c.rec_id, versions.c.plan_id, versions.c.ref).distinct())
-    return {row.rec_id: f"{row.plan_id} {row.ref}" for row in rows}
-
-
-def _differences(
-    table: Table,
-    live: dict[tuple[Any, ...], int],
-    rebuilt: dict[tuple[Any, ...], int],
-    places: dict[str, str],
-) -> list[Difference]:
-    found = []
-    for item in sorted(live.keys() | rebuilt.keys(), key=repr):
-        if live.get(item) == rebuilt.get(item):
-            continue
-        if item not in rebuilt:
-            detail = "holds rows the log does not give"
-        elif item not in live:
-            detail = "lacks the rows the log gives"
-        else:
-            detail = "its rows differ from those the log gives"
-        found.append(Difference(table.name, _name(table, item, places), detail))
-    return found
-
-
-def _name(table: Table, item: tuple[Any, ...], places: dict[str, str]) -> str:
-    columns = _item(table)
-    if columns == ("rec_id",):
-        return places.get(str(item[0]), f"recommendation {item[0]}")
-    return " ".join(
-        f"{c} {v!r}" if c == "name" else str(v) for c, v in zip(columns, item, strict=True)
-    )
 
 
 class UpTo:
