@@ -333,7 +333,8 @@ async def audit(
 
 @router.get("/verify", response_model=m.VerificationOut, tags=["integrity"])
 async def verify(call: Call) -> dict[str, Any]:
-    """Recompute every event's hash from the stored log and compare it with its seal."""
+    """Recompute every event's hash from the stored log and compare it with its seal,
+    check every write's signature, then every read model's rows against their digests."""
     found: dict[str, Any] = (await call(lambda ledger: ledger.verify())).to_json()
     return found
 

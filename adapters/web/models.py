@@ -382,12 +382,23 @@ class DivergenceOut(BaseModel):
     detail: str
 
 
+class ReadModelDifferenceOut(BaseModel):
+    table: str
+    item: str = Field(description="The item whose rows differ (a plan and ref, a lead...).")
+    detail: str
+
+
 class VerificationOut(BaseModel):
     intact: bool
     size: int
     root: str
     sealed: int
+    signed_writes: int = Field(description="How many signed writes cover the log's events.")
     divergence: DivergenceOut | None
+    read_models: list[ReadModelDifferenceOut] = Field(
+        description="Where the read models do not hold what the (intact) log says."
+    )
+    deep: bool = Field(description="Whether the read models were rebuilt from the log to compare.")
 
 
 class HeadOut(BaseModel):
