@@ -42,7 +42,7 @@ def test_checkpoint_then_more_events_then_verify_against_it_and_restore_byte_for
     tmp_path: Path, db: str, seed_plan: Path
 ) -> None:
     shell = _seeded(tmp_path, db, seed_plan)
-    assert shell("verify").stdout.startswith("intact: 68 events, head ")
+    assert shell("verify").stdout.startswith("intact: 68 events in 1 signed writes, head ")
     made = shell("checkpoint", "-o", "cp.json")
     assert "signed by key " in made.stdout
     shell("update", "dhr2", "imr/west-mercia-police/1", "--effective", "Mar 2014", "--text", "x")
