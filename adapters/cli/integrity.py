@@ -298,9 +298,11 @@ def app_role(
     role: Annotated[str, typer.Argument(help="The PostgreSQL role the application logs in as.")],
 ) -> None:
     """PostgreSQL, as the database's owner: make ROLE the application's login, with no
-    right to change or remove stored events or seals (SELECT and INSERT only there)."""
+    right to change or remove stored events or seals (SELECT and INSERT only there); it
+    keeps the read models and the pages' sessions."""
     from adapters.append_only import PROTECTED_READ_MODELS, application_role_sql
     from adapters.storage import event_store_env
+    from adapters.web.sessions import ensure_table, sessions
     from projections.tables import metadata
 
     env = event_store_env(ctx.obj.settings.db)
@@ -311,12 +313,13 @@ def app_role(
         read_models = [
             t.name for t in metadata.sorted_tables if t.name not in PROTECTED_READ_MODELS
         ]
+        ensure_table(ledger.read_models_engine())  # the pages' sessions: the role keeps them
         statements = application_role_sql(
             role,
             env["POSTGRES_DBNAME"],
             env.get("POSTGRES_SCHEMA", "public"),
             ledger.recorder.events_table_name,  # type: ignore[attr-defined]
-            read_models,
+            [*read_models, sessions.name],
         )
         from sqlalchemy import text
 
