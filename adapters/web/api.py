@@ -120,7 +120,8 @@ class Caller:
         """A read's answer: kept for the log's position (``Gateway.answer``), unless a
         worker keeps the read models (then they move on under an unchanged log)."""
         if self.gateway.keeps_answers:
-            return await self.gateway.answer(self.credential, question, use)
+            position = getattr(self._state, "position", None)  # read by the gate
+            return await self.gateway.answer(self.credential, question, use, position)
         return await self(use)
 
 

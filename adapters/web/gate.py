@@ -17,7 +17,9 @@ a declared ``Content-Length`` over it is refused at the first read, before any b
 taken; a chunked body as soon as it passes it. The refusal (an ``HTTPException``, 413)
 is answered by the app's handler, as JSON or an error page.
 
-Routes find the credential, its grant and the session in the request's ``state``.
+Routes find the credential, its grant, the log's position it was checked at (read since
+the request arrived: a kept answer needs no second read) and the session in the
+request's ``state``.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class Gate:
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("send a bearer token: Authorization: Bearer <token>")
         credential = Bearer(token.strip())
-        state["grant"] = await self.gateway.authenticate(credential)
+        state["grant"], state["position"] = await self.gateway.authenticate(credential)
         state["credential"] = credential
 
     async def _session(self, cookie: str | None, state: dict[str, object]) -> None:
@@ -97,7 +99,7 @@ class Gate:
             return
         credential = SessionOf(session.name)
         try:
-            state["grant"] = await self.gateway.authenticate(credential)
+            state["grant"], state["position"] = await self.gateway.authenticate(credential)
         except NotAuthenticated:
             await self.sessions.end_all(session.name)
             return

@@ -103,14 +103,21 @@ class Gateway:
         return await self._run(self._call, credential, source, use)
 
     async def answer(
-        self, credential: Credential, question: Hashable, use: Callable[[Ledger], T]
+        self,
+        credential: Credential,
+        question: Hashable,
+        use: Callable[[Ledger], T],
+        position: int | None = None,
     ) -> T:
         """The answer to a read (``use``, as the holder of ``credential``) as kept for this
-        log position, else computed and kept. ``question`` names everything it depends on.
+        log position, else computed and kept. ``question`` names everything it depends on;
+        ``position``, the log's read since the request arrived, if it was (by
+        ``authenticate``).
 
         A kept answer is found on the event loop itself (``PositionReader``): no trip
         to a thread."""
-        position = await self._position()
+        if position is None:
+            position = await self._position()
         with self._lock:
             kept = self._grants.get(credential)
             if kept is not None and kept[0] == position:
@@ -119,16 +126,16 @@ class Gateway:
                     return found
         return await self._run(self._answer, credential, question, use)
 
-    async def authenticate(self, credential: Credential) -> Grant:
-        """The credential's grant: kept for this log position (found on the event loop,
-        no trip to a thread), else checked in the ledger and kept for the calls that
-        follow at the same position."""
+    async def authenticate(self, credential: Credential) -> tuple[Grant, int]:
+        """The credential's grant, and the log's position: the grant kept for that
+        position (found on the event loop, no trip to a thread), else checked in the
+        ledger and kept for the calls that follow at the same position."""
         position = await self._position()
         with self._lock:
             kept = self._grants.get(credential)
         if kept is not None and kept[0] == position:
-            return kept[1]
-        return await self._run(lambda: self._grant(self._open(), credential)[0])
+            return kept[1], position
+        return await self._run(lambda: self._grant(self._open(), credential))
 
     async def _position(self) -> int:
         if self._positions is None:

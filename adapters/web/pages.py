@@ -100,7 +100,7 @@ def render(request: Request, name: str, code: int = 200, **context: Any) -> HTML
     response = templates.TemplateResponse(
         request, name, {"csrf": csrf, "flash": flash, "behind": behind, **context}, code
     )
-    if session is None and request.cookies.get(SIGNIN_COOKIE) != csrf:
+    if session is None and name == "signin.html" and request.cookies.get(SIGNIN_COOKIE) != csrf:
         response.set_cookie(
             SIGNIN_COOKIE,
             csrf,
@@ -153,7 +153,7 @@ async def signin(
 ) -> Response:
     check_csrf(request, csrf)
     try:
-        grant = await request.app.state.gateway.authenticate(Bearer(token.strip()))
+        grant, _ = await request.app.state.gateway.authenticate(Bearer(token.strip()))
     except NotAuthenticated as error:
         return render(request, "signin.html", 401, error=str(error))
     sessions = request.app.state.sessions

@@ -103,7 +103,8 @@ def digest(session_id: str) -> str:
 def ensure_table(engine: Engine) -> None:
     """Make the sessions' table if it is missing (one process at a time: the write lock
     on SQLite, an advisory lock on PostgreSQL)."""
-    if inspect(engine).has_table(sessions.name):
+    schema = engine.get_execution_options().get("schema_translate_map", {}).get(None)
+    if inspect(engine).has_table(sessions.name, schema=schema):
         return
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -143,17 +144,18 @@ class SessionStore:
         """The live session of this id, if any; an expired one is removed. Its use is
         recorded (at most every ``TOUCH`` seconds) for the idle limit."""
         key, now = digest(session_id), time.time()
-        with self.engine.begin() as conn:
-            row = conn.execute(sessions.select().where(sessions.c.id_sha256 == key)).first()
-            if row is None:
-                return None
-            if row.created_at < now - LIFETIME or row.seen_at < now - IDLE:
-                conn.execute(sessions.delete().where(sessions.c.id_sha256 == key))
-                return None
-            if row.seen_at < now - TOUCH:
-                conn.execute(
-                    sessions.update().where(sessions.c.id_sha256 == key).values(seen_at=now)
-                )
+        where = sessions.c.id_sha256 == key
+        with self.engine.connect() as conn:  # a read; a write, when one is due, of its own
+            row = conn.execute(sessions.select().where(where)).first()
+        if row is None:
+            return None
+        if row.created_at < now - LIFETIME or row.seen_at < now - IDLE:
+            with self.engine.begin() as conn:
+                conn.execute(sessions.delete().where(where))
+            return None
+        if row.seen_at < now - TOUCH:
+            with self.engine.begin() as conn:
+                conn.execute(sessions.update().where(where).values(seen_at=now))
         return Session(key, row.token_name, row.csrf, row.flash)
 
     def save(self, session: Session) -> None:
