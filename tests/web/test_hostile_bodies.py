@@ -140,9 +140,10 @@ def test_a_body_over_the_routes_limit_is_413_before_it_is_all_sent(
 def test_the_longest_text_the_ledger_admits_still_fits_a_commands_body(
     client: TestClient, seeded: Seeded
 ) -> None:
-    """The body limit of a JSON command admits the 50,000-character text fields the
-    README promises, in UTF-8 (4 bytes a character here) or escaped (12 bytes: a
-    surrogate pair's two escapes, as Python's ``json.dumps`` writes them)."""
+    """Issue 25, defect 5: the body limit of a JSON command admits the 50,000-character
+    text fields the README promises, in UTF-8 (4 bytes a character here) or escaped (12
+    bytes: a surrogate pair's two escapes, as Python's ``json.dumps`` writes them). (The
+    API's own model had cut them at 20,000.)"""
     headers = auth(seeded.tokens["coordinator"])
     version = client.get(ITEM, headers=headers).json()["version"]
     text = "\U0001f600" * 49_999 + "."

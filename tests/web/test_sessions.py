@@ -113,7 +113,8 @@ def stored_sessions(db: str) -> list[tuple[object, ...]]:
 def test_a_session_past_its_time_limit_is_refused_and_its_row_removed(
     client: TestClient, seeded: Seeded, limit: str
 ) -> None:
-    """Sessions end after 1 hour unused, and 12 hours after signing in however used."""
+    """Issue 25, defect 7: sessions end after 1 hour unused, and 12 hours after signing in
+    however used (the signed cookie lived 12 hours whatever happened); the row goes."""
     sign_in(client, seeded.tokens["auditor"])
     assert client.get("/plans").status_code == 200
     column = "seen_at" if limit == "idle" else "created_at"
@@ -154,8 +155,8 @@ def test_two_workers_share_the_sessions(db_url: str, seed_plan: Path) -> None:
 
 @pytest.mark.postgres
 def test_the_application_role_keeps_sessions(postgres_url: str, seed_plan: Path) -> None:
-    """The PostgreSQL role made by ``recledger app-role`` may sign in and out: the
-    sessions' table is made, and granted to it, by the command."""
+    """Issue 25, defect 7: the PostgreSQL role made by ``recledger app-role`` may sign in
+    and out: the sessions' table is made, and granted to it, by the command."""
     import subprocess
     import sys
 
