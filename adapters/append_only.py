@@ -263,16 +263,17 @@ END"""
 
 
 def application_role_sql(
-    role: str, database: str, schema: str, events_table: str, read_models: Sequence[str] = ()
+    role: str, database: str, schema: str, events_table: str, also: Sequence[str] = ()
 ) -> list[str]:
     """What makes ``role`` the application's login on PostgreSQL: it reads and appends
     to the protected tables and keeps the read models; it owns nothing, so it cannot drop
     the triggers, and it has no UPDATE, DELETE or TRUNCATE on the log, the seals or the
     signatures. (Rebuilding the read models drops and recreates their tables: run it as
-    the owner.)"""
+    the owner.) ``also``: other tables it keeps (the pages' sessions)."""
     who, where = f'"{role}"', f'"{schema}"'
     protected = ", ".join(f'{where}."{t}"' for t in protected_tables(events_table))
-    read_models = read_models or [t.name for t in metadata.sorted_tables if t.name not in PROTECTED]
+    read_models = [t.name for t in metadata.sorted_tables if t.name not in PROTECTED]
+    read_models += also
     kept = ", ".join(f'{where}."{t}"' for t in read_models)
     return [
         f"DO $$ BEGIN CREATE ROLE {who} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import secrets
 from typing import Literal
 
 from pydantic import AliasChoices, Field
@@ -36,11 +35,6 @@ class Settings(BaseSettings):
     token: str | None = Field(
         default=None,
         description="A bearer token (recledger token add): act with its holder's role and scope.",
-    )
-    session_secret: str = Field(
-        default_factory=lambda: secrets.token_urlsafe(32),
-        description="Signs the pages' session cookies; every worker of a server needs the same "
-        "(recledger serve makes one per start unless it is set).",
     )
     secure_cookies: bool = Field(
         default=False, description="Mark the session cookie Secure (set when serving over TLS)."

@@ -29,7 +29,6 @@ import json
 import os
 import random
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -162,8 +161,7 @@ async def writes(
 
 
 def start_server(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "RECLEDGER_DB": db, "RECLEDGER_ACTOR": "server",
-           "RECLEDGER_SESSION_SECRET": secrets.token_urlsafe(32)}  # fmt: skip
+    env = {**os.environ, "RECLEDGER_DB": db, "RECLEDGER_ACTOR": "server"}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.http:server", "--factory", "--host",
          "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],

@@ -84,7 +84,14 @@ class AccessToken(Aggregate):
 
     def grant_for(self, secret: str) -> Grant:
         """The grant, if ``secret`` is this token's and it is not revoked."""
-        if self.revoked or not hmac.compare_digest(_digest(secret), self.secret_sha256):
+        if not hmac.compare_digest(_digest(secret), self.secret_sha256):
+            raise NotAuthenticated("the token is not valid")
+        return self.grant()
+
+    def grant(self) -> Grant:
+        """The grant, while the token is not revoked (its secret checked before: a session
+        signed in with it)."""
+        if self.revoked:
             raise NotAuthenticated("the token is not valid")
         return Grant(self.name, Role(self.role), frozenset(self.agencies), frozenset(self.plans))
 

@@ -404,6 +404,16 @@ class Ledger(Application[UUID]):
             raise NotAuthenticated("the token is not valid") from None
         return found.grant_for(secret)
 
+    def grant_of(self, name: str) -> Grant:
+        """The grant of the token issued to ``name``, while it is not revoked: for a
+        session that checked the token's secret when it began (``NotAuthenticated`` once
+        it is revoked, or for a name never issued)."""
+        try:
+            found = self._token(name)
+        except NotFound:
+            raise NotAuthenticated("the token is not valid") from None
+        return found.grant()
+
     def _token(self, name: str) -> AccessToken:
         try:
             return self._get(token_aggregate_id(name))

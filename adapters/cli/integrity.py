@@ -306,20 +306,24 @@ def app_role(
     role: Annotated[str, typer.Argument(help="The PostgreSQL role the application logs in as.")],
 ) -> None:
     """PostgreSQL, as the database's owner: make ROLE the application's login, with no
-    right to change or remove stored events or seals (SELECT and INSERT only there)."""
+    right to change or remove stored events, seals or signatures (SELECT and INSERT only
+    there); it keeps the read models and the pages' sessions."""
     from adapters.append_only import application_role_sql
     from adapters.storage import event_store_env
+    from adapters.web.sessions import ensure_table, sessions
 
     env = event_store_env(ctx.obj.settings.db)
     if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
         refuse("app-role is for PostgreSQL: --db must be a postgresql:// URL")
 
     def grant(ledger: Ledger) -> None:
+        ensure_table(ledger.read_models_engine())  # the pages' sessions: the role keeps them
         statements = application_role_sql(
             role,
             env["POSTGRES_DBNAME"],
             env.get("POSTGRES_SCHEMA", "public"),
             ledger.recorder.events_table_name,  # type: ignore[attr-defined]
+            also=[sessions.name],
         )
         from sqlalchemy import text
 

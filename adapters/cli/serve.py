@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +32,6 @@ def serve(
         state.ledger.close()
     # The workers read their settings from the environment: the same for all of them.
     os.environ["RECLEDGER_DB"] = state.settings.db
-    os.environ.setdefault("RECLEDGER_SESSION_SECRET", secrets.token_urlsafe(32))
     if ssl_certfile is not None:
         os.environ["RECLEDGER_SECURE_COOKIES"] = "1"
     scheme = "https" if ssl_certfile else "http"

@@ -1,7 +1,8 @@
 """The JSON API: a route per use case of the service, nothing more.
 
-Every route authenticates its bearer token and runs the use case as the token's holder
-(``Gateway.call``); the service decides what that holder may see and do.
+Every route runs its use case as the holder of the bearer token that ``adapters.web.gate``
+authenticated before the body was read (``Gateway.call``); the service decides what that
+holder may see and do. Bodies keep to ``adapters.web.limits``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime
 from itertools import islice
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -20,13 +21,13 @@ from pydantic import BeforeValidator, WithJsonSchema
 
 from adapters.reports import render
 from adapters.web import models as m
-from adapters.web.gateway import Gateway
+from adapters.web.gateway import Credential, Gateway
+from adapters.web.limits import UPLOAD_FORM, LimitedRoute
+from domain import values
 from domain.errors import InvalidCommand, NotAuthenticated
 from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
 from domain.kinds import ReviewKind
 from service.ledger import Ledger
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -65,6 +66,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     409: {"model": m.ConflictOut, "description": "Stale expected_version (with the current)"},
+    413: {"model": m.ErrorOut, "description": "The body is larger than the route admits"},
 }
 
 
@@ -91,32 +93,25 @@ def gateway(request: Request) -> Gateway:
     return found
 
 
-async def bearer(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    if credentials is None:
-        raise NotAuthenticated("send a bearer token: Authorization: Bearer <token>")
-    return credentials.credentials
-
-
 class Caller:
-    """The holder of a token, able to run use cases as themselves (the token is checked
-    on the way, in the same trip to the ledger); their events record ``source`` ("api",
-    or "web" from the pages).
+    """The holder of a credential (a bearer token, or a page session's token), able to
+    run use cases as themselves (the credential's grant kept for the log position, or
+    checked in the same trip to the ledger); their events record ``source`` ("api", or
+    "web" from the pages).
 
     Where a projection worker keeps the read models, each call notes in the request's
     ``state`` how far behind the log they were when it began (``Lag``), for the
     response's headers (``adapters.web.app.LagHeaders``)."""
 
-    def __init__(self, token: str, gateway: Gateway, source: str, request: Request):
-        self.token, self.gateway, self.source = token, gateway, source
+    def __init__(self, credential: Credential, gateway: Gateway, source: str, request: Request):
+        self.credential, self.gateway, self.source = credential, gateway, source
         self._state = request.state
 
     async def __call__(self, use: Callable[[Ledger], T]) -> T:
         if self.gateway.keeps_answers:
-            return await self.gateway.call(self.token, self.source, use)
+            return await self.gateway.call(self.credential, self.source, use)
         lag, found = await self.gateway.call(
-            self.token, self.source, lambda ledger: (ledger.lag(), use(ledger))
+            self.credential, self.source, lambda ledger: (ledger.lag(), use(ledger))
         )
         self._state.lag = lag
         return found
@@ -125,17 +120,25 @@ class Caller:
         """A read's answer: kept for the log's position (``Gateway.answer``), unless a
         worker keeps the read models (then they move on under an unchanged log)."""
         if self.gateway.keeps_answers:
-            return await self.gateway.answer(self.token, question, use)
+            position = getattr(self._state, "position", None)  # read by the gate
+            return await self.gateway.answer(self.credential, question, use, position)
         return await self(use)
 
 
-async def api_caller(request: Request, token: Annotated[str, Depends(bearer)]) -> Caller:
-    return Caller(token, gateway(request), "api", request)
+async def api_caller(
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],  # documents it
+) -> Caller:
+    """The caller the gate authenticated (``adapters.web.gate``), before the body."""
+    credential: Credential | None = getattr(request.state, "credential", None)
+    if credential is None:
+        raise NotAuthenticated("send a bearer token: Authorization: Bearer <token>")
+    return Caller(credential, gateway(request), "api", request)
 
 
 Call = Annotated[Caller, Depends(api_caller)]
-router = APIRouter(prefix="/api", responses=ERRORS)
-writes = APIRouter(prefix="/api", responses=WRITE_ERRORS)
+router = APIRouter(prefix="/api", responses=ERRORS, route_class=LimitedRoute)
+writes = APIRouter(prefix="/api", responses=WRITE_ERRORS, route_class=LimitedRoute)
 
 
 # Reads
@@ -431,7 +434,13 @@ for _verb, _summary in {
     _change_route(_verb, m.CHANGES[_verb], _summary)
 
 
-@writes.post("/imports", status_code=201, response_model=m.ImportOut, tags=["plans"])
+@writes.post(
+    "/imports",
+    status_code=201,
+    response_model=m.ImportOut,
+    tags=["plans"],
+    form_limits=UPLOAD_FORM,  # type: ignore[arg-type]  # its TypedDict is private
+)
 async def import_document(
     call: Call,
     file: Annotated[UploadFile, File(description="Extracted text (.txt), .csv or .xlsx.")],
@@ -464,15 +473,13 @@ async def import_upload(
     from adapters.import_report import report_json
     from adapters.importing.document import read_document
 
-    raw = await file.read(MAX_UPLOAD + 1)
-    if len(raw) > MAX_UPLOAD:
-        raise InvalidCommand(f"the file is larger than {MAX_UPLOAD // 2**20} MB")
-    name = Path(file.filename or "upload.txt").name or "upload.txt"
+    name = upload_name(file.filename)
+    raw = await file.read()  # within the route's body limit (adapters.web.limits)
     issued, agreed = _calendar(version_date, "version_date"), _calendar(plan_date, "plan_date")
 
     def run(ledger: Ledger) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / name
+            path = Path(folder) / name  # a base name, never a path
             path.write_bytes(raw)
             document, warnings, encoding = read_document(
                 path, plan_id=plan, version_label=version, version_date=issued,
@@ -483,6 +490,23 @@ async def import_upload(
 
     found: dict[str, Any] = await call(run)
     return found
+
+
+def upload_name(sent: str | None) -> str:
+    """The uploaded file's own name, as the ledger records it: its folders (``/`` or
+    ``\\``) dropped; refused, naming the field, when nothing is left of it or it is
+    longer than the ledger keeps (255 characters) or a file system allows (255 bytes)."""
+    if not sent:
+        return "upload.txt"
+    name = PureWindowsPath(sent).name.strip()  # either separator
+    if name in {"", ".", ".."}:
+        raise InvalidCommand(f"file: {sent[:100]!r} is not the name of a file")
+    name = values.line(name, "file: the file's name", values.FILE_NAME_MAX)
+    if len(name.encode()) > values.FILE_NAME_MAX:
+        raise InvalidCommand(
+            f"file: the file's name is {len(name.encode()):,} bytes in UTF-8; the limit is 255"
+        )
+    return name
 
 
 def _calendar(text: str | None, field: str) -> FuzzyDate | None:

@@ -1,9 +1,10 @@
 """The HTTP application: the JSON API, the pages, and what they share.
 
 ``create_app`` is the composition root of a server process (uvicorn calls it once per
-worker): one ``Gateway`` to the configured ledger, the routes, the error table, the
-session cookie, the security headers and, where a projection worker keeps the read
-models, the headers that say how far behind the log they are.
+worker): one ``Gateway`` to the configured ledger, the gate that authenticates before a
+body is read (and keeps the pages' sessions), the routes and their body limits, the error
+table, the security headers and, where a projection worker keeps the read models, the
+headers that say how far behind the log they are.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.settings import Settings
 from adapters.storage import STORAGE_ERRORS, scrub, storage_cause
 from adapters.web import api, pages
 from adapters.web.errors import body_of, status_of
+from adapters.web.gate import Gate, is_api
 from adapters.web.gateway import Gateway
+from adapters.web.sessions import Sessions
 from domain.errors import LedgerError, StorageUnavailable
 
 log = logging.getLogger("recledger.web")
@@ -90,9 +93,10 @@ class LagHeaders:
         await self.app(scope, receive, with_lag)
 
 
-def create_app(settings: Settings | None = None, *, session_secret: str | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     gateway = Gateway(settings)
+    sessions = Sessions(lambda: gateway.shared().read_models_engine())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -109,6 +113,7 @@ def create_app(settings: Settings | None = None, *, session_secret: str | None =
     )
     app.state.gateway = gateway
     app.state.settings = settings
+    app.state.sessions = sessions
     app.include_router(api.router)
     app.include_router(api.writes)
     app.include_router(pages.router)
@@ -133,6 +138,17 @@ def create_app(settings: Settings | None = None, *, session_secret: str | None =
             return pages.error_page(request, 422, "; ".join(_plain(e) for e in detail))
         return JSONResponse({"detail": detail}, 422)
 
+    @app.exception_handler(HTTPException)
+    async def http_refused(request: Request, error: HTTPException) -> Response:
+        """A body over its route's limit (413, ``adapters.web.gate``), JSON too deep or too
+        large (422, ``adapters.web.limits``), a malformed form (400, Starlette), no such
+        route (404)."""
+        detail = error.detail
+        if _wants_page(request):
+            shown = detail if isinstance(detail, str) else "; ".join(map(_plain, detail))
+            return pages.error_page(request, error.status_code, shown)
+        return JSONResponse({"detail": detail}, error.status_code, headers=error.headers)
+
     @app.exception_handler(Exception)
     async def failed(request: Request, error: Exception) -> Response:
         if isinstance(error, STORAGE_ERRORS):
@@ -141,21 +157,14 @@ def create_app(settings: Settings | None = None, *, session_secret: str | None =
         log.exception("unexpected failure on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal error (logged)"}, 500)
 
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret or settings.session_secret,
-        session_cookie="recledger_session",
-        same_site="strict",
-        https_only=settings.secure_cookies,
-        max_age=12 * 3600,
-    )
+    app.add_middleware(Gate, gateway=gateway, sessions=sessions, secure=settings.secure_cookies)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(LagHeaders)
     return app
 
 
 def _wants_page(request: Request) -> bool:
-    return not request.url.path.startswith("/api")
+    return not is_api(request.url.path)
 
 
 def _plain(error: dict[str, Any]) -> str:

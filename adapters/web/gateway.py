@@ -14,6 +14,10 @@ indexed query) and answers from memory when nothing has been appended since, in 
 process. A revocation is an event too, so a revoked token is refused at once. (Where a
 projection worker keeps the read models, they move on under an unchanged log: answers
 are then not kept, ``keeps_answers``.)
+
+A caller proves who they are with a ``Credential``: a bearer token (``Bearer``), or the
+name of the token a page session was signed in with (``SessionOf``: the secret was checked
+then; the token must still not be revoked).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from cachetools import LRUCache
@@ -42,6 +47,30 @@ THREADS = 4
 one's caches warm."""
 
 
+@dataclass(frozen=True)
+class Bearer:
+    """A bearer token, as sent (``Authorization: Bearer <token>``)."""
+
+    token: str = field(repr=False)
+
+    def grant(self, ledger: Ledger) -> Grant:
+        return ledger.authenticate(self.token)
+
+
+@dataclass(frozen=True)
+class SessionOf:
+    """The token a page session was signed in with, by name: its secret was checked at
+    sign-in; on every request it must still not be revoked."""
+
+    name: str
+
+    def grant(self, ledger: Ledger) -> Grant:
+        return ledger.grant_of(self.name)
+
+
+Credential = Bearer | SessionOf
+
+
 def _size(answer: object) -> int:
     """What a kept answer weighs: bytes their length; anything else (a page's read
     models) a generous guess."""
@@ -55,57 +84,91 @@ class Gateway:
         self._local = threading.local()
         self._opened: list[Ledger] = []
         self._positions: PositionReader | None = None
-        """Reads the log's position for the event loop (on a ledger of its own)."""
+        """Reads the log's position for the event loop (on the ``shared`` ledger)."""
+        self._shared: Ledger | None = None
+        self._opening = threading.Lock()
+        """Guards the opening of the shared ledger."""
         self._lock = threading.Lock()
         """Guards the kept grants and answers, and the list of ledgers opened."""
-        self._grants: LRUCache[str, tuple[int, Grant]] = LRUCache(GRANTS)
+        self._grants: LRUCache[Credential, tuple[int, Grant]] = LRUCache(GRANTS)
         self._answers: LRUCache[Hashable, Any] = LRUCache(ANSWERS_BYTES, getsizeof=_size)
         self.keeps_answers = settings.projections == "inline"
         """Whether answers are kept per log position: only where every read catches the
         read models up first. A projection worker moves them on under an unchanged log."""
 
-    async def call(self, token: str, source: str, use: Callable[[Ledger], T]) -> T:
-        """Run one use case as the holder of ``token``; its events say they came via
-        ``source``. Authenticating and running are one trip to the ledger's thread."""
-        return await self._run(self._call, token, source, use)
+    async def call(self, credential: Credential, source: str, use: Callable[[Ledger], T]) -> T:
+        """Run one use case as the holder of ``credential``; its events say they came via
+        ``source``. Authenticating (a grant kept for this log position, else checked) and
+        running are one trip to the ledger's thread."""
+        return await self._run(self._call, credential, source, use)
 
-    async def answer(self, token: str, question: Hashable, use: Callable[[Ledger], T]) -> T:
-        """The answer to a read (``use``, as the holder of ``token``) as kept for this log
-        position, else computed and kept. ``question`` names everything it depends on.
+    async def answer(
+        self,
+        credential: Credential,
+        question: Hashable,
+        use: Callable[[Ledger], T],
+        position: int | None = None,
+    ) -> T:
+        """The answer to a read (``use``, as the holder of ``credential``) as kept for this
+        log position, else computed and kept. ``question`` names everything it depends on;
+        ``position``, the log's read since the request arrived, if it was (by
+        ``authenticate``).
 
         A kept answer is found on the event loop itself (``PositionReader``): no trip
         to a thread."""
-        if self._positions is None:
-            from adapters.storage import bootstrap, postgres_conninfo
-
-            ledger = bootstrap(self.settings, create=True, connections=1)
-            with self._lock:
-                self._opened.append(ledger)
-            self._positions = PositionReader(ledger, postgres_conninfo(self.settings.db))
-        position = await self._positions.read()
+        if position is None:
+            position = await self._position()
         with self._lock:
-            kept = self._grants.get(token)
+            kept = self._grants.get(credential)
             if kept is not None and kept[0] == position:
                 found: T | None = self._answers.get((kept[1], question, position))
                 if found is not None:
                     return found
-        return await self._run(self._answer, token, question, use)
+        return await self._run(self._answer, credential, question, use)
 
-    async def authenticate(self, token: str) -> Grant:
-        return await self._run(lambda: self._grant(self._open(), token)[0])
+    async def authenticate(self, credential: Credential) -> tuple[Grant, int]:
+        """The credential's grant, and the log's position: the grant kept for that
+        position (found on the event loop, no trip to a thread), else checked in the
+        ledger and kept for the calls that follow at the same position."""
+        position = await self._position()
+        with self._lock:
+            kept = self._grants.get(credential)
+        if kept is not None and kept[0] == position:
+            return kept[1], position
+        return await self._run(lambda: self._grant(self._open(), credential))
+
+    async def _position(self) -> int:
+        if self._positions is None:
+            from adapters.storage import postgres_conninfo
+
+            self._positions = PositionReader(self.shared(), postgres_conninfo(self.settings.db))
+        return await self._positions.read()
+
+    def shared(self) -> Ledger:
+        """A ledger of this process for what the event loop reads itself (the log's
+        position) and for the database's engine (the pages' sessions)."""
+        with self._opening:
+            if self._shared is None:
+                from adapters.storage import bootstrap
+
+                ledger = bootstrap(self.settings, create=True, connections=1)
+                with self._lock:
+                    self._opened.append(ledger)
+                self._shared = ledger
+            return self._shared
 
     async def _run(self, work: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._threads, work, *args)
 
-    def _call(self, token: str, source: str, use: Callable[[Ledger], T]) -> T:
+    def _call(self, credential: Credential, source: str, use: Callable[[Ledger], T]) -> T:
         ledger = self._open()
-        grant, _ = self._grant(ledger, token)
+        grant, _ = self._grant(ledger, credential)
         with acting_as(grant.name, source, grant):
             return use(ledger)
 
-    def _answer(self, token: str, question: Hashable, use: Callable[[Ledger], T]) -> T:
+    def _answer(self, credential: Credential, question: Hashable, use: Callable[[Ledger], T]) -> T:
         ledger = self._open()
-        grant, position = self._grant(ledger, token)
+        grant, position = self._grant(ledger, credential)
         key = (grant, question, position)
         with self._lock:
             found: T | None = self._answers.get(key)
@@ -116,16 +179,16 @@ class Gateway:
                 self._answers[key] = found
         return found
 
-    def _grant(self, ledger: Ledger, token: str) -> tuple[Grant, int]:
-        """The token's grant, and the log position it was checked at."""
+    def _grant(self, ledger: Ledger, credential: Credential) -> tuple[Grant, int]:
+        """The credential's grant, and the log position it was checked at."""
         position = ledger.position()
         with self._lock:
-            kept = self._grants.get(token)
+            kept = self._grants.get(credential)
         if kept is not None and kept[0] == position:
             return kept[1], position
-        grant = ledger.authenticate(token)
+        grant = credential.grant(ledger)
         with self._lock:
-            self._grants[token] = (position, grant)
+            self._grants[credential] = (position, grant)
         return grant, position
 
     def _open(self) -> Ledger:

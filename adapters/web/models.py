@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
+from domain import values
 from domain.access import Role
 from domain.errors import InvalidCommand, InvalidDate
 from domain.fuzzy_date import FuzzyDate
@@ -43,7 +44,8 @@ Fuzzy = Annotated[FuzzyDate, PlainValidator(_fuzzy), WithJsonSchema(_DATE_SCHEMA
 Dated = Annotated[FuzzyDate, PlainValidator(_dated), WithJsonSchema(_DATE_SCHEMA)]
 """A date that must be on the calendar (a progress update's, a completion's)."""
 Version = Annotated[int, Field(ge=1, description="The recommendation's version you read.")]
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Text = Annotated[str, Field(min_length=1, max_length=values.LONG_TEXT_MAX)]
+"""Text, updates, reasons, evidence: as long as the ledger keeps (``domain.values``)."""
 Line = Annotated[str, Field(min_length=1, max_length=500)]
 
 

@@ -1,9 +1,11 @@
 """The web pages: server-rendered (Jinja2), no script of their own, everything local.
 
-Signing in with a token puts it in the session cookie (signed, HttpOnly,
-SameSite=Strict); every page request authenticates it again, so a revoked token stops
-at once. Every form that changes anything carries the session's CSRF token. The forms
-use the API's request models and use cases, so a page cannot do what the API refuses.
+Signing in with a token begins a session held by the server (``adapters.web.sessions``:
+the cookie is an opaque id, HttpOnly, SameSite=Strict); every page request checks the
+token again by its name, so a revoked token stops at once, and signing out ends the
+session everywhere. Every form carries the session's CSRF token (the sign-in form, before
+there is a session, a random one also set in a cookie: a double-submit). The forms use
+the API's request models and use cases, so a page cannot do what the API refuses.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from adapters.reports.shape import section_title, sections
 from adapters.web import models as m
 from adapters.web.api import Caller, import_upload, report_file, today
 from adapters.web.chart import trend_svg
-from adapters.web.gateway import Gateway
+from adapters.web.gateway import Bearer, Gateway, SessionOf
+from adapters.web.limits import PAGE_FORM, UPLOAD_FORM
+from adapters.web.sessions import Session
 from domain.access import Grant, Role
 from domain.errors import InvalidCommand, LedgerError, NotAuthenticated, VersionConflict
 from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
@@ -41,37 +45,46 @@ templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes HTML
 router = APIRouter(include_in_schema=False)
 
 
+SIGNIN_COOKIE = "recledger_signin"
+"""The sign-in form's CSRF token, before there is a session (a double-submit cookie)."""
+
+
+def session_of(request: Request) -> Session | None:
+    """The live session the gate found for this request (``adapters.web.gate``)."""
+    found: Session | None = getattr(request.state, "session", None)
+    return found
+
+
 def csrf_token(request: Request) -> str:
-    token: str | None = request.session.get("csrf")
-    if token is None:
-        token = request.session["csrf"] = secrets.token_urlsafe(32)
-    return token
+    """The CSRF token forms carry: the session's, or before there is one the sign-in
+    cookie's (a new one is set by ``render``)."""
+    session = session_of(request)
+    if session is not None:
+        return session.csrf
+    return request.cookies.get(SIGNIN_COOKIE) or secrets.token_urlsafe(32)
 
 
 def check_csrf(request: Request, sent: str) -> None:
-    expected = request.session.get("csrf")
+    session = session_of(request)
+    expected = session.csrf if session else request.cookies.get(SIGNIN_COOKIE)
     if not expected or not hmac.compare_digest(expected, sent):
         raise InvalidCommand("this form has expired (CSRF token): reload the page and try again")
 
 
 class SignedIn(Caller):
-    """The signed-in holder of the session's token, and what it grants (for the page)."""
+    """The holder of the session's token, what it grants (for the page), and the
+    session (for its messages)."""
 
-    def __init__(self, token: str, gateway: Gateway, grant: Grant, request: Request):
-        super().__init__(token, gateway, "web", request)
-        self.grant = grant
+    def __init__(self, session: Session, gateway: Gateway, grant: Grant, request: Request):
+        super().__init__(SessionOf(session.name), gateway, "web", request)
+        self.grant, self.session = grant, session
 
 
 async def signed_in(request: Request) -> SignedIn:
-    token = request.session.get("token")
-    if not token:
+    session = session_of(request)
+    if session is None:
         raise NotAuthenticated("sign in with your token")
-    try:
-        grant = await request.app.state.gateway.authenticate(token)
-    except NotAuthenticated:
-        request.session.pop("token", None)
-        raise
-    return SignedIn(token, request.app.state.gateway, grant, request)
+    return SignedIn(session, request.app.state.gateway, request.state.grant, request)
 
 
 Page = Annotated[SignedIn, Depends(signed_in)]
@@ -79,20 +92,29 @@ Page = Annotated[SignedIn, Depends(signed_in)]
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("who", None)
-    flash = request.session.pop("flash", None)
+    session = session_of(request)
+    flash = session.said() if session else None
     lag = getattr(request.state, "lag", None)  # noted by a call, where a worker projects
     behind = lag.behind if lag is not None else 0
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"csrf": csrf_token(request), "flash": flash, "behind": behind, **context},
-        code,
+    csrf = csrf_token(request)
+    response = templates.TemplateResponse(
+        request, name, {"csrf": csrf, "flash": flash, "behind": behind, **context}, code
     )
+    if session is None and name == "signin.html" and request.cookies.get(SIGNIN_COOKIE) != csrf:
+        response.set_cookie(
+            SIGNIN_COOKIE,
+            csrf,
+            max_age=3600,
+            path="/signin",
+            httponly=True,
+            samesite="strict",
+            secure=request.app.state.settings.secure_cookies,
+        )
+    return response
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
     if status == 401:
-        request.session["flash"] = message
         return RedirectResponse("/signin", 303)
     return render(request, "error.html", status, status=status, message=message)
 
@@ -117,7 +139,7 @@ def _moment(text: str | None, field: str) -> datetime | None:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
-    return RedirectResponse("/plans" if request.session.get("token") else "/signin", 303)
+    return RedirectResponse("/plans" if session_of(request) else "/signin", 303)
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -131,19 +153,22 @@ async def signin(
 ) -> Response:
     check_csrf(request, csrf)
     try:
-        grant = await request.app.state.gateway.authenticate(token.strip())
+        grant, _ = await request.app.state.gateway.authenticate(Bearer(token.strip()))
     except NotAuthenticated as error:
         return render(request, "signin.html", 401, error=str(error))
-    request.session.clear()
-    request.session.update(token=token.strip(), csrf=secrets.token_urlsafe(32))
-    request.session["flash"] = f"Signed in as {grant.name} ({grant.role.value})."
+    sessions = request.app.state.sessions
+    if (old := session_of(request)) is not None:
+        old.ended = True
+        await sessions.save(old)
+    message = f"Signed in as {grant.name} ({grant.role.value})."
+    request.state.session = await sessions.begin(grant.name, message)
     return RedirectResponse("/plans", 303)
 
 
 @router.post("/signout", response_class=HTMLResponse)
-async def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+async def signout(request: Request, page: Page, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    request.session.clear()
+    page.session.ended = True  # the row goes as the response starts (adapters.web.gate)
     return RedirectResponse("/signin", 303)
 
 
@@ -261,11 +286,15 @@ async def raise_recommendation(request: Request, plan: str, page: Page) -> Respo
             target=body.target, effective=body.effective,
         )
     )  # fmt: skip
-    request.session["flash"] = f"Raised {rec.state.ref}."
+    page.session.say(f"Raised {rec.state.ref}.")
     return RedirectResponse(f"/plans/{plan}/r/{rec.state.ref}", 303)
 
 
-@router.post("/import", response_class=HTMLResponse)
+@router.post(
+    "/import",
+    response_class=HTMLResponse,
+    form_limits=UPLOAD_FORM,  # type: ignore[arg-type]  # its TypedDict is private
+)
 async def import_document(
     request: Request,
     page: Page,
@@ -277,7 +306,7 @@ async def import_document(
     check_csrf(request, csrf)
     report = await import_upload(page, file, plan=plan or None, version=version or None)
     note = "already imported" if report["already_imported"] else f"{len(report['events'])} events"
-    request.session["flash"] = f"Imported {report['plan']}: {note}."
+    page.session.say(f"Imported {report['plan']}: {note}.")
     return RedirectResponse(f"/plans/{report['plan']}", 303)
 
 
@@ -341,9 +370,9 @@ async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -
     try:
         ids = await page(lambda ledger: body.apply(ledger, plan, ref))
     except VersionConflict as error:
-        request.session["flash"] = f"Not recorded: {error}"
+        page.session.say(f"Not recorded: {error}")
         return RedirectResponse(where, 303)
-    request.session["flash"] = f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)})."
+    page.session.say(f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)}).")
     return RedirectResponse(where, 303)
 
 
@@ -352,7 +381,7 @@ async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -
 
 async def _form(request: Request) -> dict[str, Any]:
     """The posted form (CSRF checked), empty fields left out."""
-    form = await request.form()
+    form = await request.form(**PAGE_FORM)
     check_csrf(request, str(form.get("csrf", "")))
     return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str) and v.strip()}
 

@@ -70,7 +70,7 @@ def seeded_sqlite(sqlite_url: str, seed_plan: Path) -> Seeded:
 
 
 def client_for(seeded: Seeded) -> Iterator[TestClient]:
-    app = create_app(Settings(db=seeded.db, actor="server"), session_secret="test-secret")
+    app = create_app(Settings(db=seeded.db, actor="server"))
     with TestClient(app) as client:
         yield client
 
@@ -94,6 +94,13 @@ def free_port() -> int:
 @contextmanager
 def serve(db: str, workers: int = 1) -> Iterator[str]:
     """``recledger serve`` in its own process until the test ends; yields its URL."""
+    with serving(db, workers) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving(db: str, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As ``serve``, and the server's process (with one worker, the one that answers)."""
     port = free_port()
     recledger = Path(sys.executable).with_name("recledger")
     process = subprocess.Popen(
@@ -115,7 +122,7 @@ def serve(db: str, workers: int = 1) -> Iterator[str]:
                 output = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"recledger serve did not start: {output}")
             time.sleep(0.1)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -57,7 +57,7 @@ def seeded_app(
 
 
 def _app(seeded: Seeded) -> Iterator[tuple[FastAPI, Seeded]]:
-    app = create_app(Settings(db=seeded.db, actor="server"), session_secret="test")
+    app = create_app(Settings(db=seeded.db, actor="server"))
     yield app, seeded
     app.state.gateway.close()
 
