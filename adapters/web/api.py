@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator, WithJsonSchema
 
+from adapters.importing.limits import MAX_DOCUMENT_BYTES, MiB
 from adapters.reports import render
 from adapters.web import models as m
 from adapters.web.gateway import Gateway
@@ -25,8 +26,6 @@ from domain.errors import InvalidCommand, NotAuthenticated
 from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
 from domain.kinds import ReviewKind
 from service.ledger import Ledger
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -463,9 +462,9 @@ async def import_upload(
     from adapters.import_report import report_json
     from adapters.importing.document import read_document
 
-    raw = await file.read(MAX_UPLOAD + 1)
-    if len(raw) > MAX_UPLOAD:
-        raise InvalidCommand(f"the file is larger than {MAX_UPLOAD // 2**20} MB")
+    raw = await file.read(MAX_DOCUMENT_BYTES + 1)
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise InvalidCommand(f"the file is larger than {MAX_DOCUMENT_BYTES // MiB} MiB")
     name = Path(file.filename or "upload.txt").name or "upload.txt"
     issued, agreed = _calendar(version_date, "version_date"), _calendar(plan_date, "plan_date")
 
