@@ -35,13 +35,15 @@ MAX_PARTS = 1_000
 MAX_RATIO = 100
 """How many times its compressed size a part may expand to (past its first MiB): text
 compresses some tenfold, a bomb a thousandfold."""
-MAX_ROWS = 100_000
-"""Rows of a text or CSV file, or of a workbook's sheets in all."""
+MAX_ROWS = 10_000
+"""Rows of a text or CSV file, or of a workbook's sheets in all. So many recommendations, of
+a page of text each, take the server some 280 MB to import (measured): the peak any file may
+cost it is 300 MB."""
 MAX_COLUMNS = 200
 """The last column a row may fill."""
 MAX_CELL_CHARS = LONG_TEXT_MAX
 """Characters in one cell: the longest text the ledger stores (50,000)."""
-MAX_CELLS = 500_000
+MAX_CELLS = 100_000
 """Filled cells in all, and strings in a workbook's table of shared strings."""
 
 _RATIO_FROM = MiB

@@ -109,7 +109,8 @@ def test_a_workbook_of_more_rows_than_the_limit_is_refused_naming_the_row(
     long_workbook(tmp_path / "long.xlsx", rows)  # with its header: one row too many
     line, peak, _ = import_measured(tmp_path, str(tmp_path / "l.db"), "--dry-run", "long.xlsx")
     assert line == (
-        f"recledger: long.xlsx:{MAX_ROWS + 1}: more than 100,000 rows: the limit is 100,000"
+        f"recledger: long.xlsx:{MAX_ROWS + 1}: more than {MAX_ROWS:,} rows: the limit is "
+        f"{MAX_ROWS:,}"
     )
     assert peak < PEAK
 
@@ -145,7 +146,8 @@ def test_a_csv_of_millions_of_tiny_rows_is_refused_in_bounded_memory(tmp_path: P
             file.write("x\n" * 1_000_000)
     line, peak, elapsed = import_measured(tmp_path, str(tmp_path / "l.db"), "--dry-run", "tiny.csv")
     assert (
-        line == f"recledger: tiny.csv:{MAX_ROWS + 1}: more than 100,000 rows: the limit is 100,000"
+        line == f"recledger: tiny.csv:{MAX_ROWS + 1}: more than {MAX_ROWS:,} rows: the limit is "
+        f"{MAX_ROWS:,}"
     )
     assert peak < PEAK, f"peak {peak / MB:.0f} MB"
     assert elapsed < 20
@@ -171,4 +173,6 @@ def test_a_text_document_of_too_many_lines_is_refused(tmp_path: Path) -> None:
     """Issue 25, defect 6: extracted text is held as a list of its lines: counted first."""
     (tmp_path / "lines.txt").write_text("No\tRecommendation\n" + "\n" * MAX_ROWS)
     line, _, _ = import_measured(tmp_path, str(tmp_path / "l.db"), "--dry-run", "lines.txt")
-    assert line == "recledger: lines.txt: more than 100,000 lines: the limit is 100,000 rows"
+    assert line == (
+        f"recledger: lines.txt: more than {MAX_ROWS:,} lines: the limit is {MAX_ROWS:,} rows"
+    )
