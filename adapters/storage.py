@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from adapters.append_only import protect
+from adapters.names import skeleton
 from adapters.settings import Settings
 from domain.errors import ClockSkew, InvalidCommand, LedgerError, NoLedger, StorageUnavailable
 from projections.plans import Plans
@@ -164,7 +165,7 @@ def bootstrap(
 
 
 def _open(env: dict[str, str], where: str, *, create: bool) -> Ledger:
-    ledger = Ledger(env=env)
+    ledger = Ledger(env=env, skeleton=skeleton)
     try:
         engine = read_model_engine(env)
         table = getattr(ledger.recorder, "events_table_name", None)

@@ -210,9 +210,7 @@ class _Part(xml.sax.ContentHandler):
         if tag == "si":
             self.shared += 1
             if self.shared > MAX_CELLS:
-                self._refuse(
-                    f"more than {MAX_CELLS:,} shared strings: the limit is {MAX_CELLS:,}"
-                )
+                self._refuse(f"more than {MAX_CELLS:,} shared strings: the limit is {MAX_CELLS:,}")
         elif tag == "row":
             self.in_row = 0
         elif tag == "c" and self.sheet:
