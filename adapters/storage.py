@@ -35,6 +35,7 @@ from sqlalchemy.pool import StaticPool
 
 from adapters.append_only import protect
 from adapters.event_stores import SIGNATURES
+from adapters.names import skeleton
 from adapters.settings import Settings
 from adapters.signing import LedgerKey, load_key
 from domain.errors import ClockSkew, InvalidCommand, LedgerError, NoLedger, StorageUnavailable
@@ -207,7 +208,7 @@ def bootstrap(
 
 
 def _open(env: dict[str, str], where: str, settings: Settings, *, create: bool) -> Ledger:
-    ledger = Ledger(env=env)
+    ledger = Ledger(env=env, skeleton=skeleton)
     try:
         engine = read_model_engine(env)
         recorder: Any = ledger.recorder

@@ -51,7 +51,7 @@ class AccessToken(Aggregate):
         cls, name: str, role: Role, agencies: list[str], plans: list[str]
     ) -> tuple[AccessToken, str]:
         """A new token for ``name``, and the token itself (shown once, never stored)."""
-        name = values.line(name, "the token's name")
+        name = values.person_name(name, "the token's name")
         if not name:
             raise InvalidCommand("a token needs a name: it is the actor its events record")
         if role is Role.AGENCY_LEAD and not agencies:

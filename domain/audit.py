@@ -33,7 +33,7 @@ _context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=
 def acting_as(actor: str, source: str, grant: Grant | None = None) -> Iterator[AuditContext]:
     """Attribute every event created inside the block to ``actor`` via ``source``, allowed
     what ``grant`` allows (None: everything)."""
-    actor = values.line(actor, "the actor")
+    actor = values.person_name(actor, "the actor")
     source = values.line(source, "the source", values.SOURCE_MAX)
     if not actor:
         raise InvalidCommand("the actor must not be empty")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 
-from domain.errors import InvalidCommand
+from domain.errors import AlreadyExists, InvalidCommand
 
 PLAN_ID_MAX = 64
 SLUG_MAX = 80
@@ -72,6 +73,79 @@ def long_text(value: str, field: str, limit: int = LONG_TEXT_MAX) -> str:
     """Free text, trimmed, with Windows line ends made plain: newline and tab allowed."""
     text = value.replace("\r\n", "\n").strip()
     return _check(text, field, limit, _LONG_TEXT_ALLOWED)
+
+
+# Default-ignorable code points that are not format characters (Cf): drawn as nothing.
+# (DerivedCoreProperties.txt: the combining grapheme joiner, the Hangul fillers, Khmer's
+# inherent vowels, the Mongolian and the other variation selectors.)
+_IGNORABLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+_UNSEEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
+"""Control, format (zero-width, bidirectional), surrogate, private-use and unassigned
+characters, and every separator: a name's only space is U+0020."""
+
+
+def person_name(value: str, field: str, limit: int = NAME_MAX) -> str:
+    """A name that stands for someone in the log (an actor, a token's holder), as NFKC
+    makes it (full-width "\uff43\uff4f\uff4f\uff52\uff44" is "coord"): refused with an
+    invisible, control or formatting character, or a space at either end or doubled, any of
+    which would make two names that look the same differ."""
+    name = unicodedata.normalize("NFKC", value)
+    if len(name) > limit:
+        raise InvalidCommand(f"{field} is {len(name):,} characters long; the limit is {limit:,}")
+    for index, char in enumerate(name):
+        if char != " " and (char in _IGNORABLE or unicodedata.category(char) in _UNSEEN):
+            what = unicodedata.name(char, "an invisible or control character")
+            raise InvalidCommand(
+                f"{field} holds U+{ord(char):04X} ({what}) at position {index + 1}: a name "
+                "may hold no invisible, control or formatting character"
+            )
+    if name != name.strip(" ") or "  " in name:
+        raise InvalidCommand(
+            f"{field} {name!r} starts or ends with a space, or has two in a row: write it "
+            "with single spaces between words"
+        )
+    return name
+
+
+Skeleton = Callable[[str], str]
+"""The Unicode confusables skeleton of a text (UTS #39): two texts that look alike have the
+same one. Given by the adapter that carries the Unicode data."""
+
+
+def look_alike_key(name: str, skeleton: Skeleton) -> str:
+    """What a name looks like, case aside: its skeleton, case-folded and skeleton again ("I"
+    looks like "l" before it folds to "i"; "C" is "c" only once folded)."""
+    return skeleton(skeleton(name).casefold())
+
+
+def check_not_confusable(name: str, existing: Iterable[str], skeleton: Skeleton) -> None:
+    """Refuse a token's ``name`` that looks like the name of an existing token: a second
+    holder whose name reads the same would forge the first one's attribution."""
+    key = look_alike_key(name, skeleton)
+    for other in existing:
+        if look_alike_key(other, skeleton) == key:
+            raise AlreadyExists(
+                f"the token name {name!r} is confusable with the existing token name "
+                f"{other!r}: choose a name that does not look like it"
+            )
+
+
+_ASCII_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+
+
+def ascii_number(text: str, field: str) -> int | None:
+    """A number a person typed: ASCII digits only (``str.isdigit`` and ``int`` also take a
+    full-width "\uff12" or an Arabic-Indic "\u0663", ``isdigit`` a "\u00b2"); None for text
+    that is no number at all; refused for one in other digits."""
+    if _ASCII_NUMBER.fullmatch(text):
+        return int(text)
+    if text and all(char.isnumeric() for char in text):
+        raise InvalidCommand(f"{field} {text!r}: write the number in ASCII digits (0-9)")
+    return None
 
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)

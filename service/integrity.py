@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain import values
 from domain.errors import EventNotFound, InvalidCommand, StorageUnavailable
 from domain.integrity import (
     Entry,
@@ -349,8 +350,8 @@ def prove(ledger: Ledger, plan_id: str, ref: str, event: str, size: int | None =
     """An inclusion proof (RFC 9162) of one event of a recommendation, in the log of
     ``size`` entries (default: as sealed now)."""
     rec, _ = ledger.item(plan_id, ref)
-    found = rec.event(event) if not event.isdigit() else None
-    version = found.originator_version if found else int(event)
+    number = values.ascii_number(event, "event")
+    version = rec.event(event).originator_version if number is None else number
     if not 1 <= version <= len(rec.log):
         raise EventNotFound(f"{rec.state.ref} has events 1..{len(rec.log)}, not {event}")
     current = head(ledger)

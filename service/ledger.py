@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
+from eventsourcing.utils import get_topic
 
 from domain import values
 from domain.access import Grant, Role
@@ -72,8 +73,11 @@ class Ledger(Application[UUID]):
         env: Mapping[str, str] | None = None,
         read_model: Runner | None = None,
         check_clock: Callable[[], None] | None = None,
+        skeleton: values.Skeleton | None = None,
     ):
         super().__init__(env)
+        self.skeleton = skeleton
+        """What a token's name looks like (UTS #39), to refuse one confusable with another."""
         self.read_model = read_model
         self.signer: Signer | None = None
         """The ledger's key: the one every write is signed with, as ``verify`` checks."""
@@ -383,6 +387,9 @@ class Ledger(Application[UUID]):
                 f"a token was issued to {token.name!r} before: a name is an identity in the "
                 "log, choose another"
             )
+        if self.skeleton is None:
+            raise LedgerError("this ledger cannot tell look-alike names apart: open it with one")
+        values.check_not_confusable(token.name, self._token_names(), self.skeleton)
         self.save_atomically(token, conflict=f"a token for {token.name!r} was issued concurrently")
         return secret
 
@@ -413,6 +420,21 @@ class Ledger(Application[UUID]):
         except NotFound:
             raise NotAuthenticated("the token is not valid") from None
         return found.grant()
+
+    def _token_names(self) -> Iterator[str]:
+        """The name of every token ever issued, from the log (tokens are few, and issued
+        rarely; old ones, issued before names were normalised, included)."""
+        topic, start, page = get_topic(AccessToken.Issued), 1, 1000
+        while True:
+            found = self.read(
+                lambda after=start: self.recorder.select_notifications(after, page, topics=[topic])
+            )
+            for issued in found:
+                event: AccessToken.Issued = self.mapper.to_domain_event(issued)  # type: ignore[assignment]
+                yield event.name
+            if len(found) < page:
+                return
+            start = found[-1].id + 1
 
     def _token(self, name: str) -> AccessToken:
         try:
@@ -830,8 +852,8 @@ class Ledger(Application[UUID]):
 
     @staticmethod
     def _resolve_event_id(rec: Recommendation, event: str) -> str:
-        if event.isdigit():
-            sequence = int(event)
+        sequence = values.ascii_number(event, "event")
+        if sequence is not None:
             if 1 <= sequence <= len(rec.log):
                 return rec.log[sequence - 1].event_id
             raise EventNotFound(f"{rec.state.ref} has events 1..{len(rec.log)}, not {sequence}")

@@ -14,21 +14,33 @@ import io
 import re
 import stat
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from adapters.importing.assemble import assemble, is_heading
 from adapters.importing.columns import looks_like_header
+from adapters.importing.limits import (
+    CELL_TOO_LONG,
+    MAX_DOCUMENT_BYTES,
+    MiB,
+    Rows,
+    check_text,
+    check_workbook,
+)
 from adapters.importing.model import ParsedPlan, ParseWarning, PlanParseError
 from adapters.importing.text_table import parse_plan_text, parse_rows
 from domain.errors import InvalidCommand
 
-Rows = list[tuple[int, list[str]]]
+Table = list[tuple[int, list[str]]]
 
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-"""The largest document imported: a plan's text or spreadsheet is far smaller."""
-_TOO_LARGE = f"the file is {{size:,}} bytes; the limit is {MAX_DOCUMENT_BYTES:,} bytes (50 MiB)"
+_TOO_LARGE = (
+    f"the file is {{size:,}} bytes; the limit is {MAX_DOCUMENT_BYTES:,} bytes "
+    f"({MAX_DOCUMENT_BYTES // MiB} MiB)"
+)
 
 
 class DocumentError(InvalidCommand):
@@ -56,6 +68,7 @@ def read_plan(path: Path) -> ParsedPlan:
             parsed = _from_rows(_csv_rows(path, text), path)
         else:
             text, encoding = _decode(path, raw)
+            check_text(text)
             parsed = parse_plan_text(text)
     except PlanParseError as error:
         raise DocumentError(path, error.message, error.line) from None
@@ -119,7 +132,7 @@ def _guessed(raw: bytes) -> tuple[str, str] | None:
     return str(best), f"{best.encoding} (not UTF-8: detected)"
 
 
-def _csv_rows(path: Path, text: str) -> Rows:
+def _csv_rows(path: Path, text: str) -> Table:
     """Rows numbered by the line each record starts on (a quoted cell may span lines).
 
     Only the delimiter is sniffed: the Sniffer guesses ``doublequote=False`` whenever its
@@ -127,19 +140,32 @@ def _csv_rows(path: Path, text: str) -> Rows:
     protocol, agreed"`` in two. Quoting is Excel's, and strict, so an unclosed quote is an
     error rather than the rest of the file silently read as one cell.
     """
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), strict=True)
-    rows: Rows = []
+    reader = csv.reader(_lines(text), delimiter=_delimiter(text), strict=True)
+    rows: Table = []
+    within = Rows()
     start = 1
     try:
         for cells in reader:
-            rows.append((start, cells))
+            rows.append((start, within.row(start, cells, str)))
             start = reader.line_num + 1
     except csv.Error as error:
         why = str(error)
         if why == "unexpected end of data":
             why = "a quoted cell opened in the record starting here is never closed"
+        elif why.startswith("field larger than field limit"):
+            raise DocumentError(path, CELL_TOO_LONG, start) from None
         raise DocumentError(path, f"malformed CSV: {why}", start) from None
     return rows
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, each ending in its newline, one at a time (``io.StringIO`` would
+    hold a copy of the whole text, four bytes a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        yield text[start:end]
+        start = end
 
 
 def _delimiter(text: str) -> str:
@@ -154,7 +180,7 @@ def _delimiter(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Book:
-    rows: Rows
+    rows: Table
     note: str | None
     """Which sheets were read, where that is not simply the first."""
     cover: dict[str, str]
@@ -178,22 +204,27 @@ def _xlsx(path: Path, raw: bytes) -> _Book:
 
     # A damaged part inside the zip fails as an XML parse error (ElementTree's and lxml's
     # are both SyntaxErrors), when the workbook opens or, read-only, while rows are read.
-    unreadable = (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError)
+    # A damaged zip fails in zipfile (a bad CRC, a corrupt deflate stream, an encrypted or
+    # unknown compression method).
+    unreadable = (
+        *(zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError),
+        *(zlib.error, EOFError, RuntimeError, NotImplementedError),
+    )
     try:
+        check_workbook(raw)
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except PlanParseError:
+        raise  # a limit (a ValueError too)
     except unreadable as error:
         raise DocumentError(path, f"not a readable .xlsx workbook ({error})") from None
     try:
         if not workbook.worksheets:
             raise DocumentError(path, "the workbook has no worksheet")
-        sheets = [
-            [
-                (number, [_cell_text(value) for value in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-            for sheet in workbook.worksheets
-        ]
+        within = Rows()
+        sheets = [_sheet_rows(sheet, within) for sheet in workbook.worksheets]
         names = workbook.sheetnames
+    except PlanParseError:
+        raise
     except unreadable as error:
         raise DocumentError(path, f"not a readable .xlsx workbook ({error})") from None
     finally:
@@ -212,14 +243,24 @@ def _xlsx(path: Path, raw: bytes) -> _Book:
     return _Book(sheets[first], note, cover)
 
 
-def _header_at(rows: Rows) -> int | None:
+def _sheet_rows(sheet: Any, within: Rows) -> Table:
+    """A read-only sheet's rows, as far as cells are present in it (not as far as the
+    dimensions it declares), counted against the limits as they are read."""
+    sheet.reset_dimensions()
+    return [
+        (number, within.row(number, values, _cell_text))
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+    ]
+
+
+def _header_at(rows: Table) -> int | None:
     return next(
         (i for i, (_, cells) in enumerate(rows) if looks_like_header([c.strip() for c in cells])),
         None,
     )
 
 
-def _holds_recommendations(rows: Rows) -> bool:
+def _holds_recommendations(rows: Table) -> bool:
     """Whether a recommendation stands under a sheet's column headers: a cover sheet's
     "Recommendations | 12 (and 30 actions)" looks like a header row, with no plan under it."""
     try:
@@ -228,14 +269,14 @@ def _holds_recommendations(rows: Rows) -> bool:
         return False
 
 
-def _opens_section(rows: Rows) -> bool:
+def _opens_section(rows: Table) -> bool:
     header = _header_at(rows)
     return header is not None and any(
         is_heading(" ".join(" ".join(cells).split())) for _, cells in rows[:header]
     )
 
 
-def _cover(rows: Rows) -> dict[str, str]:
+def _cover(rows: Table) -> dict[str, str]:
     """Label and value pairs ("Title" | "Domestic Homicide Review 7") on a cover sheet."""
     found: dict[str, str] = {}
     for _, cells in rows:
@@ -261,7 +302,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _from_rows(rows: Rows, path: Path, cover: dict[str, str] | None = None) -> ParsedPlan:
+def _from_rows(rows: Table, path: Path, cover: dict[str, str] | None = None) -> ParsedPlan:
     """A spreadsheet holds the table: title and version come from a cover sheet if it has
     one, else the title from the file name."""
     cover = cover or {}

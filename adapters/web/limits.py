@@ -24,13 +24,15 @@ import ijson
 from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
 
-KiB, MiB = 1024, 1024 * 1024
+from adapters.importing.limits import MAX_DOCUMENT_BYTES, MiB
+
+KiB = 1024
 COMMAND_BODY = 1 * MiB
 """A JSON command or a page's form. A text field holds up to 50,000 characters: 200,000
 bytes in UTF-8, 600,000 written as JSON's ``\\uXXXX`` escapes (Python's ``json.dumps``
 by default) or percent-encoded by a browser's form; two such fields in UTF-8 fit too."""
-UPLOAD_BODY = 20 * MiB
-"""An uploaded plan document, with its form fields."""
+UPLOAD_BODY = MAX_DOCUMENT_BYTES + 64 * KiB
+"""An uploaded plan document (the importer's own cap), with its form fields."""
 UPLOADS = frozenset({"/api/imports", "/import"})
 """The routes that take an upload (the API's, the pages' form)."""
 JSON_DEPTH = 32

@@ -322,8 +322,8 @@ def test_import_refuses_devices_pipes_and_huge_files(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.txt")
     refused(shell("import", "pipe.txt", ok=False, timeout=30), "not a regular file")
     with (tmp_path / "huge.txt").open("wb") as huge:
-        huge.truncate(51 * 1024 * 1024)  # sparse: no need to write 51 MB
-    refused(shell("import", "huge.txt", ok=False, timeout=30), "the limit is 52,428,800 bytes")
+        huge.truncate(21 * 1024 * 1024)  # sparse: no need to write 21 MB
+    refused(shell("import", "huge.txt", ok=False, timeout=30), "the limit is 20,971,520 bytes")
     assert not (tmp_path / "ledger.db").exists()
 
 
