@@ -534,8 +534,9 @@ class Ledger(Application[UUID]):
     ) -> queries.Page:
         """The overdue items as at a day, most overdue first: ``limit`` summary rows from
         ``offset``, and how many there are in all."""
-        if (limit is not None and limit < 0) or offset < 0:
-            raise InvalidCommand("--limit and --offset must not be negative")
+        values.count(offset, "offset")
+        if limit is not None:
+            values.count(limit, "limit")
         plan_id = _narrow(plan_id)
         return self._query(
             plan_id,
@@ -854,6 +855,9 @@ def _sees(plan_id: str) -> bool:
 
 
 def _check_sees(plan_id: str) -> None:
+    """A plan id a caller names: one by the rules (nothing else reaches a query: a NUL
+    would be a 503 from PostgreSQL), of a plan the caller's grant sees."""
+    values.plan_id(plan_id)
     grant = current_grant()
     if grant is not None:
         grant.check_sees(plan_id)

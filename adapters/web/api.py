@@ -24,6 +24,7 @@ from adapters.web.gateway import Gateway
 from domain.errors import InvalidCommand, NotAuthenticated
 from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
 from domain.kinds import ReviewKind
+from domain.values import COUNT_MAX
 from service.ledger import Ledger
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -52,6 +53,11 @@ KnownAt = Annotated[
     Query(description="As the ledger stood at this moment (a day: its end, UTC)."),
 ]
 PlanScope = Annotated[str | None, Query(description="One plan (default: all you see).")]
+Offset = Annotated[
+    int, Query(ge=0, le=COUNT_MAX, description=f"Skip this many rows (at most {COUNT_MAX:,}).")
+]
+"""Every integer a route takes is bounded by the document: a limit by its page size, an
+offset by ``COUNT_MAX`` (one past a database's 64-bit integers was a 500 or a 503)."""
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `recledger token add`.")
 
@@ -208,7 +214,7 @@ async def overdue(
     as_at: AsAt = None,
     known_at: KnownAt = None,
     limit: Annotated[int, Query(ge=0, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """Overdue items as at a date, most overdue first: a page of them and the total."""
     day = as_at or today()
@@ -320,7 +326,7 @@ async def audit(
     since: KnownAt = None,
     until: KnownAt = None,
     limit: Annotated[int, Query(ge=0, le=10000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """The log as an inspector reads it, each entry with its hash, in log order."""
 
