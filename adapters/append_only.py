@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, text
 
 from projections.seals import heads, seals
 
@@ -26,11 +26,12 @@ def protected_tables(events_table: str) -> list[str]:
     return [events_table, *PROTECTED_READ_MODELS]
 
 
-def protect(engine: Engine, events_table: str, schema: str | None = None) -> None:
-    """Install the triggers where they are missing (one read when none are)."""
+def protect(conn: Connection, events_table: str, schema: str | None = None) -> None:
+    """Install the triggers where they are missing (one read when none are), in one
+    transaction on ``conn``."""
     tables = protected_tables(events_table)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+    with conn.begin():
+        if conn.dialect.name == "postgresql":
             schema = schema or "public"
             found = conn.execute(
                 text(

@@ -622,15 +622,15 @@ class Ledger(Application[UUID]):
             _check_sees(plan_id)
         model = self._runner()
         day = as_at or _today()
-        with model.engine.connect() as conn:  # one connection for the check and the query
-            with read_snapshot(conn) as snapshot:
-                behind = model.is_behind(snapshot, self) and self.projects_inline
-                if not behind:  # the usual case: the snapshot the check saw is current
-                    answer = query(snapshot, day)
-            if behind:
-                self.project(behind=True)
-                with read_snapshot(conn) as snapshot:
-                    answer = query(snapshot, day)
+        # one connection for the check and the query
+        with model.engine.connect() as conn, read_snapshot(conn) as snapshot:
+            behind = model.is_behind(snapshot, self) and self.projects_inline
+            if not behind:  # the usual case: the snapshot the check saw is current
+                answer = query(snapshot, day)
+        if behind:  # caught up on a connection of its own: the ledger holds one at a time
+            self.project(behind=True)
+            with model.engine.connect() as conn, read_snapshot(conn) as snapshot:
+                answer = query(snapshot, day)
         if not found(answer) and plan_id is not None:
             self.plan(plan_id)  # nothing found: say so if the plan itself does not exist
         return answer

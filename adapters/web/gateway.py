@@ -78,7 +78,7 @@ class Gateway:
         if self._positions is None:
             from adapters.storage import bootstrap, postgres_conninfo
 
-            ledger = bootstrap(self.settings, create=True, connections=1)
+            ledger = bootstrap(self.settings, create=True)
             with self._lock:
                 self._opened.append(ledger)
             self._positions = PositionReader(ledger, postgres_conninfo(self.settings.db))
@@ -134,7 +134,7 @@ class Gateway:
         if ledger is None:
             from adapters.storage import bootstrap
 
-            ledger = self._local.ledger = bootstrap(self.settings, create=True, connections=1)
+            ledger = self._local.ledger = bootstrap(self.settings, create=True)
             with self._lock:
                 self._opened.append(ledger)
         return ledger
