@@ -69,10 +69,7 @@ def role() -> Iterator[Role]:
     try:
         yield Role(name, f"{url}?schema={name}")
     finally:
-        admin(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE usename = '{name}'"
-        )
+        admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{name}'")
         admin(f'DROP SCHEMA "{name}" CASCADE')
         admin(f'DROP OWNED BY "{name}"')
         admin(f'DROP ROLE "{name}"')
