@@ -333,13 +333,23 @@ class Ledger(Application[UUID]):
     # The log's integrity (service.integrity)
 
     def verify(self, against: integrity.Checkpoint | None = None) -> integrity.Verification:
+        _check_sees_whole_log("verifying the log")
         return integrity.verify(self, against)
 
     def head(self) -> integrity.Head:
+        _check_sees_whole_log("the log's head")
         return integrity.head(self)
 
     def prove(self, plan_id: str, ref: str, event: str, size: int | None = None) -> integrity.Proof:
+        _check_sees_whole_log("a proof against the log's head")
         return integrity.prove(self, plan_id, ref, event, size)
+
+    @staticmethod
+    def sees_whole_log() -> bool:
+        """Whether the one acting may see figures of the whole log (its size, its head, how
+        far the read models are behind it): not a token limited to plans."""
+        grant = current_grant()
+        return grant is None or grant.sees_whole_log()
 
     def audit(self, plan_id: str | None = None, **filters: Any) -> Iterator[integrity.AuditRow]:
         return integrity.audit(self, _narrow(plan_id), **filters)
@@ -649,6 +659,11 @@ class Ledger(Application[UUID]):
         read_models = self.read_model.read_position()
         return Lag(self.position(), read_models)
 
+    def visible_lag(self) -> Lag | None:
+        """``lag`` for the one acting: None for a token limited to plans, as the log's
+        position counts every plan's events."""
+        return self.lag() if self.sees_whole_log() else None
+
     def read_models_engine(self) -> Any:
         """The database engine of the read models and the seals."""
         return self._runner().engine
@@ -852,6 +867,12 @@ class Earlier:
 def _sees(plan_id: str) -> bool:
     grant = current_grant()
     return grant is None or grant.sees(plan_id)
+
+
+def _check_sees_whole_log(what: str) -> None:
+    grant = current_grant()
+    if grant is not None:
+        grant.check_sees_whole_log(what)
 
 
 def _check_sees(plan_id: str) -> None:

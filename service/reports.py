@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 class Stamp:
     generated_at: datetime
     generated_by: str
-    position: int
+    position: int | None
     """The log's size when the report was made: its last event's position."""
-    head: bytes
-    """The Merkle root of the log at ``position`` (``recledger head``)."""
+    head: bytes | None
+    """The Merkle root of the log at ``position`` (``recledger head``). Both None in a
+    report made for a token limited to plans: they are figures of every plan's events."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,14 @@ REASSIGNMENTS = ("LeadsReassigned", "AgencyReassigned")
 
 
 def stamp(ledger: Ledger) -> Stamp:
-    head = ledger.head()
     try:
         by = current_context().actor
     except NoActor:
         by = "unknown"
+    if not ledger.sees_whole_log():
+        ledger.project(behind=True)  # as sealing would have
+        return Stamp(datetime.now(UTC), by, None, None)
+    head = ledger.head()
     return Stamp(datetime.now(UTC), by, head.size, head.root)
 
 

@@ -109,8 +109,13 @@ STAMP = "recledger log position {position}, head {head}"
 _STAMP = re.compile(r"recledger log position (\d+), head ([0-9a-f]{64})")
 
 
+WITHHELD = "recledger log position and head withheld: made for a token limited to plans"
+
+
 def stamp_line(stamp: Stamp) -> str:
     """The line that ties a report to a state of the log (``verify --report`` reads it)."""
+    if stamp.position is None or stamp.head is None:
+        return WITHHELD
     return STAMP.format(position=stamp.position, head=stamp.head.hex())
 
 

@@ -122,7 +122,7 @@ class Caller:
         if self.gateway.keeps_answers:
             return await self.gateway.call(self.token, self.source, use)
         lag, found = await self.gateway.call(
-            self.token, self.source, lambda ledger: (ledger.lag(), use(ledger))
+            self.token, self.source, lambda ledger: (ledger.visible_lag(), use(ledger))
         )
         self._state.lag = lag
         return found
