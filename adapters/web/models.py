@@ -16,6 +16,7 @@ from domain.access import Role
 from domain.errors import InvalidCommand, InvalidDate
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SETTABLE_STATUSES, ReviewKind, Status
+from domain.values import LONG_TEXT_MAX
 
 if TYPE_CHECKING:
     from service.ledger import Ledger
@@ -43,7 +44,8 @@ Fuzzy = Annotated[FuzzyDate, PlainValidator(_fuzzy), WithJsonSchema(_DATE_SCHEMA
 Dated = Annotated[FuzzyDate, PlainValidator(_dated), WithJsonSchema(_DATE_SCHEMA)]
 """A date that must be on the calendar (a progress update's, a completion's)."""
 Version = Annotated[int, Field(ge=1, description="The recommendation's version you read.")]
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Text = Annotated[str, Field(min_length=1, max_length=LONG_TEXT_MAX)]
+"""Free text: the domain's limit (``domain.values``), as the CLI and the importer have it."""
 Line = Annotated[str, Field(min_length=1, max_length=500)]
 
 
