@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, text
 
 from adapters.event_stores import SIGNATURES
 from projections.seals import heads, seals
@@ -41,10 +41,11 @@ def protected_tables(events_table: str) -> list[str]:
     return [events_table, *PROTECTED]
 
 
-def protect(engine: Engine, events_table: str, schema: str | None = None) -> None:
-    """Install the triggers where any is missing (one read when none is)."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+def protect(conn: Connection, events_table: str, schema: str | None = None) -> None:
+    """Install the triggers where any is missing (one read when none is), in one
+    transaction on ``conn``."""
+    with conn.begin():
+        if conn.dialect.name == "postgresql":
             schema = schema or "public"
             statements = _postgres_statements(schema, events_table)
             found = conn.execute(

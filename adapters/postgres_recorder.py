@@ -30,6 +30,8 @@ ChunkedPostgresApplicationRecorder`` beside ``PERSISTENCE_MODULE=eventsourcing.p
 ``eventsourcing.postgres.PostgresFactory.application_recorder`` builds the class that
 topic names. (Not a factory of our own under another ``PERSISTENCE_MODULE``: the
 composition root recognises PostgreSQL by that module's name.)
+
+It also settles the library's connection pool before its first use (``__init__``).
 """
 
 from __future__ import annotations
@@ -51,11 +53,26 @@ def writer_lock(schema: str, table: str) -> tuple[str, tuple[str]]:
     return "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"recledger-writer:{schema}.{table}",)
 
 
+APPLICATION_NAME = "recledger"
+"""What recledger's PostgreSQL connections call themselves (``pg_stat_activity``), unless
+``PGAPPNAME`` names them otherwise."""
+
+
 class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresApplicationRecorder):
     """Insert events without pipeline mode, in bounded statements, in one transaction,
     with the write's signature (``adapters/event_stores.py``)."""
 
     max_events_per_statement = 1000
+
+    def __init__(self, datastore: es_postgres.PostgresDatastore, **kwargs: Any) -> None:
+        # Before the library first uses its pool (to register its types, in this call): its
+        # connections are named, and it is opened with its first connection ready. The
+        # library opens it without waiting: the use finds none ready and the pool opens a
+        # spare too, two connections (measured) where one serves (``storage.bootstrap``).
+        assert isinstance(datastore.pool.kwargs, dict)
+        datastore.pool.kwargs.setdefault("fallback_application_name", APPLICATION_NAME)
+        datastore.pool.open(wait=True, timeout=datastore.pool.timeout)
+        super().__init__(datastore, **kwargs)
 
     def _lock_table(self, curs: Any) -> None:
         curs.execute(self.lock_table_statements[0])  # SET LOCAL lock_timeout

@@ -8,12 +8,14 @@ so their rows cannot be edited unnoticed.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -46,6 +48,19 @@ class LedgerKey:
         except InvalidSignature:
             return False
         return True
+
+    def encrypt(self, data: bytes) -> str:
+        return self._fernet().encrypt(data).decode("ascii")
+
+    def decrypt(self, token: str) -> bytes | None:
+        try:
+            return self._fernet().decrypt(token.encode("ascii"))
+        except (InvalidToken, ValueError):
+            return None
+
+    def _fernet(self) -> Fernet:
+        """Authenticated encryption (AES-CBC and HMAC) under a key derived from this one."""
+        return Fernet(base64.urlsafe_b64encode(self.derived("sealed-references")))
 
     def derived(self, purpose: str) -> bytes:
         """A 32-byte secret for ``purpose``, derived from the private key (HMAC-SHA256

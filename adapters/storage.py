@@ -29,13 +29,14 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import psycopg
 from eventsourcing.persistence import PersistenceError
-from sqlalchemy import URL, Engine, create_engine, event, inspect, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from adapters.append_only import protect
 from adapters.event_stores import SIGNATURES
 from adapters.names import skeleton
+from adapters.postgres_recorder import APPLICATION_NAME
 from adapters.settings import Settings
 from adapters.signing import LedgerKey, load_key
 from domain.errors import ClockSkew, InvalidCommand, LedgerError, NoLedger, StorageUnavailable
@@ -114,6 +115,7 @@ def postgres_conninfo(db: str) -> str | None:
         user=env["POSTGRES_USER"],
         password=env["POSTGRES_PASSWORD"] or None,
         connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"],
+        fallback_application_name=APPLICATION_NAME,
     )
 
 
@@ -139,8 +141,16 @@ def read_model_engine(env: dict[str, str], *, single: bool = False) -> Engine:
         port=int(env["POSTGRES_PORT"]),
         database=env["POSTGRES_DBNAME"],
     )
-    pool = {"poolclass": StaticPool} if single else {}
-    engine = create_engine(url, connect_args={"connect_timeout": 5}, **pool)
+    # One connection, never more (``bootstrap``): a ledger's thread asks the read models one
+    # thing at a time; ``single``: that one kept (a session's temporary schema lives in it).
+    pool: dict[str, Any] = (
+        {"poolclass": StaticPool} if single else {"pool_size": 1, "max_overflow": 0}
+    )
+    engine = create_engine(
+        url,
+        connect_args={"connect_timeout": 5, "fallback_application_name": APPLICATION_NAME},
+        **pool,
+    )
     schema = env.get("POSTGRES_SCHEMA")
     return engine.execution_options(schema_translate_map={None: schema}) if schema else engine
 
@@ -179,38 +189,46 @@ def digest_key(key: LedgerKey) -> bytes:
     return key.derived("read-model-digests")
 
 
-def bootstrap(
-    settings: Settings | None = None, *, create: bool = True, connections: int | None = None
-) -> Ledger:
+def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledger:
     """Build the ledger on the configured store. ``create``: make the store's tables if
     there are none (a command that writes); otherwise a missing ledger is refused.
-    ``connections``: keep at most this many open to a PostgreSQL event store (the library
-    opens its pool's size at once; a ledger used by one thread needs one)."""
+
+    A ledger is used by one thread at a time (a server opens one per thread), so on
+    PostgreSQL it holds at most 2 connections, which is all a CLI command opens: one to
+    the event store (the library's pool would open 5 at once, and grow to 15) and one to
+    the read models (``read_model_engine``); the first check that the server answers is
+    made on the latter, and kept. The event store's pool has 2 spares, opened only when
+    uses overlap, as only in the projection worker: its subscription's LISTEN and reader
+    beside its catch-up."""
     settings = settings or Settings()
     env = {**event_store_env(settings.db), "CREATE_TABLE": "no"}  # made below, under a lock
-    if connections is not None and env["PERSISTENCE_MODULE"] == POSTGRES:
-        env |= {"POSTGRES_POOL_SIZE": str(connections), "POSTGRES_MAX_OVERFLOW": "1"}
+    if env["PERSISTENCE_MODULE"] == POSTGRES:
+        env |= {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "2"}
     where = masked(settings.db)
-    module = env["PERSISTENCE_MODULE"]
-    if module == SQLITE:
+    if env["PERSISTENCE_MODULE"] == SQLITE:
         _check_sqlite_file(Path(env["SQLITE_DBNAME"]), create=create)
-    elif module == POSTGRES:
-        _check_postgres(env, settings.db)
+    engine = read_model_engine(env)
     try:
-        ledger = _retry_while_locked(lambda: _open(env, where, settings, create=create))
-    except LedgerError as error:
-        raise type(error)(scrub(str(error), settings.db)) from None
-    except STORAGE_ERRORS as error:
-        cause = scrub(storage_cause(error), settings.db)
-        raise StorageUnavailable(f"cannot open the ledger at {where}: {cause}") from None
+        if engine.dialect.name == "postgresql":
+            _check_postgres(engine, settings.db)
+        ledger = _retry_while_locked(lambda: _open(env, engine, where, settings, create=create))
+    except BaseException as error:
+        engine.dispose()
+        if isinstance(error, LedgerError):
+            raise type(error)(scrub(str(error), settings.db)) from None
+        if isinstance(error, STORAGE_ERRORS):
+            cause = scrub(storage_cause(error), settings.db)
+            raise StorageUnavailable(f"cannot open the ledger at {where}: {cause}") from None
+        raise
     ledger.projects_inline = settings.projections == "inline"
     return ledger
 
 
-def _open(env: dict[str, str], where: str, settings: Settings, *, create: bool) -> Ledger:
+def _open(
+    env: dict[str, str], engine: Engine, where: str, settings: Settings, *, create: bool
+) -> Ledger:
     ledger = Ledger(env=env, skeleton=skeleton)
     try:
-        engine = read_model_engine(env)
         recorder: Any = ledger.recorder
         table = getattr(recorder, "events_table_name", None)
         schema = env.get("POSTGRES_SCHEMA")
@@ -231,14 +249,15 @@ def _open(env: dict[str, str], where: str, settings: Settings, *, create: bool) 
         ledger.read_model = read_models(engine, key)
         ledger.scratch_engine = lambda: scratch_engine(env)
         if table is not None:
-            with _store_ddl_lock(engine):
-                protect(engine, table, schema)
+            with _store_ddl_lock(engine) as conn:
+                protect(conn, table, schema)
         if env["PERSISTENCE_MODULE"] == POSTGRES:
             # The library registers its composite type when it starts or creates the table;
             # a process that started while another was creating it registers it now.
             ledger.recorder.datastore.register_type_adapters()  # type: ignore[attr-defined]
             ledger.check_clock = ServerClock(engine)
     except BaseException:
+        ledger.read_model = None  # its engine is the caller's to dispose
         ledger.close()
         raise
     return ledger
@@ -255,19 +274,23 @@ def _ledger_key(settings: Settings, recorder: Any, *, memory: bool) -> LedgerKey
 
 
 @contextmanager
-def _store_ddl_lock(engine: Engine) -> Iterator[None]:
+def _store_ddl_lock(engine: Engine) -> Iterator[Connection]:
     """One process at a time creates the store's tables (PostgreSQL's DDL races itself:
     'tuple concurrently updated', a unique violation on pg_type). SQLite's statements say
-    IF NOT EXISTS and wait for the database's write lock."""
-    if engine.dialect.name != "postgresql":
-        yield
-        return
+    IF NOT EXISTS and wait for the database's write lock. Yields the connection that holds
+    the lock, for the DDL that needs no other."""
     with engine.connect() as conn:
+        if engine.dialect.name != "postgresql":
+            yield conn
+            return
         conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _STORE_DDL_LOCK})
+        conn.commit()  # the lock is the session's: the DDL runs in transactions of its own
         try:
-            yield
+            yield conn
         finally:
+            conn.rollback()
             conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _STORE_DDL_LOCK})
+            conn.commit()
 
 
 def _retry_while_locked(open_store: Callable[[], T], attempts: int = 5) -> T:
@@ -320,19 +343,13 @@ _READ_ONLY = (
 )
 
 
-def _check_postgres(env: dict[str, str], db: str) -> None:
-    """Connect once, directly, for the server's own reason when it refuses (no such
-    database, no such role, wrong password) at once, rather than a pool's time-out."""
+def _check_postgres(engine: Engine, db: str) -> None:
+    """Connect once, for the server's own reason when it refuses (no such database, no
+    such role, wrong password) at once, rather than a pool's time-out. The connection is
+    kept, as the read models' one."""
     try:
-        psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            dbname=env["POSTGRES_DBNAME"],
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"] or None,
-            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-        ).close()
-    except psycopg.Error as error:
+        engine.connect().close()
+    except SQLAlchemyError as error:
         cause = scrub(storage_cause(error), db)
         raise StorageUnavailable(f"cannot connect to {masked(db)}: {cause}") from None
 

@@ -55,6 +55,18 @@ class Grant:
             f"{self.name} sees only the plans {', '.join(sorted(self.plans))}: name one"
         )
 
+    def sees_whole_log(self) -> bool:
+        return not self.plans
+
+    def check_sees_whole_log(self, what: str) -> None:
+        """The log's size and root, and its verification, are figures of every plan's
+        events: a token limited to plans is refused them (403), as it is those events."""
+        if self.plans:
+            raise NotPermitted(
+                f"{self.name} sees only the plans {', '.join(sorted(self.plans))}: {what} "
+                "is of the whole log, every plan's events"
+            )
+
     def check_coordinates(self, plan_id: str | None, what: str) -> None:
         """Opening plans, raising recommendations, importing, issuing tokens."""
         if plan_id is not None:

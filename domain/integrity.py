@@ -320,6 +320,14 @@ class Signer(Protocol):
         """Whether ``signature`` is this key's over ``message``."""
         ...
 
+    def encrypt(self, data: bytes) -> str:
+        """``data`` sealed so that only this key reads it back (text, URL-safe)."""
+        ...
+
+    def decrypt(self, token: str) -> bytes | None:
+        """What ``encrypt`` sealed; None for anything this key did not seal."""
+        ...
+
 
 class StoredLike(Protocol):
     """An event as stored (the eventsourcing library's ``StoredEvent`` or a notification)."""

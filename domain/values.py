@@ -35,6 +35,10 @@ DATE_TEXT_MAX = 2_000
 target cells too, which is kept verbatim."""
 LONG_TEXT_MAX = 50_000
 """A recommendation's text, an update, a reason, evidence."""
+COUNT_MAX = 10**9
+"""The largest offset or number of rows a query takes (``--offset``, ``?limit=``): past any
+ledger's size, and far within the 64-bit integers of every database and of Python's
+slices, so no count a caller sends can overflow one."""
 
 # Line and paragraph separators and the bidirectional overrides and isolates: invisible
 # characters that move or hide what a reader sees on the screen.
@@ -158,6 +162,13 @@ ACTION_NUMBER = re.compile(_PART, re.ASCII)
 """A sub-action's number under its recommendation: one part (``2``, ``2a``)."""
 DUPLICATE = re.compile(r"[0-9]{1,3}", re.ASCII)
 """ASCII digits only: ``overview/`` and an Arabic-Indic one (U+0661) is not ``overview/1``."""
+
+
+def count(value: int, field: str) -> int:
+    """An offset or a number of rows: 0 to ``COUNT_MAX``."""
+    if not 0 <= value <= COUNT_MAX:
+        raise InvalidCommand(f"{field} is {value}; it must be 0 to {COUNT_MAX:,}")
+    return value
 
 
 def plan_id(value: str) -> str:

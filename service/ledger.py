@@ -345,6 +345,7 @@ class Ledger(Application[UUID]):
     def verify(
         self, against: integrity.Checkpoint | None = None, *, deep: bool = False
     ) -> integrity.Verification:
+        _check_sees_whole_log("verifying the log")
         return integrity.verify(self, against, deep=deep)
 
     def attest(self) -> tuple[int, bytes]:
@@ -353,10 +354,24 @@ class Ledger(Application[UUID]):
         return integrity.attest(self)
 
     def head(self) -> integrity.Head:
+        _check_sees_whole_log("the log's head")
         return integrity.head(self)
 
     def prove(self, plan_id: str, ref: str, event: str, size: int | None = None) -> integrity.Proof:
+        _check_sees_whole_log("a proof against the log's head")
         return integrity.prove(self, plan_id, ref, event, size)
+
+    @staticmethod
+    def check_sees_whole_log(what: str) -> None:
+        """Refuse a token limited to plans what is a figure of every plan's events."""
+        _check_sees_whole_log(what)
+
+    @staticmethod
+    def sees_whole_log() -> bool:
+        """Whether the one acting may see figures of the whole log (its size, its head, how
+        far the read models are behind it): not a token limited to plans."""
+        grant = current_grant()
+        return grant is None or grant.sees_whole_log()
 
     def audit(self, plan_id: str | None = None, **filters: Any) -> Iterator[integrity.AuditRow]:
         return integrity.audit(self, _narrow(plan_id), **filters)
@@ -579,8 +594,9 @@ class Ledger(Application[UUID]):
     ) -> queries.Page:
         """The overdue items as at a day, most overdue first: ``limit`` summary rows from
         ``offset``, and how many there are in all."""
-        if (limit is not None and limit < 0) or offset < 0:
-            raise InvalidCommand("--limit and --offset must not be negative")
+        values.count(offset, "offset")
+        if limit is not None:
+            values.count(limit, "limit")
         plan_id = _narrow(plan_id)
         return self._query(
             plan_id,
@@ -666,15 +682,15 @@ class Ledger(Application[UUID]):
             _check_sees(plan_id)
         model = self._runner()
         day = as_at or _today()
-        with model.engine.connect() as conn:  # one connection for the check and the query
-            with read_snapshot(conn) as snapshot:
-                behind = model.is_behind(snapshot, self) and self.projects_inline
-                if not behind:  # the usual case: the snapshot the check saw is current
-                    answer = query(snapshot, day)
-            if behind:
-                self.project(behind=True)
-                with read_snapshot(conn) as snapshot:
-                    answer = query(snapshot, day)
+        # one connection for the check and the query
+        with model.engine.connect() as conn, read_snapshot(conn) as snapshot:
+            behind = model.is_behind(snapshot, self) and self.projects_inline
+            if not behind:  # the usual case: the snapshot the check saw is current
+                answer = query(snapshot, day)
+        if behind:  # caught up on a connection of its own: the ledger holds one at a time
+            self.project(behind=True)
+            with model.engine.connect() as conn, read_snapshot(conn) as snapshot:
+                answer = query(snapshot, day)
         if not found(answer) and plan_id is not None:
             self.plan(plan_id)  # nothing found: say so if the plan itself does not exist
         return answer
@@ -692,6 +708,11 @@ class Ledger(Application[UUID]):
             return Lag(0, 0)
         read_models = self.read_model.read_position()
         return Lag(self.position(), read_models)
+
+    def visible_lag(self) -> Lag | None:
+        """``lag`` for the one acting: None for a token limited to plans, as the log's
+        position counts every plan's events."""
+        return self.lag() if self.sees_whole_log() else None
 
     def read_models_engine(self) -> Any:
         """The database engine of the read models and the seals."""
@@ -908,7 +929,16 @@ def _sees(plan_id: str) -> bool:
     return grant is None or grant.sees(plan_id)
 
 
+def _check_sees_whole_log(what: str) -> None:
+    grant = current_grant()
+    if grant is not None:
+        grant.check_sees_whole_log(what)
+
+
 def _check_sees(plan_id: str) -> None:
+    """A plan id a caller names: one by the rules (nothing else reaches a query: a NUL
+    would be a 503 from PostgreSQL), of a plan the caller's grant sees."""
+    values.plan_id(plan_id)
     grant = current_grant()
     if grant is not None:
         grant.check_sees(plan_id)

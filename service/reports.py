@@ -17,6 +17,7 @@ from domain.errors import NoActor
 from domain.kinds import Status
 from projections.plans import PlanView
 from projections.queries import ChangeView, OverdueRow, RecommendationView
+from service import integrity
 
 if TYPE_CHECKING:
     from service.ledger import Ledger
@@ -26,10 +27,14 @@ if TYPE_CHECKING:
 class Stamp:
     generated_at: datetime
     generated_by: str
-    position: int
+    position: int | None
     """The log's size when the report was made: its last event's position."""
-    head: bytes
-    """The Merkle root of the log at ``position`` (``recledger head``)."""
+    head: bytes | None
+    """The Merkle root of the log at ``position`` (``recledger head``). Both None in a
+    report made for a token limited to plans: they are figures of every plan's events."""
+    sealed: str = ""
+    """Where they are withheld: the position and head, sealed with the ledger's key, so
+    that the ledger (and only it) can check the report against the log."""
     claim: str = ""
     """What the report says of itself, for ``verify --report`` (set where it is
     rendered: ``adapters/reports/claim.py``)."""
@@ -77,11 +82,15 @@ REASSIGNMENTS = ("LeadsReassigned", "AgencyReassigned")
 
 
 def stamp(ledger: Ledger) -> Stamp:
-    head = ledger.head()
     try:
         by = current_context().actor
     except NoActor:
         by = "unknown"
+    head = integrity.head(ledger)  # sealing catches the read models up (a worker's too)
+    if not ledger.sees_whole_log():
+        key = ledger.signer
+        sealed = key.encrypt(f"{head.size} {head.root.hex()}".encode()) if key else ""
+        return Stamp(datetime.now(UTC), by, None, None, sealed)
     return Stamp(datetime.now(UTC), by, head.size, head.root)
 
 

@@ -89,7 +89,7 @@ def run(
             key = state.idempotency_key if writes else None
             grant = ledger.authenticate(state.settings.token) if state.settings.token else None
             with acting_as(grant.name, "cli", grant) if grant else nullcontext():
-                lag = ledger.lag() if answers else None
+                lag = ledger.visible_lag() if answers else None
                 result = command(ledger) if key is None else ledger.once(key, command)
     except LedgerError as error:
         refuse(scrub(str(error), state.settings.db))

@@ -295,8 +295,12 @@ def backup(
     Take a checkpoint first; a restored backup verifies --against it."""
     from adapters.backup import backup as back_up
 
-    head = run(ctx, lambda ledger: ledger.head(), writes=False)
-    how = run(ctx, lambda _: back_up(ctx.obj.settings.db, out), writes=False)
+    def head_then_back_up(ledger: Ledger) -> tuple[Any, str]:
+        head = ledger.head()
+        ledger.close()  # pg_dump's connection is then the command's only one, not its third
+        return head, back_up(ctx.obj.settings.db, out)
+
+    head, how = run(ctx, head_then_back_up, writes=False)
     say(f"backed up the ledger at position {head.size:,} or later to {out}; {how}")
 
 

@@ -23,6 +23,7 @@ from adapters.cli.app import (
 )
 from adapters.cli.tables import rows_table, terminal, views_table
 from domain.fuzzy_date import parse_as_at, parse_known_at
+from domain.values import COUNT_MAX
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
     from projections.queries import OverdueRow, RecommendationView
@@ -207,8 +208,12 @@ def overdue(
     plan_id: PlanOption = None,
     as_at: AsAt = None,
     known_at: KnownAt = None,
-    limit: Annotated[int | None, typer.Option(min=0, help="At most this many rows.")] = None,
-    offset: Annotated[int, typer.Option(min=0, help="Skip this many rows first.")] = 0,
+    limit: Annotated[
+        int | None, typer.Option(min=0, max=COUNT_MAX, help="At most this many rows.")
+    ] = None,
+    offset: Annotated[
+        int, typer.Option(min=0, max=COUNT_MAX, help="Skip this many rows first.")
+    ] = 0,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:

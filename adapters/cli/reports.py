@@ -43,8 +43,12 @@ def export(
     _write(out, plan_report(report, form))
     say(
         f"wrote {out}: {plan_id} as at {report.as_at.isoformat()}, {len(report.views)} "
-        f"recommendations, log position {report.stamp.position:,}"
+        f"recommendations, log position {_position(report.stamp.position)}"
     )
+
+
+def _position(position: int | None) -> str:
+    return "withheld (the token sees only some plans)" if position is None else f"{position:,}"
 
 
 @app.command("board-report")

@@ -44,7 +44,9 @@ class ReportCheck:
 
 
 def check_report(ledger: Ledger, path: Path) -> ReportCheck:
-    """What ``path`` is, of this ledger's log (see the module's docstring)."""
+    """What ``path`` is, of this ledger's log (see the module's docstring). For whoever
+    sees the whole log: the answer names its positions and heads."""
+    ledger.check_sees_whole_log("checking a report against the log")
     form, text = _read(path)
     claim = read_claim(text)
     if claim is None:
@@ -58,23 +60,43 @@ def check_report(ledger: Ledger, path: Path) -> ReportCheck:
             f"its head at position {stated[0]:,} is a state of this log (a report made before "
             "reports carried their claim: its content cannot be made again)",
         )
-    found = _head(ledger, claim.position, bytes.fromhex(claim.head))
+    stated = _stated(ledger, claim)
+    if stated is None:
+        return ReportCheck(
+            "altered",
+            "its withheld position and head (it was made for a token limited to plans) were "
+            "not sealed by this ledger's key",
+        )
+    position, head = stated
+    found = _head(ledger, position, head)
     if found is not None:
         return found
     mine = draft(text, claim)
-    remade = draft(report_text(_remake(ledger, claim), form), claim)
+    remade = draft(report_text(_remake(ledger, claim, position), form), claim)
     digest_holds = content_digest(text, claim) == claim.content
     if remade == mine and digest_holds:
         return ReportCheck(
             "genuine",
-            f"it is what the log said at position {claim.position:,} (head {claim.head[:16]}…), "
+            f"it is what the log said at position {position:,} (head {head.hex()[:16]}…), "
             "made again from the log and compared",
         )
     where = _first_difference(mine, remade, form) if remade != mine else "its claim's digest"
     digest = "" if digest_holds else "; its content no longer matches the digest it carries"
     return ReportCheck(
-        "altered", f"it is not what the log said at position {claim.position:,}: {where}{digest}"
+        "altered", f"it is not what the log said at position {position:,}: {where}{digest}"
     )
+
+
+def _stated(ledger: Ledger, claim: Claim) -> tuple[int, bytes] | None:
+    """The position and head a claim states: as written, or (withheld) as sealed."""
+    if claim.position is not None and claim.head is not None:
+        return claim.position, bytes.fromhex(claim.head)
+    opened = ledger.signer.decrypt(claim.sealed or "") if ledger.signer else None
+    try:
+        size, root = (opened or b"").decode("ascii").split(" ")
+        return int(size), bytes.fromhex(root)
+    except ValueError:
+        return None
 
 
 def _read(path: Path) -> tuple[str, str]:
@@ -112,14 +134,14 @@ def _head(ledger: Ledger, position: int, head: bytes) -> ReportCheck | None:
     )
 
 
-def _remake(ledger: Ledger, claim: Claim) -> bytes:
-    """The report made again, as its claim says it was made, from the log up to its
-    position: the plan's events copied into a ledger in memory, projected afresh."""
+def _remake(ledger: Ledger, claim: Claim, position: int) -> bytes:
+    """The report made again, as its claim says it was made, from the log up to
+    ``position``: the plan's events copied into a ledger in memory, projected afresh."""
     from adapters.storage import bootstrap
 
-    events = integrity.plan_log(ledger, claim.plan, claim.position)
+    events = integrity.plan_log(ledger, claim.plan, position)
     if not events:
-        raise InvalidCommand(f"the log held no plan {claim.plan!r} at position {claim.position:,}")
+        raise InvalidCommand(f"the log held no plan {claim.plan!r} at position {position:,}")
     scratch = bootstrap(Settings(db="memory:", actor="verify"))
     try:
         stored = [
@@ -127,7 +149,7 @@ def _remake(ledger: Ledger, claim: Claim) -> bytes:
         ]
         scratch.recorder.insert_events(stored)
         scratch.project()
-        stamp = claim.stamp()
+        stamp = claim.stamp()  # withheld or not, as the report had it
         if claim.kind == "plan":
             known = datetime.fromisoformat(claim.known_at) if claim.known_at else None
             as_at = date.fromisoformat(claim.as_at or "")

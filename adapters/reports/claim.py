@@ -36,8 +36,10 @@ class Claim:
     format: str
     generated_at: str
     by: str
-    position: int
-    head: str
+    position: int | None
+    head: str | None
+    """None where withheld (a token limited to plans): ``sealed`` holds them then."""
+    sealed: str | None = None
     as_at: str | None = None
     known_at: str | None = None
     since: str | None = None
@@ -53,7 +55,8 @@ class Claim:
             "generated_at": s.generated_at.isoformat(),
             "by": s.generated_by,
             "position": s.position,
-            "head": s.head.hex(),
+            "head": s.head.hex() if s.head is not None else None,
+            "sealed": s.sealed or None,
         }
         if isinstance(report, PlanAsAt):
             known = report.known_at.isoformat() if report.known_at else None
@@ -75,7 +78,8 @@ class Claim:
             datetime.fromisoformat(self.generated_at),
             self.by,
             self.position,
-            bytes.fromhex(self.head),
+            bytes.fromhex(self.head) if self.head is not None else None,
+            self.sealed or "",
         )
 
 
@@ -87,7 +91,7 @@ def read_claim(text: str) -> Claim | None:
     try:
         data = json.loads(base64.urlsafe_b64decode(found.group(1)))
         claim = Claim(**data)
-        bytes.fromhex(claim.head)
+        bytes.fromhex(claim.head or "")
         bytes.fromhex(claim.content)
     except (ValueError, TypeError, binascii.Error):
         return None

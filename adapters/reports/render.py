@@ -163,8 +163,11 @@ def _board_xlsx(b: BoardReport) -> bytes:
 
 
 def _md(text: str) -> str:
-    """A Markdown table cell: its lines as <br>, its pipes escaped, nothing that acts."""
-    return printable(text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>"))
+    """Typed text in Markdown (a table cell, a heading, a header line), shown as typed by a
+    viewer that renders HTML: its markup escaped, its backslashes and pipes too (a pipe
+    would end the cell), its lines joined by <br>; nothing that acts."""
+    escaped = html.escape(text.replace("\\", "\\\\"), quote=False).replace("|", "\\|")
+    return printable(escaped.replace("\r", "").replace("\n", "<br>"))
 
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:

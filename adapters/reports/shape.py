@@ -109,10 +109,17 @@ STAMP = "recledger log position {position}, head {head}"
 _STAMP = re.compile(r"recledger log position (\d+), head ([0-9a-f]{64})")
 
 
+WITHHELD = "recledger log position and head withheld: made for a token limited to plans"
+
+
 def stamp_line(stamp: Stamp) -> str:
     """The line that ties a report to a state of the log, and its claim (``verify
-    --report`` reads them)."""
-    line = STAMP.format(position=stamp.position, head=stamp.head.hex())
+    --report`` reads them); for a token limited to plans, the position and head withheld
+    (the claim carries them sealed with the ledger's key)."""
+    if stamp.position is None or stamp.head is None:
+        line = WITHHELD
+    else:
+        line = STAMP.format(position=stamp.position, head=stamp.head.hex())
     return f"{line}; {stamp.claim}" if stamp.claim else line
 
 

@@ -27,6 +27,7 @@ from domain import values
 from domain.errors import InvalidCommand, NotAuthenticated
 from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
 from domain.kinds import ReviewKind
+from domain.values import COUNT_MAX
 from service.ledger import Ledger
 
 T = TypeVar("T")
@@ -53,6 +54,11 @@ KnownAt = Annotated[
     Query(description="As the ledger stood at this moment (a day: its end, UTC)."),
 ]
 PlanScope = Annotated[str | None, Query(description="One plan (default: all you see).")]
+Offset = Annotated[
+    int, Query(ge=0, le=COUNT_MAX, description=f"Skip this many rows (at most {COUNT_MAX:,}).")
+]
+"""Every integer a route takes is bounded by the document: a limit by its page size, an
+offset by ``COUNT_MAX`` (one past a database's 64-bit integers was a 500 or a 503)."""
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `recledger token add`.")
 
@@ -111,7 +117,7 @@ class Caller:
         if self.gateway.keeps_answers:
             return await self.gateway.call(self.credential, self.source, use)
         lag, found = await self.gateway.call(
-            self.credential, self.source, lambda ledger: (ledger.lag(), use(ledger))
+            self.credential, self.source, lambda ledger: (ledger.visible_lag(), use(ledger))
         )
         self._state.lag = lag
         return found
@@ -211,7 +217,7 @@ async def overdue(
     as_at: AsAt = None,
     known_at: KnownAt = None,
     limit: Annotated[int, Query(ge=0, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """Overdue items as at a date, most overdue first: a page of them and the total."""
     day = as_at or today()
@@ -323,7 +329,7 @@ async def audit(
     since: KnownAt = None,
     until: KnownAt = None,
     limit: Annotated[int, Query(ge=0, le=10000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """The log as an inspector reads it, each entry with its hash, in log order."""
 

@@ -151,7 +151,7 @@ class Gateway:
             if self._shared is None:
                 from adapters.storage import bootstrap
 
-                ledger = bootstrap(self.settings, create=True, connections=1)
+                ledger = bootstrap(self.settings, create=True)
                 with self._lock:
                     self._opened.append(ledger)
                 self._shared = ledger
@@ -197,7 +197,7 @@ class Gateway:
         if ledger is None:
             from adapters.storage import bootstrap
 
-            ledger = self._local.ledger = bootstrap(self.settings, create=True, connections=1)
+            ledger = self._local.ledger = bootstrap(self.settings, create=True)
             with self._lock:
                 self._opened.append(ledger)
         return ledger

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import date, datetime, timedelta
+from calendar import monthrange
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -237,8 +238,7 @@ async def chart(request: Request, plan: str, page: Page, as_at: str | None = Non
     def read(ledger: Ledger) -> Any:
         views = ledger.status(plan, as_at=end)
         raised = [v.raised.start for v in views if v.raised and v.raised.start]
-        start = min(raised, default=end - timedelta(days=365))
-        return ledger.trend(plan, _month_ends(start, end))
+        return ledger.trend(plan, _month_ends(min(raised, default=None), end))
 
     svg = trend_svg(await page(read))
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
@@ -439,16 +439,21 @@ def _diff(before: RecommendationView | None, after: RecommendationView | None) -
     return {"fields": fields, "updates": added}
 
 
-def _month_ends(start: date, end: date) -> list[date]:
-    """The last day of each month from ``start``'s to ``end``'s (at most 60, thinned)."""
-    days: list[date] = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        following = date(year + month // 12, month % 12 + 1, 1)
-        days.append(min(following - timedelta(days=1), end))
-        year, month = following.year, following.month
+def _month_ends(start: date | None, end: date) -> list[date]:
+    """The last day of each month from ``start``'s (default: a year before ``end``) to
+    ``end``'s, ``end`` itself last (at most 60, thinned). Months are counted, not dates
+    added to, so the first and the last months of the calendar are no edge."""
+    last = end.year * 12 + end.month - 1
+    first = max(12, last - 12) if start is None else start.year * 12 + start.month - 1
+    days = [_month_end(month, end) for month in range(first, last + 1)]
     step = max(1, -(-len(days) // 60))
     return days[::-1][::step][::-1]
+
+
+def _month_end(month: int, end: date) -> date:
+    """The last day of a month counted from January of year 0 (or ``end``, if sooner)."""
+    year, index = divmod(month, 12)
+    return min(date(year, index + 1, monthrange(year, index + 1)[1]), end)
 
 
 templates.env.globals["section_title"] = section_title
