@@ -40,7 +40,7 @@ SKIPPED = {"/", "/signin", "/docs", "/openapi.json"}
 @pytest.fixture
 def client(seeded: Seeded) -> Iterator[TestClient]:
     """The app as served: an unexpected exception is the 500 a caller would get."""
-    app = create_app(Settings(db=seeded.db, actor="server"), session_secret="test-secret")
+    app = create_app(Settings(db=seeded.db, actor="server"))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.reports.check import check_report
+from adapters.reports.claim import read_claim
 from adapters.reports.shape import WITHHELD
 from adapters.settings import Settings
 from adapters.storage import bootstrap
@@ -49,11 +51,12 @@ def test_a_token_limited_to_plans_is_refused_the_logs_head_and_verification(
 
 
 def test_a_report_made_for_a_token_limited_to_plans_states_no_log_wide_figure(
-    client: TestClient, seeded: Seeded, limited: str
+    client: TestClient, seeded: Seeded, limited: str, tmp_path: Path
 ) -> None:
     """Issue 25, defect 10: the stamp of a report is the log's position and head; for a
-    token limited to plans it says they are withheld (``verify --report`` then refuses
-    the report as unstamped)."""
+    token limited to plans it says they are withheld, and its claim carries them sealed
+    with the ledger's key: ``verify --report`` (for whoever sees the whole log) still
+    makes the report again from the log and finds it genuine."""
     whole = client.get("/api/head", headers=auth(seeded.tokens["auditor"])).json()
     reports = [f"/api/plans/dhr2/export?format={form}" for form in ("html", "md", "csv", "txt")] + [
         f"/api/plans/dhr2/board-report?since=2014-01-01&format={f}" for f in ("html", "md")
@@ -67,6 +70,18 @@ def test_a_report_made_for_a_token_limited_to_plans_states_no_log_wide_figure(
         assert WITHHELD in mine.text, path
         theirs = client.get(path, headers=auth(seeded.tokens["auditor"]))
         assert whole["root"] in theirs.text, path  # the whole log's readers get the stamp
+        claim = read_claim(mine.text)
+        assert claim is not None and (claim.position, claim.head) == (None, None), path
+        assert claim.sealed and whole["root"] not in claim.sealed, path
+        form = path.split("format=")[1]
+        made = tmp_path / f"{len(list(tmp_path.iterdir()))}.{form}"
+        made.write_bytes(mine.content)
+        ledger = bootstrap(Settings(db=seeded.db, actor="inspector"))
+        try:
+            with acting_as("inspector", "test"):
+                assert check_report(ledger, made).outcome == "genuine", path
+        finally:
+            ledger.close()
     sign_in(client, limited)
     page = client.get("/plans/dhr2/export?format=html")
     assert page.status_code == 200 and whole["root"] not in page.text and WITHHELD in page.text
@@ -76,9 +91,7 @@ def test_a_report_made_for_a_token_limited_to_plans_states_no_log_wide_figure(
 def worker_client(seeded: Seeded) -> Iterator[TestClient]:
     """The app where a projection worker keeps the read models (none runs here: they
     stay behind the log, and each answer says by how much)."""
-    app = create_app(
-        Settings(db=seeded.db, actor="server", projections="worker"), session_secret="test"
-    )
+    app = create_app(Settings(db=seeded.db, actor="server", projections="worker"))
     with TestClient(app) as client:
         yield client
 
