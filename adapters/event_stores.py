@@ -31,11 +31,15 @@ SIGNATURES = "rl_signatures"
 
 
 class SignedWrites:
-    """What every signing recorder shares: the key, and the signature of a write."""
+    """What every signing recorder shares: the key, the signature of a write, and the
+    signatures' table (through the library's datastore, in the recorder's transaction)."""
 
     signer: Signer | None = None
     """Set by the composition root (``adapters.storage.bootstrap``); without it, nothing
     is written."""
+    mark = "?"
+    """The driver's parameter mark."""
+    datastore: Any
 
     def signature_of(self, stored: Sequence[Any], last_id: int) -> WriteSignature:
         if self.signer is None:
@@ -43,6 +47,32 @@ class SignedWrites:
                 "this ledger was opened without its signing key, so it cannot record"
             )
         return sign_write(self.signer, stored, last_id)
+
+    def signatures_table(self) -> str:
+        return SIGNATURES
+
+    def insert_signature(self, cursor: Any, found: WriteSignature) -> None:
+        marks = ", ".join([self.mark] * 4)
+        cursor.execute(
+            f"INSERT INTO {self.signatures_table()} (last_id, count, key, signature) "
+            f"VALUES ({marks})",
+            (found.last_id, found.count, found.key, found.signature),
+        )
+
+    def add_signature(self, found: WriteSignature) -> None:
+        """Record a signature of events already stored (``recledger attest``)."""
+        with self.datastore.transaction(commit=True) as cursor:
+            self.insert_signature(cursor, found)
+
+    def select_signatures(self, after: int, limit: int) -> list[WriteSignature]:
+        """The signatures of the writes whose last event comes after ``after``, in order."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT last_id, count, key, signature FROM {self.signatures_table()} "
+                f"WHERE last_id > {self.mark} ORDER BY last_id LIMIT {self.mark}",
+                (after, limit),
+            )
+            return signatures_of(cursor.fetchall())
 
 
 def signatures_of(rows: Sequence[Any]) -> list[WriteSignature]:
@@ -65,11 +95,6 @@ class SigningSQLiteRecorder(SignedWrites, SQLiteApplicationRecorder):
                 f"CREATE INDEX IF NOT EXISTS {SIGNATURES}_by_last ON {SIGNATURES} (last_id)"
             )
 
-    def add_signature(self, found: WriteSignature) -> None:
-        """Record a signature of events already stored (``recledger attest``)."""
-        with self.datastore.transaction(commit=True) as c:
-            self.insert_signature(c, found)
-
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -77,23 +102,6 @@ class SigningSQLiteRecorder(SignedWrites, SQLiteApplicationRecorder):
         if stored_events and ids:
             self.insert_signature(c, self.signature_of(stored_events, ids[-1]))
         return ids
-
-    @staticmethod
-    def insert_signature(c: Any, found: WriteSignature) -> None:
-        c.execute(
-            f"INSERT INTO {SIGNATURES} (last_id, count, key, signature) VALUES (?, ?, ?, ?)",
-            (found.last_id, found.count, found.key, found.signature),
-        )
-
-    def select_signatures(self, after: int, limit: int) -> list[WriteSignature]:
-        """The signatures of the writes whose last event comes after ``after``, in order."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT last_id, count, key, signature FROM {SIGNATURES} "
-                "WHERE last_id > ? ORDER BY last_id, rowid LIMIT ?",
-                (after, limit),
-            )
-            return signatures_of(c.fetchall())
 
 
 class SigningMemoryRecorder(SignedWrites, POPOApplicationRecorder):

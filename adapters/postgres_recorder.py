@@ -43,8 +43,7 @@ import eventsourcing.postgres as es_postgres
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.utils import retry
 
-from adapters.event_stores import SIGNATURES, SignedWrites, signatures_of
-from domain.integrity import WriteSignature
+from adapters.event_stores import SIGNATURES, SignedWrites
 
 
 def writer_lock(schema: str, table: str) -> tuple[str, tuple[str]]:
@@ -63,6 +62,7 @@ class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresAppli
     with the write's signature (``adapters/event_stores.py``)."""
 
     max_events_per_statement = 1000
+    mark = "%s"
 
     def __init__(self, datastore: es_postgres.PostgresDatastore, **kwargs: Any) -> None:
         # Before the library first uses its pool (to register its types, in this call): its
@@ -105,38 +105,16 @@ class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresAppli
                 self.insert_signature(curs, self.signature_of(stored_events, notification_ids[-1]))
             return notification_ids
 
-    def _signatures_table(self) -> str:
+    def signatures_table(self) -> str:
         return f'"{self.datastore.schema}"."{SIGNATURES}"'
 
     def create_signatures_table(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(
-                f"CREATE TABLE IF NOT EXISTS {self._signatures_table()} (last_id bigint "
+                f"CREATE TABLE IF NOT EXISTS {self.signatures_table()} (last_id bigint "
                 "NOT NULL, count integer NOT NULL, key text NOT NULL, signature bytea NOT NULL)"
             )
             curs.execute(
                 f'CREATE INDEX IF NOT EXISTS "{SIGNATURES}_by_last" '
-                f"ON {self._signatures_table()} (last_id)"
+                f"ON {self.signatures_table()} (last_id)"
             )
-
-    def add_signature(self, found: WriteSignature) -> None:
-        """Record a signature of events already stored (``recledger attest``)."""
-        with self.datastore.transaction(commit=True) as curs:
-            self.insert_signature(curs, found)
-
-    def insert_signature(self, curs: Any, found: WriteSignature) -> None:
-        curs.execute(
-            f"INSERT INTO {self._signatures_table()} (last_id, count, key, signature) "
-            "VALUES (%s, %s, %s, %s)",
-            (found.last_id, found.count, found.key, found.signature),
-        )
-
-    def select_signatures(self, after: int, limit: int) -> list[WriteSignature]:
-        """The signatures of the writes whose last event comes after ``after``, in order."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                f"SELECT last_id, count, key, signature FROM {self._signatures_table()} "
-                "WHERE last_id > %s ORDER BY last_id LIMIT %s",
-                (after, limit),
-            )
-            return signatures_of(curs.fetchall())

@@ -246,19 +246,21 @@ def attest(ledger: Ledger) -> tuple[int, bytes]:
     return len(notes), root_of([entry.leaf() for _, entry in notes])
 
 
+def _holds(ledger: Ledger, originator_id: str, version: int) -> bool:
+    """Whether the log holds this version of this aggregate, wherever."""
+    found = ledger.read(
+        lambda: ledger.recorder.select_events(
+            UUID(originator_id), gt=version - 1, lte=version, limit=1
+        )
+    )
+    return bool(found)
+
+
 def _beyond_the_log(ledger: Ledger, conn: Any, size: int, extra: seals.Seal) -> Divergence:
     """A seal after the log's last event: the events it sealed were removed, or (if it
     names an event the log still holds, earlier) the seals were added to."""
     count = seals.sealed_count(conn)
-    held = ledger.read(
-        lambda: ledger.recorder.select_events(
-            UUID(extra.originator_id),
-            gt=extra.originator_version - 1,
-            lte=extra.originator_version,
-            limit=1,
-        )
-    )
-    if held:
+    if _holds(ledger, extra.originator_id, extra.originator_version):
         return Divergence(
             extra.position,
             "rewritten",
@@ -288,15 +290,7 @@ def _diverged(
             f"event {found_event} at {here} was edited: it no longer hashes to its seal",
         )
     moved_from = seals.sealed_at(conn, entry.originator_id, entry.originator_version)
-    still_there = ledger.read(
-        lambda: ledger.recorder.select_events(
-            UUID(seal.originator_id),
-            gt=seal.originator_version - 1,
-            lte=seal.originator_version,
-            limit=1,
-        )
-    )
-    if not still_there:
+    if not _holds(ledger, seal.originator_id, seal.originator_version):
         instead = "" if moved_from else f"; event {found_event}, never sealed, is in its place"
         return Divergence(
             entry.position,
