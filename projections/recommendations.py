@@ -105,6 +105,7 @@ class Recommendations:
         for event in events:
             self._apply(conn, batch, source, event)
         self._flush(conn, batch, tally)
+        self._trim()
 
     # Applying one event
 
@@ -159,8 +160,12 @@ class Recommendations:
         return _Known(segments, None, rows[0].opened)
 
     def _cache(self, rec_id: str, known: _Known) -> None:
+        """Keep what is known of a recommendation (trimmed only after a batch is written:
+        until then, the table does not hold what the batch changed)."""
         self._open[rec_id] = known
         self._open.move_to_end(rec_id)
+
+    def _trim(self) -> None:
         while len(self._open) > self._cache_size:
             self._open.popitem(last=False)
 

@@ -25,10 +25,12 @@ from adapters.storage import digest_key, event_store_env, read_model_engine, rea
 from domain.audit import acting_as
 from domain.fuzzy_date import FuzzyDate
 from projections.digest import Tally
+from projections.recommendations import Recommendations
 from projections.runner import EventSource, Runner
 from projections.tables import tracking
 from service.ledger import Ledger
 from tests.conftest import session_key
+from tests.projection_rows import digests
 
 counts = Table(
     "test_event_counts",
@@ -147,3 +149,24 @@ def test_a_rebuild_cut_short_then_caught_up_in_small_batches_seals_nothing_twice
     assert set(positions.values()) == {11}
     verified = ledger.verify()
     assert verified.intact and verified.sealed == verified.size == 11, verified.divergence
+
+
+def test_a_recommendation_changed_again_after_its_cache_entry_made_room_in_one_batch_applies(
+    ledger: Ledger,
+) -> None:
+    """Found by ``verify --deep`` on the integrity benchmark: in one batch, a recommendation
+    raised, then pushed out of the projection's cache by others, then changed again, was
+    looked for in tables the batch had not written yet (IndexError, the rebuild stopped)."""
+    with acting_as("coordinator", "test"):
+        ledger.open_plan("p", "A plan")
+        for n in range(1, 5):
+            ledger.raise_recommendation("p", f"overview/{n}", "Act")
+        ledger.record_progress("p", "overview/1", "Later", FuzzyDate.parse("2014-02-01"))
+    assert ledger.read_model is not None
+    small = Runner(
+        create_engine("sqlite://", poolclass=StaticPool),
+        [Recommendations(cache_size=2)],
+        ledger.read_model.key,
+    )
+    assert small.catch_up(ledger, batch_size=100) == 6
+    assert digests(small)["recommendations"] == digests(ledger.read_model)["recommendations"]
