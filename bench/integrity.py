@@ -34,7 +34,7 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from bench.__main__ import SEED, in_subprocess
 from bench.corpus import corpus
-from bench.stores import fresh_stores
+from bench.stores import fresh_stores, sign_nothing
 from domain.audit import acting_as
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
@@ -55,10 +55,8 @@ def configured(db: str, config: str) -> Ledger:
     """A ledger as it is, or with one of the integrity measures taken out (for the bench
     alone: a ledger never runs without them)."""
     ledger = bootstrap(Settings(db=db, actor="bench"))
-    recorder: Any = ledger.recorder
     if config == "unsigned":
-        recorder.signature_of = lambda stored, last_id: None
-        recorder.insert_signature = lambda *args: None
+        sign_nothing(ledger.recorder)
     elif config == "undigested":
         assert ledger.read_model is not None
         ledger.read_model.tally = NoTally
