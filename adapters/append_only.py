@@ -275,18 +275,24 @@ def application_role_sql(
     to the protected tables and keeps the read models; it owns nothing, so it cannot drop
     the triggers, and it has no UPDATE, DELETE or TRUNCATE on the log, the seals or the
     signatures. (Rebuilding the read models drops and recreates their tables: run it as
-    the owner.) ``also``: other tables it keeps (the pages' sessions)."""
+    the owner.) ``also``: other tables it keeps (the pages' sessions). The role is made
+    only where missing, so an owner without CREATEROLE can grant to one made for it."""
     who, where = f'"{role}"', f'"{schema}"'
+    name = "'" + role.replace("'", "''") + "'"
     protected = ", ".join(f'{where}."{t}"' for t in protected_tables(events_table))
     read_models = [t.name for t in metadata.sorted_tables if t.name not in PROTECTED]
     read_models += also
     kept = ", ".join(f'{where}."{t}"' for t in read_models)
     return [
-        f"DO $$ BEGIN CREATE ROLE {who} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        # Made only where missing: CREATE ROLE needs CREATEROLE even for a role that exists,
+        # and an owner without it can keep a role its administrator made.
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) THEN "
+        f"CREATE ROLE {who} LOGIN; END IF; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
         f'GRANT CONNECT ON DATABASE "{database}" TO {who}',
         f"GRANT USAGE ON SCHEMA {where} TO {who}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {where} FROM {who}",
         f"GRANT SELECT, INSERT ON {protected} TO {who}",
-        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {where} TO {who}",
+        # SELECT too: pg_dump reads each sequence's value, so the role can take a backup.
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {who}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {kept} TO {who}",
     ]

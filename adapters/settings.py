@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _login_name() -> str:
+    """The login name of whoever runs recledger (`unknown` where there is none)."""
     try:
         return getpass.getuser()
     except OSError:  # no login name in some containers
@@ -21,23 +22,33 @@ class Settings(BaseSettings):
 
     db: str = Field(
         default="ledger.db",
-        description="Event store: a SQLite file path or sqlite:/// URL, a postgresql:// URL, "
-        "or 'memory:' for a throwaway in-memory store.",
+        description="The event store, with the read models beside it: a SQLite file path or "
+        "sqlite:///PATH; postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME]; or "
+        "'memory:' for a throwaway in-memory store. Of a PostgreSQL URL's query only schema is "
+        "read: libpq's own variables give what the URL does not (PGPASSFILE, PGSSLMODE).",
     )
-    actor: str = Field(default_factory=_login_name, description="Who is making the changes.")
+    actor: str = Field(
+        default_factory=_login_name,
+        description="Who the command line records as acting, when no token is given (a "
+        "token's holder acts under the token's name, as every API request does).",
+    )
     signing_key: str = Field(
         default="recledger-signing-key.pem",
         validation_alias=AliasChoices("RECLEDGER_SIGNING_KEY", "RECLEDGER_CHECKPOINT_KEY"),
         description="The ledger's Ed25519 key (PEM), kept outside the database: it signs "
-        "every write and every checkpoint, and keys the read models' digests; made with a "
-        "new ledger.",
+        "every write and every checkpoint, and keys the read models' digests. Made (mode "
+        "0600) by the first process that opens a new ledger; a ledger whose writes are signed "
+        "refuses to open without it. A relative path is from the working directory.",
     )
     token: str | None = Field(
         default=None,
-        description="A bearer token (recledger token add): act with its holder's role and scope.",
+        description="A bearer token (`recledger token add`) for the command line: act with its "
+        "holder's role and scope. A secret: keep it out of files others can read.",
     )
     secure_cookies: bool = Field(
-        default=False, description="Mark the session cookie Secure (set when serving over TLS)."
+        default=False,
+        description="Mark the pages' session cookie Secure: set it where the pages are served "
+        "over TLS, by a reverse proxy too (`recledger serve --ssl-certfile` sets it itself).",
     )
     projections: Literal["inline", "worker"] = Field(
         default="inline",

@@ -178,10 +178,14 @@ def scratch_engine(env: dict[str, str]) -> Iterator[Engine]:
         engine.dispose()
 
 
+PROJECTIONS = (Recommendations, Plans, Sealer)
+"""Every projection the ledger keeps: a new read model is one more entry here."""
+
+
 def read_models(engine: Engine, key: LedgerKey) -> Runner:
-    """Every projection the ledger keeps, run on ``engine``: a new read model is one more
-    entry here. Their digests are keyed by a secret derived from the ledger's key."""
-    return Runner(engine, [Recommendations(), Plans(), Sealer()], digest_key(key))
+    """The ledger's projections, run on ``engine``. Their digests are keyed by a secret
+    derived from the ledger's key."""
+    return Runner(engine, [projection() for projection in PROJECTIONS], digest_key(key))
 
 
 def digest_key(key: LedgerKey) -> bytes:

@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) and install recledger into it (editable), with the test tools
-# when called as `setup.sh test`. Skips the install when pyproject.toml has not changed.
+# Create .venv (if missing) and install recledger's locked dependencies into it, exactly the
+# versions and hashes of requirements/run.txt (or requirements/test.txt when called as
+# `setup.sh test`), then recledger itself (editable, no dependencies of its own choosing).
+# Skips the install when neither pyproject.toml nor the lock has changed.
+# The locks are made by scripts/lock.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+lock="requirements/run.txt"
+[ "${1:-}" = "test" ] && lock="requirements/test.txt"
+scripts/system-packages.sh icu
 [ -x .venv/bin/python ] || python3 -m venv .venv
-extras=""
-[ "${1:-}" = "test" ] && extras="[test]"
-stamp=".venv/.installed${extras:+-test}-$(sha1sum pyproject.toml | cut -c1-12)"
+stamp=".venv/.installed-$(cat pyproject.toml "$lock" | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
-  if ! .venv/bin/python -m pip install --disable-pip-version-check -e ".${extras}" \
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --require-hashes \
+           -r "$lock" &&
+         .venv/bin/python -m pip install --disable-pip-version-check --no-deps -e .; } \
       >.venv/install.log 2>&1; then
     cat .venv/install.log >&2
-    echo "setup: installing recledger failed (log above)" >&2
+    echo "setup: installing recledger from $lock failed (log above)" >&2
     exit 1
   fi
+  rm -f .venv/.installed-*
   touch "$stamp"
 fi

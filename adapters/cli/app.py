@@ -194,6 +194,36 @@ def emit_csv(rows: list[dict[str, Any]], fields: list[str]) -> None:
         )
 
 
+def version_text() -> str:
+    """The package's version, and what it reads and writes: the version of each event shape,
+    of each read model's tables, and of the exported log's and the reports' formats."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from adapters.reports.claim import PREFIX
+    from adapters.storage import PROJECTIONS
+    from domain.integrity import EXPORT_FORMAT
+    from domain.schema import event_shapes
+
+    try:
+        package = version("recledger")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        package = "(not installed)"
+    shapes = ", ".join(f"{name} v{v}" for name, v in event_shapes().items())
+    models = ", ".join(f"{p.name} v{p.version}" for p in PROJECTIONS)
+    return "\n".join([
+        f"recledger {package}",
+        f"event shapes: {shapes}",
+        f"read models: {models}",
+        f"formats: {EXPORT_FORMAT} (exported log), {PREFIX.rstrip(':')} (report claims)",
+    ])  # fmt: skip
+
+
+def show_version(asked: bool) -> None:
+    if asked:
+        typer.echo(version_text())
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -222,6 +252,15 @@ def main_options(
             "prints what the first recorded."
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=show_version,
+            is_eager=True,
+            help="Print the version, and those of the event shapes and read models.",
+        ),
+    ] = False,
 ) -> None:
     given = {"db": db, "actor": actor, "token": token}
     overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}

@@ -230,3 +230,20 @@ def test_a_write_sent_again_with_its_idempotency_key_records_nothing(recledger: 
     recledger("update", "dhr2", "overview/1", "--text", "More", "--effective", "Mar 2014",
               "--idempotency-key", "2f1c-bad")  # fmt: skip
     assert len(history(recledger)) == 3
+
+
+def test_version_names_the_package_the_event_shapes_and_the_read_models() -> None:
+    from importlib.metadata import version
+
+    from typer.testing import CliRunner
+
+    from adapters.cli.app import app
+    from adapters.storage import PROJECTIONS
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"recledger {version('recledger')}"
+    assert "Recommendation.Raised v3" in lines[1] and "Plan.Opened v2" in lines[1]
+    assert lines[2] == "read models: " + ", ".join(f"{p.name} v{p.version}" for p in PROJECTIONS)
+    assert "recledger-log/2" in lines[3]
