@@ -149,9 +149,9 @@ def emit_json(value: Any) -> None:
     typer.echo(to_json(value))
 
 
-def say(line: str) -> None:
+def say(line: str, *, err: bool = False) -> None:
     """Print one line of output that may hold stored text: escaped, never obeyed."""
-    typer.echo(printable(line))
+    typer.echo(printable(line), err=err)
 
 
 Effective = Annotated[
