@@ -17,8 +17,7 @@ import typer
 
 from adapters.output import printable, spreadsheet_cell, to_json
 from domain.audit import acting_as
-from domain.errors import InvalidDate, LedgerError, NoLedger
-from domain.fuzzy_date import FuzzyDate
+from domain.errors import LedgerError, NoLedger
 
 if TYPE_CHECKING:  # the storage and the service load when a command runs, not for --help
     from adapters.settings import Settings
@@ -117,34 +116,6 @@ def run(
     return result
 
 
-def given(text: str, what: str) -> FuzzyDate:
-    """A date option as typed: one shaped like a calendar date that is not one is refused."""
-    try:
-        return FuzzyDate.given(text)
-    except InvalidDate as error:
-        refuse(f"{what}: {error}")
-
-
-def fuzzy(text: str, what: str) -> FuzzyDate:
-    """A date option; text off the calendar ("Ongoing") is kept verbatim, with a note."""
-    date = given(text, what)
-    if date.precision == "unknown":
-        typer.echo(f"note: {what} {text!r} is not on the calendar; kept as text", err=True)
-    return date
-
-
-def dated(text: str, what: str) -> FuzzyDate:
-    """A date option that must be on the calendar."""
-    date = given(text, what)
-    if not date.is_dated:
-        refuse(f"{what} {text!r} is not a date on the calendar")
-    return date
-
-
-def maybe_fuzzy(text: str | None, what: str) -> FuzzyDate | None:
-    return None if text is None else fuzzy(text, what)
-
-
 def emit_json(value: Any) -> None:
     typer.echo(to_json(value))
 
@@ -154,10 +125,6 @@ def say(line: str, *, err: bool = False) -> None:
     typer.echo(printable(line), err=err)
 
 
-Effective = Annotated[
-    str | None,
-    typer.Option(help="When it happened in the world: '2014-02-28', 'Feb 2014', 'Autumn 2013'."),
-]
 Reason = Annotated[str, typer.Option(help="Why: kept with the event for auditors.")]
 PlanId = Annotated[str, typer.Argument(metavar="PLAN_ID", help="The plan's id, e.g. dhr2.")]
 RefArg = Annotated[

@@ -11,22 +11,19 @@ import typer
 from adapters.cli.app import (
     AsCsv,
     AsJson,
-    Effective,
     PlanId,
     Reason,
     RefArg,
     app,
-    dated,
     emit_csv,
     emit_json,
-    fuzzy,
     listing_format,
-    maybe_fuzzy,
     plan_app,
     refuse,
     run,
     say,
 )
+from adapters.cli.dates import Effective, dated, fuzzy, maybe_fuzzy
 from adapters.cli.tables import rows_table, terminal
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate

@@ -23,8 +23,9 @@ from adapters.cli.app import (
     run,
     say,
 )
+from adapters.cli.dates import known_at_moment
 from adapters.cli.output_file import STDOUT, out_option, shown, written, wrote
-from adapters.cli.queries import PlanOption, known_at_moment
+from adapters.cli.queries import PlanOption
 from adapters.output import to_json
 
 if TYPE_CHECKING:
@@ -218,8 +219,12 @@ def audit(
     event_type: Annotated[
         str | None, typer.Option("--type", help="Only this type, e.g. ProgressRecorded.")
     ] = None,
-    since: Annotated[str | None, typer.Option(help="Recorded at or after (ISO time).")] = None,
-    until: Annotated[str | None, typer.Option(help="Recorded at or before (ISO time).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Recorded at or after: an ISO time, or a day or month.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Recorded at or before: an ISO time, or a day or month.")
+    ] = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
@@ -229,8 +234,8 @@ def audit(
     filters = {
         "actor": actor,
         "event_type": event_type,
-        "since": known_at_moment(since, "--since") if since else None,
-        "until": known_at_moment(until, "--until") if until else None,
+        "since": known_at_moment(since, "--since", first=True),
+        "until": known_at_moment(until, "--until"),
     }
     rows = run(ctx, lambda ledger: list(ledger.audit(plan_id, **filters)), writes=False)
     records: list[dict[str, Any]] = [row.to_json() for row in rows]

@@ -13,16 +13,15 @@ from adapters.cli.app import (
     AsCsv,
     AsJson,
     app,
-    dated,
     emit_csv,
     emit_json,
     listing_format,
-    refuse,
     run,
     say,
 )
+from adapters.cli.dates import AsAt, KnownAt, as_at_day, known_at_moment, period_day, read
 from adapters.cli.tables import rows_table, terminal, views_table
-from domain.fuzzy_date import parse_as_at, parse_known_at
+from domain.fuzzy_date import parse_known_at
 from domain.values import COUNT_MAX
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
@@ -31,35 +30,6 @@ if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
 PlanOption = Annotated[
     str | None, typer.Argument(metavar="[PLAN_ID]", help="One plan (default all).")
 ]
-AsAt = Annotated[
-    str | None,
-    typer.Option(help="Effective date: 2014-02-28, or 2014-02 for its last day (default today)."),
-]
-KnownAt = Annotated[
-    str | None,
-    typer.Option(help="As the ledger stood at: 2015-03-01T12:00:00+00:00, or a day (its end)."),
-]
-
-
-def as_at_day(text: str | None) -> date | None:
-    return None if text is None else parse_day(text, "--as-at")
-
-
-def parse_day(text: str, option: str) -> date:
-    try:
-        return parse_as_at(text)
-    except ValueError as error:
-        refuse(f"{option}: {error}")
-
-
-def known_at_moment(text: str | None, option: str = "--known-at") -> datetime | None:
-    """An ISO 8601 moment (UTC if no offset), or a day meaning the end of that day (UTC)."""
-    if text is None:
-        return None
-    try:
-        return parse_known_at(text)
-    except ValueError as error:
-        refuse(f"{option}: {error}")
 
 
 def _line(view: RecommendationView | OverdueRow) -> str:
@@ -328,17 +298,8 @@ def changes(
 def _bound(text: str, option: str, recorded: bool, *, first: bool) -> date | datetime:
     """A day (the first or last of a month or season given), or with ``recorded`` a moment."""
     if recorded and "T" in text:
-        moment = known_at_moment(text, option)
-        assert moment is not None
-        return moment
+        return read(parse_known_at, text, option)
     return period_day(text, option, first=first)
-
-
-def period_day(text: str, option: str, *, first: bool) -> date:
-    """A period's first or last day: of a month or season given, its first or its last."""
-    found = dated(text, option)
-    assert found.start is not None and found.end is not None
-    return found.start if first else found.end
 
 
 CHANGE_FIELDS = [

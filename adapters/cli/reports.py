@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from adapters.cli.app import PlanId, app, refuse, run
+from adapters.cli.dates import AsAt, KnownAt, as_at_day, known_at_moment, period_day
 from adapters.cli.output_file import out_option, shown, written, wrote
-from adapters.cli.queries import AsAt, KnownAt, as_at_day, known_at_moment, period_day
 
 Out = Annotated[str, out_option("The file to write")]
 
