@@ -22,6 +22,7 @@ from adapters.cli.app import (
 from adapters.cli.dates import AsAt, KnownAt, as_at_day, known_at_moment, period_day, read
 from adapters.cli.tables import rows_table, terminal, views_table
 from domain.fuzzy_date import parse_known_at
+from domain.time_axes import asked_at
 from domain.values import COUNT_MAX
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
@@ -124,7 +125,7 @@ def status(
         writes=False,
         answers=True,
     )
-    _show(views, form, "no recommendations as at that date", nested=True)
+    _show(views, form, f"no recommendations {asked_at(day, moment)}", nested=True)
 
 
 def _detail(view: RecommendationView) -> list[str]:
@@ -205,7 +206,8 @@ def overdue(
     elif form == "csv":
         emit_csv([_overdue_csv(row) for row in rows], OVERDUE_FIELDS)
     elif not rows:
-        typer.echo("nothing overdue" if not page.total else f"none past row {page.total}")
+        empty = f"nothing overdue {asked_at(day, moment)}"
+        typer.echo(empty if not page.total else f"none past row {page.total}")
     elif (console := terminal()) is not None:
         console.print(views_table(rows, console.width))
     else:

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import Seeded, auth, client_for
+from tests.web.test_pages import sign_in
 
 ITEMS = "/api/plans/dhr2/recommendations"
 
@@ -55,3 +56,14 @@ def test_the_audit_since_a_day_or_month_starts_at_its_beginning(
     every = auditor.get("/api/audit").json()
     since = every[0]["recorded_at"][:length]  # the seed was imported today
     assert auditor.get("/api/audit", params={"since": since}).json() == every
+
+
+def test_the_plan_page_with_nothing_known_then_names_the_recorded_axis(
+    seeded_sqlite: Seeded,
+) -> None:
+    for client in client_for(seeded_sqlite):
+        sign_in(client, seeded_sqlite.tokens["auditor"])
+        page = client.get("/plans/dhr2", params={"known_at": "2014-01-01T00:00:00"}).text
+        assert "No recommendations as known at (recorded) 2014-01-01 00:00:00 UTC." in page
+        page = client.get("/plans/dhr2", params={"as_at": "2010-01-31"}).text
+        assert "No recommendations as at (effective) 2010-01-31." in page
