@@ -53,6 +53,7 @@ _DATE_SHAPED = re.compile(
     r"|\d{1,2}\s*(?:st|nd|rd|th)?\s+[a-z]+\.?,?\s+\d{4})$"
 )
 """Written as a calendar date: ISO, numeric day/month/year, or day, month name and year."""
+_NOT_ON_THE_CALENDAR = "looks like a date but is not one on the calendar"
 
 _MONTH_NAMES = (
     "january",
@@ -209,7 +210,7 @@ class FuzzyDate:
         Text that is no date at all ("Ongoing", "Action plan to be updated") stays text."""
         found = cls.parse(text)
         if found.precision == Precision.UNKNOWN and _DATE_SHAPED.match(_normalise(text)):
-            raise InvalidDate(f"{text.strip()!r} looks like a date but is not one on the calendar")
+            raise InvalidDate(f"{text.strip()!r} {_NOT_ON_THE_CALENDAR}")
         return found
 
     @classmethod
@@ -311,10 +312,8 @@ def parse_known_at(text: str, *, first: bool = False) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidDate(
-            f"cannot read {text!r} as a moment: use an ISO 8601 time such as "
-            f"2015-03-01T12:00:00+00:00, or {DATE_FORMS}"
-        ) from None
+        forms = f"an ISO 8601 time such as 2015-03-01T12:00:00+00:00, or {DATE_FORMS}"
+        raise _not_read(text, "a moment", forms) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -329,8 +328,15 @@ def _days(text: str) -> tuple[date, date] | None:
 def _dated(text: str) -> tuple[date, date]:
     days = _days(text)
     if days is None:
-        raise InvalidDate(f"cannot read {text!r} as a date: use {DATE_FORMS}")
+        raise _not_read(text, "a date", DATE_FORMS)
     return days
+
+
+def _not_read(text: str, what: str, forms: str) -> InvalidDate:
+    """Why ``text`` is not ``what`` was asked for, and the ``forms`` it may take."""
+    shaped = _DATE_SHAPED.match(_normalise(text)) is not None
+    why = _NOT_ON_THE_CALENDAR if shaped else f"is not {what}"
+    return InvalidDate(f"{text.strip()!r} {why}: use {forms}")
 
 
 __all__ = [
