@@ -21,6 +21,7 @@ from adapters.cli.app import (
 )
 from adapters.cli.dates import AsAt, KnownAt, as_at_day, known_at_moment, period_day, read
 from adapters.cli.tables import rows_table, terminal, views_table
+from adapters.output import block
 from domain.fuzzy_date import parse_known_at
 from domain.time_axes import asked_at
 from domain.values import COUNT_MAX
@@ -143,7 +144,7 @@ def _detail(view: RecommendationView) -> list[str]:
         f"{view.plan} {view.ref}"
         + (f"  (a sub-action of {view.parent})" if view.parent else "")
         + (f"  [{view.theme}]" if view.theme else ""),
-        f"  text:      {view.text}{fixed('text')}",
+        *block("  text:      ", view.text, _FURTHER_LINES, fixed("text")),
         f"  agency:    {view.agency or '(unknown)'}{fixed('agency')}",
         f"  leads:     {'; '.join(view.leads) or '-'}{fixed('leads')}",
         f"  target:    {target}{late}{fixed('target')}",
@@ -158,19 +159,27 @@ def _detail(view: RecommendationView) -> list[str]:
         due = sub.target.text if sub.target else "-"
         if sub.overdue:
             due += f", {sub.days_overdue} days overdue"
-        lines.append(
-            f"    {sub.ref}  {sub.status.value}  {sub.text}  (leads: "
-            f"{'; '.join(sub.leads) or '-'}; target: {due}; updates: {len(sub.updates)})"
+        lines += block(
+            f"    {sub.ref}  {sub.status.value}  ",
+            sub.text,
+            _FURTHER_LINES,
+            f"  (leads: {'; '.join(sub.leads) or '-'}; target: {due}; updates: {len(sub.updates)})",
         )
     lines.append(f"  updates:   {len(view.updates) or 'none'}")
     for update in view.updates:
         by = update.correction
         note = f"; corrected by {by.actor}: {by.reason}" if by else ""
-        lines.append(
-            f"    #{update.sequence} {update.effective.text}: {update.text}"
-            f"  [{update.source}, by {update.actor}{note}]"
+        lines += block(
+            f"    #{update.sequence} {update.effective.text}: ",
+            update.text,
+            _FURTHER_LINES,
+            f"  [{update.source}, by {update.actor}{note}]",
         )
     return lines
+
+
+_FURTHER_LINES = " " * 8
+"""Where a text's further lines begin in a detail: deeper than any line of its own."""
 
 
 @app.command("overdue")
