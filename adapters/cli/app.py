@@ -7,6 +7,7 @@ input) with one line on stderr and nothing written; 2 usage error (from Typer).
 from __future__ import annotations
 
 import csv
+import inspect
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from adapters.output import printable, spreadsheet_cell, to_json
 from domain.audit import acting_as
@@ -25,16 +27,43 @@ if TYPE_CHECKING:  # the storage and the service load when a command runs, not f
 
 T = TypeVar("T")
 
+
+def reflowed(text: str | None) -> str | None:
+    """A docstring's paragraphs, each on one line: the terminal wraps them (a paragraph
+    opening with Click's ``\\b`` keeps its lines; what follows ``\\f`` is not help)."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text.partition("\f")[0]).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs)
+
+
+class Paragraphs(TyperGroup):
+    """A group whose help, and each of its commands', shows the paragraphs written, wrapped
+    once to the terminal. Typer's rich help keeps a docstring's line breaks and wraps the
+    lines again, breaking a sentence where its line ended ("... that every" / "command
+    takes.")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in (self, *self.commands.values()):
+            command.help = reflowed(command.help)
+
+
 app = typer.Typer(
+    cls=Paragraphs,
     help="recledger: the audit-first ledger of action-plan recommendations.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-plan_app = typer.Typer(help="Open plans and record their document versions.", no_args_is_help=True)
+plan_app = typer.Typer(
+    cls=Paragraphs, help="Open plans and record their document versions.", no_args_is_help=True
+)
 app.add_typer(plan_app, name="plan")
 token_app = typer.Typer(
-    help="Issue and revoke the bearer tokens of the API (and of --token).", no_args_is_help=True
+    cls=Paragraphs,
+    help="Issue and revoke the bearer tokens of the API (and of --token).",
+    no_args_is_help=True,
 )
 app.add_typer(token_app, name="token")
 
