@@ -20,21 +20,26 @@ from adapters.storage import event_store_env, postgres_conninfo
 from domain.errors import InvalidCommand, StorageUnavailable
 
 
-def backup(db: str, out: Path) -> str:
+def backup(db: str, out: Path, named: str | None = None) -> str:
     """Write a backup of the database ``db`` to ``out`` (never overwritten); return how it
-    restores."""
+    restores, calling the file ``named`` (default: its path)."""
     if out.exists():
         raise InvalidCommand(f"{out} exists: a backup is never overwritten; choose another file")
     env = event_store_env(db)
     module = env["PERSISTENCE_MODULE"]
     if module == "eventsourcing.sqlite":
-        return _sqlite(Path(env["SQLITE_DBNAME"]), out)
+        _sqlite(Path(env["SQLITE_DBNAME"]), out)
+        return (
+            f"restore: copy {named or out} to where RECLEDGER_DB points (the ledger stopped), "
+            "then verify"
+        )
     if module == "eventsourcing.postgres":
-        return _postgres(db, env.get("POSTGRES_SCHEMA"), out)
+        _postgres(db, env.get("POSTGRES_SCHEMA"), out)
+        return f"restore: createdb NEW && pg_restore --dbname=NEW {named or out}, then verify"
     raise InvalidCommand("an in-memory ledger has nothing to back up")
 
 
-def _sqlite(source: Path, out: Path) -> str:
+def _sqlite(source: Path, out: Path) -> None:
     if not source.is_file():
         raise InvalidCommand(f"no ledger at {source}: nothing to back up")
     partial = out.with_name(out.name + ".partial")
@@ -48,10 +53,9 @@ def _sqlite(source: Path, out: Path) -> str:
     except (sqlite3.Error, OSError) as error:
         partial.unlink(missing_ok=True)
         raise StorageUnavailable(f"the backup of {source} failed: {error}") from None
-    return f"restore: copy {out} to where RECLEDGER_DB points (the ledger stopped), then verify"
 
 
-def _postgres(db: str, schema: str | None, out: Path) -> str:
+def _postgres(db: str, schema: str | None, out: Path) -> None:
     dump = shutil.which("pg_dump")
     if dump is None:
         raise StorageUnavailable("pg_dump is not installed (apt-get install postgresql-client)")
@@ -65,4 +69,3 @@ def _postgres(db: str, schema: str | None, out: Path) -> str:
         out.unlink(missing_ok=True)
         why = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise StorageUnavailable(f"pg_dump failed: {why}")
-    return f"restore: createdb NEW && pg_restore --dbname=NEW {out}, then verify"

@@ -6,7 +6,9 @@ must still not act on the reader's screen or spreadsheet:
 
 - in text output, control characters become visible escapes (``\\n``, ``\\x1b``,
   ``\\u202e``), so a newline in an actor's name cannot print a fake history line and an
-  escape sequence never reaches the terminal;
+  escape sequence never reaches the terminal; text of several lines (an update's
+  paragraphs) shows as lines only where it is laid out so (``block``: every further line
+  indented deeper than the output's own);
 - in JSON, the characters ``json`` leaves raw (DEL, C1 controls, line separators,
   bidirectional overrides) are written as ``\\uXXXX``;
 - in CSV and XLSX cells, text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
@@ -39,6 +41,20 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """``text`` as one line a terminal shows and does not obey."""
     return _UNPRINTABLE.sub(_escape, text)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def block(lead: str, text: str, indent: str, tail: str = "") -> list[str]:
+    """The lines that show ``text`` after ``lead``, its own line breaks kept: each further
+    line begins with ``indent`` (deeper than the output's own lines, so that none of it
+    passes for one of them) and ``tail`` ends the last. Each line is still to be made
+    ``printable``."""
+    first, *more = _LINE_BREAK.split(text)
+    lines = [lead + first, *(indent + line for line in more)]
+    lines[-1] += tail
+    return lines
 
 
 def to_json(value: Any) -> str:

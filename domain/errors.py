@@ -9,8 +9,9 @@ class InvalidCommand(LedgerError):
     """The command is malformed: a missing reason, a bad ref, an empty lead."""
 
 
-class InvalidDate(InvalidCommand):
-    """A date the command needs could not be placed on the calendar."""
+class InvalidDate(InvalidCommand, ValueError):
+    """A date the command needs could not be placed on the calendar. A ValueError too, so
+    that a validator (the API's query parameters) takes it for bad input."""
 
 
 class RuleViolated(LedgerError):

@@ -9,7 +9,9 @@ Summer June-August, Autumn (or Fall) September-November, and Winter Y runs from
 1 December Y to the end of February Y+1. Quarters "Q1 2014".."Q4 2014" are
 calendar quarters (Q1 = January-March) and get SEASON precision. A UK financial year
 "2019/20" runs from 1 April 2019 to 31 March 2020 (YEAR precision); "Q1 2019/20" is its
-first quarter, April-June 2019. Excel's "Mar-19" is March 2019.
+first quarter, April-June 2019. A month's year follows it after a space, a hyphen or a
+slash ("Feb 2014", "Feb-2014", "Feb/2014"); after a hyphen or a slash also as two digits,
+as Excel shows a month ("Mar-19" is March 2019; "March 19" is a day with no year).
 
 The no-year rule: a day and month, a month, a season or a quarter written
 without a year ("1st July", "July") is placed on the calendar only when the
@@ -28,7 +30,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -51,6 +53,7 @@ _DATE_SHAPED = re.compile(
     r"|\d{1,2}\s*(?:st|nd|rd|th)?\s+[a-z]+\.?,?\s+\d{4})$"
 )
 """Written as a calendar date: ISO, numeric day/month/year, or day, month name and year."""
+_NOT_ON_THE_CALENDAR = "looks like a date but is not one on the calendar"
 
 _MONTH_NAMES = (
     "january",
@@ -94,11 +97,11 @@ _NUMERIC_DAY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$", re.ASCI
 _DAY_MONTH = re.compile(
     r"^(\d{1,2})\s*(?:st|nd|rd|th)?\s*(?:of\s+)?([a-z]+)\.?(?:,?\s*(\d{4}))?$", re.ASCII
 )
-_WORD_YEAR = re.compile(r"^([a-z]+)\.?(?:,?\s*(\d{4}))?$", re.ASCII)
+_WORD_YEAR = re.compile(r"^([a-z]+)\.?(?:(?:,?\s*|[-/])(\d{4}))?$", re.ASCII)
 _QUARTER = re.compile(r"^q([1-4])(?:\s*(\d{4}))?$", re.ASCII)
 _YEAR = re.compile(r"^(\d{4})$", re.ASCII)
-_MONTH_SHORT_YEAR = re.compile(r"^([a-z]+)-(\d{2})$", re.ASCII)
-"""Excel's "mmm-yy" display ("Mar-19"), as a CSV export writes a date cell."""
+_MONTH_SHORT_YEAR = re.compile(r"^([a-z]+)[-/](\d{2})$", re.ASCII)
+"""Excel's "mmm-yy" display ("Mar-19"), as a CSV export writes a date cell; or "Mar/19"."""
 _FINANCIAL_YEAR = re.compile(r"^(?:(q[1-4])\s+)?(\d{4})[/-](\d{2}|\d{4})$", re.ASCII)
 """A UK financial year "2019/20" (1 April 2019 to 31 March 2020), or a quarter of it."""
 
@@ -207,7 +210,7 @@ class FuzzyDate:
         Text that is no date at all ("Ongoing", "Action plan to be updated") stays text."""
         found = cls.parse(text)
         if found.precision == Precision.UNKNOWN and _DATE_SHAPED.match(_normalise(text)):
-            raise InvalidDate(f"{text.strip()!r} looks like a date but is not one on the calendar")
+            raise InvalidDate(f"{text.strip()!r} {_NOT_ON_THE_CALENDAR}")
         return found
 
     @classmethod
@@ -280,40 +283,62 @@ class FuzzyDate:
         return f"{self.text} (inferred)" if self.inferred else self.text
 
 
+DATE_FORMS = (
+    "a day (2014-02-28, 28/02/2014, 28 Feb 2014), a month (2014-02, Feb 2014, Feb-2014, "
+    "Feb/2014, Mar-19), a season or quarter (Autumn 2013, Q1 2014) or a year (2014, 2019/20)"
+)
+"""The forms a date asked about may take: those a plan's document writes."""
+
+
 def parse_as_at(text: str) -> date:
-    """A query date: "YYYY-MM-DD" is that day, "YYYY-MM" the last day of the month,
-    and any other dated text (e.g. "July 2014", "Winter 2013") its last day."""
-    return _query_day(text, FuzzyDate.parse(text).end)
+    """A query date: a day, or the last day of a month, season, quarter or year given
+    ("2014-02" and "Feb-2014" are 28 February 2014)."""
+    return _dated(text)[1]
 
 
 def parse_since(text: str) -> date:
-    """The first day of a period: "YYYY-MM-DD" is that day, "YYYY-MM" the first day of
-    the month, and any other dated text (e.g. "July 2014", "Q1 2014") its first day."""
-    return _query_day(text, FuzzyDate.parse(text).start)
+    """The first day of a period: a day, or the first of a month, season, quarter or year
+    given ("2014-02" and "Feb-2014" are 1 February 2014)."""
+    return _dated(text)[0]
 
 
-def _query_day(text: str, day: date | None) -> date:
-    if day is None:
-        raise ValueError(
-            f"cannot read {text!r} as a date: use YYYY-MM-DD, YYYY-MM "
-            "or a calendar date such as 'July 2014'"
-        )
-    return day
-
-
-def parse_known_at(text: str) -> datetime:
-    """A moment on the recorded axis: ISO 8601 (UTC if no offset), or a day meaning the
-    end of that day (UTC)."""
+def parse_known_at(text: str, *, first: bool = False) -> datetime:
+    """A moment on the recorded axis: ISO 8601 (UTC if no offset); or a date as
+    ``parse_as_at`` reads it, meaning the end of its last day (UTC), or with ``first`` the
+    start of its first day."""
+    days = _days(text)
+    if days is not None:
+        return datetime.combine(*((days[0], time.min) if first else (days[1], time.max)), UTC)
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.max.time(), tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(
-            f"cannot read {text!r} as a moment: use an ISO 8601 time such as "
-            "2015-03-01T12:00:00+00:00, or a day"
-        ) from None
+        forms = f"an ISO 8601 time such as 2015-03-01T12:00:00+00:00, or {DATE_FORMS}"
+        raise _not_read(text, "a moment", forms) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-__all__ = ["FuzzyDate", "Precision", "parse_as_at", "parse_known_at", "parse_since"]
+def _days(text: str) -> tuple[date, date] | None:
+    """The first and last days of the period ``text`` names, if it names one."""
+    found = FuzzyDate.parse(text)
+    if found.start is None or found.end is None:
+        return None
+    return found.start, found.end
+
+
+def _dated(text: str) -> tuple[date, date]:
+    days = _days(text)
+    if days is None:
+        raise _not_read(text, "a date", DATE_FORMS)
+    return days
+
+
+def _not_read(text: str, what: str, forms: str) -> InvalidDate:
+    """Why ``text`` is not ``what`` was asked for, and the ``forms`` it may take."""
+    shaped = _DATE_SHAPED.match(_normalise(text)) is not None
+    why = _NOT_ON_THE_CALENDAR if shaped else f"is not {what}"
+    return InvalidDate(f"{text.strip()!r} {why}: use {forms}")
+
+
+__all__ = [
+    "DATE_FORMS", "FuzzyDate", "Precision", "parse_as_at", "parse_known_at", "parse_since",
+]  # fmt: skip

@@ -7,6 +7,7 @@ input) with one line on stderr and nothing written; 2 usage error (from Typer).
 from __future__ import annotations
 
 import csv
+import inspect
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -14,11 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from adapters.output import printable, spreadsheet_cell, to_json
 from domain.audit import acting_as
-from domain.errors import InvalidDate, LedgerError, NoLedger
-from domain.fuzzy_date import FuzzyDate
+from domain.errors import LedgerError, NoLedger
 
 if TYPE_CHECKING:  # the storage and the service load when a command runs, not for --help
     from adapters.settings import Settings
@@ -26,16 +27,43 @@ if TYPE_CHECKING:  # the storage and the service load when a command runs, not f
 
 T = TypeVar("T")
 
+
+def reflowed(text: str | None) -> str | None:
+    """A docstring's paragraphs, each on one line: the terminal wraps them (a paragraph
+    opening with Click's ``\\b`` keeps its lines; what follows ``\\f`` is not help)."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text.partition("\f")[0]).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs)
+
+
+class Paragraphs(TyperGroup):
+    """A group whose help, and each of its commands', shows the paragraphs written, wrapped
+    once to the terminal. Typer's rich help keeps a docstring's line breaks and wraps the
+    lines again, breaking a sentence where its line ended ("... that every" / "command
+    takes.")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in (self, *self.commands.values()):
+            command.help = reflowed(command.help)
+
+
 app = typer.Typer(
+    cls=Paragraphs,
     help="recledger: the audit-first ledger of action-plan recommendations.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-plan_app = typer.Typer(help="Open plans and record their document versions.", no_args_is_help=True)
+plan_app = typer.Typer(
+    cls=Paragraphs, help="Open plans and record their document versions.", no_args_is_help=True
+)
 app.add_typer(plan_app, name="plan")
 token_app = typer.Typer(
-    help="Issue and revoke the bearer tokens of the API (and of --token).", no_args_is_help=True
+    cls=Paragraphs,
+    help="Issue and revoke the bearer tokens of the API (and of --token).",
+    no_args_is_help=True,
 )
 app.add_typer(token_app, name="token")
 
@@ -117,47 +145,15 @@ def run(
     return result
 
 
-def given(text: str, what: str) -> FuzzyDate:
-    """A date option as typed: one shaped like a calendar date that is not one is refused."""
-    try:
-        return FuzzyDate.given(text)
-    except InvalidDate as error:
-        refuse(f"{what}: {error}")
-
-
-def fuzzy(text: str, what: str) -> FuzzyDate:
-    """A date option; text off the calendar ("Ongoing") is kept verbatim, with a note."""
-    date = given(text, what)
-    if date.precision == "unknown":
-        typer.echo(f"note: {what} {text!r} is not on the calendar; kept as text", err=True)
-    return date
-
-
-def dated(text: str, what: str) -> FuzzyDate:
-    """A date option that must be on the calendar."""
-    date = given(text, what)
-    if not date.is_dated:
-        refuse(f"{what} {text!r} is not a date on the calendar")
-    return date
-
-
-def maybe_fuzzy(text: str | None, what: str) -> FuzzyDate | None:
-    return None if text is None else fuzzy(text, what)
-
-
 def emit_json(value: Any) -> None:
     typer.echo(to_json(value))
 
 
-def say(line: str) -> None:
+def say(line: str, *, err: bool = False) -> None:
     """Print one line of output that may hold stored text: escaped, never obeyed."""
-    typer.echo(printable(line))
+    typer.echo(printable(line), err=err)
 
 
-Effective = Annotated[
-    str | None,
-    typer.Option(help="When it happened in the world: '2014-02-28', 'Feb 2014', 'Autumn 2013'."),
-]
 Reason = Annotated[str, typer.Option(help="Why: kept with the event for auditors.")]
 PlanId = Annotated[str, typer.Argument(metavar="PLAN_ID", help="The plan's id, e.g. dhr2.")]
 RefArg = Annotated[

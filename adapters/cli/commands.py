@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,23 +12,21 @@ import typer
 from adapters.cli.app import (
     AsCsv,
     AsJson,
-    Effective,
     PlanId,
     Reason,
     RefArg,
     app,
-    dated,
     emit_csv,
     emit_json,
-    fuzzy,
     listing_format,
-    maybe_fuzzy,
     plan_app,
     refuse,
     run,
     say,
 )
+from adapters.cli.dates import Effective, dated, fuzzy, maybe_fuzzy
 from adapters.cli.tables import rows_table, terminal
+from adapters.output import block
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SETTABLE_STATUSES, ReviewKind, Status
@@ -314,14 +313,31 @@ def history(ctx: typer.Context, plan_id: PlanId, ref: RefArg, as_json: AsJson = 
         say(f"{line}  effective {effective}  [{e.source}]  id {e.event_id}")
         if e.corrects is not None:
             say(f"     corrects #{e.corrects}")
-        if e.reason:
-            say(f"     reason: {e.reason}")
         shown = e.to_json()
-        say(f"     {json.dumps(shown['data'], ensure_ascii=False)}")
-        if e.previous:
-            say(f"     previously: {json.dumps(shown['previous'], ensure_ascii=False)}")
+        lines = [
+            *(block("     reason: ", e.reason, _FURTHER_LINES) if e.reason else []),
+            *block("     ", _json_lines(shown["data"]), _FURTHER_LINES),
+            *(
+                block("     previously: ", _json_lines(shown["previous"]), _FURTHER_LINES)
+                if e.previous
+                else []
+            ),
+        ]
+        for line in lines:
+            say(line)
         for later in e.corrected_by:
             say(f"     corrected by {later}")
+
+
+_FURTHER_LINES = " " * 7
+"""Where a text's further lines begin in a history: deeper than any line of its own."""
+_JSON_NEWLINE = re.compile(r"(?<!\\)((?:\\\\)*)\\n")
+"""JSON's escape for a line break: a "\\n" after an even number of backslashes."""
+
+
+def _json_lines(value: Any) -> str:
+    """``value`` as compact JSON, its texts' line breaks real ones (for ``block``)."""
+    return _JSON_NEWLINE.sub(lambda m: m[1] + "\n", json.dumps(value, ensure_ascii=False))
 
 
 @app.command("import")

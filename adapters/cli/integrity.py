@@ -23,7 +23,9 @@ from adapters.cli.app import (
     run,
     say,
 )
-from adapters.cli.queries import PlanOption, known_at_moment
+from adapters.cli.dates import known_at_moment
+from adapters.cli.output_file import STDOUT, out_option, shown, written, wrote
+from adapters.cli.queries import PlanOption
 from adapters.output import to_json
 
 if TYPE_CHECKING:
@@ -143,27 +145,28 @@ def attest(ctx: typer.Context) -> None:
 @app.command("checkpoint")
 def checkpoint(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("-o", "--out", help="The checkpoint file to write.")],
+    out: Annotated[str, out_option("The checkpoint file to write")],
 ) -> None:
     """Verify the log, then write a statement of its size and root, signed with the
     ledger's key (the one its writes are signed with): keep it elsewhere, note the key's
     fingerprint, and later `verify --against` it."""
     from adapters.verifier import signed_checkpoint
 
-    if out.exists():
-        refuse(f"{out} exists: a checkpoint is never overwritten; choose another file")
-
     def taken(ledger: Ledger) -> tuple[Verification, Any]:
         return ledger.verify(), ledger.signer
 
-    result, key = run(ctx, taken, writes=False)
-    if result.divergence is not None:
-        _report(result, as_json=False)
-    time = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    out.write_text(signed_checkpoint(key.private, result.size, result.root, time))
-    say(
+    with written(out) as path:
+        if path.exists():
+            refuse(f"{out} exists: a checkpoint is never overwritten; choose another file")
+        result, key = run(ctx, taken, writes=False)
+        if result.divergence is not None:
+            _report(result, as_json=False)
+        time = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        path.write_text(signed_checkpoint(key.private, result.size, result.root, time))
+    wrote(
+        out,
         f"checkpoint: {result.size:,} events, root {result.root.hex()}, at {time}; "
-        f"signed by key {key.fingerprint}; written to {out}"
+        f"signed by key {key.fingerprint}; written to {shown(out)}",
     )
 
 
@@ -175,7 +178,7 @@ def prove(
     event: Annotated[str, typer.Argument(help="The event: its id, or its number (history).")],
     against: CheckpointFile = None,
     key_fingerprint: TrustedKey = None,
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write it to a file.")] = None,
+    out: Annotated[str | None, out_option("Write it to a file")] = None,
 ) -> None:
     """An inclusion proof (RFC 9162) that the event is in the log as sealed now, or in the
     log of a checkpoint: check it with the stand-alone verifier."""
@@ -185,11 +188,12 @@ def prove(
     if checkpoint is not None and proof.root != checkpoint.root:
         refuse("the log's root at the checkpoint's size is not the checkpoint's: run verify")
     text = to_json(proof.to_json())
-    if out is None:
+    if out is None or out == STDOUT:
         typer.echo(text)
-    else:
-        out.write_text(text + "\n")
-        say(f"proof of entry {proof.entry.position:,} in {proof.size:,} written to {out}")
+        return
+    with written(out) as path:
+        path.write_text(text + "\n")
+    say(f"proof of entry {proof.entry.position:,} in {proof.size:,} written to {out}")
 
 
 AUDIT_FIELDS = [
@@ -215,8 +219,12 @@ def audit(
     event_type: Annotated[
         str | None, typer.Option("--type", help="Only this type, e.g. ProgressRecorded.")
     ] = None,
-    since: Annotated[str | None, typer.Option(help="Recorded at or after (ISO time).")] = None,
-    until: Annotated[str | None, typer.Option(help="Recorded at or before (ISO time).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Recorded at or after: an ISO time, or a day or month.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Recorded at or before: an ISO time, or a day or month.")
+    ] = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
@@ -226,8 +234,8 @@ def audit(
     filters = {
         "actor": actor,
         "event_type": event_type,
-        "since": known_at_moment(since, "--since") if since else None,
-        "until": known_at_moment(until, "--until") if until else None,
+        "since": known_at_moment(since, "--since", first=True),
+        "until": known_at_moment(until, "--until"),
     }
     rows = run(ctx, lambda ledger: list(ledger.audit(plan_id, **filters)), writes=False)
     records: list[dict[str, Any]] = [row.to_json() for row in rows]
@@ -257,13 +265,14 @@ def head(ctx: typer.Context, as_json: AsJson = False) -> None:
 @app.command("export-log")
 def export_log(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("-o", "--out", help="The .jsonl file to write.")],
+    out: Annotated[str, out_option("The .jsonl file to write")],
 ) -> None:
     """Write every stored event, as stored, with its hash, to a JSON-lines file."""
     from adapters.log_file import export_log as export
 
-    size, root = run(ctx, lambda ledger: export(ledger, out), writes=False)
-    say(f"exported {size:,} events, root {root.hex()}, to {out}")
+    with written(out) as path:
+        size, root = run(ctx, lambda ledger: export(ledger, path), writes=False)
+    wrote(out, f"exported {size:,} events, root {root.hex()}, to {shown(out)}")
 
 
 @app.command("restore")
@@ -289,19 +298,20 @@ def restore(
 @app.command("backup")
 def backup(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("-o", "--out", help="The backup file to write.")],
+    out: Annotated[str, out_option("The backup file to write")],
 ) -> None:
     """Back up the whole database while it is in use: SQLite's online backup, or pg_dump.
     Take a checkpoint first; a restored backup verifies --against it."""
     from adapters.backup import backup as back_up
 
-    def head_then_back_up(ledger: Ledger) -> tuple[Any, str]:
+    def head_then_back_up(ledger: Ledger, path: Path) -> tuple[Any, str]:
         head = ledger.head()
         ledger.close()  # pg_dump's connection is then the command's only one, not its third
-        return head, back_up(ctx.obj.settings.db, out)
+        return head, back_up(ctx.obj.settings.db, path, "the output" if out == STDOUT else out)
 
-    head, how = run(ctx, head_then_back_up, writes=False)
-    say(f"backed up the ledger at position {head.size:,} or later to {out}; {how}")
+    with written(out) as path:
+        head, how = run(ctx, lambda ledger: head_then_back_up(ledger, path), writes=False)
+    wrote(out, f"backed up the ledger at position {head.size:,} or later to {shown(out)}; {how}")
 
 
 @app.command("app-role")

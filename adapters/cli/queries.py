@@ -13,16 +13,17 @@ from adapters.cli.app import (
     AsCsv,
     AsJson,
     app,
-    dated,
     emit_csv,
     emit_json,
     listing_format,
-    refuse,
     run,
     say,
 )
+from adapters.cli.dates import AsAt, KnownAt, as_at_day, known_at_moment, period_day, read
 from adapters.cli.tables import rows_table, terminal, views_table
-from domain.fuzzy_date import parse_as_at, parse_known_at
+from adapters.output import block
+from domain.fuzzy_date import parse_known_at
+from domain.time_axes import asked_at
 from domain.values import COUNT_MAX
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
@@ -31,35 +32,6 @@ if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
 PlanOption = Annotated[
     str | None, typer.Argument(metavar="[PLAN_ID]", help="One plan (default all).")
 ]
-AsAt = Annotated[
-    str | None,
-    typer.Option(help="Effective date: 2014-02-28, or 2014-02 for its last day (default today)."),
-]
-KnownAt = Annotated[
-    str | None,
-    typer.Option(help="As the ledger stood at: 2015-03-01T12:00:00+00:00, or a day (its end)."),
-]
-
-
-def as_at_day(text: str | None) -> date | None:
-    return None if text is None else parse_day(text, "--as-at")
-
-
-def parse_day(text: str, option: str) -> date:
-    try:
-        return parse_as_at(text)
-    except ValueError as error:
-        refuse(f"{option}: {error}")
-
-
-def known_at_moment(text: str | None, option: str = "--known-at") -> datetime | None:
-    """An ISO 8601 moment (UTC if no offset), or a day meaning the end of that day (UTC)."""
-    if text is None:
-        return None
-    try:
-        return parse_known_at(text)
-    except ValueError as error:
-        refuse(f"{option}: {error}")
 
 
 def _line(view: RecommendationView | OverdueRow) -> str:
@@ -154,7 +126,7 @@ def status(
         writes=False,
         answers=True,
     )
-    _show(views, form, "no recommendations as at that date", nested=True)
+    _show(views, form, f"no recommendations {asked_at(day, moment)}", nested=True)
 
 
 def _detail(view: RecommendationView) -> list[str]:
@@ -172,7 +144,7 @@ def _detail(view: RecommendationView) -> list[str]:
         f"{view.plan} {view.ref}"
         + (f"  (a sub-action of {view.parent})" if view.parent else "")
         + (f"  [{view.theme}]" if view.theme else ""),
-        f"  text:      {view.text}{fixed('text')}",
+        *block("  text:      ", view.text, _FURTHER_LINES, fixed("text")),
         f"  agency:    {view.agency or '(unknown)'}{fixed('agency')}",
         f"  leads:     {'; '.join(view.leads) or '-'}{fixed('leads')}",
         f"  target:    {target}{late}{fixed('target')}",
@@ -187,19 +159,27 @@ def _detail(view: RecommendationView) -> list[str]:
         due = sub.target.text if sub.target else "-"
         if sub.overdue:
             due += f", {sub.days_overdue} days overdue"
-        lines.append(
-            f"    {sub.ref}  {sub.status.value}  {sub.text}  (leads: "
-            f"{'; '.join(sub.leads) or '-'}; target: {due}; updates: {len(sub.updates)})"
+        lines += block(
+            f"    {sub.ref}  {sub.status.value}  ",
+            sub.text,
+            _FURTHER_LINES,
+            f"  (leads: {'; '.join(sub.leads) or '-'}; target: {due}; updates: {len(sub.updates)})",
         )
     lines.append(f"  updates:   {len(view.updates) or 'none'}")
     for update in view.updates:
         by = update.correction
         note = f"; corrected by {by.actor}: {by.reason}" if by else ""
-        lines.append(
-            f"    #{update.sequence} {update.effective.text}: {update.text}"
-            f"  [{update.source}, by {update.actor}{note}]"
+        lines += block(
+            f"    #{update.sequence} {update.effective.text}: ",
+            update.text,
+            _FURTHER_LINES,
+            f"  [{update.source}, by {update.actor}{note}]",
         )
     return lines
+
+
+_FURTHER_LINES = " " * 8
+"""Where a text's further lines begin in a detail: deeper than any line of its own."""
 
 
 @app.command("overdue")
@@ -235,7 +215,8 @@ def overdue(
     elif form == "csv":
         emit_csv([_overdue_csv(row) for row in rows], OVERDUE_FIELDS)
     elif not rows:
-        typer.echo("nothing overdue" if not page.total else f"none past row {page.total}")
+        empty = f"nothing overdue {asked_at(day, moment)}"
+        typer.echo(empty if not page.total else f"none past row {page.total}")
     elif (console := terminal()) is not None:
         console.print(views_table(rows, console.width))
     else:
@@ -328,17 +309,8 @@ def changes(
 def _bound(text: str, option: str, recorded: bool, *, first: bool) -> date | datetime:
     """A day (the first or last of a month or season given), or with ``recorded`` a moment."""
     if recorded and "T" in text:
-        moment = known_at_moment(text, option)
-        assert moment is not None
-        return moment
+        return read(parse_known_at, text, option)
     return period_day(text, option, first=first)
-
-
-def period_day(text: str, option: str, *, first: bool) -> date:
-    """A period's first or last day: of a month or season given, its first or its last."""
-    found = dated(text, option)
-    assert found.start is not None and found.end is not None
-    return found.start if first else found.end
 
 
 CHANGE_FIELDS = [

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from adapters.cli.app import PlanId, app, refuse, run, say
-from adapters.cli.queries import AsAt, KnownAt, as_at_day, known_at_moment, period_day
+from adapters.cli.app import PlanId, app, refuse, run
+from adapters.cli.dates import AsAt, KnownAt, as_at_day, known_at_moment, period_day
+from adapters.cli.output_file import out_option, shown, written, wrote
 
-Out = Annotated[Path, typer.Option("-o", "--out", help="The file to write.")]
+Out = Annotated[str, out_option("The file to write")]
 
 
-def _write(out: Path, content: bytes) -> None:
-    try:
-        out.write_bytes(content)
-    except OSError as error:
-        refuse(f"cannot write {out}: {error.strerror or error}")
+def _write(out: str, content: bytes) -> None:
+    with written(out) as path:
+        path.write_bytes(content)
 
 
 @app.command("export")
@@ -41,9 +39,10 @@ def export(
     day, moment = as_at_day(as_at), known_at_moment(known_at)
     report = run(ctx, lambda ledger: ledger.plan_as_at(plan_id, day, moment), writes=False)
     _write(out, plan_report(report, form))
-    say(
-        f"wrote {out}: {plan_id} as at {report.as_at.isoformat()}, {len(report.views)} "
-        f"recommendations, log position {_position(report.stamp.position)}"
+    wrote(
+        out,
+        f"wrote {shown(out)}: {plan_id} as at {report.as_at.isoformat()}, {len(report.views)} "
+        f"recommendations, log position {_position(report.stamp.position)}",
     )
 
 
@@ -75,8 +74,9 @@ def board_report(
     end = None if until is None else period_day(until, "--until", first=False)
     board = run(ctx, lambda ledger: ledger.board_report(plan_id, start, end), writes=False)
     _write(out, render(board, form))
-    say(
-        f"wrote {out}: {plan_id} from {board.since.isoformat()} to {board.until.isoformat()}: "
-        f"progress updates {len(board.updates)}, completions {len(board.completions)}, "
-        f"newly overdue {len(board.newly_overdue)}"
+    wrote(
+        out,
+        f"wrote {shown(out)}: {plan_id} from {board.since.isoformat()} to "
+        f"{board.until.isoformat()}: progress updates {len(board.updates)}, "
+        f"completions {len(board.completions)}, newly overdue {len(board.newly_overdue)}",
     )

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from adapters.output import printable
+from adapters.output import block, printable
 
 if TYPE_CHECKING:
     from projections.queries import OverdueRow, RecommendationView
@@ -61,7 +61,7 @@ def views_table(views: Sequence[RecommendationView | OverdueRow], width: int) ->
             mark("agency", view.agency or "-"),
         ]
         row = [view.plan, *cells[: len(shown)]] if several else cells[: len(shown)]
-        table.add_row(*(Text(printable(cell)) for cell in row))
+        table.add_row(*(_text(cell) for cell in row))
     return table
 
 
@@ -84,8 +84,14 @@ def rows_table(rows: list[dict[str, object]], fields: list[str], width: int) -> 
         else:
             table.add_column(header, no_wrap=True, overflow="ellipsis", max_width=room)
     for line in cells:
-        table.add_row(*(Text(printable(cell)) for cell in line))
+        table.add_row(*(_text(cell) for cell in line))
     return table
+
+
+def _text(cell: str) -> Text:
+    """A cell as shown, never obeyed (no markup, escapes visible); its own lines kept,
+    each further one indented."""
+    return Text("\n".join(printable(line) for line in block("", cell, "  ")))
 
 
 def _cell(value: object) -> str:

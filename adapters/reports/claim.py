@@ -18,6 +18,7 @@ import io
 import json
 import re
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, time
 from typing import Any, Literal
 
 from openpyxl import load_workbook
@@ -72,8 +73,6 @@ class Claim:
 
     def stamp(self) -> Stamp:
         """The stamp the report was made with: a report made again carries the same."""
-        from datetime import datetime
-
         return Stamp(
             datetime.fromisoformat(self.generated_at),
             self.by,
@@ -111,7 +110,7 @@ def content_digest(text: str, claim: Claim) -> str:
 
 def report_text(data: bytes, form: str) -> str:
     """A report file as the text its digest covers: the file itself, or for a workbook,
-    each sheet's name and its rows' cells, tab-separated, a line each."""
+    each sheet's name and its rows' cells, tab-separated, a line each (``_cell_text``)."""
     if form != "xlsx":
         return data.decode("utf-8")
     book = load_workbook(io.BytesIO(data), read_only=True)
@@ -119,6 +118,16 @@ def report_text(data: bytes, form: str) -> str:
     for sheet in book.worksheets:
         lines.append(f"## {sheet.title}")
         for row in sheet.iter_rows(values_only=True):
-            lines.append("\t".join("" if v is None else str(v) for v in row))
+            lines.append("\t".join(_cell_text(value) for value in row))
     book.close()
     return "\n".join(lines) + "\n"
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the digest reads it: text and numbers as written; a date cell in ISO 8601,
+    as the other formats write it (a day alone where it has no time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time.min else value.isoformat(" ")
+    return str(value)

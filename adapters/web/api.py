@@ -34,6 +34,8 @@ T = TypeVar("T")
 
 
 def _as_at(value: Any) -> Any:
+    """The domain's rule, as the CLI's: its refusal (a ValueError) is a 422 naming the
+    parameter, with the forms it takes."""
     return parse_as_at(value) if isinstance(value, str) else value
 
 
@@ -41,17 +43,31 @@ def _known_at(value: Any) -> Any:
     return parse_known_at(value) if isinstance(value, str) else value
 
 
+def _recorded_since(value: Any) -> Any:
+    return parse_known_at(value, first=True) if isinstance(value, str) else value
+
+
 AsAt = Annotated[
     date | None,
     BeforeValidator(_as_at),
-    WithJsonSchema({"type": "string", "examples": ["2014-02-28", "2014-02"]}),
-    Query(description="Effective date: a day, or a month for its last day (default today)."),
+    WithJsonSchema({"type": "string", "examples": ["2014-02-28", "2014-02", "Feb-2014"]}),
+    Query(
+        description="Effective date: a day, or a month (2014-02, Feb 2014, Feb-2014, Mar-19), "
+        "season or year for its last day (default today)."
+    ),
 ]
+_MOMENT = {"type": "string", "examples": ["2015-03-01T12:00:00+00:00", "2015-03-01", "Mar 2015"]}
 KnownAt = Annotated[
     datetime | None,
     BeforeValidator(_known_at),
-    WithJsonSchema({"type": "string", "examples": ["2015-03-01T12:00:00+00:00", "2015-03-01"]}),
-    Query(description="As the ledger stood at this moment (a day: its end, UTC)."),
+    WithJsonSchema(_MOMENT),
+    Query(description="As the ledger stood at this moment (a day or month: its last's end, UTC)."),
+]
+RecordedSince = Annotated[
+    datetime | None,
+    BeforeValidator(_recorded_since),
+    WithJsonSchema(_MOMENT),
+    Query(description="Recorded at or after this moment (a day or month: its first's start)."),
 ]
 PlanScope = Annotated[str | None, Query(description="One plan (default: all you see).")]
 Offset = Annotated[
@@ -326,7 +342,7 @@ async def audit(
     plan: PlanScope = None,
     actor: str | None = None,
     type: Annotated[str | None, Query(description="e.g. ProgressRecorded")] = None,
-    since: KnownAt = None,
+    since: RecordedSince = None,
     until: KnownAt = None,
     limit: Annotated[int, Query(ge=0, le=10000)] = 1000,
     offset: Offset = 0,

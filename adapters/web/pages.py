@@ -35,6 +35,7 @@ from domain.access import Grant, Role
 from domain.errors import InvalidCommand, LedgerError, NotAuthenticated, VersionConflict
 from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
 from domain.kinds import SETTABLE_STATUSES
+from domain.time_axes import asked_at
 from projections.queries import RecommendationView
 from service.ledger import Ledger
 
@@ -197,7 +198,8 @@ async def plan(
     agency: str | None = None,
     lead: str | None = None,
 ) -> Response:
-    day, moment = _day(as_at, "as at") or today(), _moment(known_at, "as known at")
+    given, moment = _day(as_at, "as at"), _moment(known_at, "as known at")
+    day = given or today()
 
     def read(ledger: Ledger) -> dict[str, Any]:
         return {
@@ -220,6 +222,7 @@ async def plan(
         who=page.grant,
         as_at=day.isoformat(),
         known_at=known_at or "",
+        asked=asked_at(given, moment),
         agency=agency or "",
         lead=lead or "",
         agencies=sorted({v.agency for v in views if v.agency}),

@@ -1,8 +1,10 @@
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 
 import pytest
 
-from domain.fuzzy_date import FuzzyDate, Precision, parse_as_at, parse_since
+from domain.errors import InvalidDate
+from domain.fuzzy_date import FuzzyDate, Precision, parse_as_at, parse_known_at, parse_since
 
 
 def _interval(text: str, **kwargs: int) -> tuple[date | None, date | None, Precision]:
@@ -472,3 +474,53 @@ def test_spreadsheet_and_financial_year_forms(
 @pytest.mark.parametrize("text", ["2019/21", "2019-13", "Foo-19", "Q5 2019/20"])
 def test_look_alikes_of_those_forms_are_not_dates(text: str) -> None:
     assert FuzzyDate.parse(text).precision == Precision.UNKNOWN
+
+
+# --- the forms a person types as documents write them (issue 31, item 6.2) -------
+
+
+@pytest.mark.parametrize(
+    "text", ["Feb 2014", "Feb-2014", "Feb/2014", "February 2014", "February-2014", "feb-2014"]
+)
+def test_a_month_and_its_year_are_read_apart_by_a_space_a_hyphen_or_a_slash(text: str) -> None:
+    parsed = FuzzyDate.parse(text)
+    assert (parsed.start, parsed.end, parsed.precision) == (
+        date(2014, 2, 1), date(2014, 2, 28), Precision.MONTH,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["Mar-19", "Mar/19", "March-19"])
+def test_a_month_and_a_two_digit_year_after_a_hyphen_or_slash_is_that_month(text: str) -> None:
+    parsed = FuzzyDate.parse(text)
+    assert (parsed.start, parsed.precision) == (date(2019, 3, 1), Precision.MONTH)
+
+
+def test_a_month_and_two_digits_after_a_space_is_a_day_not_a_year() -> None:
+    assert FuzzyDate.parse("March 19").precision == Precision.UNKNOWN  # no year: not guessed
+
+
+@pytest.mark.parametrize(
+    ("text", "last"),
+    [("Feb-2014", date(2014, 2, 28)), ("Mar-19", date(2019, 3, 31)), ("2014-02-28", None)],
+)
+def test_the_query_parsers_take_every_form_a_document_writes(text: str, last: date | None) -> None:
+    last = last or date.fromisoformat(text)
+    assert parse_as_at(text) == last
+    assert parse_known_at(text) == datetime.combine(last, time.max, tzinfo=UTC)
+    assert parse_known_at(text, first=True).date() == parse_since(text)
+
+
+def test_a_known_at_moment_is_still_an_iso_time() -> None:
+    assert parse_known_at("2015-03-01T12:00:00") == datetime(2015, 3, 1, 12, tzinfo=UTC)
+    assert parse_known_at("2015-03-01T12:00:00+01:00").hour == 12
+
+
+@pytest.mark.parametrize("parse", [parse_as_at, parse_since, parse_known_at])
+@pytest.mark.parametrize("text", ["soon", "2014-02-30", "Febtember 2014"])
+def test_a_date_no_parser_reads_is_invalid_and_the_error_says_what_it_takes(
+    parse: Callable[[str], object], text: str
+) -> None:
+    with pytest.raises(InvalidDate, match=repr(text)) as refused:
+        parse(text)
+    assert "Feb 2014" in str(refused.value) and "Feb-2014" in str(refused.value)
+    assert isinstance(refused.value, ValueError)  # bad input to a validator (the API's)

@@ -241,7 +241,7 @@ def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
         assert made.returncode == 0, made.stderr
         assert recledger("verify", "--report", str(out), db=seeded.db).returncode == 0
     sheets = load_workbook(tmp_path / "board.xlsx").sheetnames
-    assert sheets[:3] == ["Report", "Counts", "New progress updates"]
+    assert sheets[:3] == ["Report", "Counts", "Updates"]
     with acting_as("Clare Coordinator", "test"):  # the log grows: the report's state stays
         ledger.record_progress("dhr2", OWN, "Later", FuzzyDate.given("2014-04-01"))
     assert recledger("verify", "--report", str(tmp_path / "plan.md"), db=seeded.db).returncode == 0
