@@ -37,7 +37,7 @@ from adapters.storage import bootstrap, event_store_env
 from bench.corpus import corpus
 from bench.naive import naive_overdue, naive_snapshot
 from bench.stores import BareLibrary, fresh_stores, settle
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
@@ -68,7 +68,7 @@ def load(ledger: Ledger, bare: Application | None, events: int) -> tuple[Plans, 
     plans: Plans = {}
     service_s = bare_s = 0.0
     count = 0
-    with acting_as("bench", "bench"):
+    with acting_as_owner("bench", "bench"):
         for generated in corpus(SEED, events):
             plans[generated.plan.plan_id] = [r.state.ref for r in generated.recommendations]
             batch = [e for a in generated.aggregates for e in a.collect_events()]
@@ -94,7 +94,7 @@ def appends(
     service_ms: list[float] = []
     bare_ms: list[float] = []
     when = FuzzyDate.parse("June 2026")
-    with acting_as("bench", "bench"):
+    with acting_as_owner("bench", "bench"):
         while len(service_ms) < n:
             plan_id = rng.choice(list(plans))
             ref = rng.choice(plans[plan_id])

@@ -48,7 +48,7 @@ from adapters.web.app import create_app
 from bench.__main__ import SEED, load, percentile
 from bench.stores import fresh_stores
 from domain.access import Role
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 
 _CONSTANT: dict[int, bytes] = {}
 
@@ -188,7 +188,7 @@ def run(
         db = fresh()
         ledger = bootstrap(Settings(db=db, actor="bench"))
         plans, bulk = load(ledger, None, events)
-        with acting_as("bench", "bench"):
+        with acting_as_owner("bench", "bench"):
             token = ledger.issue_token("bench coordinator", Role.COORDINATOR)
         ledger.close()
         print(f"loaded {bulk['events']} events, {len(plans)} plans", file=sys.stderr)

@@ -25,7 +25,7 @@ from adapters.importing.reader import read_plan
 from adapters.settings import Settings
 from adapters.storage import bootstrap, event_store_env
 from bench.stores import BareLibrary, fresh_stores
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "dhr-case-2-action-plan.txt"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -52,13 +52,13 @@ def run(backend: str, repeat: int) -> dict[str, object]:
             doc = document()
 
             ledger = bootstrap(Settings(db=fresh(), actor="bench"))
-            with acting_as("bench", "bench"):
+            with acting_as_owner("bench", "bench"):
                 import_ms.append(timed(partial(ledger.import_document, doc)))
             ledger.close()
 
             # Baseline: the same events, built by a dry run, saved by a bare Application.
             scratch = bootstrap(Settings(db="memory:", actor="bench"))
-            with acting_as("bench", "bench"):
+            with acting_as_owner("bench", "bench"):
                 pending = [event for _, event in scratch.import_document(doc, dry_run=True).events]
             events = len(pending)
             bare = BareLibrary(env=event_store_env(fresh()))

@@ -35,7 +35,7 @@ from adapters.storage import bootstrap
 from bench.__main__ import SEED, in_subprocess
 from bench.corpus import corpus
 from bench.stores import fresh_stores, sign_nothing
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from projections.digest import Tally
@@ -94,7 +94,7 @@ def run(events: int, overhead_events: int, backend: str, appends: int) -> dict[s
         seconds = dict.fromkeys(CONFIGS, 0.0)
         plans: dict[str, list[str]] = {}
         compared = 0
-        with acting_as("bench", "bench"):
+        with acting_as_owner("bench", "bench"):
             plans_of = corpus(SEED, events)
             for n, generated in enumerate(plans_of):  # the same plans into each, in turn
                 batch = [e for a in generated.aggregates for e in a.collect_events()]

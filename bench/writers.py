@@ -31,7 +31,7 @@ from adapters.importing.document import read_document
 from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.access import Role
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 
 SEED_PLAN = Path(__file__).parents[2] / "shared" / "data" / "dhr-case-2-action-plan.txt"
 PLANS = ("dhr2", "dhr2b")
@@ -77,7 +77,7 @@ def seed(db: str) -> str:
     """Two plans from the seed document; a coordinator token for the HTTP writers."""
     ledger = bootstrap(Settings(db=db, actor="setup"))
     try:
-        with acting_as("setup", "bench"):
+        with acting_as_owner("setup", "bench"):
             for plan in PLANS:
                 document, _, _ = read_document(SEED_PLAN, plan_id=plan)
                 ledger.import_document(document)

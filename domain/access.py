@@ -1,8 +1,9 @@
 """Who may do what: roles, the grant a token carries, and the rules, written once.
 
 Every command and query of the service asks these rules through the audit context
-(``domain.audit.current_grant``), so the CLI and the HTTP API cannot differ. A context
-without a grant is the ledger's owner at the terminal (the database is theirs anyway).
+(``domain.audit.current_grant``), so the CLI and the HTTP API cannot differ. The ledger's
+owner at the terminal (the database is theirs anyway) acts with a grant too:
+``Grant.owner``, a coordinator of every plan.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ class Grant:
     """Agency slugs (``west-mercia-police``): an agency lead's."""
     plans: frozenset[str] = field(default_factory=frozenset)
     """The plans it sees; empty: all."""
+
+    @classmethod
+    def owner(cls, name: str) -> Grant:
+        """The ledger's owner, acting at the terminal without a token: every right a
+        token can carry (a coordinator of every plan), and no more."""
+        return cls(name, Role.COORDINATOR)
 
     def sees(self, plan_id: str) -> bool:
         return not self.plans or plan_id in self.plans

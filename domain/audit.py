@@ -1,15 +1,19 @@
-"""The audit context: who is acting, and through which channel.
+"""The audit context: who is acting, through which channel, and with what grant.
 
-The actor is never part of a command's arguments. The outermost adapter (the CLI
-after reading ``--actor``, later the HTTP API after authentication) sets it for the
-duration of a command, and every event reads it when it is created — the pattern of
-the eventsourcing library's content-management example.
+The actor is never part of a command's arguments. The outermost adapter (the CLI after
+reading ``--actor`` or a token, the HTTP API after authentication) sets it for the duration
+of a command, and every event reads it when it is created — the pattern of the
+eventsourcing library's content-management example.
+
+Every context carries a grant: the ledger's owner at the terminal has one too
+(``acting_as_owner``). Outside any context nothing is allowed (``NoActor``), so a use case
+that checks the grant can never find "none" and take it for "everything".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -22,17 +26,17 @@ from domain.errors import InvalidCommand, NoActor
 class AuditContext:
     actor: str
     source: str
-    grant: Grant | None = None
-    """What the actor's token allows; None: the ledger's owner at the terminal."""
+    grant: Grant
+    """What the actor may do: a token's grant, or the owner's (``Grant.owner``)."""
 
 
 _context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
 
 
 @contextmanager
-def acting_as(actor: str, source: str, grant: Grant | None = None) -> Iterator[AuditContext]:
+def acting_as(actor: str, source: str, grant: Grant) -> Iterator[AuditContext]:
     """Attribute every event created inside the block to ``actor`` via ``source``, allowed
-    what ``grant`` allows (None: everything)."""
+    what ``grant`` allows."""
     actor = values.person_name(actor, "the actor")
     source = values.line(source, "the source", values.SOURCE_MAX)
     if not actor:
@@ -53,10 +57,15 @@ def current_context() -> AuditContext:
     return context
 
 
-def current_grant() -> Grant | None:
-    """The grant of whoever is acting; None outside any context or for the owner."""
-    context = _context.get()
-    return None if context is None else context.grant
+def acting_as_owner(actor: str, source: str) -> AbstractContextManager[AuditContext]:
+    """``acting_as`` with the owner's grant: the person at the terminal who holds the
+    database (the CLI without a token, set-up scripts, tests)."""
+    return acting_as(actor, source, Grant.owner(actor))
+
+
+def current_grant() -> Grant:
+    """The grant of whoever is acting; ``NoActor`` outside any context."""
+    return current_context().grant
 
 
 def current_actor() -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from domain.audit import acting_as, current_actor
+from domain.audit import acting_as, current_actor, current_grant
 from domain.errors import AlreadyExists, InvalidCommand, NotFound
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
@@ -100,7 +100,7 @@ class ImportOutcome:
 def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) -> ImportOutcome:
     """Record what ``document`` says that the ledger does not know yet."""
     outcome = ImportOutcome()
-    with acting_as(current_actor(), document.source):
+    with acting_as(current_actor(), document.source, current_grant()):  # the caller's grant
         plan = _plan(ledger, document)
         first = not plan.versions
         known = plan.document_version(document.version_label)

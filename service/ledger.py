@@ -1,8 +1,9 @@
 """The ledger application: every use case is a method; every command is one transaction.
 
 Commands run inside an audit context (``domain.audit.acting_as``) set by the adapter
-that authenticated the caller. A command either appends all its events atomically or
-raises a ``LedgerError`` and writes nothing.
+that authenticated the caller; each use case checks the context's grant (the owner's
+too), and outside a context refuses (``NoActor``). A command either appends all its
+events atomically or raises a ``LedgerError`` and writes nothing.
 """
 
 from __future__ import annotations
@@ -370,8 +371,7 @@ class Ledger(Application[UUID]):
     def sees_whole_log() -> bool:
         """Whether the one acting may see figures of the whole log (its size, its head, how
         far the read models are behind it): not a token limited to plans."""
-        grant = current_grant()
-        return grant is None or grant.sees_whole_log()
+        return current_grant().sees_whole_log()
 
     def audit(self, plan_id: str | None = None, **filters: Any) -> Iterator[integrity.AuditRow]:
         return integrity.audit(self, _narrow(plan_id), **filters)
@@ -393,9 +393,7 @@ class Ledger(Application[UUID]):
     ) -> str:
         """Issue a token to ``name``; return it (the ledger keeps only its hash)."""
         plans = list(plans)
-        grant = current_grant()
-        if grant is not None:
-            grant.check_issues(frozenset(plans))
+        current_grant().check_issues(frozenset(plans))
         token, secret = AccessToken.issue(name, role, list(agencies), plans)
         if self._exists(token.id):
             raise AlreadyExists(
@@ -411,9 +409,7 @@ class Ledger(Application[UUID]):
     def revoke_token(self, name: str, *, reason: str | None = None) -> None:
         _grant_coordinates(None, "revoke tokens")
         token = self._token(name)
-        grant = current_grant()
-        if grant is not None:  # only a token it could have issued
-            grant.check_issues(frozenset(token.plans))
+        current_grant().check_issues(frozenset(token.plans))  # one it could have issued
         token.revoke(reason)
         self.save_atomically(token, conflict=f"the token of {name!r} changed concurrently")
 
@@ -925,45 +921,35 @@ class Earlier:
 
 
 def _sees(plan_id: str) -> bool:
-    grant = current_grant()
-    return grant is None or grant.sees(plan_id)
+    return current_grant().sees(plan_id)
 
 
 def _check_sees_whole_log(what: str) -> None:
-    grant = current_grant()
-    if grant is not None:
-        grant.check_sees_whole_log(what)
+    current_grant().check_sees_whole_log(what)
 
 
 def _check_sees(plan_id: str) -> None:
     """A plan id a caller names: one by the rules (nothing else reaches a query: a NUL
     would be a 503 from PostgreSQL), of a plan the caller's grant sees."""
     values.plan_id(plan_id)
-    grant = current_grant()
-    if grant is not None:
-        grant.check_sees(plan_id)
+    current_grant().check_sees(plan_id)
 
 
 def _narrow(plan_id: str | None) -> str | None:
     """A query across plans, for a token limited to some: its one plan, or refused."""
-    grant = current_grant()
-    return plan_id if grant is None else grant.narrow(plan_id)
+    return current_grant().narrow(plan_id)
 
 
 def _check_writes(plan_id: str, rec: Recommendation, action: str | None) -> None:
     """May the one acting change this item? Its agency's lead, or a coordinator, may."""
-    grant = current_grant()
-    if grant is not None:
-        item = rec.state.item(action)
-        owners = {slugify(item.agency or rec.state.agency)} - {""}
-        section = Ref.parse(rec.state.ref).agency_slug or ""
-        grant.check_writes(plan_id, owners | {section}, item.ref)
+    item = rec.state.item(action)
+    owners = {slugify(item.agency or rec.state.agency)} - {""}
+    section = Ref.parse(rec.state.ref).agency_slug or ""
+    current_grant().check_writes(plan_id, owners | {section}, item.ref)
 
 
 def _grant_coordinates(plan_id: str | None, what: str) -> None:
-    grant = current_grant()
-    if grant is not None:
-        grant.check_coordinates(plan_id, what)
+    current_grant().check_coordinates(plan_id, what)
 
 
 def _already_happened(effective: FuzzyDate, what: str) -> None:

@@ -20,7 +20,7 @@ import pytest
 from adapters.settings import Settings
 from adapters.signing import LedgerKey, load_key
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from service.ledger import Ledger
 
 POSTGRES_URL = os.environ.get(
@@ -110,7 +110,7 @@ def ledger() -> Iterator[Ledger]:
 @pytest.fixture
 def coordinator() -> Iterator[None]:
     """Run the test as an authenticated coordinator using the CLI channel."""
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         yield
 
 
@@ -140,7 +140,7 @@ def _seeded(db: str, seed_plan: Path) -> None:
 
     ledger = bootstrap(Settings(db=db, actor="setup"))
     try:
-        with acting_as("coord", "test"):
+        with acting_as_owner("coord", "test"):
             document, _, _ = read_document(seed_plan)
             ledger.import_document(document)
     finally:

@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from adapters.output import printable, spreadsheet_cell, to_json
-from domain.audit import acting_as
+from domain.audit import acting_as, acting_as_owner
 from domain.errors import LedgerError, NoLedger
 
 if TYPE_CHECKING:  # the storage and the service load when a command runs, not for --help
@@ -112,7 +112,7 @@ def run(
 
     state: CliState = ctx.obj
     try:
-        with acting_as(state.settings.actor, "cli"):
+        with acting_as_owner(state.settings.actor, "cli"):
             ledger = state.get_ledger(create=writes, empty_if_missing=empty_if_missing)
             key = state.idempotency_key if writes else None
             grant = ledger.authenticate(state.settings.token) if state.settings.token else None

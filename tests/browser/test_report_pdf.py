@@ -15,7 +15,7 @@ from adapters.reports.render import plan_report
 from adapters.reports.shape import sections
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from tests.conftest import SEED_PLAN
 from tests.web.conftest import seed
 
@@ -31,7 +31,7 @@ def test_the_printed_plan_as_at_february_2014_loses_nothing_at_page_breaks(
     seeded = seed(str(tmp_path / "ledger.db"), SEED_PLAN)
     ledger = bootstrap(Settings(db=seeded.db, actor="test"))
     try:
-        with acting_as("Audrey Auditor", "test"):
+        with acting_as_owner("Audrey Auditor", "test"):
             report = ledger.plan_as_at("dhr2", date(2014, 2, 28))
     finally:
         ledger.close()

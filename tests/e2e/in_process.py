@@ -12,7 +12,7 @@ from adapters.cli.app import app
 from adapters.importing.document import read_document
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 
 
 class Recledger:
@@ -33,7 +33,7 @@ def seeded(db: str, seed_plan: Path) -> str:
     """``db`` holding the seed plan, imported by a coordinator; its URL."""
     ledger = bootstrap(Settings(db=db, actor="setup"))
     try:
-        with acting_as("coordinator", "test"):
+        with acting_as_owner("coordinator", "test"):
             document, _, _ = read_document(seed_plan)
             ledger.import_document(document)
     finally:

@@ -166,7 +166,7 @@ def test_a_stored_ref_of_thousands_of_digits_does_not_break_queries(tmp_path: Pa
     shell(*SEED_TITLE)
     huge = "overview/" + "1" * 5000
     ledger = bootstrap(Settings(db=db, actor="old"))
-    with audit.acting_as("old-version", "cli"):
+    with audit.acting_as_owner("old-version", "cli"):
         legacy = Recommendation._create(
             Recommendation.Raised, id=uuid.uuid4(), plan_id="dhr2", ref=huge,
             text="x", agency="", leads=[], target=None, theme="", reason=None, effective=None,

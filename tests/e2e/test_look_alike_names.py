@@ -17,7 +17,7 @@ import pytest
 
 from domain.access import Role
 from domain.access_token import PREFIX, AccessToken, _digest
-from domain.audit import acting_as
+from domain.audit import acting_as, acting_as_owner
 from domain.errors import AlreadyExists
 from domain.refs import token_aggregate_id
 from service.ledger import Ledger
@@ -107,7 +107,7 @@ def test_a_correction_names_its_event_in_ascii_digits_only(
 def _issue_as_before(ledger: Ledger, name: str) -> str:
     """A token issued as the ledger did before names were normalised: its name as given."""
     secret = secrets.token_urlsafe(32)
-    with acting_as("setup", "test"):
+    with acting_as_owner("setup", "test"):
         token = AccessToken._create(
             AccessToken.Issued, id=token_aggregate_id(name), name=name, agencies=[], plans=[],
             role=Role.COORDINATOR.value, secret_sha256=_digest(secret), reason=None,
@@ -129,5 +129,5 @@ def test_a_token_issued_under_a_name_that_is_not_nfkc_still_authenticates(
     assert grant.name == old
     with acting_as(grant.name, "test", grant) as context:
         assert context.actor == "Zo\u00eb"
-    with acting_as("coordinator", "test"), pytest.raises(AlreadyExists, match="confusable"):
+    with acting_as_owner("coordinator", "test"), pytest.raises(AlreadyExists, match="confusable"):
         ledger.issue_token("Zo\u00eb", Role.AUDITOR)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from adapters.storage import event_store_env, read_model_engine, read_models
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
 from tests.conftest import session_key
@@ -17,7 +17,7 @@ def test_concurrent_catch_ups_take_turns_and_apply_each_event_once(
     db_url: str, open_ledger: Callable[[str], Ledger]
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         for n in range(1, 31):
             ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])

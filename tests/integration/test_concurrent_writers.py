@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from projections.tables import tracking, updates
 from service.ledger import Ledger
 from tests.projection_rows import rows
@@ -74,7 +74,7 @@ def test_writer_processes_and_catch_ups_at_once_apply_every_event_exactly_once(
     db_url: str, open_ledger: Callable[[str], Ledger]
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         for n in range(WRITERS + 1):
             ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from adapters.reports.render import board_report, plan_report
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
 
@@ -32,7 +32,7 @@ ACTOR = f"<b>Eve</b> | {IMAGE}"
 @pytest.fixture
 def hostile(db_url: str) -> Iterator[Ledger]:
     ledger = bootstrap(Settings(db=db_url, actor="setup"))
-    with acting_as(ACTOR, "test"):
+    with acting_as_owner(ACTOR, "test"):
         ledger.open_plan("evil", ONE_LINE, partnership=ONE_LINE)
         rec = "imr/evil-agency/1"
         ledger.raise_recommendation(
@@ -70,7 +70,7 @@ def _tables(html: str) -> list[list[int]]:
 
 
 def _markdown_reports(ledger: Ledger) -> dict[str, str]:
-    with acting_as(ACTOR, "test"):
+    with acting_as_owner(ACTOR, "test"):
         return {
             "plan": plan_report(ledger.plan_as_at("evil", date(2026, 1, 1)), "md").decode(),
             "board": board_report(

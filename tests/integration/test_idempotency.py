@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Earlier, Ledger
 
@@ -14,7 +14,7 @@ FEB = FuzzyDate.parse("Feb 2014")
 
 
 def seeded(ledger: Ledger) -> None:
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         for ref in ("overview/1", "overview/2"):
             ledger.raise_recommendation("dhr2", ref, text="Act")
@@ -33,7 +33,7 @@ def test_the_same_key_again_records_nothing_and_returns_the_first_result(
 ) -> None:
     ledger = open_ledger(db_url)
     seeded(ledger)
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         first = ledger.once("k-1", progress("overview/1", "Done"))
         again = ledger.once("k-1", progress("overview/1", "Done"))
         other = ledger.once("k-2", progress("overview/1", "More"))
@@ -41,7 +41,7 @@ def test_the_same_key_again_records_nothing_and_returns_the_first_result(
     assert isinstance(other, list) and other != first
     assert updates(ledger, "overview/1") == ["Done", "More"]
     reopened = open_ledger(db_url)  # the key is in the store, not in this process
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         assert reopened.once("k-1", progress("overview/2", "x")) == Earlier(first)
     assert updates(reopened, "overview/2") == []
 
@@ -61,7 +61,7 @@ def test_two_writers_racing_with_one_key_record_it_once(
         recorded_by_b.extend(by_b)
         return ledger.record_progress("dhr2", "overview/2", "A", FEB)
 
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         answer = ledger_a.once("race", a_command)
     assert answer == Earlier(recorded_by_b)
     assert updates(ledger_a, "overview/1") == ["B"] and updates(ledger_a, "overview/2") == []

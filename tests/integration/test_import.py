@@ -9,7 +9,7 @@ import pytest
 
 from adapters.importing.document import plan_identity, to_plan_document
 from adapters.importing.reader import read_plan
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import AlreadyExists, InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
@@ -38,7 +38,7 @@ def import_file(
         kind=kind,
         plan_date=FuzzyDate.parse(plan_date) if plan_date else None,
     )
-    with acting_as("coordinator", "cli"):
+    with acting_as_owner("coordinator", "cli"):
         return ledger.import_document(document, dry_run=dry_run)
 
 
@@ -131,7 +131,7 @@ def test_hand_edits_between_versions_are_never_reverted_and_a_clash_is_reported(
     import_file(ledger, seed_plan)
     wmp2 = ledger.recommendation("dhr2", "imr/west-mercia-police/2")
     first_update = wmp2.state.updates[0]
-    with acting_as("Jo Reed", "cli"):
+    with acting_as_owner("Jo Reed", "cli"):
         ledger.correct(
             "dhr2", "imr/west-mercia-police/2", first_update.event_id,
             reason="typo", amendment={"text": "Corrected by hand."},
@@ -206,7 +206,7 @@ def test_an_import_that_fails_part_way_writes_nothing(db_url: str, open_ledger: 
             RecommendationDocument("overview/2", "   ", "ASC", ("Head",), None, raised),
         ),
     )
-    with acting_as("coordinator", "cli"), pytest.raises(InvalidCommand, match="text"):
+    with acting_as_owner("coordinator", "cli"), pytest.raises(InvalidCommand, match="text"):
         ledger.import_document(document)
     assert stored(ledger) == []
 

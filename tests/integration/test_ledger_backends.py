@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import AlreadyExists, RuleViolated, StaleVersion
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
@@ -20,7 +20,7 @@ REF = "imr/west-mercia-police/2"
 
 
 def seeded(ledger: Ledger) -> Ledger:
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2", partnership="South Worcs CSP")
         ledger.record_document_version("dhr2", "2nd Version", FuzzyDate.parse("29th May 2014"))
         ledger.raise_recommendation(
@@ -38,7 +38,7 @@ def test_every_kind_of_change_is_recorded_and_survives_reopening(
     db_url: str, open_ledger: OpenLedger
 ) -> None:
     ledger = seeded(open_ledger(db_url))
-    with acting_as("agency lead", "test"):
+    with acting_as_owner("agency lead", "test"):
         ledger.add_sub_action("dhr2", REF, "Brief all sergeants", leads=["DI Brown"])
         ledger.reassign("dhr2", REF, leads=["DCI Smith"], agency="Warks Police", reason="alliance")
         ledger.revise_target(
@@ -91,7 +91,7 @@ def test_a_racing_command_fails_with_a_conflict_and_loses_nothing(
     db_url: str, open_ledger: OpenLedger
 ) -> None:
     first, second = seeded(open_ledger(db_url)), open_ledger(db_url)
-    with acting_as("alice", "test"):
+    with acting_as_owner("alice", "test"):
         mine = first.recommendation("dhr2", REF)
         theirs = second.recommendation("dhr2", REF)
         mine.record_progress("Alice's update", FuzzyDate.parse("Feb 2014"))
@@ -105,7 +105,7 @@ def test_a_racing_command_fails_with_a_conflict_and_loses_nothing(
 
 def test_a_refused_command_writes_nothing(db_url: str, open_ledger: OpenLedger) -> None:
     ledger = seeded(open_ledger(db_url))
-    with acting_as("alice", "test"), pytest.raises(RuleViolated, match="already owned"):
+    with acting_as_owner("alice", "test"), pytest.raises(RuleViolated, match="already owned"):
         # The leads change is valid, the agency change is not: neither is written.
         ledger.reassign(
             "dhr2", REF, leads=["DCI Smith"], agency="West Mercia Police", reason="move"
@@ -115,7 +115,7 @@ def test_a_refused_command_writes_nothing(db_url: str, open_ledger: OpenLedger) 
 
 def test_the_same_plan_or_ref_cannot_be_raised_twice(db_url: str, open_ledger: OpenLedger) -> None:
     ledger = seeded(open_ledger(db_url))
-    with acting_as("alice", "test"):
+    with acting_as_owner("alice", "test"):
         with pytest.raises(AlreadyExists, match="dhr2"):
             ledger.open_plan("dhr2", "again")
         with pytest.raises(AlreadyExists, match=REF):
@@ -125,7 +125,7 @@ def test_the_same_plan_or_ref_cannot_be_raised_twice(db_url: str, open_ledger: O
 def test_stored_events_are_read_back_byte_for_byte(db_url: str, open_ledger: OpenLedger) -> None:
     ledger = seeded(open_ledger(db_url))
     before = [(n.id, n.topic, bytes(n.state)) for n in ledger.recorder.select_notifications(1, 100)]
-    with acting_as("alice", "test"):
+    with acting_as_owner("alice", "test"):
         ledger.record_progress("dhr2", REF, "More", FuzzyDate.parse("Mar 2014"))
     after = [
         (n.id, n.topic, bytes(n.state))

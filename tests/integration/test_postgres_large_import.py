@@ -27,7 +27,7 @@ import pytest
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind
 from service.importing import PlanDocument, RecommendationDocument, UpdateDocument
@@ -78,7 +78,7 @@ def _import(url: str, seconds: Synchronized[float]) -> None:
     document = large_plan()
     ledger = bootstrap(Settings(db=url, actor="test"))
     try:
-        with acting_as("test", "cli"):
+        with acting_as_owner("test", "cli"):
             started = time.monotonic()
             ledger.import_document(document)
             seconds.value = time.monotonic() - started

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.importing.document import plan_identity, to_plan_document
 from adapters.importing.reader import read_plan
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from service.ledger import Ledger
@@ -26,7 +26,7 @@ def seeded(db_url: str, open_ledger: OpenLedger, seed_plan: Path) -> Ledger:
     parsed = read_plan(seed_plan)
     plan_id, kind = plan_identity(parsed.title, seed_plan.stem)
     document, _ = to_plan_document(parsed, plan_id=plan_id, file_name=seed_plan.name, kind=kind)
-    with acting_as("coordinator", "cli"):
+    with acting_as_owner("coordinator", "cli"):
         ledger.import_document(document)
     return ledger
 
@@ -84,7 +84,7 @@ def test_the_overdue_list_as_at_march_2014_follows_the_definition(seeded: Ledger
 def test_a_correction_recorded_now_is_invisible_as_known_before_it(seeded: Ledger) -> None:
     before = datetime.now(UTC)
     [update] = [e for e in seeded.history("dhr2", "overview/1") if e.type == "ProgressRecorded"][1:]
-    with acting_as("auditor", "cli"):
+    with acting_as_owner("auditor", "cli"):
         seeded.correct(
             "dhr2", "overview/1", update.event_id, reason="wrong text", amendment={"text": "X"}
         )
@@ -96,7 +96,7 @@ def test_a_correction_recorded_now_is_invisible_as_known_before_it(seeded: Ledge
 
 
 def test_rebuild_equals_the_incremental_read_model(seeded: Ledger) -> None:
-    with acting_as("coordinator", "cli"):
+    with acting_as_owner("coordinator", "cli"):
         seeded.revise_target(
             "dhr2", "overview/2", FuzzyDate.parse("June 2014"), reason="HMIC", effective=None
         )

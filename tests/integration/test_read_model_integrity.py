@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.kinds import Status
 from projections.tables import tracking
 from service.ledger import Ledger
@@ -24,7 +24,7 @@ FORGE = (
 
 
 def _shown(ledger: Ledger) -> tuple[Status, tuple[str, ...]]:
-    with acting_as("auditor", "test"):
+    with acting_as_owner("auditor", "test"):
         view = next(v for v in ledger.status("dhr2") if v.ref == REF)
     return view.status, tuple(view.leads)
 
@@ -82,7 +82,7 @@ def test_a_changed_tracking_row_is_named_and_nothing_is_applied_over_it(
     ledger = open_ledger(db)
     found = ledger.verify().read_models
     assert ("rl_tracking", "recommendations") in {(d.table, d.item) for d in found}
-    with acting_as("coord", "test"):
+    with acting_as_owner("coord", "test"):
         ledger.withdraw("dhr2", REF, reason="no longer needed")
     assert ledger.read_models_behind is not None
     assert "tracking row was changed outside the ledger" in ledger.read_models_behind

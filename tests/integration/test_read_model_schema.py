@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, func, insert, select, update
 
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from projections.tables import plans, tracking, versions
 from service.ledger import Ledger
 
@@ -29,7 +29,7 @@ def test_a_projection_of_an_older_schema_alone_is_rebuilt_from_the_log(
     db_url: str, open_ledger: Callable[[str], Ledger]
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         ledger.raise_recommendation("dhr2", "overview/1", "Act", leads=["DCI Smith"])
     assert ledger.read_model is not None
@@ -52,7 +52,7 @@ def test_a_tracking_table_of_the_shape_before_projections_had_versions_is_replac
 ) -> None:
     """Before the runner, one row named "schema" held the only version, in ``position``."""
     ledger = open_ledger(db_url)
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
     assert ledger.read_model is not None
     before = Table(

@@ -24,7 +24,7 @@ from adapters.importing.document import read_document
 from adapters.reports.render import plan_report
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
@@ -69,7 +69,7 @@ def round_trip(ledger: Ledger, plan: str, as_at: date, form: str, into: str, tmp
     path = tmp / f"{plan}-{as_at.isoformat()}.{form}"
     path.write_bytes(plan_report(ledger.plan_as_at(plan, as_at), form))
     again = bootstrap(Settings(db=into, actor="importer"))
-    with acting_as("importer", "test"):
+    with acting_as_owner("importer", "test"):
         document, _, _ = read_document(path, plan_id=plan)
         again.import_document(document)
     return again
@@ -81,7 +81,7 @@ def test_the_seed_plan_exported_and_imported_again_is_the_same_plan_as_at_that_d
     seed_plan: Path, db_url: str, tmp_path: Path, form: str, as_at: date
 ) -> None:
     source = bootstrap(Settings(db=str(tmp_path / "source.db"), actor="setup"))
-    with acting_as("setup", "test"):
+    with acting_as_owner("setup", "test"):
         document, _, _ = read_document(seed_plan)
         source.import_document(document)
     again = round_trip(source, "dhr2", as_at, form, db_url, tmp_path)
@@ -276,7 +276,7 @@ def test_export_then_import_into_an_empty_ledger_equals_the_plan_as_at_that_date
         source = bootstrap(Settings(db=str(Path(tmp) / "source.db"), actor="generator"))
         again: Ledger | None = None
         try:
-            with acting_as("generator", "test"):
+            with acting_as_owner("generator", "test"):
                 build(source, plan)
             expected = plan_state(source.status("dhr7", as_at=as_at))
             if not expected:

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from adapters.reports import render
 from adapters.reports.check import check_report
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
 from tests.attacker import Attacker
@@ -28,7 +28,7 @@ REF = "imr/west-mercia-police/2"
 
 
 def _plan(ledger: Ledger, form: str, path: Path) -> Path:
-    with acting_as("auditor", "test"):
+    with acting_as_owner("auditor", "test"):
         report = ledger.plan_as_at("dhr2", date(2014, 2, 28))
     out = path / f"plan.{form}"
     out.write_bytes(render.plan_report(report, form))
@@ -59,7 +59,7 @@ def test_a_report_is_genuine_then_altered_where_its_body_was_changed(
     ledger = open_ledger(db)
     out = _plan(ledger, form, tmp_path)
     assert check_report(ledger, out).outcome == "genuine"
-    with acting_as("coord", "test"):  # the log grows: the report's state stays
+    with acting_as_owner("coord", "test"):  # the log grows: the report's state stays
         ledger.record_progress("dhr2", REF, "Later", FuzzyDate.parse("2014-04-01"))
     assert check_report(ledger, out).outcome == "genuine"
 
@@ -82,7 +82,7 @@ def test_a_changed_head_is_the_reports_alteration_not_the_logs(
     assert found.outcome == "altered" and "its content no longer matches" in found.detail
 
     board = tmp_path / "board.md"
-    with acting_as("auditor", "test"):
+    with acting_as_owner("auditor", "test"):
         made = ledger.board_report("dhr2", date(2014, 1, 1), date(2014, 2, 28))
     text = render.board_report(made, "md").decode()
     claim = re.search(r"recledger-report/1:(\S+)", text)
@@ -104,7 +104,7 @@ def test_a_report_of_a_head_the_log_no_longer_holds_says_the_log_changed(
     from adapters.importing.document import read_document
 
     ledger = open_ledger(db_url)
-    with acting_as("coord", "test"):
+    with acting_as_owner("coord", "test"):
         ledger.import_document(read_document(seed_plan)[0])
     out = _plan(ledger, "md", tmp_path)
     owner = Attacker(db_url)

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.pool import StaticPool
 
 from adapters.storage import digest_key, event_store_env, read_model_engine, read_models
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from projections.digest import Tally
 from projections.recommendations import Recommendations
@@ -97,7 +97,7 @@ def test_a_new_projection_is_kept_exactly_once_through_interruptions_beside_the_
     db_url: str, open_ledger: Callable[[str], Ledger]
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         for n in range(1, 11):
             ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
@@ -136,7 +136,7 @@ def test_a_rebuild_cut_short_then_caught_up_in_small_batches_seals_nothing_twice
     end of its first batch (they would seal the rest again, and verify would report the log
     truncated: found by the crash loops, bench/crashes.py)."""
     ledger = open_ledger(db_url)
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         for n in range(1, 11):
             ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
@@ -157,7 +157,7 @@ def test_a_recommendation_changed_again_after_its_cache_entry_made_room_in_one_b
     """Found by ``verify --deep`` on the integrity benchmark: in one batch, a recommendation
     raised, then pushed out of the projection's cache by others, then changed again, was
     looked for in tables the batch had not written yet (IndexError, the rebuild stopped)."""
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("p", "A plan")
         for n in range(1, 5):
             ledger.raise_recommendation("p", f"overview/{n}", "Act")

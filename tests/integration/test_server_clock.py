@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.storage import ServerClock
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import ClockSkew, RecommendationNotFound
 from service.ledger import Ledger
 
@@ -22,7 +22,7 @@ def test_a_write_from_a_machine_whose_clock_is_years_off_is_refused_and_writes_n
     ledger = open_ledger(postgres_url)
     assert isinstance(ledger.check_clock, ServerClock)  # installed for PostgreSQL
     engine = ledger.read_model.engine  # type: ignore[union-attr]
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")  # the machine's true clock passes
         for skew, side in ((timedelta(days=-4400), "behind"), (timedelta(minutes=5), "ahead of")):
             ledger.check_clock = ServerClock(engine, now=lambda s=skew: datetime.now(UTC) + s)

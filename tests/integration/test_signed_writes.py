@@ -17,7 +17,7 @@ from adapters.log_file import export_log, restore
 from adapters.settings import Settings
 from adapters.signing import load_key
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import InvalidCommand, StorageUnavailable
 from domain.fuzzy_date import FuzzyDate
 from domain.integrity import sign_write
@@ -45,7 +45,7 @@ def test_every_write_is_signed_and_verify_counts_the_writes(
     db_url: str, open_ledger: OpenLedger, seed_plan: Path
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as("coord", "test"):
+    with acting_as_owner("coord", "test"):
         ledger.open_plan("p", "A plan")
         ledger.raise_recommendation("p", "overview/1", "Act")
         ledger.record_progress("p", "overview/1", "Done", FuzzyDate.parse("2014-02-01"))
@@ -59,7 +59,7 @@ def test_an_event_appended_without_the_key_is_named_by_verify(
     """Issue 25, defect 3: a Completed credited to "coord" via "api", appended directly."""
     db, writer = hostile
     ledger = open_ledger(db)
-    with acting_as("coord", "api"):
+    with acting_as_owner("coord", "api"):
         ledger.complete("dhr2", "overview/1", FuzzyDate.parse("2014-03-01"))
     attacker = Attacker(writer)
     completed = _events(attacker, "overview/1")[-1]
@@ -104,12 +104,12 @@ def test_writes_signed_with_another_key_are_named(
     db_url: str, open_ledger: OpenLedger, tmp_path: Path
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as("coord", "test"):
+    with acting_as_owner("coord", "test"):
         ledger.open_plan("p", "A plan")
     load_key(tmp_path / "other.pem", create=True)
     other = bootstrap(Settings(db=db_url, actor="x", signing_key=str(tmp_path / "other.pem")))
     try:
-        with acting_as("coord", "test"):
+        with acting_as_owner("coord", "test"):
             other.raise_recommendation("p", "overview/1", "Act")
         found = other.verify().divergence  # the first write is not by this key
         assert found is not None and (found.change, found.position) == ("forged", 1)
@@ -125,7 +125,7 @@ def test_a_signed_ledger_refuses_to_open_without_its_key(sqlite_url: str, tmp_pa
     path.parent.mkdir()
     settings = Settings(db=sqlite_url, actor="x", signing_key=str(path))
     ledger = bootstrap(settings)
-    with acting_as("coord", "test"):
+    with acting_as_owner("coord", "test"):
         ledger.open_plan("p", "A plan")
     ledger.close()
     assert path.stat().st_mode & 0o077 == 0  # made with the ledger, private
@@ -138,7 +138,7 @@ def test_a_ledger_from_before_signing_is_attested_once_and_then_verifies(
     db_url: str, open_ledger: OpenLedger
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as("coord", "test"):
+    with acting_as_owner("coord", "test"):
         ledger.open_plan("p", "A plan")
         ledger.raise_recommendation("p", "overview/1", "Act")
     attacker = Attacker(db_url)  # as an earlier recledger left it: no signatures
@@ -147,7 +147,7 @@ def test_a_ledger_from_before_signing_is_attested_once_and_then_verifies(
     old = open_ledger(db_url)
     found = old.verify().divergence
     assert found is not None and (found.change, found.position) == ("unsigned", 1)
-    with acting_as("coord", "test"):
+    with acting_as_owner("coord", "test"):
         assert old.attest()[0] == 2
         old.record_progress("p", "overview/1", "Done", FuzzyDate.parse("2014-02-01"))
         assert old.verify().intact
@@ -163,7 +163,7 @@ def test_attest_refuses_events_appended_without_the_key_after_signed_writes(
     version, topic, state = _events(attacker, TARGET)[-1]
     attacker.append_event(recommendation_aggregate_id("dhr2", TARGET), version + 1, topic, state)
     refused = pytest.raises(InvalidCommand, match="verify finds unsigned at position 69")
-    with acting_as("coord", "test"), refused:
+    with acting_as_owner("coord", "test"), refused:
         open_ledger(db).attest()
 
 
@@ -171,7 +171,7 @@ def test_a_restore_keeps_the_signatures_and_needs_the_same_key(
     db_url: str, open_ledger: OpenLedger, tmp_path: Path, sqlite_url: str
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as("coord", "test"):
+    with acting_as_owner("coord", "test"):
         ledger.open_plan("p", "A plan")
         ledger.raise_recommendation("p", "overview/1", "Act")
     export_log(ledger, tmp_path / "log.jsonl")

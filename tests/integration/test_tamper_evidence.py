@@ -18,7 +18,7 @@ import pytest
 
 from adapters.signing import load_key
 from adapters.storage import event_store_env, read_model_engine, read_models
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from projections.seals import heads, seals
 from projections.tables import tracking
@@ -31,7 +31,7 @@ OpenLedger = Callable[[str], Ledger]
 
 
 def _plan_with_events(ledger: Ledger, recommendations: int = 5) -> None:
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         for n in range(1, recommendations + 1):
             ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
@@ -39,7 +39,7 @@ def _plan_with_events(ledger: Ledger, recommendations: int = 5) -> None:
 
 
 def _more_events(ledger: Ledger) -> None:
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         ledger.record_progress("dhr2", "overview/1", "Later", FuzzyDate.parse("Mar 2014"))
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
@@ -119,7 +119,7 @@ def test_board_report_updates_are_those_shown_at_its_end_and_not_before_as_corre
     since, until = period
     ledger = bootstrap(Settings(db="memory:", actor="generator"))
     try:
-        with acting_as("generator", "test"):
+        with acting_as_owner("generator", "test"):
             build(ledger, operations)
             board = ledger.board_report("dhr9", since, until)
         at_end, before = shown(ledger, until), shown(ledger, since - timedelta(days=1))

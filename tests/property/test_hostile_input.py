@@ -27,7 +27,7 @@ from adapters.cli.app import app
 from adapters.importing.document import read_document
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
@@ -63,7 +63,7 @@ def import_or_refuse(ledger: Ledger, name: str, content: bytes) -> str:
         path.write_bytes(content)
         before = ledger.position()
         try:
-            with acting_as("fuzzer", "test"):
+            with acting_as_owner("fuzzer", "test"):
                 document, _, _ = read_document(path, plan_id=f"fuzz{random.getrandbits(48)}")
                 ledger.import_document(document)
         except LedgerError as refusal:
@@ -232,7 +232,7 @@ def seeded_db() -> Iterator[str]:
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "cli.db")
         ledger = bootstrap(Settings(db=db, actor="setup"))
-        with acting_as("setup", "test"):
+        with acting_as_owner("setup", "test"):
             document, _, _ = read_document(SEED)
             ledger.import_document(document)
         ledger.close()

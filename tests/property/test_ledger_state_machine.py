@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SETTABLE_STATUSES
@@ -42,7 +42,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.tmp = tempfile.mkdtemp()
         self.ledger = bootstrap(Settings(db=str(Path(self.tmp) / "ledger.db"), actor="x"))
-        with acting_as("coordinator", "test"):
+        with acting_as_owner("coordinator", "test"):
             self.ledger.open_plan("dhr2", "DHR Case No 2")
         self.live: dict[str, Recommendation] = {}
         self.seen: list[tuple[int, str, bytes]] = []
@@ -60,7 +60,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def attempt(self, actor: str, ref: str, command: Any) -> None:
         """Run a command on the live aggregate and save it; a refusal must write nothing."""
         before = self.stored()
-        with acting_as(actor, "test"):
+        with acting_as_owner(actor, "test"):
             try:
                 command(self.live[ref]) if ref in self.live else command(None)
             except LedgerError:

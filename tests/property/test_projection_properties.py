@@ -28,7 +28,7 @@ from adapters.settings import Settings
 from adapters.signing import LedgerKey
 from adapters.storage import bootstrap, read_models
 from bench.naive import state_as_at
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
@@ -88,14 +88,14 @@ class ProjectionMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.ledger = bootstrap(Settings(db="memory:", actor="x"))
-        with acting_as("coordinator", "test"):
+        with acting_as_owner("coordinator", "test"):
             self.ledger.open_plan("dhr2", "DHR Case No 2")
 
     def teardown(self) -> None:
         self.ledger.close()
 
     def attempt(self, command: Any) -> None:
-        with acting_as("coordinator", "test"), contextlib.suppress(LedgerError):
+        with acting_as_owner("coordinator", "test"), contextlib.suppress(LedgerError):
             command(self.ledger)
 
     @initialize(effective=st.lists(maybe_dates, min_size=3, max_size=3), due=dates)

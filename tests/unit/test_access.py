@@ -4,6 +4,7 @@ and the token itself (only its hash is kept; wrong, unknown, revoked ones fail).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +14,10 @@ from adapters.importing.model import ParsedPlan
 from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.access import Grant, Role
-from domain.audit import acting_as
+from domain.audit import acting_as, acting_as_owner
 from domain.errors import (
     AlreadyExists,
+    NoActor,
     NotAuthenticated,
     NotPermitted,
     PlanNotFound,
@@ -33,7 +35,7 @@ WMP = "imr/west-mercia-police/1"
 def ledger() -> Iterator[Ledger]:
     """Two plans; in dhr2 one recommendation of West Mercia Police and one overview one."""
     ledger = bootstrap(Settings(db="memory:", actor="owner"))
-    with acting_as("owner", "test"):
+    with acting_as_owner("owner", "test"):
         for plan in ("dhr2", "dhr3"):
             ledger.open_plan(plan, f"DHR {plan}")
         ledger.raise_recommendation("dhr2", WMP, "Train staff", agency="West Mercia Police")
@@ -133,7 +135,7 @@ def test_a_token_limited_to_a_plan_sees_nothing_else(ledger: Ledger) -> None:
 def test_a_coordinator_limited_to_plans_issues_and_revokes_only_tokens_within_them(
     ledger: Ledger,
 ) -> None:
-    with acting_as("owner", "test"):
+    with acting_as_owner("owner", "test"):
         ledger.issue_token("everywhere", Role.AUDITOR)
     grant = Grant("cora", Role.COORDINATOR, plans=frozenset({"dhr3"}))
     with acting_as(grant.name, "api", grant):
@@ -149,7 +151,7 @@ def test_a_coordinator_limited_to_plans_issues_and_revokes_only_tokens_within_th
 def test_a_version_the_item_has_moved_on_from_is_refused_with_the_current_one(
     ledger: Ledger,
 ) -> None:
-    with acting_as("owner", "test"):
+    with acting_as_owner("owner", "test"):
         current = ledger.recommendation("dhr2", WMP).version
         ledger.record_progress("dhr2", WMP, "First", FEB, expected_version=current)
         with pytest.raises(VersionConflict) as refused:
@@ -159,7 +161,7 @@ def test_a_version_the_item_has_moved_on_from_is_refused_with_the_current_one(
 
 
 def test_a_token_works_once_issued_and_never_after_revocation(ledger: Ledger) -> None:
-    with acting_as("owner", "test"):
+    with acting_as_owner("owner", "test"):
         token = ledger.issue_token("lee", Role.AGENCY_LEAD, agencies=["west-mercia-police"])
         assert ledger.authenticate(token) == GRANTS["lead of west-mercia-police"]
         with pytest.raises(AlreadyExists):
@@ -173,3 +175,63 @@ def test_a_token_works_once_issued_and_never_after_revocation(ledger: Ledger) ->
         ledger.revoke_token("lee", reason="left")
         with pytest.raises(NotAuthenticated):
             ledger.authenticate(token)
+
+
+def test_outside_any_audit_context_every_use_case_is_refused_not_allowed(ledger: Ledger) -> None:
+    """No grant is never read as every right: a use case run without a principal refuses."""
+    position = ledger.position()
+    for write in WRITES.values():
+        with pytest.raises(NoActor):
+            write(ledger, WMP)
+    for command in COORDINATING.values():
+        with pytest.raises(NoActor):
+            command(ledger)
+    for query in (ledger.plans, lambda: ledger.status("dhr2"), ledger.head, ledger.verify):
+        with pytest.raises(NoActor):
+            query()
+    assert ledger.position() == position
+
+
+def test_every_nested_step_of_an_import_runs_under_the_callers_grant(
+    ledger: Ledger, seed_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import re-enters the audit context (its events' source is the document): it
+    keeps the caller's grant there, so its nested queries and checks (the plan, each
+    recommendation, what the version dropped) are the caller's, never the owner's. Every
+    grant the service reads during the import is recorded (the real function, called
+    through)."""
+    import service.ledger
+    from adapters.importing.document import read_document
+    from domain.audit import current_grant
+
+    seen: list[Grant] = []
+
+    def recording() -> Grant:
+        seen.append(current_grant())
+        return seen[-1]
+
+    monkeypatch.setattr(service.ledger, "current_grant", recording)
+    grant = Grant("cora", Role.COORDINATOR, plans=frozenset({"dhr2"}))
+    with acting_as(grant.name, "api", grant):
+        ledger.import_document(read_document(seed_plan)[0])
+    assert len(seen) > 20  # the door, then a check for every recommendation looked up
+    assert set(seen) == {grant}
+
+
+@pytest.mark.parametrize("who", ["lead of west-mercia-police", "auditor"])
+def test_an_agency_lead_gains_no_rights_by_wrapping_a_write_in_another(
+    ledger: Ledger, who: str, seed_plan: Path
+) -> None:
+    """Under an idempotency key (``once``, which runs the write it is given) or inside an
+    import, the grant is the caller's: refused, and nothing is recorded."""
+    from adapters.importing.document import read_document
+
+    grant = GRANTS[who]
+    position = ledger.position()
+    document = read_document(seed_plan)[0]
+    with acting_as(grant.name, "api", grant):
+        with pytest.raises(NotPermitted):
+            ledger.once("key-1", lambda led: led.import_document(document))
+        with pytest.raises(NotPermitted):
+            ledger.once("key-2", lambda led: WRITES["update"](led, "overview/1"))
+    assert ledger.position() == position

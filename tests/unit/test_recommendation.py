@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from domain.audit import acting_as, current_actor
+from domain.audit import acting_as_owner, current_actor
 from domain.errors import (
     EventNotFound,
     InvalidCommand,
@@ -24,7 +24,7 @@ from domain.refs import Ref, recommendation_aggregate_id
 
 @pytest.fixture(autouse=True)
 def actor() -> Iterator[None]:
-    with acting_as("alice", "cli"):
+    with acting_as_owner("alice", "cli"):
         yield
 
 

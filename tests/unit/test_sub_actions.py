@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import InvalidCommand, LedgerError, RecommendationNotFound, RuleViolated
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
@@ -24,7 +24,7 @@ from domain.recommendation import Recommendation, fold, item_refs
 
 @pytest.fixture(autouse=True)
 def actor() -> Iterator[None]:
-    with acting_as("alice", "cli"):
+    with acting_as_owner("alice", "cli"):
         yield
 
 
@@ -174,7 +174,7 @@ COMMANDS = st.lists(
 def test_a_recommendation_is_completed_exactly_when_its_actions_are_and_no_earlier_than_the_last(
     commands: list[tuple[str, str | None, date]],
 ) -> None:
-    with acting_as("alice", "cli"):
+    with acting_as_owner("alice", "cli"):
         rec = with_actions("March 2013", "April 2013")
         for name, action, when in commands:
             on = FuzzyDate.on(when)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Recommendation
@@ -17,7 +17,7 @@ from projections.timeline import FOREVER, Segment, advance, recompute
 
 @pytest.fixture(autouse=True)
 def actor() -> Iterator[None]:
-    with acting_as("alice", "test"):
+    with acting_as_owner("alice", "test"):
         yield
 
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain import values
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import InvalidCommand
 from domain.plan import Plan
 from domain.recommendation import Recommendation
@@ -74,7 +74,7 @@ def test_an_accepted_name_is_the_trimmed_input_within_its_limit_without_controls
 
 
 def test_every_command_checks_its_fields() -> None:
-    with acting_as("coordinator", "test"):
+    with acting_as_owner("coordinator", "test"):
         with pytest.raises(InvalidCommand, match="the agency"):
             Recommendation.raise_recommendation(
                 plan_id="dhr2", ref="overview/1", text="x", agency="West\nMercia"
@@ -94,7 +94,10 @@ def test_every_command_checks_its_fields() -> None:
         plan = Plan.open("dhr2", "DHR Case No 2")
         with pytest.raises(InvalidCommand, match="the version label"):
             plan.record_document_version("v" * 201)
-    with pytest.raises(InvalidCommand, match="the actor"), acting_as("mallory\n9 forged", "cli"):
+    with (
+        pytest.raises(InvalidCommand, match="the actor"),
+        acting_as_owner("mallory\n9 forged", "cli"),
+    ):
         pass
 
 

@@ -26,7 +26,7 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from adapters.web.app import create_app
 from domain.access import Role
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 
 WMP = "west-mercia-police"
 OWN = "imr/west-mercia-police/6"
@@ -45,7 +45,7 @@ class Seeded:
 def seed(db: str, seed_plan: Path) -> Seeded:
     ledger = bootstrap(Settings(db=db, actor="setup"))
     try:
-        with acting_as("setup", "test"):
+        with acting_as_owner("setup", "test"):
             document, _, _ = read_document(seed_plan)
             ledger.import_document(document)
             tokens = {

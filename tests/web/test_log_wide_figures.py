@@ -17,7 +17,7 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from adapters.web.app import create_app
 from domain.access import Role
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from tests.e2e.shell import Shell
 from tests.web.conftest import Seeded, auth
 from tests.web.test_pages import sign_in
@@ -28,7 +28,7 @@ def limited(seeded: Seeded) -> str:
     """A coordinator's token limited to the seed's plan."""
     ledger = bootstrap(Settings(db=seeded.db, actor="setup"))
     try:
-        with acting_as("setup", "test"):
+        with acting_as_owner("setup", "test"):
             return ledger.issue_token("Pat Plan", Role.COORDINATOR, plans=["dhr2"])
     finally:
         ledger.close()
@@ -78,7 +78,7 @@ def test_a_report_made_for_a_token_limited_to_plans_states_no_log_wide_figure(
         made.write_bytes(mine.content)
         ledger = bootstrap(Settings(db=seeded.db, actor="inspector"))
         try:
-            with acting_as("inspector", "test"):
+            with acting_as_owner("inspector", "test"):
                 assert check_report(ledger, made).outcome == "genuine", path
         finally:
             ledger.close()

@@ -20,7 +20,7 @@ from adapters.reports.render import board_report, plan_report
 from adapters.reports.shape import read_stamp
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
@@ -33,7 +33,7 @@ MARCH = "Sergeants briefed on the March 2014 delivery plan"
 @pytest.fixture
 def ledger(seeded: Seeded) -> Ledger:
     found = bootstrap(Settings(db=seeded.db, actor="test"))
-    with acting_as("Clare Coordinator", "test"):
+    with acting_as_owner("Clare Coordinator", "test"):
         found.record_progress("dhr2", OWN, MARCH, FuzzyDate.given("2014-03-20"))
         found.revise_target(
             "dhr2", OWN, FuzzyDate.given("June 2014"), reason="HMIC review",
@@ -44,7 +44,7 @@ def ledger(seeded: Seeded) -> Ledger:
 
 
 def text_of(ledger: Ledger, as_at: date, form: str) -> str:
-    with acting_as("Audrey Auditor", "test"):
+    with acting_as_owner("Audrey Auditor", "test"):
         return plan_report(ledger.plan_as_at("dhr2", as_at), form).decode()
 
 
@@ -64,7 +64,7 @@ def test_the_plan_as_at_a_date_holds_that_dates_updates_and_no_later_ones(
 
 
 def test_the_header_ties_the_report_to_the_log(ledger: Ledger) -> None:
-    with acting_as("Audrey Auditor", "test"):
+    with acting_as_owner("Audrey Auditor", "test"):
         report = ledger.plan_as_at("dhr2", date(2014, 2, 28))
     html = plan_report(report, "html").decode()
     head = ledger.head()
@@ -77,7 +77,7 @@ def test_the_header_ties_the_report_to_the_log(ledger: Ledger) -> None:
 def test_xlsx_has_a_sheet_per_section_frozen_headers_wrapped_text_and_rag_fills(
     ledger: Ledger,
 ) -> None:
-    with acting_as("Audrey Auditor", "test"):
+    with acting_as_owner("Audrey Auditor", "test"):
         content = plan_report(ledger.plan_as_at("dhr2", date(2014, 2, 28)), "xlsx")
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == [
@@ -103,11 +103,11 @@ def test_csv_has_a_row_per_item_with_the_documents_columns(ledger: Ledger) -> No
 
 
 def test_a_corrected_value_is_marked_as_corrected(ledger: Ledger) -> None:
-    with acting_as("Clare Coordinator", "test"):
+    with acting_as_owner("Clare Coordinator", "test"):
         ledger.correct("dhr2", OWN, "1", reason="typo", amendment={"text": "Fixed wording"})
     text = text_of(ledger, date(2014, 2, 28), "md")
     assert "Recommendation No 6 Fixed wording (corrected)" in text
-    with acting_as("Audrey Auditor", "test"):
+    with acting_as_owner("Audrey Auditor", "test"):
         content = plan_report(ledger.plan_as_at("dhr2", date(2014, 2, 28)), "xlsx")
     sheet = load_workbook(io.BytesIO(content))["IMR West Mercia Police"]
     [cell] = [row[0] for row in sheet.iter_rows() if "Fixed wording" in str(row[0].value)]
@@ -116,7 +116,7 @@ def test_a_corrected_value_is_marked_as_corrected(ledger: Ledger) -> None:
 
 
 def test_the_board_report_lists_what_changed_between_two_meetings(ledger: Ledger) -> None:
-    with acting_as("Audrey Auditor", "test"):
+    with acting_as_owner("Audrey Auditor", "test"):
         board = ledger.board_report("dhr2", date(2014, 1, 1), date(2014, 3, 31))
     md = board_report(board, "md").decode()
     assert len(board.updates) == 15 and MARCH in md
@@ -130,7 +130,7 @@ def test_the_board_report_shows_changes_as_corrected_and_the_corrections_recorde
 ) -> None:
     """A retracted update is not listed; an amended update or retarget is listed as amended
     and marked; the corrections themselves are listed in the period they were recorded."""
-    with acting_as("Clare Coordinator", "test"):
+    with acting_as_owner("Clare Coordinator", "test"):
         history = ledger.history("dhr2", OWN)
         march = next(e for e in history if e.data.get("text") == MARCH)
         retarget = next(e for e in history if e.type == "TargetDateRevised")
@@ -142,7 +142,7 @@ def test_the_board_report_shows_changes_as_corrected_and_the_corrections_recorde
             reason="misread",
             amendment={"target": FuzzyDate.given("July 2014")},
         )
-    with acting_as("Audrey Auditor", "test"):
+    with acting_as_owner("Audrey Auditor", "test"):
         then = ledger.board_report("dhr2", date(2014, 3, 1), date(2014, 3, 31))
         now = ledger.board_report("dhr2", date(2014, 3, 1), date.today())
     md = board_report(then, "md").decode()
@@ -158,7 +158,7 @@ def test_the_board_report_shows_changes_as_corrected_and_the_corrections_recorde
 def test_the_board_report_compares_with_the_day_before_the_period(ledger: Ledger) -> None:
     """overview/2's target, December 2013, is overdue from 2014-01-01: in a period starting
     that day it became overdue, and the counts before the period do not hold it overdue."""
-    with acting_as("Audrey Auditor", "test"):
+    with acting_as_owner("Audrey Auditor", "test"):
         board = ledger.board_report("dhr2", date(2014, 1, 1), date(2014, 1, 31))
         later = ledger.board_report("dhr2", date(2014, 1, 2), date(2014, 1, 31))
     assert "overview/2" in {row.ref for row in board.newly_overdue}
@@ -171,13 +171,13 @@ def test_the_board_report_compares_with_the_day_before_the_period(ledger: Ledger
 def test_a_period_from_the_first_day_on_the_calendar_has_nothing_before_it(
     ledger: Ledger,
 ) -> None:
-    with acting_as("Audrey Auditor", "test"):
+    with acting_as_owner("Audrey Auditor", "test"):
         board = ledger.board_report("dhr2", date.min, date(2014, 2, 28))
     assert board.counts["before"]["items"] == 0 and len(board.updates) >= 14
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(ledger: Ledger, seeded: Seeded) -> None:
-    with acting_as("Audrey Auditor", "test"), pytest.raises(InvalidCommand, match="ends"):
+    with acting_as_owner("Audrey Auditor", "test"), pytest.raises(InvalidCommand, match="ends"):
         ledger.board_report("dhr2", date(2014, 3, 1), date(2014, 2, 28))
     board = ("board-report", "dhr2", "--since", "2014-03-01", "--until", "2014-02-28")
     refused = recledger(*board, "-o", os.devnull, db=seeded.db)
@@ -242,7 +242,7 @@ def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
         assert recledger("verify", "--report", str(out), db=seeded.db).returncode == 0
     sheets = load_workbook(tmp_path / "board.xlsx").sheetnames
     assert sheets[:3] == ["Report", "Counts", "Updates"]
-    with acting_as("Clare Coordinator", "test"):  # the log grows: the report's state stays
+    with acting_as_owner("Clare Coordinator", "test"):  # the log grows: the report's state stays
         ledger.record_progress("dhr2", OWN, "Later", FuzzyDate.given("2014-04-01"))
     assert recledger("verify", "--report", str(tmp_path / "plan.md"), db=seeded.db).returncode == 0
     html = (tmp_path / "plan.html").read_text()
