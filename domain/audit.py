@@ -65,7 +65,10 @@ def acting_as_owner(actor: str, source: str) -> AbstractContextManager[AuditCont
 
 def current_grant() -> Grant:
     """The grant of whoever is acting; ``NoActor`` outside any context."""
-    return current_context().grant
+    context = _context.get()
+    if context is None:
+        raise NoActor("no one is acting: every use case runs for someone, with their grant")
+    return context.grant
 
 
 def current_actor() -> str:

@@ -99,6 +99,15 @@ def open_ledger() -> Iterator[object]:
         ledger.close()
 
 
+@pytest.fixture(autouse=True)
+def owner_at_the_terminal() -> Iterator[None]:
+    """Every test acts as the ledger's owner at the terminal, as the CLI without a token
+    does, unless it acts as someone else (``acting_as`` with a token's grant). A use case
+    outside any context refuses (tests/unit/test_access.py runs some in an empty one)."""
+    with acting_as_owner("owner", "test"):
+        yield
+
+
 @pytest.fixture
 def ledger() -> Iterator[Ledger]:
     """A ledger on the in-memory store, for unit tests of the service."""
