@@ -12,7 +12,7 @@ from typing import Any
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, RecommendationState, fold
 from domain.refs import recommendation_aggregate_id
-from projections.queries import assess
+from domain.rules import assess
 from service.ledger import Ledger
 
 

@@ -3,11 +3,9 @@
 - as at D (effective axis): a fact counts when its effective interval ends on or before D;
 - as known at T (recorded axis): a fact counts when it was recorded at or before T — a
   correction recorded after T is ignored, so the mistake it corrected shows again;
-- overdue as at D: the target's interval ends before D and the item (a recommendation, or
-  a sub-action by its own target and status) is neither completed, withdrawn nor ongoing
-  as at D; a target with no end is never overdue. ``days_overdue`` counts from the day
-  after the target's end. RAG: red overdue; amber due within 30 days; green completed or
-  ongoing; otherwise none.
+- open, due, overdue and RAG as at D: the rules of ``domain.rules``; the read models keep
+  each item's status and the day it is due by (``due_end``), and the SQL here only
+  compares them (overdue as at D: ``due_end`` before D).
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -39,13 +37,11 @@ from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Correction
 from domain.refs import Ref
+from domain.rules import OPEN_STATUSES, assess, is_open
 from projections.history import HistoryEntry, as_corrected, history
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
 from projections.timeline import as_shown
 from projections.workload import counts_as_at
-
-AMBER_DAYS = 30
-NOT_DUE = (Status.COMPLETED, Status.WITHDRAWN, Status.ONGOING)
 
 
 @dataclass(frozen=True)
@@ -155,46 +151,6 @@ class ChangeView:
 
     def to_json(self) -> dict[str, Any]:
         return {"plan": self.plan, "ref": self.ref, **self.entry.to_json()}
-
-
-class Item(Protocol):
-    """What the overdue rule reads of an item (a recommendation or a sub-action)."""
-
-    @property
-    def target(self) -> FuzzyDate | None: ...
-
-    @property
-    def status(self) -> Status: ...
-
-
-def due_by(items: Iterable[Item]) -> date | None:
-    """The earliest deadline among items still due (a recommendation and its sub-actions):
-    one of them is overdue as at D exactly when it is before D."""
-    deadlines = [deadline_due(item.target, item.status) for item in items]
-    return min((d for d in deadlines if d is not None), default=None)
-
-
-def deadline_due(target: FuzzyDate | None, status: Status) -> date | None:
-    """The day an item is due by: its target's last day, unless it is not due at all."""
-    if status in NOT_DUE or target is None:
-        return None
-    return target.deadline
-
-
-def assess(
-    target: FuzzyDate | None, status: Status, as_at: date
-) -> tuple[bool, int | None, str | None]:
-    """(overdue, days overdue, RAG) of an item as at a day."""
-    if status in (Status.COMPLETED, Status.ONGOING):
-        return False, None, "green"
-    deadline = deadline_due(target, status)
-    if deadline is None:
-        return False, None, None
-    if deadline < as_at:
-        return True, (as_at - deadline).days, "red"
-    if (deadline - as_at).days <= AMBER_DAYS:
-        return False, None, "amber"
-    return False, None, None
 
 
 def _known(table: Table, known_at: datetime | None) -> ColumnElement[bool]:
@@ -615,7 +571,7 @@ def workload_now(
     if plan_id is None:
         rows: Iterable[Any] = counts_as_at(conn, by, day)
     else:
-        live = items.c.status.in_([Status.OPEN.value, Status.IN_PROGRESS.value])
+        live = items.c.status.in_([status.value for status in OPEN_STATUSES])
         done = items.c.status == Status.COMPLETED.value
         rows = conn.execute(
             select(
@@ -648,7 +604,7 @@ def workload(
         for name in names or ("(none)",):
             if item.status == Status.COMPLETED:
                 counts[name]["completed"] += 1
-            elif item.status in (Status.OPEN, Status.IN_PROGRESS):
+            elif is_open(item.status):
                 counts[name]["open"] += 1
             if item.overdue:
                 counts[name]["overdue"] += 1

@@ -22,10 +22,10 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
+from domain.rules import deadline_due, due_by
 from projections import workload
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
-from projections.queries import deadline_due, due_by
 from projections.runner import EventSource
 from projections.tables import OPEN, counts, day_number, items, micros, updates, versions
 from projections.timeline import (

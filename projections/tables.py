@@ -49,7 +49,7 @@ versions = Table(
     Column("status", String(16), nullable=False),
     Column("due_end", Integer),
     # The earliest deadline among its items (it and its sub-actions) still due: overdue
-    # as at D exactly when before D (projections.queries.due_by).
+    # as at D exactly when before D (domain.rules.due_by).
     Column("summary", Text, nullable=False),
     info={"item": ("rec_id",)},  # a recommendation's rows: what verify names
 )
@@ -103,7 +103,7 @@ items = Table(
     Column("kind", String(8), nullable=False),  # "item", or a "lead" or "agency" it counts for
     Column("name", Text, nullable=False),  # the lead or agency ("" for an item row)
     Column("status", String(16), nullable=False),
-    Column("due_end", Integer),  # its own deadline while due (queries.due_by)
+    Column("due_end", Integer),  # its own deadline while due (domain.rules.deadline_due)
     Column("agency", Text, nullable=False),
     Column("leads", Text, nullable=False),  # JSON list
     Column("target", Text),  # JSON fuzzy date

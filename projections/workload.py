@@ -9,9 +9,9 @@ recommendations projection writes these steps whenever it opens or closes an ite
 are then a sum over the blocks before D's block and the days of its block up to D: a few
 thousand rows whatever the size of the log.
 
-The rules are those of ``projections.queries``: an item is overdue as at D when its
-``due_end`` is before D; open when open or in progress; a name is listed as at D when an
-item counts for it then, whatever its status.
+The rules are those of ``domain.rules``: an item is overdue as at D when its ``due_end``
+(``due_by``) is before D; open when its status is one of ``OPEN_STATUSES``; a name is
+listed as at D when an item counts for it then, whatever its status.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, and_, func, or_, select
 
 from domain.kinds import Status
+from domain.rules import OPEN_STATUSES
 from projections.bulk import add_to_rows
 from projections.digest import Tally
 from projections.tables import BLOCK, counts
@@ -30,7 +31,7 @@ MEASURES = ("present", "open", "overdue", "completed")
 Steps = dict[tuple[str, int, str], list[int]]
 """(kind, day, name) -> the changes of each of ``MEASURES`` on that day."""
 
-_LIVE = frozenset({Status.OPEN.value, Status.IN_PROGRESS.value})
+_LIVE = frozenset(status.value for status in OPEN_STATUSES)
 _DONE = Status.COMPLETED.value
 
 

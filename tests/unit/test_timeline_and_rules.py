@@ -11,7 +11,7 @@ from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Recommendation
-from projections.queries import assess
+from domain.rules import assess
 from projections.timeline import FOREVER, Segment, advance, recompute
 
 
