@@ -7,7 +7,8 @@ from typing import Any
 
 from adapters.importing.model import ParseWarning
 from projections.history import json_ready
-from service.importing import ImportOutcome, PlanDocument
+from service.documents import PlanDocument
+from service.importing import ImportOutcome
 
 
 def report_json(

@@ -12,80 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.audit import acting_as, current_actor, current_grant
 from domain.errors import AlreadyExists, InvalidCommand, NotFound
 from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
-from domain.kinds import ReviewKind, Status
+from domain.kinds import Status
 from domain.plan import Plan, document_source
 from domain.recommendation import Recommendation, RecommendationState
-
-if TYPE_CHECKING:
-    from service.ledger import Ledger
-
-
-@dataclass(frozen=True)
-class UpdateDocument:
-    effective: FuzzyDate
-    text: str
-
-
-@dataclass(frozen=True)
-class SubActionDocument:
-    text: str
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
-    number: str | None = None
-    """Its number under the recommendation, where the document gives it a row of its own
-    (None: numbered in turn)."""
-    updates: tuple[UpdateDocument, ...] = ()
-    status: Status = Status.OPEN
-    status_basis: str | None = None
-    status_date: FuzzyDate | None = None
-
-
-@dataclass(frozen=True)
-class RecommendationDocument:
-    ref: str
-    text: str
-    agency: str
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
-    raised: FuzzyDate
-    """When it existed by if it is new in a later version: its own earliest dated
-    evidence, else that version's date (inferred). On a first import, ``agreed`` counts."""
-    sub_actions: tuple[SubActionDocument, ...] = ()
-    updates: tuple[UpdateDocument, ...] = ()
-    status: Status = Status.OPEN
-    status_basis: str | None = None
-    """The sentence the status was inferred from, kept with the event."""
-    status_date: FuzzyDate | None = None
-    """When the status statement was made (e.g. the date of "Action completed 1st April 2013")."""
-    theme: str = ""
-    """The theme or section heading it sits under in the document."""
-
-
-@dataclass(frozen=True)
-class PlanDocument:
-    plan_id: str
-    title: str
-    partnership: str
-    kind: ReviewKind
-    version_label: str
-    version_date: FuzzyDate | None
-    file_name: str
-    digest: str
-    """SHA-256 of the file: the same label with other content is another document."""
-    recommendations: tuple[RecommendationDocument, ...]
-    agreed: FuzzyDate | None = None
-    """When the plan was agreed by, so when every recommendation of a first import existed:
-    stated (``--plan-date``), or inferred from the earliest dated evidence in the document."""
-
-    @property
-    def source(self) -> str:
-        return document_source(self.file_name, self.version_label)
+from service.documents import (
+    PlanDocument,
+    RecommendationDocument,
+    SubActionDocument,
+)
+from service.queries import Queries
 
 
 @dataclass
@@ -97,7 +38,7 @@ class ImportOutcome:
     """Differences the import saw but would not act on by itself (for a person to review)."""
 
 
-def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) -> ImportOutcome:
+def import_document(ledger: Queries, document: PlanDocument, *, dry_run: bool) -> ImportOutcome:
     """Record what ``document`` says that the ledger does not know yet."""
     outcome = ImportOutcome()
     with acting_as(current_actor(), document.source, current_grant()):  # the caller's grant
@@ -149,7 +90,7 @@ def import_document(ledger: Ledger, document: PlanDocument, *, dry_run: bool) ->
     return outcome
 
 
-def _report_dropped(ledger: Ledger, document: PlanDocument, notes: list[str]) -> None:
+def _report_dropped(ledger: Queries, document: PlanDocument, notes: list[str]) -> None:
     """A recommendation the ledger holds that this version no longer lists is reported;
     it is not withdrawn: withdrawal is a person's decision, with a reason."""
     listed = {doc.ref for doc in document.recommendations}
@@ -187,7 +128,7 @@ def _restate_agreement(
         )
 
 
-def _plan(ledger: Ledger, document: PlanDocument) -> Plan:
+def _plan(ledger: Queries, document: PlanDocument) -> Plan:
     try:
         return ledger.plan(document.plan_id)
     except NotFound:
@@ -199,7 +140,7 @@ def _plan(ledger: Ledger, document: PlanDocument) -> Plan:
         )
 
 
-def _existing(ledger: Ledger, plan_id: str, ref: str) -> Recommendation | None:
+def _existing(ledger: Queries, plan_id: str, ref: str) -> Recommendation | None:
     try:
         return ledger.recommendation(plan_id, ref)
     except NotFound:

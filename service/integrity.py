@@ -1,5 +1,5 @@
 """What an inspector asks of the log: is it intact, what is its head, prove that an event
-is in it, show it entry by entry.
+is in it (``service.audit_trail`` shows it entry by entry).
 
 ``verify`` recomputes every entry's Merkle leaf from the stored events (raw, undecoded)
 and compares it with the leaf sealed when the event was appended
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 from uuid import UUID
 
 from domain import values
@@ -27,17 +27,13 @@ from domain.integrity import (
     root_of,
     sign_write,
 )
-from domain.plan import Plan
-from domain.recommendation import Recommendation, sub_action_ref
 from domain.refs import plan_aggregate_id
-from projections import queries, seals
+from projections import seals
 from projections.seals import Head
 from service import read_model_check
 from service.log_checks import Divergence, RecordedTimes, SignedWrites, signatures_in_order
 from service.read_model_check import Difference
-
-if TYPE_CHECKING:
-    from service.ledger import Ledger
+from service.store import Store
 
 
 @dataclass(frozen=True)
@@ -85,13 +81,11 @@ class Checkpoint:
     root: bytes
 
 
-def log_entries(ledger: Ledger, batch: int = 10_000) -> Iterator[tuple[Any, Entry]]:
+def log_entries(ledger: Store, batch: int = 10_000) -> Iterator[tuple[Any, Entry]]:
     """(stored event, entry) for every stored event, in log order, undecoded."""
     after = position = 0
     while notes := ledger.read(
-        lambda start=after: ledger.recorder.select_notifications(
-            start, batch, inclusive_of_start=False
-        )
+        partial(ledger.recorder.select_notifications, after, batch, inclusive_of_start=False)
     ):
         for note in notes:
             position += 1
@@ -99,13 +93,13 @@ def log_entries(ledger: Ledger, batch: int = 10_000) -> Iterator[tuple[Any, Entr
         after = notes[-1].id
 
 
-def every_signature(ledger: Ledger) -> Iterator[WriteSignature]:
+def every_signature(ledger: Store) -> Iterator[WriteSignature]:
     """Every write signature, in the order of their last events."""
     return signatures_in_order(ledger.signatures)
 
 
 def verify(
-    ledger: Ledger, against: Checkpoint | None = None, *, deep: bool = False
+    ledger: Store, against: Checkpoint | None = None, *, deep: bool = False
 ) -> Verification:
     """The log, then (where it holds) the read models: see ``verify_log`` and
     ``service.read_model_check``."""
@@ -116,7 +110,7 @@ def verify(
     return replace(found, read_models=differences, deep=deep)
 
 
-def verify_log(ledger: Ledger, against: Checkpoint | None = None) -> Verification:
+def verify_log(ledger: Store, against: Checkpoint | None = None) -> Verification:
     """Recompute the log's tree from the stored events and compare it with the seals, the
     sealed heads and, if given, a checkpoint; check that a write signed with the ledger's
     key covers every event, and that recorded times do not go backwards."""
@@ -190,7 +184,7 @@ def verify_log(ledger: Ledger, against: Checkpoint | None = None) -> Verificatio
     return Verification(size, root, result.sealed, found)
 
 
-def root_at(ledger: Ledger, size: int) -> bytes | None:
+def root_at(ledger: Store, size: int) -> bytes | None:
     """The root of the first ``size`` stored events, recomputed from them (not from the
     seals); None where the log holds fewer."""
     frontier = Frontier()
@@ -203,7 +197,7 @@ def root_at(ledger: Ledger, size: int) -> bytes | None:
     return None
 
 
-def plan_log(ledger: Ledger, plan_id: str, size: int) -> list[Any]:
+def plan_log(ledger: Store, plan_id: str, size: int) -> list[Any]:
     """The stored events of a plan (its own and its recommendations') among the first
     ``size`` of the log, in log order, as stored: the plan as the log held it then."""
     wanted = {plan_aggregate_id(plan_id)}
@@ -220,7 +214,7 @@ def plan_log(ledger: Ledger, plan_id: str, size: int) -> list[Any]:
     return found
 
 
-def attest(ledger: Ledger) -> tuple[int, bytes]:
+def attest(ledger: Store) -> tuple[int, bytes]:
     """Sign, with the ledger's key, the events recorded before writes were signed (the
     log's unsigned beginning), where ``verify`` finds nothing else wrong: the key's holder
     vouches for them as they stand. Returns how many, and the root over them."""
@@ -246,7 +240,7 @@ def attest(ledger: Ledger) -> tuple[int, bytes]:
     return len(notes), root_of([entry.leaf() for _, entry in notes])
 
 
-def _holds(ledger: Ledger, originator_id: str, version: int) -> bool:
+def _holds(ledger: Store, originator_id: str, version: int) -> bool:
     """Whether the log holds this version of this aggregate, wherever."""
     found = ledger.read(
         lambda: ledger.recorder.select_events(
@@ -256,7 +250,7 @@ def _holds(ledger: Ledger, originator_id: str, version: int) -> bool:
     return bool(found)
 
 
-def _beyond_the_log(ledger: Ledger, conn: Any, size: int, extra: seals.Seal) -> Divergence:
+def _beyond_the_log(ledger: Store, conn: Any, size: int, extra: seals.Seal) -> Divergence:
     """A seal after the log's last event: the events it sealed were removed, or (if it
     names an event the log still holds, earlier) the seals were added to."""
     count = seals.sealed_count(conn)
@@ -277,7 +271,7 @@ def _beyond_the_log(ledger: Ledger, conn: Any, size: int, extra: seals.Seal) -> 
 
 
 def _diverged(
-    ledger: Ledger, conn: Any, entry: Entry, notification_id: int, seal: seals.Seal
+    ledger: Store, conn: Any, entry: Entry, notification_id: int, seal: seals.Seal
 ) -> Divergence:
     """Name the change that explains an entry whose leaf is not the one sealed there."""
     here = f"position {entry.position:,} (notification {notification_id})"
@@ -311,7 +305,7 @@ def _diverged(
     )
 
 
-def head(ledger: Ledger) -> Head:
+def head(ledger: Store) -> Head:
     """The log's head as sealed, after sealing whatever was appended since."""
     ledger.project(behind=True)
     with ledger.read_models_engine().connect() as conn:
@@ -340,7 +334,7 @@ class Proof:
         }
 
 
-def prove(ledger: Ledger, plan_id: str, ref: str, event: str, size: int | None = None) -> Proof:
+def prove(ledger: Store, plan_id: str, ref: str, event: str, size: int | None = None) -> Proof:
     """An inclusion proof (RFC 9162) of one event of a recommendation, in the log of
     ``size`` entries (default: as sealed now)."""
     rec, _ = ledger.item(plan_id, ref)
@@ -368,76 +362,3 @@ def prove(ledger: Ledger, plan_id: str, ref: str, event: str, size: int | None =
             f"event {version} of {rec.state.ref} no longer hashes to its seal: run verify"
         )
     return Proof(entry, size, root_of(leaves), inclusion_path(leaves, position - 1))
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    position: int
-    event_id: str
-    recorded_at: datetime
-    actor: str
-    plan: str
-    ref: str
-    type: str
-    effective: str
-    reason: str
-    source: str
-    hash: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {**vars(self), "recorded_at": self.recorded_at.isoformat()}
-
-
-def audit(
-    ledger: Ledger,
-    plan_id: str | None = None,
-    *,
-    actor: str | None = None,
-    event_type: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> Iterator[AuditRow]:
-    """The log as an inspector reads it, entry by entry, filtered; each row with its
-    entry's hash (its Merkle leaf)."""
-    wanted: set[UUID] | None = None
-    if plan_id is not None:
-        plan_aggregate = ledger.plan(plan_id).id
-        with ledger.read_models_engine().connect() as conn:
-            rec_ids = queries.recommendation_ids(conn, plan_id)
-        wanted = {plan_aggregate, *(UUID(rec_id) for rec_id in rec_ids)}
-    places: dict[UUID, tuple[str, str]] = {}
-    for note, entry in log_entries(ledger):
-        if wanted is not None and entry.originator_id not in wanted:
-            continue
-        names_a_place = entry.topic.endswith((".Opened", ".Raised"))  # read for plan and ref
-        if not names_a_place and event_type and not entry.topic.endswith(f".{event_type}"):
-            continue
-        event: Any = ledger.mapper.to_domain_event(note)
-        if isinstance(event, Plan.Opened):
-            places[event.originator_id] = (event.plan_id, "")
-        elif isinstance(event, Recommendation.Raised):
-            places[event.originator_id] = (event.plan_id, event.ref)
-        if (event_type is not None and event.type_name != event_type) or (
-            actor is not None and event.actor != actor
-        ):
-            continue
-        if (since is not None and event.timestamp < since) or (
-            until is not None and event.timestamp > until
-        ):
-            continue
-        plan, ref = places.get(event.originator_id, ("", ""))
-        if ref and getattr(event, "action", None):
-            ref = sub_action_ref(ref, event.action)
-        yield AuditRow(
-            position=entry.position,
-            event_id=event.event_id,
-            recorded_at=event.timestamp,
-            actor=event.actor,
-            plan=plan,
-            ref=ref,
-            type=event.type_name,
-            effective=event.effective.text if getattr(event, "effective", None) else "",
-            reason=getattr(event, "reason", None) or "",
-            source=event.source,
-            hash=entry.leaf().hex(),
-        )

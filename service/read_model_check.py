@@ -13,15 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.errors import StorageUnavailable
 from projections.digest import by_item, differing_items, item_columns, places, table_digest
 from projections.runner import EventSource, Runner, read_snapshot
 from projections.tables import tracking
-
-if TYPE_CHECKING:
-    from service.ledger import Ledger
+from service.store import Store
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ class Difference:
         return {"table": self.table, "item": self.item, "detail": self.detail}
 
 
-def check(ledger: Ledger, *, deep: bool = False) -> list[Difference]:
+def check(ledger: Store, *, deep: bool = False) -> list[Difference]:
     """The read models' differences from the log (none: they hold what it says)."""
     runner = _runner(ledger)
     if ledger.projects_inline:
@@ -77,13 +75,13 @@ _DIGEST_ONLY = (
 )
 
 
-def _runner(ledger: Ledger) -> Runner:
+def _runner(ledger: Store) -> Runner:
     if ledger.read_model is None:
         raise StorageUnavailable("this ledger was opened without read models")
     return ledger.read_model
 
 
-def _compare(ledger: Ledger, runner: Runner, tables: Sequence[Any]) -> list[Difference]:
+def _compare(ledger: Store, runner: Runner, tables: Sequence[Any]) -> list[Difference]:
     """Rebuild the projections of ``tables`` from the log, up to where the read models
     are, in a scratch database; name each item whose rows differ."""
     names = {

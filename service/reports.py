@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from domain.audit import current_context
 from domain.errors import NoActor
 from domain.kinds import Status
 from projections.plans import PlanView
 from projections.queries import ChangeView, OverdueRow, RecommendationView
-from service import integrity
-
-if TYPE_CHECKING:
-    from service.ledger import Ledger
+from service import access, integrity
+from service.queries import Queries
 
 
 @dataclass(frozen=True)
@@ -81,13 +78,13 @@ class BoardReport:
 REASSIGNMENTS = ("LeadsReassigned", "AgencyReassigned")
 
 
-def stamp(ledger: Ledger) -> Stamp:
+def stamp(ledger: Queries) -> Stamp:
     try:
         by = current_context().actor
     except NoActor:
         by = "unknown"
     head = integrity.head(ledger)  # sealing catches the read models up (a worker's too)
-    if not ledger.sees_whole_log():
+    if not access.sees_whole_log():
         key = ledger.signer
         sealed = key.encrypt(f"{head.size} {head.root.hex()}".encode()) if key else ""
         return Stamp(datetime.now(UTC), by, None, None, sealed)
@@ -95,7 +92,7 @@ def stamp(ledger: Ledger) -> Stamp:
 
 
 def plan_as_at(
-    ledger: Ledger,
+    ledger: Queries,
     plan_id: str,
     as_at: date,
     known_at: datetime | None = None,
@@ -114,7 +111,7 @@ def plan_as_at(
 
 
 def board_report(
-    ledger: Ledger, plan_id: str, since: date, until: date, stamped: Stamp | None = None
+    ledger: Queries, plan_id: str, since: date, until: date, stamped: Stamp | None = None
 ) -> BoardReport:
     """What changed in a period; ``stamped``: made again, as a report said it was made."""
     sealed = stamped or stamp(ledger)  # first: sealing catches the read models up

@@ -33,7 +33,7 @@ from adapters.importing.model import (
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate, Precision
 from domain.kinds import ReviewKind, Status
-from service.importing import (
+from service.documents import (
     PlanDocument,
     RecommendationDocument,
     SubActionDocument,

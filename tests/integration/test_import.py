@@ -13,7 +13,8 @@ from domain.audit import acting_as_owner
 from domain.errors import AlreadyExists, InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
-from service.importing import ImportOutcome, PlanDocument, RecommendationDocument
+from service.documents import PlanDocument, RecommendationDocument
+from service.importing import ImportOutcome
 from service.ledger import Ledger
 
 OpenLedger = Callable[[str], Ledger]

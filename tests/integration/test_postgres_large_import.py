@@ -30,7 +30,7 @@ from adapters.storage import bootstrap
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind
-from service.importing import PlanDocument, RecommendationDocument, UpdateDocument
+from service.documents import PlanDocument, RecommendationDocument, UpdateDocument
 
 PLAN_ID = "big"
 RECOMMENDATIONS = 5_000

@@ -201,7 +201,7 @@ def test_every_nested_step_of_an_import_runs_under_the_callers_grant(
     recommendation, what the version dropped) are the caller's, never the owner's. Every
     grant the service reads during the import is recorded (the real function, called
     through)."""
-    import service.ledger
+    import service.access
     from adapters.importing.document import read_document
     from domain.audit import current_grant
 
@@ -211,7 +211,7 @@ def test_every_nested_step_of_an_import_runs_under_the_callers_grant(
         seen.append(current_grant())
         return seen[-1]
 
-    monkeypatch.setattr(service.ledger, "current_grant", recording)
+    monkeypatch.setattr(service.access, "current_grant", recording)
     grant = Grant("cora", Role.COORDINATOR, plans=frozenset({"dhr2"}))
     with acting_as(grant.name, "api", grant):
         ledger.import_document(read_document(seed_plan)[0])

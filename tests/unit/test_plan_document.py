@@ -13,7 +13,7 @@ from adapters.importing.model import ParsedPlan, ParsedRecommendation, ParsedUpd
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
-from service.importing import PlanDocument, RecommendationDocument
+from service.documents import PlanDocument, RecommendationDocument
 
 
 def rec(

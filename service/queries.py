@@ -1,0 +1,183 @@
+"""The queries: the read side of the use cases, answered from the read models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from domain import values
+from domain.errors import (
+    NotPermitted,
+    PlanNotFound,
+    RecommendationNotFound,
+)
+from projections import queries
+from projections.history import HistoryEntry, history
+from projections.plans import PlanView, plan_view, plans_in_order
+from projections.queries import ChangeView, RecommendationView
+from service import access
+from service.store import Store, today
+
+
+class Queries(Store):
+    """What the users ask: plans, an item's history, the plan as at D as known at T,
+    overdue, changes, workload. Each read catches up with the log first (unless a
+    projection worker keeps the read models), so it never answers stale."""
+
+    def plan_view(self, plan_id: str) -> PlanView:
+        """One plan as the plans projection holds it (title, kind, document versions)."""
+        access.check_sees(plan_id)
+        with self._read_model().engine.connect() as conn:
+            found = plan_view(conn, plan_id)
+        if found is None:
+            raise PlanNotFound(f"no plan {plan_id!r}; open it first")
+        return found
+
+    def plans(self) -> list[PlanView]:
+        """Every plan, in the order they were opened (from the plans projection)."""
+        with self._read_model().engine.connect() as conn:
+            found = plans_in_order(conn)
+        return [plan for plan in found if access.sees(plan.plan_id)]
+
+    def may_change(self, plan_id: str, ref: str) -> bool:
+        """Whether the one acting may record changes to this item (to offer the forms)."""
+        rec, action = self.item(plan_id, ref)
+        try:
+            access.check_writes(plan_id, rec, action)
+        except NotPermitted:
+            return False
+        return True
+
+    def may_coordinate(self, plan_id: str) -> bool:
+        try:
+            access.check_coordinates(plan_id, "coordinate")
+        except NotPermitted:
+            return False
+        return True
+
+    def trend(self, plan_id: str, days: Iterable[date]) -> list[tuple[date, dict[str, int]]]:
+        """Open, overdue and completed items of a plan as at each day (as known now)."""
+        found = []
+        for day in days:
+            rows = self.workload("agency", plan_id, as_at=day)
+            found.append(
+                (day, {m: sum(r[m] for r in rows) for m in ("open", "overdue", "completed")})
+            )
+        return found
+
+    def history(self, plan_id: str, ref: str) -> list[HistoryEntry]:
+        """Every event of a recommendation (its sub-actions' too), or of one sub-action."""
+        rec, action = self.item(plan_id, ref)
+        entries = history(rec.log)
+        if action is None:
+            return entries
+        wanted = rec.state.item(action).ref
+        return [entry for entry in entries if entry.ref == wanted]
+
+    def status(
+        self,
+        plan_id: str | None = None,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[RecommendationView]:
+        """Every recommendation (of one plan, or all) as at a day, as known at a moment."""
+        found = self._query(
+            plan_id, lambda conn, day: queries.snapshot(conn, plan_id, day, known_at), as_at
+        )
+        return found if plan_id is not None else [v for v in found if access.sees(v.plan)]
+
+    def detail(
+        self,
+        plan_id: str,
+        ref: str,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> RecommendationView:
+        """One recommendation or sub-action as at a day, as known at a moment: everything
+        about it."""
+        rec, action = self.item(plan_id, ref)
+        wanted = rec.state.item(action).ref
+        for view in self.status(plan_id, as_at=as_at, known_at=known_at):
+            for item in view.items():
+                if item.ref == wanted:
+                    return item
+        when = f" as at {as_at.isoformat()}" if as_at else ""
+        raise RecommendationNotFound(f"plan {plan_id!r} has no recommendation {wanted}{when}")
+
+    def overdue(
+        self,
+        plan_id: str | None = None,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> queries.Page:
+        """The overdue items as at a day, most overdue first: ``limit`` summary rows from
+        ``offset``, and how many there are in all."""
+        values.count(offset, "offset")
+        if limit is not None:
+            values.count(limit, "limit")
+        plan_id = access.narrow(plan_id)
+        return self._query(
+            plan_id,
+            lambda conn, day: queries.overdue_page(conn, plan_id, day, known_at, limit, offset),
+            as_at,
+            found=lambda page: bool(page.total),
+        )
+
+    def changes(
+        self,
+        plan_id: str,
+        since: queries.Bound,
+        until: queries.Bound | None = None,
+        *,
+        recorded: bool = False,
+        corrected: bool = False,
+    ) -> list[ChangeView]:
+        """What changed from ``since`` to ``until`` (both included; default today), on the
+        effective axis (days) or the recorded one (days or moments): every event as stored,
+        or, ``corrected``, as its corrections leave it (retracted ones and the corrections
+        themselves left out).
+
+        Read from the plan's own events (a plan holds a few hundred): always exact."""
+        aggregates = self.plan_events(plan_id)
+        return queries.changes_in(
+            plan_id, aggregates, since, until or today(), recorded=recorded, corrected=corrected
+        )
+
+    def plan_events(self, plan_id: str) -> list[tuple[str | None, list[Any]]]:
+        """Every event of a plan: its own (ref None), then each recommendation's."""
+        plan = self.plan(plan_id)
+        self.project()  # every one of them, even where a worker keeps the read models
+        with self._runner().engine.connect() as conn:
+            rec_ids = queries.recommendation_ids(conn, plan_id)
+        aggregates: list[tuple[str | None, list[Any]]] = [
+            (None, self.events_of(plan.id, plan.version))
+        ]
+        for rec_id in rec_ids:
+            events = self.events_of(UUID(rec_id))
+            aggregates.append((events[0].ref, events))
+        return aggregates
+
+    def workload(
+        self,
+        by: Literal["lead", "agency"],
+        plan_id: str | None = None,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """Open, overdue and completed counts per lead or per agency (of one plan, or all),
+        over every item: as known now, counted from the items' index."""
+        plan_id = access.narrow(plan_id)
+        if known_at is not None:
+            return queries.workload(self.status(plan_id, as_at=as_at, known_at=known_at), by)
+        return self._query(
+            plan_id, lambda conn, day: queries.workload_now(conn, by, plan_id, day), as_at
+        )

@@ -1,0 +1,100 @@
+"""Access tokens: issuing and revoking them, and authenticating their bearers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import partial
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
+
+from domain import values
+from domain.access import Grant, Role
+from domain.access_token import AccessToken, holder
+from domain.audit import current_grant
+from domain.errors import (
+    AlreadyExists,
+    LedgerError,
+    NotAuthenticated,
+    NotFound,
+)
+from domain.refs import (
+    token_aggregate_id,
+)
+from service import access
+from service.store import Store
+
+
+class Tokens(Store):
+    """Access tokens: issued, revoked, and the grant a bearer token carries."""
+
+    def issue_token(
+        self,
+        name: str,
+        role: Role,
+        *,
+        agencies: Iterable[str] = (),
+        plans: Iterable[str] = (),
+    ) -> str:
+        """Issue a token to ``name``; return it (the ledger keeps only its hash)."""
+        plans = list(plans)
+        current_grant().check_issues(frozenset(plans))
+        token, secret = AccessToken.issue(name, role, list(agencies), plans)
+        if self._exists(token.id):
+            raise AlreadyExists(
+                f"a token was issued to {token.name!r} before: a name is an identity in the "
+                "log, choose another"
+            )
+        if self.skeleton is None:
+            raise LedgerError("this ledger cannot tell look-alike names apart: open it with one")
+        values.check_not_confusable(token.name, self._token_names(), self.skeleton)
+        self.save_atomically(token, conflict=f"a token for {token.name!r} was issued concurrently")
+        return secret
+
+    def revoke_token(self, name: str, *, reason: str | None = None) -> None:
+        access.check_coordinates(None, "revoke tokens")
+        token = self._token(name)
+        current_grant().check_issues(frozenset(token.plans))  # one it could have issued
+        token.revoke(reason)
+        self.save_atomically(token, conflict=f"the token of {name!r} changed concurrently")
+
+    def authenticate(self, token: str) -> Grant:
+        """The grant a bearer token carries; ``NotAuthenticated`` for any other string."""
+        name, secret = holder(token)
+        try:
+            found = self._token(name)
+        except NotFound:
+            raise NotAuthenticated("the token is not valid") from None
+        return found.grant_for(secret)
+
+    def grant_of(self, name: str) -> Grant:
+        """The grant of the token issued to ``name``, while it is not revoked: for a
+        session that checked the token's secret when it began (``NotAuthenticated`` once
+        it is revoked, or for a name never issued)."""
+        try:
+            found = self._token(name)
+        except NotFound:
+            raise NotAuthenticated("the token is not valid") from None
+        return found.grant()
+
+    def _token_names(self) -> Iterator[str]:
+        """The name of every token ever issued, from the log (tokens are few, and issued
+        rarely; old ones, issued before names were normalised, included)."""
+        topic, start, page = get_topic(AccessToken.Issued), 1, 1000
+        while True:
+            found = self.read(
+                partial(self.recorder.select_notifications, start, page, topics=[topic])
+            )
+            for issued in found:
+                event: AccessToken.Issued = self.mapper.to_domain_event(issued)  # type: ignore[assignment]
+                yield event.name
+            if len(found) < page:
+                return
+            start = found[-1].id + 1
+
+    def _token(self, name: str) -> AccessToken:
+        try:
+            return self._get(token_aggregate_id(name), AccessToken)
+        except AggregateNotFoundError:
+            raise NotFound(f"no token was issued to {name!r}") from None
