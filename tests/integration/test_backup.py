@@ -1,4 +1,4 @@
-"""Backups that restore: `recledger backup` while a writer goes on, restored as the README
+"""Backups that restore: `recledger backup` while a writer goes on, restored as docs/storage.md
 says, verifies against a checkpoint taken before the backup, and its read models equal a
 rebuild. On a SQLite file (online backup API) and on PostgreSQL (pg_dump, pg_restore)."""
 
@@ -22,7 +22,7 @@ OWN = "imr/west-mercia-police/1"
 
 
 def restored_url(db: str, backup: Path, tmp_path: Path, databases: list[str]) -> str:
-    """Restore ``backup`` as the README says, into a new place; its ``RECLEDGER_DB``."""
+    """Restore ``backup`` as docs/storage.md says, into a new place; its ``RECLEDGER_DB``."""
     if "://" not in db:
         target = tmp_path / "restored.db"
         shutil.copyfile(backup, target)

@@ -141,7 +141,7 @@ def test_the_longest_text_the_ledger_admits_still_fits_a_commands_body(
     client: TestClient, seeded: Seeded
 ) -> None:
     """Issue 25, defect 5: the body limit of a JSON command admits the 50,000-character
-    text fields the README promises, in UTF-8 (4 bytes a character here) or escaped (12
+    text fields docs/concepts.md promises, in UTF-8 (4 bytes a character here) or escaped (12
     bytes: a surrogate pair's two escapes, as Python's ``json.dumps`` writes them). (The
     API's own model had cut them at 20,000.)"""
     headers = auth(seeded.tokens["coordinator"])

@@ -1,5 +1,5 @@
 """The limit on free text is the one of domain/values.py (LONG_TEXT_MAX, 50,000 characters,
-as the README says), through the API as through the CLI and the importer, on both
+as docs/concepts.md says), through the API as through the CLI and the importer, on both
 backends."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from tests.web.test_api import ITEM, version_of
 def test_an_update_of_50000_characters_is_recorded_and_one_more_is_refused_naming_the_field(
     client: TestClient, seeded: Seeded
 ) -> None:
-    """Issue 25, defect 10: the API capped text at 20,000 characters where the README (and
-    the CLI and the importer) say 50,000."""
+    """Issue 25, defect 10: the API capped text at 20,000 characters where the README, now
+    docs/concepts.md (and the CLI and the importer), said 50,000."""
     assert LONG_TEXT_MAX == 50_000
     token = seeded.tokens["coordinator"]
     for length, expected in ((LONG_TEXT_MAX + 1, 422), (LONG_TEXT_MAX, 201)):
