@@ -30,6 +30,11 @@ from domain.integrity import Signer, WriteSignature, sign_write
 SIGNATURES = "rl_signatures"
 
 
+APPLICATION_NAME = "recledger"
+"""What recledger's PostgreSQL connections call themselves (``pg_stat_activity``), unless
+``PGAPPNAME`` names them otherwise."""
+
+
 class SignedWrites:
     """What every signing recorder shares: the key, the signature of a write, and the
     signatures' table (through the library's datastore, in the recorder's transaction)."""

@@ -43,18 +43,13 @@ import eventsourcing.postgres as es_postgres
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.utils import retry
 
-from adapters.event_stores import SIGNATURES, SignedWrites
+from adapters.event_stores import APPLICATION_NAME, SIGNATURES, SignedWrites
 
 
 def writer_lock(schema: str, table: str) -> tuple[str, tuple[str]]:
     """The statement (and its parameters) that every writer of the events table runs in its
     transaction before inserting: one writer at a time, so ids commit in order."""
     return "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"recledger-writer:{schema}.{table}",)
-
-
-APPLICATION_NAME = "recledger"
-"""What recledger's PostgreSQL connections call themselves (``pg_stat_activity``), unless
-``PGAPPNAME`` names them otherwise."""
 
 
 class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresApplicationRecorder):

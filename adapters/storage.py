@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -27,16 +28,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-import psycopg
 from eventsourcing.persistence import PersistenceError
 from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from adapters.append_only import protect
-from adapters.event_stores import SIGNATURES
+from adapters.event_stores import APPLICATION_NAME, SIGNATURES
 from adapters.names import skeleton
-from adapters.postgres_recorder import APPLICATION_NAME
 from adapters.settings import Settings
 from adapters.signing import LedgerKey, load_key
 from domain.errors import ClockSkew, InvalidCommand, LedgerError, NoLedger, StorageUnavailable
@@ -48,7 +47,13 @@ from service.ledger import Ledger, first_line
 
 T = TypeVar("T")
 
-STORAGE_ERRORS = (PersistenceError, SQLAlchemyError, sqlite3.Error, psycopg.Error)
+def storage_errors() -> tuple[type[Exception], ...]:
+    """The exceptions by which a database says it failed. psycopg's only once it is loaded:
+    a ledger on SQLite never loads it (it costs a command's start-up 0.15 s), and then no
+    psycopg error can be raised."""
+    psycopg = sys.modules.get("psycopg")
+    found = (PersistenceError, SQLAlchemyError, sqlite3.Error)
+    return (*found, psycopg.Error) if psycopg is not None else found
 """What the stores raise when they fail: shown as one line (``storage_cause``)."""
 
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
@@ -108,6 +113,8 @@ def postgres_conninfo(db: str) -> str | None:
     env = event_store_env(db)
     if env["PERSISTENCE_MODULE"] != POSTGRES:
         return None
+    import psycopg
+
     return psycopg.conninfo.make_conninfo(
         dbname=env["POSTGRES_DBNAME"],
         host=env["POSTGRES_HOST"],
@@ -220,7 +227,7 @@ def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledge
         engine.dispose()
         if isinstance(error, LedgerError):
             raise type(error)(scrub(str(error), settings.db)) from None
-        if isinstance(error, STORAGE_ERRORS):
+        if isinstance(error, storage_errors()):
             cause = scrub(storage_cause(error), settings.db)
             raise StorageUnavailable(f"cannot open the ledger at {where}: {cause}") from None
         raise

@@ -107,7 +107,7 @@ def run(
     stored it has succeeded: if the read models could not follow, that is said, exit 0.
     A command that ``answers`` from the read models says how far behind the log they
     were when it began, where a projection worker keeps them and they were behind."""
-    from adapters.storage import STORAGE_ERRORS, scrub, storage_cause
+    from adapters.storage import scrub, storage_cause, storage_errors
     from service.ledger import Earlier
 
     state: CliState = ctx.obj
@@ -121,7 +121,7 @@ def run(
                 result = command(ledger) if key is None else ledger.once(key, command)
     except LedgerError as error:
         refuse(scrub(str(error), state.settings.db))
-    except STORAGE_ERRORS as error:  # the database failed under a command: say why, briefly
+    except storage_errors() as error:  # the database failed under a command: say why, briefly
         refuse(scrub(f"the database failed: {storage_cause(error)}", state.settings.db))
     if isinstance(result, Earlier):
         typer.echo(

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.settings import Settings
-from adapters.storage import STORAGE_ERRORS, scrub, storage_cause
+from adapters.storage import scrub, storage_cause, storage_errors
 from adapters.web import api, pages
 from adapters.web.errors import body_of, status_of
 from adapters.web.gate import Gate, is_api
@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def failed(request: Request, error: Exception) -> Response:
-        if isinstance(error, STORAGE_ERRORS):
+        if isinstance(error, storage_errors()):
             message = scrub(f"the database failed: {storage_cause(error)}", settings.db)
             return await refused(request, StorageUnavailable(message))
         log.exception("unexpected failure on %s %s", request.method, request.url.path)

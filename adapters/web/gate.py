@@ -29,7 +29,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.storage import STORAGE_ERRORS, scrub, storage_cause
+from adapters.storage import scrub, storage_cause, storage_errors
 from adapters.web.errors import body_of, status_of
 from adapters.web.gateway import Bearer, Gateway, SessionOf
 from adapters.web.limits import body_limit, too_large
@@ -66,7 +66,7 @@ class Gate:
         except LedgerError as error:
             await self._refuse(error, path)(scope, receive, send)
             return
-        except STORAGE_ERRORS as error:
+        except storage_errors() as error:
             cause = scrub(f"the database failed: {storage_cause(error)}", self.gateway.settings.db)
             await self._refuse(StorageUnavailable(cause), path)(scope, receive, send)
             return
