@@ -54,10 +54,13 @@ from domain.refs import (
     token_aggregate_id,
 )
 from projections import queries
+from projections.changes import Bound, changes_in
 from projections.history import HistoryEntry, history
 from projections.plans import PlanView, plan_view, plans_in_order
-from projections.queries import ChangeView, RecommendationView
-from projections.runner import Runner, identity, read_snapshot
+from projections.projection import identity
+from projections.runner import Runner
+from projections.transactions import read_snapshot
+from projections.views import ChangeView, Page, RecommendationView
 from service import integrity, reports
 from service.importing import ImportOutcome, PlanDocument, import_document
 from service.transcodings import FuzzyDateAsDict
@@ -587,7 +590,7 @@ class Ledger(Application[UUID]):
         known_at: datetime | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> queries.Page:
+    ) -> Page:
         """The overdue items as at a day, most overdue first: ``limit`` summary rows from
         ``offset``, and how many there are in all."""
         values.count(offset, "offset")
@@ -604,8 +607,8 @@ class Ledger(Application[UUID]):
     def changes(
         self,
         plan_id: str,
-        since: queries.Bound,
-        until: queries.Bound | None = None,
+        since: Bound,
+        until: Bound | None = None,
         *,
         recorded: bool = False,
         corrected: bool = False,
@@ -617,7 +620,7 @@ class Ledger(Application[UUID]):
 
         Read from the plan's own events (a plan holds a few hundred): always exact."""
         aggregates = self.plan_events(plan_id)
-        return queries.changes_in(
+        return changes_in(
             plan_id, aggregates, since, until or _today(), recorded=recorded, corrected=corrected
         )
 
@@ -832,7 +835,7 @@ class Ledger(Application[UUID]):
             self.read_model.clear()
             return self.read_model.catch_up(self, batch_size=20000, progress=progress)
 
-    # The projections' view of the event store (projections.runner.EventSource).
+    # The projections' view of the event store (projections.projection.EventSource).
 
     def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any, Any]]:
         notifications = self.read(
