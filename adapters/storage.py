@@ -137,7 +137,7 @@ def read_model_engine(env: dict[str, str], *, single: bool = False) -> Engine:
             URL.create("sqlite", database=env["SQLITE_DBNAME"]), connect_args={"timeout": 30}
         )
         # The read models are derived and commit with their tracking position: in WAL mode
-        # they need not wait for the disk (see projections.runner._relax_durability).
+        # they need not wait for the disk (see projections.transactions.relax_durability).
         event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
         return engine
     url = URL.create(

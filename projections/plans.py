@@ -18,7 +18,7 @@ from domain.kinds import ReviewKind
 from domain.plan import DocumentVersion, Plan
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
-from projections.runner import EventSource
+from projections.projection import EventSource
 from projections.tables import micros, plans
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -31,126 +30,15 @@ from sqlalchemy import (
     select,
 )
 
-from domain.errors import InvalidCommand
-from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Correction
 from domain.refs import Ref
 from domain.rules import OPEN_STATUSES, assess, is_open
-from projections.history import HistoryEntry, as_corrected, history
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
 from projections.timeline import as_shown
+from projections.views import OverdueRow, Page, RecommendationView, UpdateView
 from projections.workload import counts_as_at
-
-
-@dataclass(frozen=True)
-class UpdateView:
-    effective: FuzzyDate
-    text: str
-    actor: str
-    recorded_at: datetime
-    source: str
-    event_id: str = ""
-    sequence: int = 0
-    """Its number in the recommendation's history."""
-    correction: Correction | None = None
-    """The latest correction it is read through, if any."""
-    action: str | None = None
-    """The sub-action it is about; None: the recommendation itself."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id,
-            "sequence": self.sequence,
-            "effective": self.effective.to_data(),
-            "text": self.text,
-            "actor": self.actor,
-            "recorded_at": self.recorded_at.isoformat(),
-            "source": self.source,
-            "corrected": self.correction is not None,
-            **({"correction": self.correction.to_json()} if self.correction else {}),
-        }
-
-
-@dataclass(frozen=True)
-class RecommendationView:
-    """A recommendation, or one of its sub-actions (``parent`` set), as at a day."""
-
-    plan: str
-    ref: str
-    text: str
-    agency: str
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
-    raised: FuzzyDate | None
-    """When it was raised (for a sub-action: added)."""
-    status: Status
-    completed: FuzzyDate | None
-    sub_actions: tuple[RecommendationView, ...]
-    updates: tuple[UpdateView, ...]
-    overdue: bool
-    days_overdue: int | None
-    rag: str | None
-    theme: str = ""
-    position: int = 0
-    """When it was first recorded (read-model micros): orders plans and sections."""
-    corrected: dict[str, Correction] = field(default_factory=dict)
-    """Fields whose value a correction set (``text``, ``leads``, ``target``...), each with
-    that correction."""
-    parent: str | None = None
-    """For a sub-action, its recommendation's ref."""
-
-    @property
-    def section(self) -> str:
-        return Ref.stored(self.ref).section
-
-    @property
-    def number(self) -> str:
-        return Ref.stored(self.ref).number
-
-    @property
-    def last_update(self) -> UpdateView | None:
-        return self.updates[-1] if self.updates else None
-
-    def items(self) -> tuple[RecommendationView, ...]:
-        """It, then its sub-actions: each an item with its own status and target."""
-        return (self, *self.sub_actions)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan,
-            "ref": self.ref,
-            **({"parent": self.parent} if self.parent else {}),
-            "section": self.section,
-            "theme": self.theme,
-            "number": self.number,
-            "agency": self.agency,
-            "leads": list(self.leads),
-            "text": self.text,
-            "target": self.target.to_data() if self.target else None,
-            "raised": self.raised.to_data() if self.raised else None,
-            "status": self.status.value,
-            "completed": self.completed.to_data() if self.completed else None,
-            "sub_actions": [sub.to_json() for sub in self.sub_actions],
-            "updates": [u.to_json() for u in self.updates],
-            "overdue": self.overdue,
-            "days_overdue": self.days_overdue,
-            "rag": self.rag,
-            "corrected_fields": {name: by.to_json() for name, by in self.corrected.items()},
-        }
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    """One event of a plan, with the recommendation it belongs to (None: the plan's own)."""
-
-    plan: str
-    ref: str | None
-    entry: HistoryEntry
-
-    def to_json(self) -> dict[str, Any]:
-        return {"plan": self.plan, "ref": self.ref, **self.entry.to_json()}
 
 
 def _known(table: Table, known_at: datetime | None) -> ColumnElement[bool]:
@@ -196,67 +84,6 @@ def overdue(
         if item.overdue
     ]
     return [item for *_, item in sorted(found, key=lambda f: (-f[0], f[1], f[2]))]
-
-
-@dataclass(frozen=True)
-class OverdueRow:
-    """An overdue item as a dashboard lists it: no update lists (those are in ``status``),
-    only the last update as at the day."""
-
-    plan: str
-    ref: str
-    parent: str | None
-    agency: str
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
-    status: Status
-    days_overdue: int
-    last_update: UpdateView | None
-    overdue: bool = True
-    rag: str = "red"
-    corrected: dict[str, Correction] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, view: RecommendationView) -> OverdueRow:
-        return cls(
-            view.plan, view.ref, view.parent, view.agency, view.leads, view.target,
-            view.status, view.days_overdue or 0, view.last_update, corrected=view.corrected,
-        )  # fmt: skip
-
-    def to_json(self) -> dict[str, Any]:
-        last = self.last_update
-        return {
-            "plan": self.plan,
-            "ref": self.ref,
-            "parent": self.parent,
-            "agency": self.agency,
-            "leads": list(self.leads),
-            "target": self.target.to_data() if self.target else None,
-            "status": self.status.value,
-            "days_overdue": self.days_overdue,
-            "rag": self.rag,
-            "last_update": {"effective": last.effective.to_data(), "text": last.text}
-            if last
-            else None,
-        }
-
-
-@dataclass(frozen=True)
-class Page:
-    """Some rows of a listing, and how many there are in all."""
-
-    total: int
-    rows: list[OverdueRow]
-    limit: int | None
-    offset: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "limit": self.limit,
-            "offset": self.offset,
-            "rows": [row.to_json() for row in self.rows],
-        }
 
 
 def overdue_page(
@@ -512,54 +339,6 @@ def recommendation_ids(conn: Connection, plan_id: str) -> list[str]:
     """Every recommendation ever raised in a plan."""
     query = select(versions.c.rec_id).where(versions.c.plan_id == plan_id).distinct()
     return list(conn.execute(query).scalars())
-
-
-Bound = date | datetime
-"""A bound of a period: a day (the whole day), or, on the recorded axis, a moment."""
-
-
-def changes_in(
-    plan_id: str,
-    aggregates: Iterable[tuple[str | None, Sequence[AuditedEvent]]],
-    since: Bound,
-    until: Bound,
-    *,
-    recorded: bool,
-    corrected: bool = False,
-) -> list[ChangeView]:
-    """The events of a plan (given per ref) that took effect (or, ``recorded``, were
-    recorded) from ``since`` to ``until``, both included, in the order they were recorded;
-    ``corrected``: as the ledger now knows them (``history.as_corrected``).
-
-    On the effective axis an event counts on the last day it may have happened; one with
-    no effective date, on the day it was recorded."""
-    if _moment(until, 1) < _moment(since, 0):
-        raise InvalidCommand(
-            f"the period ends ({until.isoformat()}) before it starts ({since.isoformat()})"
-        )
-    found = []
-    for ref, events in aggregates:
-        for entry in (as_corrected if corrected else history)(events):
-            if recorded:
-                within = _moment(since, 0) <= entry.recorded_at <= _moment(until, 1)
-            else:
-                end = entry.effective.end if entry.effective else None
-                day = end or entry.recorded_at.date()
-                within = _day(since) <= day <= _day(until)
-            if within:
-                found.append(ChangeView(plan_id, ref, entry))
-    return sorted(found, key=lambda change: change.entry.recorded_at)
-
-
-def _day(bound: Bound) -> date:
-    return bound.date() if isinstance(bound, datetime) else bound
-
-
-def _moment(bound: Bound, end: int) -> datetime:
-    """A moment as given; a day from its first moment (``end`` 0) or to its last (1), UTC."""
-    if isinstance(bound, datetime):
-        return bound
-    return datetime.combine(bound, time.max if end else time.min, tzinfo=UTC)
 
 
 def workload_now(

@@ -26,7 +26,7 @@ from domain.rules import deadline_due, due_by
 from projections import workload
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
-from projections.runner import EventSource
+from projections.projection import EventSource
 from projections.tables import OPEN, counts, day_number, items, micros, updates, versions
 from projections.timeline import (
     Segment,

@@ -1,10 +1,12 @@
 """Keeping read models current from the event log: exactly once, in the same database.
 
-A read model is a ``Projection``: a name, a schema version, its tables, and how it applies
-a batch of events. The ``Runner`` owns everything else, the same for every projection: one
-tracking row per projection (its position in the log, the identity of the event there,
-and its schema version), the lock, the batches, rebuilding a projection whose schema
-version changed, durability, progress. Adding a projection touches no code here.
+A read model is a ``Projection`` (``projections.projection``): a name, a schema version,
+its tables, and how it applies a batch of events. The ``Runner`` owns everything else, the
+same for every projection: one tracking row per projection (its position in the log, the
+identity of the event there, and its schema version: ``projections.tracking``), the lock,
+the batches, rebuilding a projection whose schema version changed
+(``projections.schema``), durability (``projections.transactions``), progress. Adding a
+projection touches no code here.
 
 **Exactly once.** ``catch_up`` locks the tracking rows (``SELECT ... FOR UPDATE`` on
 PostgreSQL; on SQLite the first write takes the database's write lock), reads the
@@ -25,76 +27,26 @@ once on PostgreSQL and checks every event is applied exactly once.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol, cast
-from uuid import UUID
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert, select, text, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, select, update
 
 from domain.errors import ReadModelsBehind
 from projections.digest import Tally, combined
+from projections.projection import EventSource, Projection
+from projections.schema import create_schema, schema_is_current
 from projections.tables import tracking
-
-_DDL_LOCK = 0x72656C02
-"""The PostgreSQL advisory lock held while the read models' tables are created."""
-
-
-class EventSource(Protocol):
-    """What the projections need of the event store."""
-
-    def notifications_after(self, position: int, limit: int) -> Sequence[tuple[int, str, Any, Any]]:
-        """(notification id, ``identity``, domain event, stored event) after ``position``,
-        in log order."""
-
-    def events_of(self, aggregate_id: UUID, up_to_version: int) -> Sequence[Any]:
-        """One aggregate's events, first to ``up_to_version``."""
-
-    def log_from(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
-        """(notification id, ``identity``) of the events from ``position`` (inclusive)."""
-
-
-class Projection(Protocol):
-    """A read model kept from the log by the ``Runner``."""
-
-    name: str
-    """Its tracking row's name."""
-    version: int
-    """Its tables' schema version: a change drops them and rebuilds them from the log."""
-    tables: tuple[Table, ...]
-    evidence: bool
-    """False for a read model. True for evidence (the seals): it is given the stored
-    events, not decoded ones; it is never dropped or rebuilt (re-deriving it from a changed
-    log would launder the change); and where the log under it changed, it stops there
-    (``stopped``) while the read models go on."""
-
-    def apply(
-        self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
-    ) -> None:
-        """Apply a batch of events (in log order) inside the runner's transaction,
-        tallying every row written or removed (``projections.digest``)."""
-
-    def forget(self) -> None:
-        """Drop what it holds in memory: its tables may have changed under it."""
-
-
-class Evidence(Projection, Protocol):
-    """A projection whose ``evidence`` is True."""
-
-    def held_up_to(self, conn: Connection) -> int:
-        """The log position its tables hold: where it goes on from when its tracking row
-        is lost (a read model would start again from 0)."""
-
-
-def identity(stored: Any) -> str:
-    """What tells one stored event from any other that could take its place in the log:
-    its aggregate, version and a digest of its content (recorded time included)."""
-    digest = hashlib.blake2b(stored.state, digest_size=8).hexdigest()
-    return f"{stored.originator_id}/{stored.originator_version}/{digest}"
+from projections.tracking import (
+    REBUILD,
+    Tracked,
+    check_position,
+    decode_digests,
+    position_fails,
+    sealed_columns,
+    tracking_seal,
+)
+from projections.transactions import relax_durability
 
 
 class Runner:
@@ -116,8 +68,8 @@ class Runner:
         """The position each projection's memory was current at; another, and it forgets."""
         self.stopped: dict[str, str] = {}
         """Why an evidence projection stopped following the log, by name."""
-        if not self._schema_is_current():
-            self._create_schema()
+        if not schema_is_current(engine, self.projections):
+            create_schema(engine, self.projections, key)
 
     def projection(self, name: str) -> Any:
         return self.projections[name]
@@ -126,77 +78,6 @@ class Runner:
     def read_models(self) -> list[str]:
         """The names of the projections that are read models (not evidence)."""
         return list(self._derived)
-
-    # Schema
-
-    def _create_schema(self) -> None:
-        """Create the tables, or drop and recreate those of a projection whose version changed.
-
-        One process at a time (the write lock on SQLite, an advisory lock on PostgreSQL,
-        both held to the end of the transaction): many processes starting on a fresh
-        database at once must not race each other's DDL."""
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DDL_LOCK})
-            else:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            stored = self._stored_versions(conn)
-            if stored is None:  # no tracking table, or one of an older shape
-                tracking.drop(conn, checkfirst=True)
-                tracking.create(conn)
-                stored = {}
-            for name in self._names:
-                projection = self.projections[name]
-                if stored.get(name) == projection.version:
-                    continue
-                position = 0
-                if projection.evidence:
-                    if name in stored:
-                        raise ReadModelsBehind(
-                            f"the {name} are version {stored[name]}, this recledger keeps "
-                            f"version {projection.version}: evidence is never rebuilt; use a "
-                            "recledger that keeps this version"
-                        )
-                    for table in projection.tables:  # never dropped: kept, or made
-                        table.create(conn, checkfirst=True)
-                    position = cast(Evidence, projection).held_up_to(conn)
-                else:
-                    for table in projection.tables:
-                        table.drop(conn, checkfirst=True)
-                        table.create(conn)
-                conn.execute(tracking.delete().where(tracking.c.name == name))
-                conn.execute(
-                    insert(tracking).values(
-                        name=name,
-                        position=position,
-                        version=projection.version,
-                        **self._sealed(name, position, None, self._empty(name)),
-                    )
-                )
-
-    def _schema_is_current(self) -> bool:
-        """One read instead of a round of table checks, for the common case."""
-        with self.engine.connect() as conn:
-            stored = self._stored_versions(conn)
-        return stored is not None and all(
-            stored.get(name) == self.projections[name].version for name in self._names
-        )
-
-    @staticmethod
-    def _stored_versions(conn: Connection) -> dict[str, int] | None:
-        """Each projection's schema version as stored; None when there is no tracking
-        table yet, or one of an older shape (a savepoint on PostgreSQL, where a failed
-        statement would abort the transaction)."""
-        query = select(tracking.c.name, tracking.c.version, tracking.c.seal)
-        try:
-            if conn.dialect.name == "postgresql":
-                with conn.begin_nested():
-                    rows = conn.execute(query).all()
-            else:
-                rows = conn.execute(query).all()
-        except SQLAlchemyError:
-            return None
-        return {row.name: row.version for row in rows}
 
     # Catching up
 
@@ -215,8 +96,8 @@ class Runner:
         position, applied = min((row.position, row.last_event or "") for row in rows)
         log = source.log_from(position, 2)
         if position:
-            if why := _check_position(position, applied or None, log[:1]):
-                raise ReadModelsBehind(f"the read models {why}; {_REBUILD}")
+            if why := check_position(position, applied or None, log[:1]):
+                raise ReadModelsBehind(f"the read models {why}; {REBUILD}")
             return len(log) > 1
         return bool(log)
 
@@ -253,7 +134,7 @@ class Runner:
         while True:
             try:
                 with self.engine.begin() as conn:
-                    _relax_durability(conn)
+                    relax_durability(conn)
                     positions = self._lock(conn, source)
                     if not positions:
                         return applied
@@ -328,24 +209,17 @@ class Runner:
 
     # Digests
 
-    def _empty(self, name: str) -> dict[str, int] | None:
-        projection = self.projections[name]
-        return None if projection.evidence else {t.name: 0 for t in projection.tables}
-
     def seal(self, name: str, position: int, last_event: str | None, digests: str | None) -> str:
         """The keyed hash that says a tracking row was written by the ledger: its
         projection, position, the event there, and its tables' digests then."""
-        data = json.dumps([name, position, last_event, digests]).encode("utf-8")
-        return hashlib.blake2b(data, key=self.key, digest_size=32).hexdigest()
+        return tracking_seal(self.key, name, position, last_event, digests)
 
     def _sealed(
         self, name: str, position: int, last_event: str | None, digests: dict[str, int] | None
     ) -> dict[str, str | None]:
         """The ``digests`` and ``seal`` columns of a tracking row (empty digests where
         ``digests`` is None: a read model just cleared)."""
-        found = digests if digests is not None else self._empty(name)
-        text = None if found is None else encode_digests(found)
-        return {"digests": text, "seal": self.seal(name, position, last_event, text)}
+        return sealed_columns(self.key, self.projections[name], position, last_event, digests)
 
     def tracked(self, conn: Connection) -> dict[str, Tracked]:
         """Each read model's tracking row as stored, and whether its seal holds."""
@@ -374,7 +248,7 @@ class Runner:
             if not row.sealed:
                 raise ReadModelsBehind(
                     f"the {name} read model's tracking row was changed outside the ledger "
-                    f"(its seal does not hold); {_REBUILD}"
+                    f"(its seal does not hold); {REBUILD}"
                 )
             found[name] = row.digests
         return found
@@ -411,81 +285,12 @@ class Runner:
         for row in sorted(rows, key=lambda row: self.projections[row.name].evidence):
             at = (row.position, row.last_event)
             if at not in checked:
-                checked[at] = _position_fails(*at, source)
+                checked[at] = position_fails(*at, source)
             if checked[at] is None:
                 self.stopped.pop(row.name, None)
             elif self.projections[row.name].evidence:
                 self.stopped[row.name] = f"the {row.name} {checked[at]}; run recledger verify"
                 del found[row.name]
             else:
-                raise ReadModelsBehind(f"the read models {checked[at]}; {_REBUILD}")
+                raise ReadModelsBehind(f"the read models {checked[at]}; {REBUILD}")
         return found
-
-
-_REBUILD = "rebuild the read models from it"
-
-
-@dataclass(frozen=True)
-class Tracked:
-    position: int
-    digests: dict[str, int] | None
-    sealed: bool
-    """Whether its seal holds: the row is as the ledger wrote it."""
-
-
-def encode_digests(digests: Mapping[str, int]) -> str:
-    return json.dumps({name: f"{value:064x}" for name, value in sorted(digests.items())})
-
-
-def decode_digests(text: str | None) -> dict[str, int] | None:
-    try:
-        return None if text is None else {k: int(v, 16) for k, v in json.loads(text).items()}
-    except (ValueError, AttributeError):
-        return None
-
-
-def _relax_durability(conn: Connection) -> None:
-    """Commit without waiting for the disk: read models are derived, and their rows and
-    tracking positions commit together, so a crash can only lose whole batches, which the
-    next catch-up applies again. (SQLite: PRAGMA synchronous=NORMAL on connect.)"""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-
-def _position_fails(position: int, applied: str | None, source: EventSource) -> str | None:
-    """Why not to go on from ``position`` (the log no longer holds the event applied
-    there), or None."""
-    if not position:
-        return None
-    return _check_position(position, applied, source.log_from(position, 1))
-
-
-def _check_position(
-    position: int, applied: str | None, log: Sequence[tuple[int, str]]
-) -> str | None:
-    """Why not to go on from ``position``, given the log from there, or None."""
-    if not log or log[0][0] != position:
-        why = "ends before it" if not log else "no longer holds it"
-    elif applied is not None and log[0][1] != applied:
-        why = f"holds another event there ({log[0][1]}, not {applied})"
-    else:
-        return None
-    return (
-        f"applied the log up to event {position}, but the log {why}: "
-        "the log was changed outside the ledger"
-    )
-
-
-@contextmanager
-def read_snapshot(conn: Connection) -> Iterator[Connection]:
-    """One transaction whose reads all see one state of the database, so that a query
-    combining tables (versions and updates) never sees half of a catch-up: REPEATABLE READ
-    on PostgreSQL; on SQLite (WAL), a read transaction begun explicitly."""
-    if conn.dialect.name == "postgresql":
-        conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield conn
-    else:
-        with conn.begin():
-            conn.exec_driver_sql("BEGIN")  # the driver would not begin one for reads
-            yield conn

@@ -34,7 +34,7 @@ from domain.errors import ReadModelsBehind
 from domain.integrity import Entry, Frontier
 from projections.bulk import insert_rows
 from projections.digest import Tally
-from projections.runner import EventSource
+from projections.projection import EventSource
 from projections.tables import metadata, micros
 
 seals = Table(

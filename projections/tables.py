@@ -28,7 +28,7 @@ tracking = Table(
     Column("last_event", String(80)),
     # The identity (aggregate, version, content digest) of the event at ``position``: a log
     # whose event there is another, or missing, was changed outside the ledger
-    # (runner.identity, Runner.is_behind).
+    # (projection.identity, Runner.is_behind).
     Column("version", Integer, nullable=False),  # the projection's schema version
     Column("digests", Text),  # a read model's: each table's digest (JSON, hex; digest.py)
     Column("seal", String(64)),  # keyed hash of the row: its digests are the ledger's own

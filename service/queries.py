@@ -15,9 +15,10 @@ from domain.errors import (
     RecommendationNotFound,
 )
 from projections import queries
+from projections.changes import Bound, changes_in
 from projections.history import HistoryEntry, history
 from projections.plans import PlanView, plan_view, plans_in_order
-from projections.queries import ChangeView, RecommendationView
+from projections.views import ChangeView, Page, RecommendationView
 from service import access
 from service.store import Store, today
 
@@ -117,7 +118,7 @@ class Queries(Store):
         known_at: datetime | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> queries.Page:
+    ) -> Page:
         """The overdue items as at a day, most overdue first: ``limit`` summary rows from
         ``offset``, and how many there are in all."""
         values.count(offset, "offset")
@@ -134,8 +135,8 @@ class Queries(Store):
     def changes(
         self,
         plan_id: str,
-        since: queries.Bound,
-        until: queries.Bound | None = None,
+        since: Bound,
+        until: Bound | None = None,
         *,
         recorded: bool = False,
         corrected: bool = False,
@@ -147,7 +148,7 @@ class Queries(Store):
 
         Read from the plan's own events (a plan holds a few hundred): always exact."""
         aggregates = self.plan_events(plan_id)
-        return queries.changes_in(
+        return changes_in(
             plan_id, aggregates, since, until or today(), recorded=recorded, corrected=corrected
         )
 

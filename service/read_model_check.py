@@ -17,8 +17,10 @@ from typing import Any
 
 from domain.errors import StorageUnavailable
 from projections.digest import by_item, differing_items, item_columns, places, table_digest
-from projections.runner import EventSource, Runner, read_snapshot
+from projections.projection import EventSource
+from projections.runner import Runner
 from projections.tables import tracking
+from projections.transactions import read_snapshot
 from service.store import Store
 
 

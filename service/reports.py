@@ -15,7 +15,7 @@ from domain.audit import current_context
 from domain.errors import NoActor
 from domain.kinds import Status
 from projections.plans import PlanView
-from projections.queries import ChangeView, OverdueRow, RecommendationView
+from projections.views import ChangeView, OverdueRow, RecommendationView
 from service import access, integrity
 from service.queries import Queries
 

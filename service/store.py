@@ -35,7 +35,9 @@ from domain.refs import (
     plan_aggregate_id,
     recommendation_aggregate_id,
 )
-from projections.runner import Runner, identity, read_snapshot
+from projections.projection import identity
+from projections.runner import Runner
+from projections.transactions import read_snapshot
 from service import access
 from service.transcodings import FuzzyDateAsDict
 

@@ -27,7 +27,7 @@ from domain.time_axes import asked_at
 from domain.values import COUNT_MAX
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
-    from projections.queries import OverdueRow, RecommendationView
+    from projections.views import OverdueRow, RecommendationView
 
 PlanOption = Annotated[
     str | None, typer.Argument(metavar="[PLAN_ID]", help="One plan (default all).")

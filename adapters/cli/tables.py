@@ -14,7 +14,7 @@ from rich.text import Text
 from adapters.output import block, printable
 
 if TYPE_CHECKING:
-    from projections.queries import OverdueRow, RecommendationView
+    from projections.views import OverdueRow, RecommendationView
 
 _COLUMNS = (
     # header, the ratio of the spare width it takes (0: as wide as its content)

@@ -30,7 +30,7 @@ from adapters.reports.shape import (
     themed,
 )
 from adapters.reports.workbook import Cell, append, sheet_name, titled_sheet, workbook
-from projections.queries import ChangeView, RecommendationView
+from projections.views import ChangeView, RecommendationView
 from service.reports import BoardReport, PlanAsAt
 
 _templates = Environment(

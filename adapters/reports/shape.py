@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from adapters.importing.refs import slugify
 from adapters.importing.updates import Segment, split_updates
 from domain.fuzzy_date import FuzzyDate
-from projections.queries import RecommendationView, UpdateView
+from projections.views import RecommendationView, UpdateView
 from service.reports import Stamp
 
 COLUMNS = (

@@ -36,7 +36,7 @@ from domain.errors import InvalidCommand, LedgerError, NotAuthenticated, Version
 from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
 from domain.kinds import SETTABLE_STATUSES
 from domain.time_axes import asked_at
-from projections.queries import RecommendationView
+from projections.views import RecommendationView
 from service.ledger import Ledger
 
 HERE = Path(__file__).parent

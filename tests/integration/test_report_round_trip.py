@@ -28,7 +28,7 @@ from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
-from projections.queries import RecommendationView
+from projections.views import RecommendationView
 from service.ledger import Ledger
 
 FORMATS = ("txt", "xlsx")

@@ -25,8 +25,9 @@ from adapters.storage import digest_key, event_store_env, read_model_engine, rea
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from projections.digest import Tally
+from projections.projection import EventSource
 from projections.recommendations import Recommendations
-from projections.runner import EventSource, Runner
+from projections.runner import Runner
 from projections.tables import tracking
 from service.ledger import Ledger
 from tests.conftest import session_key
