@@ -34,5 +34,8 @@ def asked_at(as_at: date | None, known_at: datetime | None) -> str:
 
 def _written(when: date | datetime) -> str:
     if isinstance(when, datetime):
-        return f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        try:
+            return f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        except OverflowError:  # the calendar's first or last hours, at an offset from UTC
+            return when.isoformat(sep=" ")
     return when.isoformat()
