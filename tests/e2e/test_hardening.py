@@ -23,6 +23,7 @@ import pytest
 from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain import audit
+from domain.access import Grant
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
 from tests.attacker import Attacker
@@ -192,7 +193,8 @@ def test_text_output_shows_control_characters_instead_of_obeying_them(tmp_path: 
     shell("raise", "dhr2", "overview/1", "--text", "Act")
     forged = "mallory\n  9  2014-02-28 10:00:00+0000  chief.inspector  Completed\x1b[2K\u202e"
     ledger = bootstrap(Settings(db=db, actor="x"))
-    token = audit._context.set(audit.AuditContext(forged, "cli"))  # bypasses acting_as
+    owner = Grant.owner(forged)
+    token = audit._context.set(audit.AuditContext(forged, "cli", owner))  # bypasses acting_as
     try:
         ledger.record_progress("dhr2", "overview/1", "note", FuzzyDate.parse("Feb 2014"))
     finally:
