@@ -144,7 +144,8 @@ def application_role(postgres_url: str) -> Iterator[str]:
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')  # type: ignore[arg-type]
 
 
-def _seeded(db: str, seed_plan: Path) -> None:
+def seeded(db: str, seed_plan: Path) -> str:
+    """``db`` holding the seed plan, imported by a coordinator; its URL."""
     from adapters.importing.document import read_document
 
     ledger = bootstrap(Settings(db=db, actor="setup"))
@@ -154,6 +155,7 @@ def _seeded(db: str, seed_plan: Path) -> None:
             ledger.import_document(document)
     finally:
         ledger.close()
+    return db
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -162,7 +164,7 @@ def hostile(request: pytest.FixtureRequest, seed_plan: Path) -> Iterator[tuple[s
     directly, without the ledger's key: the file's owner on SQLite (triggers left in
     place), the restricted application role on PostgreSQL."""
     db = request.getfixturevalue(f"{request.param}_url")
-    _seeded(db, seed_plan)
+    seeded(db, seed_plan)
     if request.param == "sqlite":
         yield db, db
         return
@@ -173,6 +175,6 @@ def hostile(request: pytest.FixtureRequest, seed_plan: Path) -> Iterator[tuple[s
 @pytest.fixture
 def hostile_role(postgres_url: str, seed_plan: Path) -> Iterator[tuple[str, str]]:
     """``hostile`` on PostgreSQL only: the seeded ledger, and the application role's URL."""
-    _seeded(postgres_url, seed_plan)
+    seeded(postgres_url, seed_plan)
     with application_role(postgres_url) as role_url:
         yield postgres_url, role_url

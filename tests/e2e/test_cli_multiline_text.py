@@ -11,7 +11,8 @@ import pytest
 from rich.console import Console
 
 from adapters.cli.tables import rows_table
-from tests.e2e.in_process import Recledger, seeded
+from tests.conftest import seeded
+from tests.e2e.in_process import Recledger
 
 ITEM_IN_JUNE = "Item in June Newsletter"
 """The second line of the seed's update on overview/3 (its cell's paragraphs)."""
