@@ -33,6 +33,7 @@ from typing import Any
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap
+from domain.audit import acting_as_owner
 from domain.errors import NotFound
 from service.ledger import Ledger
 
@@ -175,4 +176,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with acting_as_owner("bench", "bench"):  # the owner at the terminal, as the CLI
+        main()

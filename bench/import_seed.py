@@ -104,4 +104,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with acting_as_owner("bench", "bench"):  # the owner at the terminal, as the CLI
+        main()

@@ -12,6 +12,7 @@ import time
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap
+from domain.audit import acting_as_owner
 from service.integrity import verify_log
 
 
@@ -44,4 +45,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with acting_as_owner("bench", "bench"):  # the owner at the terminal, as the CLI
+        main()
