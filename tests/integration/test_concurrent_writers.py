@@ -28,7 +28,7 @@ WRITER = """
 import sys
 from adapters.settings import Settings
 from adapters.storage import bootstrap
-from domain.audit import acting_as
+from domain.audit import acting_as_owner
 from domain.errors import StaleVersion
 from domain.fuzzy_date import FuzzyDate
 
@@ -36,7 +36,7 @@ url, writer, writes = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ledger = bootstrap(Settings(db=url, actor=f"writer {writer}"))
 accepted = refused = 0
 when = FuzzyDate.parse("Feb 2014")
-with acting_as(f"writer {writer}", "test"):
+with acting_as_owner(f"writer {writer}", "test"):
     for n in range(writes):
         ref = f"overview/{writer}" if n % 2 else "overview/0"  # its own, or the shared one
         try:
@@ -53,10 +53,12 @@ READER = """
 import sys
 from adapters.settings import Settings
 from adapters.storage import bootstrap
+from domain.audit import acting_as_owner
 
 ledger = bootstrap(Settings(db=sys.argv[1], actor="reader"), create=False)
-for _ in range(int(sys.argv[2])):
-    ledger.status("dhr2")
+with acting_as_owner("reader", "test"):
+    for _ in range(int(sys.argv[2])):
+        ledger.status("dhr2")
 """
 
 
