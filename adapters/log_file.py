@@ -62,7 +62,7 @@ def signatures_by_last_event(ledger: Ledger) -> dict[int, integrity.WriteSignatu
 
 
 def _key(ledger: Ledger) -> str:
-    return ledger.signer.fingerprint if ledger.signer else ""
+    return ledger.signer.fingerprint
 
 
 def restore(ledger: Ledger, path: Path) -> int:

@@ -54,7 +54,6 @@ def follow(ledger: Ledger, stop: threading.Event, say: Say) -> None:
 
 def _follow_notifications(ledger: Ledger, stop: threading.Event, say: Say) -> None:
     runner = ledger.read_model
-    assert runner is not None
     assert isinstance(ledger.recorder, PostgresApplicationRecorder)
     subscription = ledger.recorder.subscribe(gt=runner.position())
 
@@ -75,6 +74,5 @@ def _follow_notifications(ledger: Ledger, stop: threading.Event, say: Say) -> No
 def _catch_up(ledger: Ledger, say: Say, *, behind: bool = False) -> None:
     count = ledger.project(behind=behind)
     if count:
-        assert ledger.read_model is not None
         say(f"applied {count:,} events; the read models are at log position "
             f"{ledger.read_model.position():,}")  # fmt: skip

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import InfrastructureFactory, PersistenceError
+from eventsourcing.utils import Environment
 from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -231,16 +232,18 @@ def bootstrap(settings: Settings | None = None, *, create: bool = True) -> Ledge
             cause = scrub(storage_cause(error), settings.db)
             raise StorageUnavailable(f"cannot open the ledger at {where}: {cause}") from None
         raise
-    ledger.projects_inline = settings.projections == "inline"
     return ledger
 
 
 def _open(
     env: dict[str, str], engine: Engine, where: str, settings: Settings, *, create: bool
 ) -> Ledger:
-    ledger = Ledger(env=env, skeleton=skeleton)
+    """The composition root's last step: the library's infrastructure for ``env`` (the
+    event store's tables made where ``create`` allows, its writes signed), then the ledger
+    built with every collaborator it needs."""
+    factory: Any = InfrastructureFactory.construct(Environment(Ledger.name, {**os.environ, **env}))
     try:
-        recorder: Any = ledger.recorder
+        recorder: Any = factory.application_recorder()
         table = getattr(recorder, "events_table_name", None)
         schema = env.get("POSTGRES_SCHEMA")
         if table is not None:
@@ -256,22 +259,35 @@ def _open(
                 with _store_ddl_lock(engine):
                     recorder.create_signatures_table()
         key = _ledger_key(settings, recorder, memory=env["PERSISTENCE_MODULE"] == MEMORY)
-        recorder.signer = ledger.signer = key
-        ledger.read_model = read_models(engine, key)
-        ledger.scratch_engine = lambda: scratch_engine(env)
+        recorder.signer = key
+        runner = read_models(engine, key)  # its tables, which the protection covers too
         if table is not None:
             with _store_ddl_lock(engine) as conn:
                 protect(conn, table, schema)
-        if env["PERSISTENCE_MODULE"] == POSTGRES:
+        postgres = env["PERSISTENCE_MODULE"] == POSTGRES
+        if postgres:
             # The library registers its composite type when it starts or creates the table;
             # a process that started while another was creating it registers it now.
-            ledger.recorder.datastore.register_type_adapters()  # type: ignore[attr-defined]
-            ledger.check_clock = ServerClock(engine)
+            recorder.datastore.register_type_adapters()
+        return Ledger(
+            env,
+            factory=factory,
+            recorder=recorder,
+            read_model=runner,
+            signer=key,
+            scratch_engine=lambda: scratch_engine(env),
+            check_clock=ServerClock(engine) if postgres else _this_machines_clock,
+            skeleton=skeleton,
+            projects_inline=settings.projections == "inline",
+        )
     except BaseException:
-        ledger.read_model = None  # its engine is the caller's to dispose
-        ledger.close()
+        factory.close()  # the read models' engine is the caller's to dispose
         raise
-    return ledger
+
+
+def _this_machines_clock() -> None:
+    """A ledger in a file or in memory records this machine's time: nothing to check it by
+    (PostgreSQL's records the server's, checked by ``ServerClock``)."""
 
 
 def _ledger_key(settings: Settings, recorder: Any, *, memory: bool) -> LedgerKey:

@@ -73,7 +73,6 @@ def consistent(ledger: Ledger, failures: list[str]) -> tuple[bool, bool]:
     if not intact:
         failures.append(str(verified.divergence))
     ledger.project()
-    assert ledger.read_model is not None
     caught_up = rows(ledger.read_model)
     ledger.rebuild()
     return intact, rows(ledger.read_model) == caught_up

@@ -58,7 +58,6 @@ def configured(db: str, config: str) -> Ledger:
     if config == "unsigned":
         sign_nothing(ledger.recorder)
     elif config == "undigested":
-        assert ledger.read_model is not None
         ledger.read_model.tally = NoTally
     return ledger
 

@@ -156,7 +156,7 @@ class Queries(Store):
         """Every event of a plan: its own (ref None), then each recommendation's."""
         plan = self.plan(plan_id)
         self.project()  # every one of them, even where a worker keeps the read models
-        with self._runner().engine.connect() as conn:
+        with self.read_model.engine.connect() as conn:
             rec_ids = queries.recommendation_ids(conn, plan_id)
         aggregates: list[tuple[str | None, list[Any]]] = [
             (None, self.events_of(plan.id, plan.version))

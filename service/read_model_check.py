@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import StorageUnavailable
 from projections.digest import by_item, differing_items, item_columns, places, table_digest
 from projections.projection import EventSource
 from projections.runner import Runner
@@ -42,7 +41,7 @@ class Difference:
 
 def check(ledger: Store, *, deep: bool = False) -> list[Difference]:
     """The read models' differences from the log (none: they hold what it says)."""
-    runner = _runner(ledger)
+    runner = ledger.read_model
     if ledger.projects_inline:
         ledger.project()
     found: list[Difference] = []
@@ -75,12 +74,6 @@ _DIGEST_ONLY = (
     "its rows are those the log gives, but not those its digest was kept for: the digest "
     "in its tracking row was changed"
 )
-
-
-def _runner(ledger: Store) -> Runner:
-    if ledger.read_model is None:
-        raise StorageUnavailable("this ledger was opened without read models")
-    return ledger.read_model
 
 
 def _compare(ledger: Store, runner: Runner, tables: Sequence[Any]) -> list[Difference]:

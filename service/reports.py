@@ -85,8 +85,7 @@ def stamp(ledger: Queries) -> Stamp:
         by = "unknown"
     head = integrity.head(ledger)  # sealing catches the read models up (a worker's too)
     if not access.sees_whole_log():
-        key = ledger.signer
-        sealed = key.encrypt(f"{head.size} {head.root.hex()}".encode()) if key else ""
+        sealed = ledger.signer.encrypt(f"{head.size} {head.root.hex()}".encode())
         return Stamp(datetime.now(UTC), by, None, None, sealed)
     return Stamp(datetime.now(UTC), by, head.size, head.root)
 

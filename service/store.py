@@ -13,7 +13,14 @@ from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InfrastructureFactory,
+    IntegrityError,
+    JSONTranscoder,
+    PersistenceError,
+)
+from eventsourcing.utils import Environment
 
 from domain import values
 from domain.command_key import CommandKey
@@ -56,30 +63,48 @@ class Store(Application[UUID]):
 
     def __init__(
         self,
-        env: Mapping[str, str] | None = None,
-        read_model: Runner | None = None,
-        check_clock: Callable[[], None] | None = None,
-        skeleton: values.Skeleton | None = None,
+        env: Mapping[str, str],
+        *,
+        factory: InfrastructureFactory[Any],
+        recorder: ApplicationRecorder,
+        read_model: Runner,
+        signer: Signer,
+        scratch_engine: Callable[[], AbstractContextManager[Any]],
+        check_clock: Callable[[], None],
+        skeleton: values.Skeleton,
+        projects_inline: bool,
     ):
+        """Every collaborator is given, built by the composition root
+        (``adapters.storage.bootstrap``): the library's infrastructure (the factory and the
+        recorder it made, tables created and signing set up before any event is read), the
+        read models, and what the use cases need of the outside world."""
+        self._infrastructure = (factory, recorder)
         super().__init__(env)
-        self.skeleton = skeleton
-        """What a token's name looks like (UTS #39), to refuse one confusable with another."""
         self.read_model = read_model
-        self.signer: Signer | None = None
+        """The read models and the seals, kept by the runner on their database."""
+        self.signer = signer
         """The ledger's key: the one every write is signed with, as ``verify`` checks."""
-        self.scratch_engine: Callable[[], AbstractContextManager[Any]] = _no_scratch
+        self.scratch_engine = scratch_engine
         """A database engine for a while, emptied after: where ``verify`` rebuilds the read
         models from the log, to compare them with those kept."""
         self.check_clock = check_clock
-        """Refuses a write when this machine's clock cannot be trusted for recorded times."""
-        self.read_models_behind: str | None = None
-        """Why the read models could not follow the last write (which is stored), if so."""
-        self.projects_inline = True
+        """Refuses a write when the clock that records times cannot be trusted."""
+        self.skeleton = skeleton
+        """What a token's name looks like (UTS #39), to refuse one confusable with another."""
+        self.projects_inline = projects_inline
         """Whether commands and queries catch the read models up themselves; if not, a
         projection worker (``recledger project``) does, and reads answer from the read
         models as they are (``lag`` says how far behind the log)."""
+        self.read_models_behind: str | None = None
+        """Why the read models could not follow the last write (which is stored), if so."""
         self._pending_key: str | None = None
         """The idempotency key the next save records, under ``once``."""
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        return self._infrastructure[0]
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        return self._infrastructure[1]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -87,8 +112,7 @@ class Store(Application[UUID]):
 
     def close(self) -> None:
         super().close()
-        if self.read_model is not None:
-            self.read_model.engine.dispose()
+        self.read_model.engine.dispose()
 
     def plan(self, plan_id: str) -> Plan:
         access.check_sees(plan_id)
@@ -144,7 +168,7 @@ class Store(Application[UUID]):
         ``as_at`` (default today)."""
         if plan_id is not None:
             access.check_sees(plan_id)
-        model = self._runner()
+        model = self.read_model
         day = as_at or today()
         # one connection for the check and the query
         with model.engine.connect() as conn, read_snapshot(conn) as snapshot:
@@ -168,7 +192,7 @@ class Store(Application[UUID]):
     def lag(self) -> Lag:
         """How far the read models are behind the log. Inline, reads catch them up first,
         so it is measured only for a ledger whose read models a worker keeps."""
-        if self.projects_inline or self.read_model is None:
+        if self.projects_inline:
             return Lag(0, 0)
         read_models = self.read_model.read_position()
         return Lag(self.position(), read_models)
@@ -180,18 +204,13 @@ class Store(Application[UUID]):
 
     def read_models_engine(self) -> Any:
         """The database engine of the read models and the seals."""
-        return self._runner().engine
-
-    def _runner(self) -> Runner:
-        if self.read_model is None:
-            raise StorageUnavailable("this ledger was opened without read models")
-        return self.read_model
+        return self.read_model.engine
 
     def _read_model(self) -> Runner:
         """The read models, caught up with the log (unless a worker keeps them)."""
         if self.projects_inline:
             self.project()
-        return self._runner()
+        return self.read_model
 
     def once(self, key: str, command: Callable[[Self], T]) -> T | Earlier:
         """Run a write at most once per idempotency ``key``. Sent again with the same key,
@@ -225,8 +244,7 @@ class Store(Application[UUID]):
 
         Once the events are stored the write has succeeded, whatever the read models do:
         if they cannot follow, ``read_models_behind`` says why, and they catch up later."""
-        if self.check_clock is not None:
-            self.check_clock()
+        self.check_clock()
         if self._pending_key is not None:
             recorded = [e.event_id for a in aggregates for e in a.pending_events]
             aggregates = (*aggregates, CommandKey.use(self._pending_key, recorded))
@@ -241,8 +259,7 @@ class Store(Application[UUID]):
             return  # the projection worker applies it
         try:
             self.project(behind=True)
-            stopped = self.read_model.stopped.values() if self.read_model else ()
-            self.read_models_behind = "; ".join(stopped) or None
+            self.read_models_behind = "; ".join(self.read_model.stopped.values()) or None
         except ReadModelsBehind as error:
             self.read_models_behind = str(error)
 
@@ -252,15 +269,11 @@ class Store(Application[UUID]):
         """Bring the read models up to date with the log (read-your-writes); return the count.
 
         Raises ``ReadModelsBehind`` when they cannot be: the log is never blocked by them."""
-        if self.read_model is None:
-            return 0
         with _read_model_failures("catch up with the log"):
             return self.read_model.catch_up(self, progress=progress, behind=behind)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild every read model from the first event; return the number of events."""
-        if self.read_model is None:
-            return 0
         with _read_model_failures("be rebuilt"):
             self.read_model.clear()
             return self.read_model.catch_up(self, batch_size=20000, progress=progress)
@@ -314,10 +327,6 @@ def _read_model_failures(what: str) -> Iterator[None]:
         raise
     except Exception as error:
         raise ReadModelsBehind(f"the read models cannot {what}: {first_line(error)}") from error
-
-
-def _no_scratch() -> AbstractContextManager[Any]:
-    raise StorageUnavailable("this ledger was opened without a scratch database")
 
 
 def first_line(error: BaseException) -> str:

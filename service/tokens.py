@@ -15,7 +15,6 @@ from domain.access_token import AccessToken, holder
 from domain.audit import current_grant
 from domain.errors import (
     AlreadyExists,
-    LedgerError,
     NotAuthenticated,
     NotFound,
 )
@@ -46,8 +45,6 @@ class Tokens(Store):
                 f"a token was issued to {token.name!r} before: a name is an identity in the "
                 "log, choose another"
             )
-        if self.skeleton is None:
-            raise LedgerError("this ledger cannot tell look-alike names apart: open it with one")
         values.check_not_confusable(token.name, self._token_names(), self.skeleton)
         self.save_atomically(token, conflict=f"a token for {token.name!r} was issued concurrently")
         return secret

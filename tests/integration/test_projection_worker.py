@@ -62,7 +62,6 @@ def caught_up(ledger: Ledger, seconds: float = 60) -> float:
 def equal_to_a_rebuild(db_url: str) -> bool:
     checker = bootstrap(Settings(db=db_url, actor="checker"))  # inline: catches up itself
     try:
-        assert checker.read_model is not None
         caught = rows(checker.read_model)
         checker.rebuild()
         return rows(checker.read_model) == caught and checker.verify().intact

@@ -13,14 +13,12 @@ from service.ledger import Ledger
 
 
 def tracked(ledger: Ledger) -> dict[str, tuple[int, int]]:
-    assert ledger.read_model is not None
     with ledger.read_model.engine.connect() as conn:
         rows = conn.execute(select(tracking.c.name, tracking.c.position, tracking.c.version))
         return {row.name: (row.position, row.version) for row in rows}
 
 
 def count(ledger: Ledger, table: object) -> int:
-    assert ledger.read_model is not None
     with ledger.read_model.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()  # type: ignore[arg-type]
 
@@ -32,7 +30,6 @@ def test_a_projection_of_an_older_schema_alone_is_rebuilt_from_the_log(
     with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
         ledger.raise_recommendation("dhr2", "overview/1", "Act", leads=["DCI Smith"])
-    assert ledger.read_model is not None
     version = ledger.read_model.projection("recommendations").version
     assert tracked(ledger) == {"recommendations": (2, version), "plans": (2, 1), "seals": (2, 1)}
     with ledger.read_model.engine.begin() as conn:
@@ -54,7 +51,6 @@ def test_a_tracking_table_of_the_shape_before_projections_had_versions_is_replac
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")
-    assert ledger.read_model is not None
     before = Table(
         "rl_tracking",
         MetaData(),

@@ -21,7 +21,7 @@ def test_a_write_from_a_machine_whose_clock_is_years_off_is_refused_and_writes_n
 ) -> None:
     ledger = open_ledger(postgres_url)
     assert isinstance(ledger.check_clock, ServerClock)  # installed for PostgreSQL
-    engine = ledger.read_model.engine  # type: ignore[union-attr]
+    engine = ledger.read_model.engine
     with acting_as_owner("coordinator", "test"):
         ledger.open_plan("dhr2", "DHR Case No 2")  # the machine's true clock passes
         for skew, side in ((timedelta(days=-4400), "behind"), (timedelta(minutes=5), "ahead of")):
