@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.in_process import Recledger, seeded
+from tests.conftest import seeded
+from tests.e2e.in_process import Recledger
 
 
 @pytest.fixture(scope="module")

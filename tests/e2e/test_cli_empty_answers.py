@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.in_process import Recledger, seeded
+from tests.conftest import seeded
+from tests.e2e.in_process import Recledger
 
 
 @pytest.fixture(scope="module")

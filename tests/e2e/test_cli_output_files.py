@@ -12,7 +12,8 @@ from typer.core import TyperGroup, TyperOption
 
 from adapters.cli.app import app
 from adapters.cli.output_file import OUT_HELP
-from tests.e2e.in_process import Recledger, seeded
+from tests.conftest import seeded
+from tests.e2e.in_process import Recledger
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tests.e2e.in_process import Recledger, seeded
+from tests.conftest import seeded
+from tests.e2e.in_process import Recledger
 
 OWN = "imr/west-mercia-police/6"
 BOARD_SHEETS = {
