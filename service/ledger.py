@@ -28,6 +28,11 @@ class Ledger(Commands, Tokens, Queries):
     """Every use case, for the adapters: the commands, tokens and queries, and the
     integrity, import and report use cases that build on them."""
 
+    name = "RecLedger"
+    """The library derives the event store's table (``recledger_events`` on PostgreSQL) and
+    its variables' prefix from the name of the class it runs, and names every subclass
+    after itself: so it is set here, on the one that runs."""
+
     def verify(
         self, against: integrity.Checkpoint | None = None, *, deep: bool = False
     ) -> integrity.Verification:

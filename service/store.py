@@ -59,8 +59,6 @@ class Store(Application[UUID]):
     one snapshot, and is the event source the projections read. The use cases
     (``service.commands``, ``service.tokens``, ``service.queries``) are built on it."""
 
-    name = "RecLedger"
-
     def __init__(
         self,
         env: Mapping[str, str],

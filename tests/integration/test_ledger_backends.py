@@ -133,3 +133,26 @@ def test_stored_events_are_read_back_byte_for_byte(db_url: str, open_ledger: Ope
     ]
     assert after[: len(before)] == before
     assert len(after) == len(before) + 1
+
+
+@pytest.mark.postgres
+def test_the_postgresql_event_store_keeps_its_table_name(
+    postgres_url: str, open_ledger: OpenLedger
+) -> None:
+    """The library names the events table after the application class it runs: a ledger
+    whose class was renamed would open an empty table beside the log (the service's split
+    once made it ``ledger_events``)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    ledger = open_ledger(postgres_url)
+    ledger.open_plan("dhr2", "DHR Case No 2")
+    parts = urlsplit(postgres_url)
+    with psycopg.connect(parts._replace(query="").geturl()) as conn:
+        found = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_name LIKE '%%events'",
+            (parts.query.removeprefix("schema="),),
+        ).fetchall()
+    assert found == [("recledger_events",)]
