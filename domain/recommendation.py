@@ -27,33 +27,9 @@ from domain.errors import (
 )
 from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
+from domain.item import Correction, Item
 from domain.kinds import SETTABLE_STATUSES, Status
-from domain.refs import Ref, recommendation_aggregate_id
-
-
-@dataclass(frozen=True)
-class Correction:
-    """Who amended a value, when it was recorded, why: shown wherever the value is."""
-
-    event_id: str
-    actor: str
-    recorded_at: datetime
-    reason: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id,
-            "actor": self.actor,
-            "recorded_at": self.recorded_at.isoformat(),
-            "reason": self.reason,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Correction:
-        return cls(
-            data["event_id"], data["actor"], datetime.fromisoformat(data["recorded_at"]),
-            data["reason"],
-        )  # fmt: skip
+from domain.refs import Placed, Ref, recommendation_aggregate_id
 
 
 @dataclass(frozen=True)
@@ -67,7 +43,7 @@ class ProgressUpdate:
 
 
 @dataclass(kw_only=True)
-class ItemState:
+class ItemState(Placed):
     """What is true of one item of a plan after a sequence of events: a recommendation,
     or one of its numbered sub-actions (an item of its own, with the same fields)."""
 
@@ -84,14 +60,6 @@ class ItemState:
     corrected: dict[str, Correction] = field(default_factory=dict)
     """For each field whose value comes from a correction: that correction, so a
     corrected value is shown as corrected."""
-
-    @property
-    def section(self) -> str:
-        return Ref.stored(self.ref).section
-
-    @property
-    def number(self) -> str:
-        return Ref.stored(self.ref).number
 
 
 @dataclass(kw_only=True)
@@ -126,6 +94,56 @@ class RecommendationState(ItemState):
         if action is None:
             return self
         return next((sub for sub in self.sub_actions if sub.action == action), None)
+
+
+def record(state: RecommendationState) -> Item:
+    """The frozen record of a recommendation's state, with its sub-actions': the one
+    place it is made."""
+    return Item(
+        **_shared(state),
+        plan=state.plan_id,
+        theme=state.theme,
+        raised=state.raised,
+        sub_actions=tuple(
+            Item(**_shared(sub), plan=state.plan_id, parent=state.ref, theme=state.theme,
+                 raised=sub.added)
+            for sub in state.sub_actions
+        ),
+    )  # fmt: skip
+
+
+def state_of(item: Item) -> RecommendationState:
+    """The state a record was made from (its updates only as their presence): to fold on."""
+    return RecommendationState(
+        **_unshared(item),
+        plan_id=item.plan,
+        theme=item.theme,
+        raised=item.raised,
+        sub_actions=[
+            SubActionState(**_unshared(sub), action=sub.action or "", added=sub.raised)
+            for sub in item.sub_actions
+        ],
+    )
+
+
+_SHARED = ("ref", "text", "agency", "leads", "target", "status", "completed", "evidence")
+"""The fields an item's state and its record have alike."""
+
+
+def _shared(state: ItemState) -> dict[str, Any]:
+    return {
+        **{name: getattr(state, name) for name in _SHARED},
+        "has_updates": bool(state.updates),
+        "corrected": dict(sorted(state.corrected.items())),
+    }
+
+
+def _unshared(item: Item) -> dict[str, Any]:
+    return {
+        **{name: getattr(item, name) for name in _SHARED},
+        "updates": [None] * item.has_updates,  # only their presence is recorded
+        "corrected": dict(item.corrected),
+    }
 
 
 def sub_action_ref(ref: str, action: str) -> str:

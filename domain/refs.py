@@ -71,6 +71,20 @@ class Ref:
         return f"{self.section}/{self.number}"
 
 
+class Placed:
+    """Something with a ref (an item of a plan): its section and number, read from it."""
+
+    ref: str
+
+    @property
+    def section(self) -> str:
+        return Ref.stored(self.ref).section
+
+    @property
+    def number(self) -> str:
+        return Ref.stored(self.ref).number
+
+
 def _as_number(part: str) -> tuple[int, str]:
     """``10`` after ``9``, ``3a`` after ``3`` and before ``3b`` and ``4``."""
     digits = part.lstrip("0")

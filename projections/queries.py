@@ -31,13 +31,13 @@ from sqlalchemy import (
 )
 
 from domain.fuzzy_date import FuzzyDate
+from domain.item import Correction, Item
 from domain.kinds import Status
-from domain.recommendation import Correction
+from domain.record import decode
 from domain.refs import Ref
-from domain.rules import OPEN_STATUSES, assess, is_open
+from domain.rules import OPEN_STATUSES, is_open
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
-from projections.timeline import as_shown
-from projections.views import OverdueRow, Page, RecommendationView, UpdateView
+from projections.views import LastUpdate, OverdueRow, Page, RecommendationView, UpdateView
 from projections.workload import counts_as_at
 
 
@@ -127,11 +127,15 @@ def overdue_page(
             target=_fuzzy(row.target) if row.target else None,
             status=Status(row.status),
             days_overdue=day - row.due_end,
-            last_update=last.get(row.last_update),
+            last_update=_last(last.get(row.last_update)),
         )
         for row in found_rows
     ]
     return Page(total, rows, limit, offset)
+
+
+def _last(update: UpdateView | None) -> LastUpdate | None:
+    return update.last() if update else None
 
 
 def _last_update_id(day: int) -> ScalarSelect[Any]:
@@ -194,15 +198,18 @@ def _views(
 ) -> list[RecommendationView]:
     """The recommendations whose versions meet ``conditions``, with their updates as at D."""
     query = select(versions.c.rec_id, versions.c.summary, versions.c.opened).where(*conditions)
-    found = {row.rec_id: (json.loads(row.summary), row.opened) for row in conn.execute(query)}
+    found = {
+        row.rec_id: (decode(Item, json.loads(row.summary)), row.opened)
+        for row in conn.execute(query)
+    }
     if not found:
         return []
     # A plan's few ids go as a list (an index lookup each); many, as the query itself.
     chosen = list(found) if len(found) <= 200 else select(versions.c.rec_id).where(*conditions)
     written = _updates(conn, chosen, as_at, known_at)
     return [
-        _view(data, written.get(rec_id, []), as_at, opened)
-        for rec_id, (data, opened) in found.items()
+        RecommendationView.of(item, written.get(rec_id, []), as_at, opened)
+        for rec_id, (item, opened) in found.items()
     ]
 
 
@@ -250,89 +257,16 @@ def _update_view(row: Any) -> UpdateView:
         else None
     )
     return UpdateView(
-        _fuzzy(row.effective),
-        row.text,
-        row.actor,
-        moment(row.recorded_at),
-        row.source,
-        row.event_id,
-        row.sequence,
-        correction,
-        row.action,
+        effective=_fuzzy(row.effective),
+        text=row.text,
+        actor=row.actor,
+        recorded_at=moment(row.recorded_at),
+        source=row.source,
+        event_id=row.event_id,
+        sequence=row.sequence,
+        correction=correction,
+        action=row.action,
     )
-
-
-def _date(data: dict[str, Any] | None) -> FuzzyDate | None:
-    return FuzzyDate.from_data(data) if data else None
-
-
-def _view(
-    data: dict[str, Any], written: list[UpdateView], as_at: date, position: int
-) -> RecommendationView:
-    """A recommendation's view from its summary, with its sub-actions', each given the
-    updates written against it."""
-    target, status = _date(data["target"]), Status(data["status"])
-    is_overdue, days, rag = assess(target, status, as_at)
-    subs = tuple(
-        _sub_action(sub, data, [u for u in written if u.action == sub["action"]], as_at, position)
-        for sub in data["sub_actions"]
-    )
-    return RecommendationView(
-        plan=data["plan_id"],
-        ref=data["ref"],
-        text=data["text"],
-        agency=data["agency"],
-        leads=tuple(data["leads"]),
-        target=target,
-        raised=_date(data["raised"]),
-        status=status,
-        completed=_date(data["completed"]),
-        sub_actions=subs,
-        updates=tuple(u for u in written if u.action is None),
-        overdue=is_overdue,
-        days_overdue=days,
-        rag=rag,
-        theme=data["theme"],
-        position=position,
-        corrected=_corrected(data),
-    )
-
-
-def _sub_action(
-    sub: dict[str, Any],
-    parent: dict[str, Any],
-    written: list[UpdateView],
-    as_at: date,
-    position: int,
-) -> RecommendationView:
-    """A sub-action as an item of its own: overdue by its own target and status; its
-    agency and leads, when it has none of its own, its recommendation's."""
-    target, status = _date(sub["target"]), Status(sub["status"])
-    is_overdue, days, rag = assess(target, status, as_at)
-    return RecommendationView(
-        plan=parent["plan_id"],
-        ref=sub["ref"],
-        text=sub["text"],
-        agency=as_shown(sub["agency"], parent["agency"]),
-        leads=tuple(as_shown(sub["leads"], parent["leads"])),
-        target=target,
-        raised=_date(sub["added"]),
-        status=status,
-        completed=_date(sub["completed"]),
-        sub_actions=(),
-        updates=tuple(written),
-        overdue=is_overdue,
-        days_overdue=days,
-        rag=rag,
-        theme=parent["theme"],
-        position=position,
-        corrected=_corrected(sub),
-        parent=parent["ref"],
-    )
-
-
-def _corrected(data: dict[str, Any]) -> dict[str, Correction]:
-    return {name: Correction.from_json(by) for name, by in data["corrected"].items()}
 
 
 def recommendation_ids(conn: Connection, plan_id: str) -> list[str]:

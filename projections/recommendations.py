@@ -21,23 +21,16 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
 from domain.fuzzy_date import FuzzyDate
+from domain.item import Item
 from domain.recommendation import Recommendation, amendments
+from domain.record import decode, encode
 from domain.rules import deadline_due, due_by
 from projections import workload
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
 from projections.projection import EventSource
 from projections.tables import OPEN, counts, day_number, items, micros, updates, versions
-from projections.timeline import (
-    Segment,
-    SubActionSummary,
-    Summary,
-    advance,
-    as_shown,
-    effective_day,
-    summary_data,
-    summary_from_data,
-)
+from projections.timeline import Segment, advance, as_shown, effective_day
 
 
 def dumps(value: object) -> str:
@@ -45,9 +38,9 @@ def dumps(value: object) -> str:
 
 
 @lru_cache(maxsize=8192)
-def encoded(summary: Summary) -> str:
-    """A summary as stored; the same summary recurs as segments split, so keep a few."""
-    return dumps(summary_data(summary))
+def encoded(summary: Item) -> str:
+    """A record as stored; the same record recurs as segments split, so keep a few."""
+    return dumps(encode(summary))
 
 
 @dataclass
@@ -86,7 +79,7 @@ class Recommendations:
     versions known now, and the workload counts' steps: a projection."""
 
     name = "recommendations"
-    version = 12
+    version = 13
     evidence = False
     """Bumped when its tables change: they are derived, so a new shape is rebuilt."""
     tables: tuple[Table, ...] = (versions, updates, items, counts)
@@ -135,9 +128,9 @@ class Recommendations:
         self._cache(rec_id, known)
         summary = known.segments[0].summary
         if isinstance(event, Recommendation.ProgressRecorded):
-            self._add_update(batch, rec_id, summary.plan_id, event, event.data(), moment)
+            self._add_update(batch, rec_id, summary.plan, event, event.data(), moment)
         elif isinstance(event, Recommendation.Corrected):
-            self._correct_update(batch, history(), event, summary.plan_id, moment)
+            self._correct_update(batch, history(), event, summary.plan, moment)
 
     def _known(self, conn: Connection, rec_id: str) -> _Known:
         """What is known of a recommendation now: from the cache, else from the table."""
@@ -153,7 +146,7 @@ class Recommendations:
             Segment(
                 date.fromordinal(row.eff_from),
                 date.fromordinal(row.eff_to),
-                summary_from_data(json.loads(row.summary)),
+                decode(Item, json.loads(row.summary)),
             )
             for row in rows
         ]
@@ -191,7 +184,7 @@ class Recommendations:
             batch.open_segments[key] = new
             batch.open_versions[key] = {
                 "rec_id": rec_id,
-                "plan_id": new.summary.plan_id,
+                "plan_id": new.summary.plan,
                 "ref": new.summary.ref,
                 "opened": known.opened,
                 "eff_from": day_number(new.eff_from),
@@ -365,17 +358,16 @@ def _item_rows(rec_id: str, segment: Segment, opened: int) -> list[dict[str, Any
     """A version's items (the recommendation, then each sub-action): a row each, and one
     per lead and for the agency it counts for, as shown (``as_shown``)."""
     summary, rows = segment.summary, []
-    every: list[Summary | SubActionSummary] = [summary, *summary.sub_actions]
-    for rank, item in enumerate(every):
+    for rank, item in enumerate(summary.items()):
         leads = as_shown(item.leads, summary.leads)
         agency = as_shown(item.agency, summary.agency)
         row = {
             "rec_id": rec_id,
             "eff_from": day_number(segment.eff_from),
             "eff_to": day_number(segment.eff_to),
-            "plan_id": summary.plan_id,
+            "plan_id": summary.plan,
             "ref": item.ref,
-            "action": item.action if isinstance(item, SubActionSummary) else None,
+            "action": item.action,
             "rank": rank,
             "opened": opened,
             "status": item.status.value,

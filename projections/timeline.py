@@ -30,18 +30,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from domain.fuzzy_date import FuzzyDate
+from domain.item import Item
 from domain.kinds import Status
 from domain.recommendation import (
-    Correction,
     Recommendation,
-    RecommendationState,
-    SubActionState,
     amendments,
     corrections,
     initial_state,
     read_through,
+    record,
     retracted,
+    state_of,
 )
 
 BEGINNING = date.min
@@ -57,141 +56,33 @@ def as_shown(own: T, recommendations: T) -> T:
     return own or recommendations
 
 
-def _corrected(state: RecommendationState | SubActionState) -> tuple[tuple[str, Correction], ...]:
-    return tuple(sorted(state.corrected.items(), key=lambda item: item[0]))
+def evolved(summary: Item, event: Recommendation.Event, data: dict[str, Any]) -> Item:
+    """A recommendation's record (the state kept in a version, without its updates: only
+    whether it has any, which a reopening depends on) after one more event (with its
+    data), by the domain's own ``evolve``."""
+    if isinstance(event, Recommendation.ProgressRecorded) and _keeps(summary, data["action"]):
+        return summary  # the commonest event; the domain's evolve changes nothing kept here
+    state = state_of(summary)
+    event.apply_to(state, data)
+    return record(state)
 
 
-@dataclass(frozen=True)
-class SubActionSummary:
-    """A sub-action's state without its updates (only whether it has any)."""
-
-    ref: str
-    action: str
-    text: str
-    agency: str
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
-    added: FuzzyDate | None
-    status: Status
-    completed: FuzzyDate | None
-    evidence: str | None
-    has_updates: bool
-    corrected: tuple[tuple[str, Correction], ...] = ()
-
-    @classmethod
-    def of(cls, state: SubActionState) -> SubActionSummary:
-        return cls(
-            ref=state.ref,
-            action=state.action,
-            text=state.text,
-            agency=state.agency,
-            leads=state.leads,
-            target=state.target,
-            added=state.added,
-            status=state.status,
-            completed=state.completed,
-            evidence=state.evidence,
-            has_updates=bool(state.updates),
-            corrected=_corrected(state),
-        )
-
-    def state(self) -> SubActionState:
-        return SubActionState(
-            ref=self.ref,
-            action=self.action,
-            text=self.text,
-            agency=self.agency,
-            leads=self.leads,
-            target=self.target,
-            added=self.added,
-            status=self.status,
-            updates=[None] * self.has_updates,  # type: ignore[list-item]  # only their presence
-            completed=self.completed,
-            evidence=self.evidence,
-            corrected=dict(self.corrected),
-        )
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A recommendation's state without its updates (kept in their own table).
-
-    Only whether it has any is kept (a reopening depends on it): so a further update, the
-    commonest event, leaves the summary as it was and writes no new version row."""
-
-    plan_id: str
-    ref: str
-    text: str
-    agency: str
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
-    raised: FuzzyDate | None
-    status: Status
-    completed: FuzzyDate | None
-    evidence: str | None
-    sub_actions: tuple[SubActionSummary, ...]
-    has_updates: bool
-    theme: str = ""
-    corrected: tuple[tuple[str, Correction], ...] = ()
-    """Fields whose value a correction set, with that correction (a tuple: hashable)."""
-
-    @classmethod
-    def of(cls, state: RecommendationState) -> Summary:
-        return cls(
-            plan_id=state.plan_id,
-            ref=state.ref,
-            text=state.text,
-            agency=state.agency,
-            leads=state.leads,
-            target=state.target,
-            raised=state.raised,
-            status=state.status,
-            completed=state.completed,
-            evidence=state.evidence,
-            sub_actions=tuple(SubActionSummary.of(sub) for sub in state.sub_actions),
-            has_updates=bool(state.updates),
-            theme=state.theme,
-            corrected=_corrected(state),
-        )
-
-    def evolved(self, event: Recommendation.Event, data: dict[str, Any]) -> Summary:
-        """This state after one more event (with its data), by the domain's own ``evolve``."""
-        if isinstance(event, Recommendation.ProgressRecorded) and self._keeps(data["action"]):
-            return self  # the commonest event; the domain's evolve changes nothing kept here
-        state = RecommendationState(
-            plan_id=self.plan_id,
-            ref=self.ref,
-            text=self.text,
-            agency=self.agency,
-            leads=self.leads,
-            target=self.target,
-            raised=self.raised,
-            theme=self.theme,
-            status=self.status,
-            sub_actions=[sub.state() for sub in self.sub_actions],
-            updates=[None] * self.has_updates,  # type: ignore[list-item]  # only their presence
-            completed=self.completed,
-            evidence=self.evidence,
-            corrected=dict(self.corrected),
-        )
-        event.apply_to(state, data)
-        return Summary.of(state)
-
-    def _keeps(self, action: str | None) -> bool:
-        """Whether one more update (of the item ``action`` names) leaves this summary as it
-        is: the item has updates already, and neither it nor the recommendation is open; or
-        there is no such item yet (as at a day before the sub-action was added)."""
-        if action is None:
-            return self.has_updates and self.status != Status.OPEN
-        sub = next((s for s in self.sub_actions if s.action == action), None)
-        return sub is None or (sub.has_updates and Status.OPEN not in (sub.status, self.status))
+def _keeps(summary: Item, action: str | None) -> bool:
+    """Whether one more update (of the item ``action`` names) leaves this record as it
+    is: so a further update writes no new version row. The item has updates already, and
+    neither it nor the recommendation is open; or there is no such item yet (as at a day
+    before the sub-action was added)."""
+    if action is None:
+        return summary.has_updates and summary.status != Status.OPEN
+    sub = next((s for s in summary.sub_actions if s.action == action), None)
+    return sub is None or (sub.has_updates and Status.OPEN not in (sub.status, summary.status))
 
 
 @dataclass(frozen=True)
 class Segment:
     eff_from: date
     eff_to: date
-    summary: Summary
+    summary: Item
 
 
 def effective_day(event: Recommendation.Event, data: dict[str, Any] | None = None) -> date:
@@ -230,7 +121,7 @@ def _step(
     """One more event, last in log order: from its day on, every state evolves by it."""
     day = effective_day(event, data)
     if isinstance(event, Recommendation.Raised):
-        return [Segment(day, FOREVER, Summary.of(initial_state(data)))]
+        return [Segment(day, FOREVER, record(initial_state(data)))]
     result: list[Segment] = []
     for segment in segments:
         if segment.eff_to <= day:
@@ -238,8 +129,8 @@ def _step(
             continue
         if segment.eff_from < day:
             result.append(replace(segment, eff_to=day))
-        evolved = segment.summary.evolved(event, data)
-        result.append(Segment(max(segment.eff_from, day), segment.eff_to, evolved))
+        after = evolved(segment.summary, event, data)
+        result.append(Segment(max(segment.eff_from, day), segment.eff_to, after))
     return merged(result)
 
 
@@ -256,87 +147,3 @@ def merged(segments: list[Segment]) -> list[Segment]:
         else:
             result.append(segment)
     return result
-
-
-def _date_data(value: FuzzyDate | None) -> dict[str, object] | None:
-    return dict(value.to_data()) if value is not None else None
-
-
-def _date_value(data: dict[str, object] | None) -> FuzzyDate | None:
-    return FuzzyDate.from_data(data) if data else None
-
-
-def _sub_action_data(sub: SubActionSummary) -> dict[str, object]:
-    return {
-        "ref": sub.ref,
-        "action": sub.action,
-        "text": sub.text,
-        "agency": sub.agency,
-        "leads": list(sub.leads),
-        "target": _date_data(sub.target),
-        "added": _date_data(sub.added),
-        "status": sub.status.value,
-        "completed": _date_data(sub.completed),
-        "evidence": sub.evidence,
-        "has_updates": sub.has_updates,
-        "corrected": {name: by.to_json() for name, by in sub.corrected},
-    }
-
-
-def _sub_action_from_data(data: dict[str, Any]) -> SubActionSummary:
-    return SubActionSummary(
-        ref=data["ref"],
-        action=data["action"],
-        text=data["text"],
-        agency=data["agency"],
-        leads=tuple(data["leads"]),
-        target=_date_value(data["target"]),
-        added=_date_value(data["added"]),
-        status=Status(data["status"]),
-        completed=_date_value(data["completed"]),
-        evidence=data["evidence"],
-        has_updates=data["has_updates"],
-        corrected=_corrections(data),
-    )
-
-
-def _corrections(data: dict[str, Any]) -> tuple[tuple[str, Correction], ...]:
-    return tuple((name, Correction.from_json(by)) for name, by in data["corrected"].items())
-
-
-def summary_data(summary: Summary) -> dict[str, object]:
-    return {
-        "plan_id": summary.plan_id,
-        "ref": summary.ref,
-        "text": summary.text,
-        "agency": summary.agency,
-        "leads": list(summary.leads),
-        "target": _date_data(summary.target),
-        "raised": _date_data(summary.raised),
-        "status": summary.status.value,
-        "completed": _date_data(summary.completed),
-        "evidence": summary.evidence,
-        "sub_actions": [_sub_action_data(sub) for sub in summary.sub_actions],
-        "has_updates": summary.has_updates,
-        "theme": summary.theme,
-        "corrected": {name: by.to_json() for name, by in summary.corrected},
-    }
-
-
-def summary_from_data(data: dict[str, Any]) -> Summary:
-    return Summary(
-        plan_id=data["plan_id"],
-        ref=data["ref"],
-        text=data["text"],
-        agency=data["agency"],
-        leads=tuple(data["leads"]),
-        target=_date_value(data["target"]),
-        raised=_date_value(data["raised"]),
-        status=Status(data["status"]),
-        completed=_date_value(data["completed"]),
-        evidence=data["evidence"],
-        sub_actions=tuple(_sub_action_from_data(sub) for sub in data["sub_actions"]),
-        has_updates=data["has_updates"],
-        theme=data["theme"],
-        corrected=_corrections(data),
-    )

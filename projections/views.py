@@ -7,81 +7,102 @@ them from the read models and the log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 from domain.fuzzy_date import FuzzyDate
+from domain.item import Correction, Item
 from domain.kinds import Status
-from domain.recommendation import Correction
-from domain.refs import Ref
+from domain.record import JsonForm
+from domain.rules import assess
 from projections.history import HistoryEntry
+from projections.timeline import as_shown
 
 
 @dataclass(frozen=True)
-class UpdateView:
+class LastUpdate(JsonForm):
+    """An update as a listing shows it: when, and what."""
+
     effective: FuzzyDate
     text: str
+    correction: Correction | None = None
+    """The latest correction it is read through, if any."""
+
+    json_hidden = frozenset({"correction"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateView(LastUpdate):
     actor: str
     recorded_at: datetime
     source: str
     event_id: str = ""
     sequence: int = 0
     """Its number in the recommendation's history."""
-    correction: Correction | None = None
-    """The latest correction it is read through, if any."""
     action: str | None = None
     """The sub-action it is about; None: the recommendation itself."""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id,
-            "sequence": self.sequence,
-            "effective": self.effective.to_data(),
-            "text": self.text,
-            "actor": self.actor,
-            "recorded_at": self.recorded_at.isoformat(),
-            "source": self.source,
-            "corrected": self.correction is not None,
-            **({"correction": self.correction.to_json()} if self.correction else {}),
-        }
+    json_hidden = frozenset({"action"})
+    json_computed = ("corrected",)
+    json_optional = frozenset({"correction"})
+
+    @property
+    def corrected(self) -> bool:
+        return self.correction is not None
+
+    def last(self) -> LastUpdate:
+        return LastUpdate(self.effective, self.text, self.correction)
 
 
-@dataclass(frozen=True)
-class RecommendationView:
-    """A recommendation, or one of its sub-actions (``parent`` set), as at a day."""
+@dataclass(frozen=True, kw_only=True)
+class RecommendationView(Item):
+    """A recommendation, or one of its sub-actions (``parent`` set), as at a day: its
+    record, its updates as at the day, and whether it is overdue then."""
 
-    plan: str
-    ref: str
-    text: str
-    agency: str
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
-    raised: FuzzyDate | None
-    """When it was raised (for a sub-action: added)."""
-    status: Status
-    completed: FuzzyDate | None
-    sub_actions: tuple[RecommendationView, ...]
-    updates: tuple[UpdateView, ...]
-    overdue: bool
-    days_overdue: int | None
-    rag: str | None
-    theme: str = ""
+    sub_actions: tuple[RecommendationView, ...] = ()
+    updates: tuple[UpdateView, ...] = ()
+    overdue: bool = False
+    days_overdue: int | None = None
+    rag: str | None = None
     position: int = 0
     """When it was first recorded (read-model micros): orders plans and sections."""
-    corrected: dict[str, Correction] = field(default_factory=dict)
-    """Fields whose value a correction set (``text``, ``leads``, ``target``...), each with
-    that correction."""
-    parent: str | None = None
-    """For a sub-action, its recommendation's ref."""
 
-    @property
-    def section(self) -> str:
-        return Ref.stored(self.ref).section
+    json_hidden: ClassVar[frozenset[str]] = frozenset({"evidence", "has_updates", "position"})
+    json_names: ClassVar[dict[str, str]] = {"corrected": "corrected_fields"}
+    json_computed: ClassVar[tuple[str, ...]] = ("section", "number")
+    json_optional: ClassVar[frozenset[str]] = frozenset({"parent"})
 
-    @property
-    def number(self) -> str:
-        return Ref.stored(self.ref).number
+    @classmethod
+    def of(
+        cls,
+        item: Item,
+        updates: list[UpdateView],
+        as_at: date,
+        position: int,
+        recommendation: Item | None = None,
+    ) -> RecommendationView:
+        """An item's record as at ``as_at``, with the updates written against it (a
+        recommendation's sub-actions given theirs), overdue by its own target and status;
+        a sub-action's agency and leads, when it has none of its own, its recommendation's."""
+        own = {f.name: getattr(item, f.name) for f in fields(Item) if f.name != "sub_actions"}
+        if recommendation is not None:
+            own["agency"] = as_shown(item.agency, recommendation.agency)
+            own["leads"] = as_shown(item.leads, recommendation.leads)
+        overdue, days, rag = assess(item.target, item.status, as_at)
+        return cls(
+            **own,
+            sub_actions=tuple(
+                cls.of(sub, [u for u in updates if u.action == sub.action], as_at, position, item)
+                for sub in item.sub_actions
+            ),
+            updates=tuple(u for u in updates if u.action == item.action),
+            overdue=overdue,
+            days_overdue=days,
+            rag=rag,
+            position=position,
+        )
 
     @property
     def last_update(self) -> UpdateView | None:
@@ -90,29 +111,6 @@ class RecommendationView:
     def items(self) -> tuple[RecommendationView, ...]:
         """It, then its sub-actions: each an item with its own status and target."""
         return (self, *self.sub_actions)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan,
-            "ref": self.ref,
-            **({"parent": self.parent} if self.parent else {}),
-            "section": self.section,
-            "theme": self.theme,
-            "number": self.number,
-            "agency": self.agency,
-            "leads": list(self.leads),
-            "text": self.text,
-            "target": self.target.to_data() if self.target else None,
-            "raised": self.raised.to_data() if self.raised else None,
-            "status": self.status.value,
-            "completed": self.completed.to_data() if self.completed else None,
-            "sub_actions": [sub.to_json() for sub in self.sub_actions],
-            "updates": [u.to_json() for u in self.updates],
-            "overdue": self.overdue,
-            "days_overdue": self.days_overdue,
-            "rag": self.rag,
-            "corrected_fields": {name: by.to_json() for name, by in self.corrected.items()},
-        }
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,7 @@ class ChangeView:
 
 
 @dataclass(frozen=True)
-class OverdueRow:
+class OverdueRow(JsonForm):
     """An overdue item as a dashboard lists it: no update lists (those are in ``status``),
     only the last update as at the day."""
 
@@ -140,49 +138,28 @@ class OverdueRow:
     target: FuzzyDate | None
     status: Status
     days_overdue: int
-    last_update: UpdateView | None
+    last_update: LastUpdate | None
     overdue: bool = True
     rag: str = "red"
-    corrected: dict[str, Correction] = field(default_factory=dict)
+    corrected: Mapping[str, Correction] = field(default_factory=dict)
+
+    json_hidden = frozenset({"overdue", "corrected"})
 
     @classmethod
     def of(cls, view: RecommendationView) -> OverdueRow:
+        last = view.last_update
         return cls(
             view.plan, view.ref, view.parent, view.agency, view.leads, view.target,
-            view.status, view.days_overdue or 0, view.last_update, corrected=view.corrected,
+            view.status, view.days_overdue or 0, last.last() if last else None,
+            corrected=view.corrected,
         )  # fmt: skip
-
-    def to_json(self) -> dict[str, Any]:
-        last = self.last_update
-        return {
-            "plan": self.plan,
-            "ref": self.ref,
-            "parent": self.parent,
-            "agency": self.agency,
-            "leads": list(self.leads),
-            "target": self.target.to_data() if self.target else None,
-            "status": self.status.value,
-            "days_overdue": self.days_overdue,
-            "rag": self.rag,
-            "last_update": {"effective": last.effective.to_data(), "text": last.text}
-            if last
-            else None,
-        }
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(JsonForm):
     """Some rows of a listing, and how many there are in all."""
 
     total: int
     rows: list[OverdueRow]
     limit: int | None
     offset: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "limit": self.limit,
-            "offset": self.offset,
-            "rows": [row.to_json() for row in self.rows],
-        }

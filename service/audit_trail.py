@@ -11,13 +11,14 @@ from uuid import UUID
 
 from domain.plan import Plan
 from domain.recommendation import Recommendation, sub_action_ref
+from domain.record import JsonForm
 from projections import queries
 from service.integrity import log_entries
 from service.store import Store
 
 
 @dataclass(frozen=True)
-class AuditRow:
+class AuditRow(JsonForm):
     position: int
     event_id: str
     recorded_at: datetime
@@ -29,9 +30,6 @@ class AuditRow:
     reason: str
     source: str
     hash: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {**vars(self), "recorded_at": self.recorded_at.isoformat()}
 
 
 def audit(

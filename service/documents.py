@@ -4,7 +4,8 @@ The importing use case (``service.importing``) records what of it the ledger doe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
+from typing import Generic, TypeVar
 
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
@@ -17,39 +18,66 @@ class UpdateDocument:
     text: str
 
 
+Date = TypeVar("Date")
+Act = TypeVar("Act")
+Update = TypeVar("Update")
+Stated = TypeVar("Stated")
+
+
 @dataclass(frozen=True)
-class SubActionDocument:
+class Action(Generic[Date, Update, Stated]):
+    """What a plan's document writes of an action under a recommendation, whoever reads
+    it (as ``Written``)."""
+
     text: str
     leads: tuple[str, ...]
-    target: FuzzyDate | None
+    target: Date
+    _: KW_ONLY
+    updates: tuple[Update, ...] = ()
+    status: Stated
+
+
+@dataclass(frozen=True)
+class SubActionDocument(Action[FuzzyDate | None, UpdateDocument, Status]):
+    _: KW_ONLY
     number: str | None = None
     """Its number under the recommendation, where the document gives it a row of its own
     (None: numbered in turn)."""
-    updates: tuple[UpdateDocument, ...] = ()
     status: Status = Status.OPEN
     status_basis: str | None = None
     status_date: FuzzyDate | None = None
 
 
 @dataclass(frozen=True)
-class RecommendationDocument:
+class Written(Generic[Date, Act, Update, Stated]):
+    """What a plan's document writes of a recommendation, whoever reads it: the parser,
+    all of it as text (``adapters.importing.model``), or the importer, its dates and
+    status read (``RecommendationDocument``)."""
+
     ref: str
     text: str
     agency: str
     leads: tuple[str, ...]
-    target: FuzzyDate | None
+    target: Date
+    _: KW_ONLY
+    sub_actions: tuple[Act, ...] = ()
+    updates: tuple[Update, ...] = ()
+    status: Stated
+    theme: str = ""
+    """The theme or section heading it sits under in the document."""
+
+
+@dataclass(frozen=True)
+class RecommendationDocument(Written[FuzzyDate | None, SubActionDocument, UpdateDocument, Status]):
     raised: FuzzyDate
     """When it existed by if it is new in a later version: its own earliest dated
     evidence, else that version's date (inferred). On a first import, ``agreed`` counts."""
-    sub_actions: tuple[SubActionDocument, ...] = ()
-    updates: tuple[UpdateDocument, ...] = ()
+    _: KW_ONLY
     status: Status = Status.OPEN
     status_basis: str | None = None
     """The sentence the status was inferred from, kept with the event."""
     status_date: FuzzyDate | None = None
     """When the status statement was made (e.g. the date of "Action completed 1st April 2013")."""
-    theme: str = ""
-    """The theme or section heading it sits under in the document."""
 
 
 @dataclass(frozen=True)

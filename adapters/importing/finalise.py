@@ -154,7 +154,7 @@ def _sub_actions(
     for index, (number, text) in enumerate(items):
         leads = tuple(groups[index]) if pair_leads and index < len(groups) else ()
         target = targets[index] if pair_targets and index < len(targets) else ""
-        result.append(ParsedSubAction(str(number), text, leads, target))
+        result.append(ParsedSubAction(text, leads, target, number=str(number)))
     if pair_leads and len(groups) != len(items):
         entries = [" / ".join(group) for group in groups]
         warn(raw.line, _pair_note(raw, LEADS, len(items), entries))
@@ -258,12 +258,12 @@ def _actions_by_row(raw: RawRecommendation) -> list[ParsedSubAction]:
 
     return [
         ParsedSubAction(
-            str(number),
             text(row, ACTION),
             tuple(
                 lead for line in html_to_lines(row.get(LEADS, "")) for lead in split_leads(line)[0]
             ),
             text(row, TARGET),
+            number=str(number),
         )
         for number, row in enumerate(rows, start=1)
     ]

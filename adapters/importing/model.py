@@ -6,7 +6,9 @@ targets and update dates into calendar intervals is the job of ``domain.fuzzy_da
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
+
+from service.documents import Action, Written
 
 
 @dataclass(frozen=True)
@@ -18,12 +20,9 @@ class ParseWarning:
 
 
 @dataclass(frozen=True)
-class ParsedSubAction:
+class ParsedSubAction(Action[str, "ParsedUpdate", str | None]):
+    _: KW_ONLY
     number: str
-    text: str
-    leads: tuple[str, ...]
-    target: str
-    updates: tuple[ParsedUpdate, ...] = ()
     status: str | None = None
     line: int | None = None
     """Where it has a row of its own ("Action 3.2: ..."), the row's line; its number,
@@ -38,22 +37,17 @@ class ParsedUpdate:
 
 
 @dataclass(frozen=True)
-class ParsedRecommendation:
+class ParsedRecommendation(Written[str, ParsedSubAction, ParsedUpdate, str | None]):
+    """Its ``status``: the document's Status cell as written ("Complete", "In progress"),
+    if it has one."""
+
+    _: KW_ONLY
     section: str
-    ref: str
     number: int
     number_text: str
-    text: str
-    agency: str
-    leads: tuple[str, ...]
-    target: str
-    sub_actions: tuple[ParsedSubAction, ...]
-    updates: tuple[ParsedUpdate, ...]
     line: int
     rag: str | None = None
     status: str | None = None
-    """The document's Status cell as written ("Complete", "In progress"), if it has one."""
-    theme: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,19 @@ what the API answers. Dates in requests are the ledger's fuzzy dates ("2014-02-2
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
+from adapters.web.records import response_model
 from domain import values
 from domain.access import Role
 from domain.errors import InvalidCommand, InvalidDate
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SETTABLE_STATUSES, ReviewKind, Status
+from projections.views import Page, RecommendationView
+from service.audit_trail import AuditRow
 
 if TYPE_CHECKING:
     from service.ledger import Ledger
@@ -237,82 +240,20 @@ class RevokeIn(Body):
 # Responses
 
 
-class FuzzyDateOut(BaseModel):
-    text: str
-    start: date | None
-    end: date | None
-    precision: str
-    inferred: bool
-
-
-class CorrectionOut(BaseModel):
-    event_id: str
-    actor: str
-    recorded_at: datetime
-    reason: str
-
-
-class UpdateOut(BaseModel):
-    event_id: str
-    sequence: int
-    effective: FuzzyDateOut
-    text: str
-    actor: str
-    recorded_at: datetime
-    source: str
-    corrected: bool
-    correction: CorrectionOut | None = None
-
-
-class RecommendationOut(BaseModel):
-    plan: str
-    ref: str
-    parent: str | None = None
-    section: str
-    theme: str
-    number: str
-    agency: str
-    leads: list[str]
-    text: str
-    target: FuzzyDateOut | None
-    raised: FuzzyDateOut | None
-    status: str
-    completed: FuzzyDateOut | None
-    sub_actions: list[RecommendationOut]
-    updates: list[UpdateOut]
-    overdue: bool
-    days_overdue: int | None
-    rag: str | None
-    corrected_fields: dict[str, CorrectionOut]
+if TYPE_CHECKING:  # made at import, from the records: to the type checker, models
+    FuzzyDateOut: TypeAlias = BaseModel
+    RecommendationOut: TypeAlias = BaseModel
+    OverduePageOut: TypeAlias = BaseModel
+    AuditRowOut: TypeAlias = BaseModel
+else:
+    FuzzyDateOut = response_model(FuzzyDate)
+    RecommendationOut = response_model(RecommendationView)
+    OverduePageOut = response_model(Page, "OverduePageOut")
+    AuditRowOut = response_model(AuditRow)
 
 
 class RecommendationDetailOut(RecommendationOut):
     version: int = Field(description="Its version now: send it as expected_version to write.")
-
-
-class LastUpdateOut(BaseModel):
-    effective: FuzzyDateOut
-    text: str
-
-
-class OverdueRowOut(BaseModel):
-    plan: str
-    ref: str
-    parent: str | None
-    agency: str
-    leads: list[str]
-    target: FuzzyDateOut | None
-    status: str
-    days_overdue: int
-    rag: str
-    last_update: LastUpdateOut | None
-
-
-class OverduePageOut(BaseModel):
-    total: int
-    limit: int | None
-    offset: int
-    rows: list[OverdueRowOut]
 
 
 class DocumentVersionOut(BaseModel):
@@ -362,20 +303,6 @@ class AgencyLoadOut(BaseModel):
     open: int
     overdue: int
     completed: int
-
-
-class AuditRowOut(BaseModel):
-    position: int
-    event_id: str
-    recorded_at: datetime
-    actor: str
-    plan: str
-    ref: str
-    type: str
-    effective: str
-    reason: str
-    source: str
-    hash: str
 
 
 class DivergenceOut(BaseModel):
