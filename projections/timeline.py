@@ -2,11 +2,12 @@
 
 For one recommendation and one recorded time, the state as a function of the effective
 date D is piecewise constant: it changes only on the days events take effect. That
-function is kept as *segments* ``[eff_from, eff_to) -> Summary``. Each new event, at its
-recorded time T, turns the open segments into new ones; segments that no longer hold are
-closed at T (their recorded interval ends), new ones open at T. So a version row carries
-an effective interval and a recorded interval, as in SQL:2011 and XTDB, and "the state
-as at D as known at T" is the one row whose two intervals contain (D, T): no replay.
+function is kept as *segments* ``[eff_from, eff_to) -> Item`` (``domain.item``). Each
+new event, at its recorded time T, turns the open segments into new ones; segments that
+no longer hold are closed at T (their recorded interval ends), new ones open at T. So a
+version row carries an effective interval and a recorded interval, as in SQL:2011 and
+XTDB, and "the state as at D as known at T" is the one row whose two intervals contain
+(D, T): no replay.
 
 The rules (also in the README):
 - an event counts as at D when its effective interval ends on or before D; an event with
