@@ -23,6 +23,7 @@ from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from projections.seals import heads, seals
 from projections.tables import tracking
+from service.command_models import OpenPlan, RaiseRecommendation, RecordProgress
 from service.integrity import Checkpoint
 from service.ledger import Ledger
 from tests.attacker import Attacker
@@ -33,15 +34,25 @@ OpenLedger = Callable[[str], Ledger]
 
 def _plan_with_events(ledger: Ledger, recommendations: int = 5) -> None:
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
         for n in range(1, recommendations + 1):
-            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
-            ledger.record_progress("dhr2", f"overview/{n}", "Done", FuzzyDate.parse("Feb 2014"))
+            ledger.raise_recommendation(
+                "dhr2", RaiseRecommendation(ref=f"overview/{n}", text="Act", leads=["DCI Smith"])
+            )
+            ledger.change(
+                "dhr2",
+                f"overview/{n}",
+                RecordProgress(text="Done", effective=FuzzyDate.parse("Feb 2014")),
+            )
 
 
 def _more_events(ledger: Ledger) -> None:
     with acting_as_owner("coordinator", "test"):
-        ledger.record_progress("dhr2", "overview/1", "Later", FuzzyDate.parse("Mar 2014"))
+        ledger.change(
+            "dhr2",
+            "overview/1",
+            RecordProgress(text="Later", effective=FuzzyDate.parse("Mar 2014")),
+        )
 
 
 def test_the_database_refuses_to_change_or_remove_stored_events_and_seals(
