@@ -31,7 +31,7 @@ from projections.runner import Runner
 from projections.tables import tracking
 from service.command_models import OpenPlan, RaiseRecommendation, RecordProgress
 from service.ledger import Ledger
-from tests.conftest import session_key
+from tests.conftest import plan_with_updates, session_key
 from tests.projection_rows import digests
 
 counts = Table(
@@ -99,17 +99,7 @@ def test_a_new_projection_is_kept_exactly_once_through_interruptions_beside_the_
     db_url: str, open_ledger: Callable[[str], Ledger]
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as_owner("coordinator", "test"):
-        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
-        for n in range(1, 11):
-            ledger.raise_recommendation(
-                "dhr2", RaiseRecommendation(ref=f"overview/{n}", text="Act", leads=["DCI Smith"])
-            )
-            ledger.change(
-                "dhr2",
-                f"overview/{n}",
-                RecordProgress(text="Done", effective=FuzzyDate.parse("Feb 2014")),
-            )
+    plan_with_updates(ledger, 10)
     engine = read_model_engine(event_store_env(db_url))
     key = session_key()
     runner = Runner(
