@@ -41,6 +41,7 @@ from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
+from service.command_models import RecordProgress
 from service.ledger import Ledger
 
 SEED = 7
@@ -99,7 +100,8 @@ def appends(
             plan_id = rng.choice(list(plans))
             ref = rng.choice(plans[plan_id])
             try:
-                ms, _ = timed(ledger.record_progress, plan_id, ref, "Benchmark update", when)
+                update = RecordProgress(text="Benchmark update", effective=when)
+                ms, _ = timed(ledger.change, plan_id, ref, update)
             except LedgerError:
                 continue  # e.g. withdrawn: the rules refuse it
             service_ms.append(ms)

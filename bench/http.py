@@ -49,6 +49,7 @@ from bench.__main__ import SEED, load, percentile
 from bench.stores import fresh_stores
 from domain.access import Role
 from domain.audit import acting_as_owner
+from service.command_models import IssueToken
 
 _CONSTANT: dict[int, bytes] = {}
 
@@ -189,7 +190,7 @@ def run(
         ledger = bootstrap(Settings(db=db, actor="bench"))
         plans, bulk = load(ledger, None, events)
         with acting_as_owner("bench", "bench"):
-            token = ledger.issue_token("bench coordinator", Role.COORDINATOR)
+            token = ledger.issue_token(IssueToken(name="bench coordinator", role=Role.COORDINATOR))
         ledger.close()
         print(f"loaded {bulk['events']} events, {len(plans)} plans", file=sys.stderr)
         port = 8000 + rng.randrange(1000)

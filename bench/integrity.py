@@ -39,6 +39,7 @@ from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from projections.digest import Tally
+from service.command_models import RecordProgress
 from service.ledger import Ledger
 
 CONFIGS = ("full", "unsigned", "undigested")
@@ -76,7 +77,9 @@ def _appends(
         try:
             for name in CONFIGS[k:] + CONFIGS[:k]:
                 start = time.perf_counter()
-                ledgers[name].record_progress(plan_id, ref, "Benchmark update", when)
+                ledgers[name].change(
+                    plan_id, ref, RecordProgress(text="Benchmark update", effective=when)
+                )
                 timings[name] = (time.perf_counter() - start) * 1000
         except LedgerError:
             continue  # e.g. withdrawn: the rules refuse it, in all

@@ -32,6 +32,7 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.access import Role
 from domain.audit import acting_as_owner
+from service.command_models import IssueToken
 
 SEED_PLAN = Path(__file__).parents[2] / "shared" / "data" / "dhr-case-2-action-plan.txt"
 PLANS = ("dhr2", "dhr2b")
@@ -81,7 +82,7 @@ def seed(db: str) -> str:
             for plan in PLANS:
                 document, _, _ = read_document(SEED_PLAN, plan_id=plan)
                 ledger.import_document(document)
-            return ledger.issue_token("HTTP writers", Role.COORDINATOR)
+            return ledger.issue_token(IssueToken(name="HTTP writers", role=Role.COORDINATOR))
     finally:
         ledger.close()
 

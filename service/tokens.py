@@ -1,16 +1,15 @@
-"""Access tokens: issuing and revoking them, and authenticating their bearers.
-"""
+"""Access tokens: issuing and revoking them, and authenticating their bearers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import partial
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
 from domain import values
-from domain.access import Grant, Role
+from domain.access import Grant
 from domain.access_token import AccessToken, holder
 from domain.audit import current_grant
 from domain.errors import (
@@ -22,24 +21,19 @@ from domain.refs import (
     token_aggregate_id,
 )
 from service import access
+from service.command_models import IssueToken, RevokeToken
 from service.store import Store
 
 
 class Tokens(Store):
     """Access tokens: issued, revoked, and the grant a bearer token carries."""
 
-    def issue_token(
-        self,
-        name: str,
-        role: Role,
-        *,
-        agencies: Iterable[str] = (),
-        plans: Iterable[str] = (),
-    ) -> str:
-        """Issue a token to ``name``; return it (the ledger keeps only its hash)."""
-        plans = list(plans)
-        current_grant().check_issues(frozenset(plans))
-        token, secret = AccessToken.issue(name, role, list(agencies), plans)
+    def issue_token(self, command: IssueToken) -> str:
+        """Issue a token to ``command.name``; return it (the ledger keeps only its hash)."""
+        current_grant().check_issues(frozenset(command.plans))
+        token, secret = AccessToken.issue(
+            command.name, command.role, command.agencies, command.plans
+        )
         if self._exists(token.id):
             raise AlreadyExists(
                 f"a token was issued to {token.name!r} before: a name is an identity in the "
@@ -49,11 +43,11 @@ class Tokens(Store):
         self.save_atomically(token, conflict=f"a token for {token.name!r} was issued concurrently")
         return secret
 
-    def revoke_token(self, name: str, *, reason: str | None = None) -> None:
+    def revoke_token(self, name: str, command: RevokeToken) -> None:
         access.check_coordinates(None, "revoke tokens")
         token = self._token(name)
         current_grant().check_issues(frozenset(token.plans))  # one it could have issued
-        token.revoke(reason)
+        token.revoke(command.reason)
         self.save_atomically(token, conflict=f"the token of {name!r} changed concurrently")
 
     def authenticate(self, token: str) -> Grant:

@@ -21,6 +21,7 @@ from adapters.settings import Settings
 from adapters.signing import LedgerKey, load_key
 from adapters.storage import bootstrap
 from domain.audit import acting_as_owner
+from service.command_models import OpenPlan, RaiseRecommendation, RecordProgress
 from service.ledger import Ledger
 
 POSTGRES_URL = os.environ.get(
@@ -178,3 +179,15 @@ def hostile_role(postgres_url: str, seed_plan: Path) -> Iterator[tuple[str, str]
     seeded(postgres_url, seed_plan)
     with application_role(postgres_url) as role_url:
         yield postgres_url, role_url
+
+
+def plan_with_updates(ledger: Ledger, recommendations: int) -> None:
+    """Plan dhr2, its recommendations overview/1.. raised and each given one update, by a
+    coordinator."""
+    with acting_as_owner("coordinator", "test"):
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
+        for n in range(1, recommendations + 1):
+            ref, update = f"overview/{n}", RecordProgress(text="Done", effective="Feb 2014")
+            raised = RaiseRecommendation(ref=ref, text="Act", leads=["DCI Smith"])
+            ledger.raise_recommendation("dhr2", raised)
+            ledger.change("dhr2", ref, update)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from adapters.cli.app import run, say, token_app
+from adapters.cli.app import given, run, say, token_app
 from domain.access import Role
 
 
@@ -24,10 +24,10 @@ def add(
     ] = None,
 ) -> None:
     """Issue a token and print it once, alone on the last line: only its hash is kept."""
-    token = run(
-        ctx,
-        lambda ledger: ledger.issue_token(name, role, agencies=agency or (), plans=plan or ()),
-    )
+    from service.command_models import IssueToken
+
+    issuing = given(IssueToken, name=name, role=role, agencies=agency or [], plans=plan or [])
+    token = run(ctx, lambda ledger: ledger.issue_token(issuing))
     say(f"token for {name} ({role.value}); keep it secret, it is not shown again:")
     say(token)
 
@@ -39,5 +39,8 @@ def revoke(
     reason: Annotated[str | None, typer.Option(help="Why: kept with the event.")] = None,
 ) -> None:
     """Revoke a token: it stops working at once."""
-    run(ctx, lambda ledger: ledger.revoke_token(name, reason=reason))
+    from service.command_models import RevokeToken
+
+    revoking = given(RevokeToken, reason=reason)
+    run(ctx, lambda ledger: ledger.revoke_token(name, revoking))
     say(f"the token of {name} is revoked")

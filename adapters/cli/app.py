@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the storage and the service load when a command runs, not f
     from service.ledger import Ledger
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 
 def reflowed(text: str | None) -> str | None:
@@ -91,6 +92,27 @@ class CliState:
 def refuse(message: str) -> NoReturn:
     typer.echo(f"recledger: {printable(message)}", err=True)
     raise typer.Exit(1)
+
+
+_ARGUMENTS = {"plan_id": "PLAN_ID", "ref": "REF", "event": "EVENT_ID", "label": "LABEL"}
+_ARGUMENTS |= {"name": "NAME", "status": "STATUS"}
+_REPEATED = {"leads": "--lead", "agencies": "--agency", "plans": "--plan"}
+
+
+def given(command: Callable[..., M], **options: Any) -> M:
+    """The command value (``service.command_models``) of the options given; refused before
+    the ledger opens, naming each option that is not valid."""
+    from pydantic import ValidationError
+
+    try:
+        return command(**options)
+    except ValidationError as error:
+        refuse("; ".join(f"{_option(str(e['loc'][0]))}: {e['msg']}" for e in error.errors()))
+
+
+def _option(field: str) -> str:
+    named = _ARGUMENTS.get(field) or _REPEATED.get(field)
+    return named or f"--{field.replace('_', '-')}"
 
 
 def run(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,7 @@ from adapters.cli.app import (
     app,
     emit_csv,
     emit_json,
+    given,
     listing_format,
     plan_app,
     refuse,
@@ -31,6 +32,9 @@ from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SETTABLE_STATUSES, ReviewKind, Status
 
+if TYPE_CHECKING:
+    from service.command_models import Change
+
 
 @plan_app.command("open")
 def plan_open(
@@ -41,7 +45,10 @@ def plan_open(
     partnership: Annotated[str, typer.Option(help="The partnership that owns it.")] = "",
 ) -> None:
     """Open a new plan."""
-    run(ctx, lambda ledger: ledger.open_plan(plan_id, title, partnership=partnership, kind=kind))
+    from service.command_models import OpenPlan
+
+    opening = given(OpenPlan, plan_id=plan_id, title=title, partnership=partnership, kind=kind)
+    run(ctx, lambda ledger: ledger.open_plan(opening))
     typer.echo(f"opened plan {plan_id}")
 
 
@@ -54,8 +61,11 @@ def plan_version(
     file: Annotated[str | None, typer.Option(help="The document's file name.")] = None,
 ) -> None:
     """Record a version of the plan's document."""
+    from service.command_models import RecordDocumentVersion
+
     issued = maybe_fuzzy(date, "date")
-    run(ctx, lambda ledger: ledger.record_document_version(plan_id, label, issued, file))
+    version = given(RecordDocumentVersion, label=label, date=issued, file_name=file)
+    run(ctx, lambda ledger: ledger.record_document_version(plan_id, version))
     say(f"recorded version {label!r} of {plan_id}")
 
 
@@ -100,13 +110,14 @@ def raise_recommendation(
     effective: Effective = None,
 ) -> None:
     """Raise a recommendation in a plan."""
+    from service.command_models import RaiseRecommendation
+
     due, when = maybe_fuzzy(target, "target"), maybe_fuzzy(effective, "effective date")
-    rec = run(
-        ctx,
-        lambda ledger: ledger.raise_recommendation(
-            plan_id, ref, text, agency=agency, leads=lead or (), target=due, effective=when
-        ),
-    )
+    raising = given(
+        RaiseRecommendation,
+        ref=ref, text=text, agency=agency, leads=lead or [], target=due, effective=when,
+    )  # fmt: skip
+    rec = run(ctx, lambda ledger: ledger.raise_recommendation(plan_id, raising))
     typer.echo(f"raised {plan_id} {rec.state.ref}")
 
 
@@ -125,14 +136,13 @@ def add_action(
 ) -> None:
     """Add a numbered sub-action to a recommendation: an item of its own (REF.N) that every
     command takes."""
+    from service.command_models import AddSubAction
+
     due, when = maybe_fuzzy(target, "target"), maybe_fuzzy(effective, "effective date")
-    ids = run(
-        ctx,
-        lambda ledger: ledger.add_sub_action(
-            plan_id, ref, text, leads=lead or (), target=due, effective=when, number=number
-        ),
-    )
-    recorded(ids)
+    change(
+        ctx, plan_id, ref,
+        given(AddSubAction, text=text, leads=lead or [], target=due, effective=when, number=number),
+    )  # fmt: skip
 
 
 @app.command("reassign")
@@ -146,14 +156,12 @@ def reassign(
     effective: Effective = None,
 ) -> None:
     """Reassign a recommendation's leads, agency or both."""
+    from service.command_models import Reassign
+
     when = maybe_fuzzy(effective, "effective date")
-    ids = run(
-        ctx,
-        lambda ledger: ledger.reassign(
-            plan_id, ref, reason=reason, leads=lead, agency=agency, effective=when
-        ),
+    change(
+        ctx, plan_id, ref, given(Reassign, reason=reason, leads=lead, agency=agency, effective=when)
     )
-    recorded(ids)
 
 
 @app.command("retarget")
@@ -166,13 +174,10 @@ def retarget(
     effective: Effective = None,
 ) -> None:
     """Revise a recommendation's target date."""
+    from service.command_models import ReviseTarget
+
     due, when = fuzzy(target, "target"), maybe_fuzzy(effective, "effective date")
-    recorded(
-        run(
-            ctx,
-            lambda ledger: ledger.revise_target(plan_id, ref, due, reason=reason, effective=when),
-        )
-    )
+    change(ctx, plan_id, ref, given(ReviseTarget, target=due, reason=reason, effective=when))
 
 
 @app.command("update")
@@ -184,8 +189,10 @@ def update(
     effective: Annotated[str, typer.Option(help="When, e.g. 'Feb 2014' or '2014-02-28'.")],
 ) -> None:
     """Record a dated progress update."""
+    from service.command_models import RecordProgress
+
     when = dated(effective, "effective date")
-    recorded(run(ctx, lambda ledger: ledger.record_progress(plan_id, ref, text, when)))
+    change(ctx, plan_id, ref, given(RecordProgress, text=text, effective=when))
 
 
 @app.command("mark")
@@ -202,15 +209,10 @@ def mark(
     """Set the status to open, in_progress or ongoing (embedded as business as usual)."""
     if status not in {s.value for s in Status}:
         refuse(f"unknown status {status!r}; use one of {[s.value for s in SETTABLE_STATUSES]}")
+    from service.command_models import ChangeStatus
+
     when = maybe_fuzzy(effective, "effective date")
-    recorded(
-        run(
-            ctx,
-            lambda ledger: ledger.change_status(
-                plan_id, ref, Status(status), reason=reason, effective=when
-            ),
-        )
-    )
+    change(ctx, plan_id, ref, given(ChangeStatus, status=status, reason=reason, effective=when))
 
 
 @app.command("complete")
@@ -222,8 +224,10 @@ def complete(
     evidence: Annotated[str | None, typer.Option(help="What shows it is done.")] = None,
 ) -> None:
     """Mark a recommendation completed."""
+    from service.command_models import Complete
+
     when = dated(effective, "effective date")
-    recorded(run(ctx, lambda ledger: ledger.complete(plan_id, ref, when, evidence=evidence)))
+    change(ctx, plan_id, ref, given(Complete, effective=when, evidence=evidence))
 
 
 @app.command("reopen")
@@ -231,8 +235,10 @@ def reopen(
     ctx: typer.Context, plan_id: PlanId, ref: RefArg, reason: Reason, effective: Effective = None
 ) -> None:
     """Reopen a completed recommendation."""
+    from service.command_models import Reopen
+
     when = maybe_fuzzy(effective, "effective date")
-    recorded(run(ctx, lambda ledger: ledger.reopen(plan_id, ref, reason=reason, effective=when)))
+    change(ctx, plan_id, ref, given(Reopen, reason=reason, effective=when))
 
 
 @app.command("withdraw")
@@ -240,8 +246,10 @@ def withdraw(
     ctx: typer.Context, plan_id: PlanId, ref: RefArg, reason: Reason, effective: Effective = None
 ) -> None:
     """Withdraw a recommendation that no longer applies."""
+    from service.command_models import Withdraw
+
     when = maybe_fuzzy(effective, "effective date")
-    recorded(run(ctx, lambda ledger: ledger.withdraw(plan_id, ref, reason=reason, effective=when)))
+    change(ctx, plan_id, ref, given(Withdraw, reason=reason, effective=when))
 
 
 @app.command("correct")
@@ -268,33 +276,21 @@ def correct(
     reassignment: leads or agency; a retarget: target; a completion: effective, evidence).
     The original stays in the log and in the history.
     """
-    amendment: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("text", text),
-            ("effective", maybe_fuzzy(effective, "effective date")),
-            ("leads", lead),
-            ("agency", agency),
-            ("target", maybe_fuzzy(target, "target")),
-            ("evidence", evidence),
-            ("theme", theme),
-        )
-        if value is not None
-    }
-    if retract == bool(amendment):
+    from service.command_models import Correct
+
+    correction = given(
+        Correct,
+        event=event_id, reason=reason, retract=retract, text=text, leads=lead, agency=agency,
+        effective=maybe_fuzzy(effective, "effective date"), target=maybe_fuzzy(target, "target"),
+        evidence=evidence, theme=theme,
+    )  # fmt: skip
+    if retract == bool(correction.amendment()):
         raise typer.BadParameter(
             "give the fields to amend (--text, --effective, --lead, --agency, --target, "
             "--evidence, --theme) or --retract, not both",
             param_hint="correction",
         )
-    recorded(
-        run(
-            ctx,
-            lambda ledger: ledger.correct(
-                plan_id, ref, event_id, reason=reason, retract=retract, amendment=amendment
-            ),
-        )
-    )
+    change(ctx, plan_id, ref, correction)
 
 
 @app.command("history")
@@ -397,6 +393,7 @@ def calendar_date(text: str | None, option: str) -> FuzzyDate | None:
     return None if text is None else dated(text, option)
 
 
-def recorded(event_ids: list[str]) -> None:
-    for event_id in event_ids:
+def change(ctx: typer.Context, plan_id: str, ref: str, command: Change) -> None:
+    """Make one change to an item; say the events it recorded."""
+    for event_id in run(ctx, lambda ledger: ledger.change(plan_id, ref, command)):
         typer.echo(f"recorded event {event_id}")

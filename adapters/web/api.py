@@ -28,6 +28,14 @@ from domain.errors import InvalidCommand, NotAuthenticated
 from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
 from domain.kinds import ReviewKind
 from domain.values import COUNT_MAX
+from service.command_models import (
+    Change,
+    IssueToken,
+    OpenPlan,
+    RaiseRecommendation,
+    RecordDocumentVersion,
+    RevokeToken,
+)
 from service.ledger import Ledger
 
 T = TypeVar("T")
@@ -375,24 +383,16 @@ async def head(call: Call) -> dict[str, Any]:
 
 
 @writes.post("/plans", status_code=201, response_model=m.OpenedOut, tags=["plans"])
-async def open_plan(body: m.PlanIn, call: Call) -> dict[str, Any]:
-    opened = await call(
-        lambda ledger: ledger.open_plan(
-            body.plan_id, body.title, partnership=body.partnership, kind=body.kind
-        )
-    )
+async def open_plan(body: OpenPlan, call: Call) -> dict[str, Any]:
+    opened = await call(lambda ledger: ledger.open_plan(body))
     return {"plan": opened.plan_id, "version": opened.version}
 
 
 @writes.post("/plans/{plan}/versions", status_code=201, response_model=m.OpenedOut, tags=["plans"])
-async def document_version(plan: str, body: m.DocumentVersionIn, call: Call) -> dict[str, Any]:
+async def document_version(plan: str, body: RecordDocumentVersion, call: Call) -> dict[str, Any]:
     """Record a version of the plan's document."""
-
-    def record(ledger: Ledger) -> int:
-        ledger.record_document_version(plan, body.label, body.date, body.file_name)
-        return ledger.plan(plan).version
-
-    return {"plan": plan, "version": await call(record)}
+    recorded = await call(lambda ledger: ledger.record_document_version(plan, body))
+    return {"plan": plan, "version": recorded.version}
 
 
 @writes.post(
@@ -401,18 +401,8 @@ async def document_version(plan: str, body: m.DocumentVersionIn, call: Call) -> 
     response_model=m.OpenedOut,
     tags=["recommendations"],
 )
-async def raise_recommendation(plan: str, body: m.RaiseIn, call: Call) -> dict[str, Any]:
-    rec = await call(
-        lambda ledger: ledger.raise_recommendation(
-            plan,
-            body.ref,
-            body.text,
-            agency=body.agency,
-            leads=body.leads,
-            target=body.target,
-            effective=body.effective,
-        )
-    )
+async def raise_recommendation(plan: str, body: RaiseRecommendation, call: Call) -> dict[str, Any]:
+    rec = await call(lambda ledger: ledger.raise_recommendation(plan, body))
     return {"plan": plan, "ref": rec.state.ref, "version": rec.version}
 
 
@@ -422,12 +412,13 @@ ITEM = "/plans/{plan}/recommendations/{ref:path}"
 async def _change(plan: str, ref: str, body: m.Change, call: Caller) -> dict[str, Any]:
     """Apply a change; answer its events and the version after them (``expected_version``
     held when they were saved, or nothing would have been)."""
-    ids: list[str] = await call(lambda ledger: body.apply(ledger, plan, ref))
+    ids: list[str] = await call(lambda ledger: ledger.change(plan, ref, body))
+    assert body.expected_version is not None  # required of a request (``m.CHANGES``)
     return {"event_ids": ids, "version": body.expected_version + len(ids)}
 
 
-def _change_route(verb: str, model: type[m.Change], summary: str) -> None:
-    async def route(plan: str, ref: str, body: m.Change, call: Call) -> dict[str, Any]:
+def _change_route(verb: str, model: type[Change]) -> None:
+    async def route(plan: str, ref: str, body: Change, call: Call) -> dict[str, Any]:
         return await _change(plan, ref, body, call)
 
     # the body's own model (under postponed annotations, FastAPI reads these objects)
@@ -438,22 +429,12 @@ def _change_route(verb: str, model: type[m.Change], summary: str) -> None:
         status_code=201,
         response_model=m.RecordedOut,
         tags=["changes"],
-        summary=summary,
+        summary=model.what,
     )(route)
 
 
-for _verb, _summary in {
-    "updates": "Record a dated progress update",
-    "actions": "Add a numbered sub-action (an item of its own, REF.N)",
-    "reassignments": "Reassign the leads, the agency or both",
-    "targets": "Revise the target date",
-    "status": "Set the status to open, in_progress or ongoing",
-    "completion": "Mark it completed",
-    "reopening": "Reopen it",
-    "withdrawal": "Withdraw it",
-    "corrections": "Amend some fields of one earlier event, or retract it (the original stays)",
-}.items():
-    _change_route(_verb, m.CHANGES[_verb], _summary)
+for _verb, _model in m.CHANGES.items():
+    _change_route(_verb, _model)
 
 
 @writes.post(
@@ -541,16 +522,12 @@ def _calendar(text: str | None, field: str) -> FuzzyDate | None:
 
 
 @writes.post("/tokens", status_code=201, response_model=m.TokenOut, tags=["access"])
-async def issue_token(body: m.TokenIn, call: Call) -> dict[str, Any]:
+async def issue_token(body: IssueToken, call: Call) -> dict[str, Any]:
     """Issue a token (coordinators): it is shown once, the ledger keeps its hash."""
-    token = await call(
-        lambda ledger: ledger.issue_token(
-            body.name, body.role, agencies=body.agencies, plans=body.plans
-        )
-    )
+    token = await call(lambda ledger: ledger.issue_token(body))
     return {"name": body.name, "token": token}
 
 
 @writes.post("/tokens/{name}/revocation", status_code=204, tags=["access"])
-async def revoke_token(name: str, body: m.RevokeIn, call: Call) -> None:
-    await call(lambda ledger: ledger.revoke_token(name, reason=body.reason))
+async def revoke_token(name: str, body: RevokeToken, call: Call) -> None:
+    await call(lambda ledger: ledger.revoke_token(name, body))

@@ -15,12 +15,12 @@ import secrets
 from calendar import monthrange
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from swagger_ui_bundle import swagger_ui_path
 
 from adapters.reports import render as reports
@@ -37,8 +37,10 @@ from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
 from domain.kinds import SETTABLE_STATUSES
 from domain.time_axes import asked_at
 from projections.views import RecommendationView
+from service.command_models import RaiseRecommendation
 from service.ledger import Ledger
 
+M = TypeVar("M", bound=BaseModel)
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 SWAGGER = Path(str(swagger_ui_path))
@@ -282,13 +284,8 @@ async def board_report(
 @router.post("/plans/{plan}/recommendations", response_class=HTMLResponse)
 async def raise_recommendation(request: Request, plan: str, page: Page) -> Response:
     form = await _form(request)
-    body = _valid(m.RaiseIn, {**form, "leads": _lines(form.get("leads"))})
-    rec = await page(
-        lambda ledger: ledger.raise_recommendation(
-            plan, body.ref, body.text, agency=body.agency, leads=body.leads,
-            target=body.target, effective=body.effective,
-        )
-    )  # fmt: skip
+    body = _valid(RaiseRecommendation, {**form, "leads": _lines(form.get("leads"))})
+    rec = await page(lambda ledger: ledger.raise_recommendation(plan, body))
     page.session.say(f"Raised {rec.state.ref}.")
     return RedirectResponse(f"/plans/{plan}/r/{rec.state.ref}", 303)
 
@@ -371,7 +368,7 @@ async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -
     body = _valid(model, form)
     where = f"/plans/{plan}/r/{ref}"
     try:
-        ids = await page(lambda ledger: body.apply(ledger, plan, ref))
+        ids = await page(lambda ledger: ledger.change(plan, ref, body))
     except VersionConflict as error:
         page.session.say(f"Not recorded: {error}")
         return RedirectResponse(where, 303)
@@ -389,7 +386,7 @@ async def _form(request: Request) -> dict[str, Any]:
     return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str) and v.strip()}
 
 
-def _valid(model: type[m.Body], form: dict[str, Any]) -> Any:
+def _valid(model: type[M], form: dict[str, Any]) -> M:
     try:
         return model.model_validate(form)
     except ValidationError as error:

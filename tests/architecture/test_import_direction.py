@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     # first-party layers and third-party packages each layer may import
     "domain": {"domain", "eventsourcing.domain"},
     "projections": {"domain", "projections", "eventsourcing", "sqlalchemy"},
-    "service": {"domain", "projections", "service", "eventsourcing"},
+    "service": {"domain", "projections", "service", "eventsourcing", "pydantic"},  # commands
     "adapters": {"*"},
 }
 

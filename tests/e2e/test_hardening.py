@@ -26,6 +26,7 @@ from domain import audit
 from domain.access import Grant
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
+from service.command_models import RecordProgress
 from tests.attacker import Attacker
 from tests.e2e.shell import RECLEDGER, Shell
 
@@ -196,7 +197,9 @@ def test_text_output_shows_control_characters_instead_of_obeying_them(tmp_path: 
     owner = Grant.owner(forged)
     token = audit._context.set(audit.AuditContext(forged, "cli", owner))  # bypasses acting_as
     try:
-        ledger.record_progress("dhr2", "overview/1", "note", FuzzyDate.parse("Feb 2014"))
+        ledger.change(
+            "dhr2", "overview/1", RecordProgress(text="note", effective=FuzzyDate.parse("Feb 2014"))
+        )
     finally:
         audit._context.reset(token)
         ledger.close()

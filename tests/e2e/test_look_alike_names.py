@@ -20,6 +20,7 @@ from domain.access_token import PREFIX, AccessToken, _digest
 from domain.audit import acting_as, acting_as_owner
 from domain.errors import AlreadyExists
 from domain.refs import token_aggregate_id
+from service.command_models import IssueToken
 from service.ledger import Ledger
 from tests.e2e.shell import Shell
 
@@ -130,4 +131,4 @@ def test_a_token_issued_under_a_name_that_is_not_nfkc_still_authenticates(
     with acting_as(grant.name, "test", grant) as context:
         assert context.actor == "Zo\u00eb"
     with acting_as_owner("coordinator", "test"), pytest.raises(AlreadyExists, match="confusable"):
-        ledger.issue_token("Zo\u00eb", Role.AUDITOR)
+        ledger.issue_token(IssueToken(name="Zo\u00eb", role=Role.AUDITOR))

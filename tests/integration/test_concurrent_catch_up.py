@@ -6,10 +6,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from adapters.storage import event_store_env, read_model_engine, read_models
-from domain.audit import acting_as_owner
-from domain.fuzzy_date import FuzzyDate
 from service.ledger import Ledger
-from tests.conftest import session_key
+from tests.conftest import plan_with_updates, session_key
 from tests.projection_rows import rows
 
 
@@ -17,11 +15,7 @@ def test_concurrent_catch_ups_take_turns_and_apply_each_event_once(
     db_url: str, open_ledger: Callable[[str], Ledger]
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
-        for n in range(1, 31):
-            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
-            ledger.record_progress("dhr2", f"overview/{n}", "Done", FuzzyDate.parse("Feb 2014"))
+    plan_with_updates(ledger, 30)
     expected = rows(ledger.read_model)  # type: ignore[arg-type]
     ledger.rebuild(progress=None)  # back to a known state, then forget it all again:
     ledger.read_model.clear()

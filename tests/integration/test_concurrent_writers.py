@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from domain.audit import acting_as_owner
 from projections.tables import tracking, updates
+from service.command_models import OpenPlan, RaiseRecommendation
 from service.ledger import Ledger
 from tests.projection_rows import rows
 
@@ -31,6 +32,7 @@ from adapters.storage import bootstrap
 from domain.audit import acting_as_owner
 from domain.errors import StaleVersion
 from domain.fuzzy_date import FuzzyDate
+from service.command_models import RecordProgress
 
 url, writer, writes = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ledger = bootstrap(Settings(db=url, actor=f"writer {writer}"))
@@ -40,7 +42,7 @@ with acting_as_owner(f"writer {writer}", "test"):
     for n in range(writes):
         ref = f"overview/{writer}" if n % 2 else "overview/0"  # its own, or the shared one
         try:
-            ledger.record_progress("dhr2", ref, f"writer {writer} #{n}", when)
+            ledger.change("dhr2", ref, RecordProgress(text=f"writer {writer} #{n}", effective=when))
             accepted += 1
         except StaleVersion:
             refused += 1
@@ -77,9 +79,11 @@ def test_writer_processes_and_catch_ups_at_once_apply_every_event_exactly_once(
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
         for n in range(WRITERS + 1):
-            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
+            ledger.raise_recommendation(
+                "dhr2", RaiseRecommendation(ref=f"overview/{n}", text="Act", leads=["DCI Smith"])
+            )
     processes = [run(WRITER, db_url, str(w), str(WRITES)) for w in range(1, WRITERS + 1)]
     processes.append(run(READER, db_url, "20"))
     accepted = refused = 0

@@ -17,6 +17,16 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
+from service.command_models import (
+    AddSubAction,
+    Complete,
+    Correct,
+    OpenPlan,
+    RaiseRecommendation,
+    Reassign,
+    RecordProgress,
+    ReviseTarget,
+)
 from service.ledger import Ledger
 
 SCRIPT = "<script>alert(1)</script>"
@@ -33,25 +43,48 @@ ACTOR = f"<b>Eve</b> | {IMAGE}"
 def hostile(db_url: str) -> Iterator[Ledger]:
     ledger = bootstrap(Settings(db=db_url, actor="setup"))
     with acting_as_owner(ACTOR, "test"):
-        ledger.open_plan("evil", ONE_LINE, partnership=ONE_LINE)
+        ledger.open_plan(OpenPlan(plan_id="evil", title=ONE_LINE, partnership=ONE_LINE))
         rec = "imr/evil-agency/1"
         ledger.raise_recommendation(
-            "evil", rec, HOSTILE, agency=ONE_LINE, leads=[ONE_LINE, "=HYPERLINK(1)"],
-            target=FuzzyDate.given("2014-01-31"), effective=FuzzyDate.given("2014-01-01"),
-        )  # fmt: skip
+            "evil",
+            RaiseRecommendation(
+                ref=rec,
+                text=HOSTILE,
+                agency=ONE_LINE,
+                leads=[ONE_LINE, "=HYPERLINK(1)"],
+                target=FuzzyDate.given("2014-01-31"),
+                effective=FuzzyDate.given("2014-01-01"),
+            ),
+        )
         ledger.raise_recommendation(
-            "evil", "overview/1", "=1+1", target=FuzzyDate.given("2014-06-30"),
-            effective=FuzzyDate.given("2014-01-01"),
-        )  # fmt: skip
-        ledger.add_sub_action("evil", rec, HOSTILE, leads=[ONE_LINE])
-        ledger.record_progress("evil", rec, HOSTILE, FuzzyDate.given("2014-02-01"))
-        ledger.revise_target(
-            "evil", rec, FuzzyDate.given("2014-12-31"), reason=HOSTILE,
-            effective=FuzzyDate.given("2014-02-02"),
-        )  # fmt: skip
-        ledger.reassign("evil", rec, reason=HOSTILE, leads=[ONE_LINE, "second"])
-        ledger.complete("evil", "overview/1", FuzzyDate.given("2014-03-01"), evidence=HOSTILE)
-        ledger.correct("evil", rec, "3", reason=HOSTILE, amendment={"text": HOSTILE + " fixed"})
+            "evil",
+            RaiseRecommendation(
+                ref="overview/1",
+                text="=1+1",
+                target=FuzzyDate.given("2014-06-30"),
+                effective=FuzzyDate.given("2014-01-01"),
+            ),
+        )
+        ledger.change("evil", rec, AddSubAction(text=HOSTILE, leads=[ONE_LINE]))
+        ledger.change(
+            "evil", rec, RecordProgress(text=HOSTILE, effective=FuzzyDate.given("2014-02-01"))
+        )
+        ledger.change(
+            "evil",
+            rec,
+            ReviseTarget(
+                target=FuzzyDate.given("2014-12-31"),
+                reason=HOSTILE,
+                effective=FuzzyDate.given("2014-02-02"),
+            ),
+        )
+        ledger.change("evil", rec, Reassign(reason=HOSTILE, leads=[ONE_LINE, "second"]))
+        ledger.change(
+            "evil",
+            "overview/1",
+            Complete(effective=FuzzyDate.given("2014-03-01"), evidence=HOSTILE),
+        )
+        ledger.change("evil", rec, Correct(event="3", reason=HOSTILE, text=HOSTILE + " fixed"))
     yield ledger
     ledger.close()
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
+from service.command_models import OpenPlan, RaiseRecommendation, RecordProgress
 from service.ledger import Earlier, Ledger
 
 OpenLedger = Callable[[str], Ledger]
@@ -15,13 +16,13 @@ FEB = FuzzyDate.parse("Feb 2014")
 
 def seeded(ledger: Ledger) -> None:
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
         for ref in ("overview/1", "overview/2"):
-            ledger.raise_recommendation("dhr2", ref, text="Act")
+            ledger.raise_recommendation("dhr2", RaiseRecommendation(ref=ref, text="Act"))
 
 
 def progress(ref: str, text: str) -> Callable[[Ledger], list[str]]:
-    return lambda ledger: ledger.record_progress("dhr2", ref, text, FEB)
+    return lambda ledger: ledger.change("dhr2", ref, RecordProgress(text=text, effective=FEB))
 
 
 def updates(ledger: Ledger, ref: str) -> list[str]:
@@ -59,7 +60,7 @@ def test_two_writers_racing_with_one_key_record_it_once(
         by_b = ledger_b.once("race", progress("overview/1", "B"))
         assert isinstance(by_b, list)
         recorded_by_b.extend(by_b)
-        return ledger.record_progress("dhr2", "overview/2", "A", FEB)
+        return ledger.change("dhr2", "overview/2", RecordProgress(text="A", effective=FEB))
 
     with acting_as_owner("coordinator", "test"):
         answer = ledger_a.once("race", a_command)

@@ -13,6 +13,7 @@ from domain.audit import acting_as_owner
 from domain.errors import AlreadyExists, InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
+from service.command_models import Correct, Reassign
 from service.documents import PlanDocument, RecommendationDocument
 from service.importing import ImportOutcome
 from service.ledger import Ledger
@@ -79,8 +80,10 @@ def test_the_seed_imports_as_dhr2_with_its_twenty_recommendations(
     assert (plan.plan_id, plan.kind) == ("dhr2", ReviewKind.DHR)
     assert plan.versions[0].label == "2nd Version dated 29th May 2014"
     assert sorted({subject for subject, _ in outcome.events} - {"dhr2"}) == sorted(SEED_REFS)
-    assert all(e.source == "dhr-case-2-action-plan.txt (2nd Version dated 29th May 2014)"
-               for _, e in outcome.events)  # fmt: skip
+    assert all(
+        e.source == "dhr-case-2-action-plan.txt (2nd Version dated 29th May 2014)"
+        for _, e in outcome.events
+    )
     state = ledger.recommendation("dhr2", "overview/1").state
     assert [u.effective.text for u in state.updates] == ["August 2013", "Feb 2014"]
     assert state.status == Status.IN_PROGRESS
@@ -133,11 +136,14 @@ def test_hand_edits_between_versions_are_never_reverted_and_a_clash_is_reported(
     wmp2 = ledger.recommendation("dhr2", "imr/west-mercia-police/2")
     first_update = wmp2.state.updates[0]
     with acting_as_owner("Jo Reed", "cli"):
-        ledger.correct(
-            "dhr2", "imr/west-mercia-police/2", first_update.event_id,
-            reason="typo", amendment={"text": "Corrected by hand."},
-        )  # fmt: skip
-        ledger.reassign("dhr2", "overview/2", reason="post holder left", leads=["DCI Ann Hall"])
+        ledger.change(
+            "dhr2",
+            "imr/west-mercia-police/2",
+            Correct(event=first_update.event_id, reason="typo", text="Corrected by hand."),
+        )
+        ledger.change(
+            "dhr2", "overview/2", Reassign(reason="post holder left", leads=["DCI Ann Hall"])
+        )
     by_hand = len(ledger.recommendation("dhr2", "overview/2").log)
 
     v3 = import_file(ledger, third_version)

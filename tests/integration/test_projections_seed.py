@@ -13,6 +13,7 @@ from adapters.importing.reader import read_plan
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
+from service.command_models import Complete, Correct, ReviseTarget
 from service.ledger import Ledger
 from tests.projection_rows import rows
 
@@ -85,8 +86,8 @@ def test_a_correction_recorded_now_is_invisible_as_known_before_it(seeded: Ledge
     before = datetime.now(UTC)
     [update] = [e for e in seeded.history("dhr2", "overview/1") if e.type == "ProgressRecorded"][1:]
     with acting_as_owner("auditor", "cli"):
-        seeded.correct(
-            "dhr2", "overview/1", update.event_id, reason="wrong text", amendment={"text": "X"}
+        seeded.change(
+            "dhr2", "overview/1", Correct(event=update.event_id, reason="wrong text", text="X")
         )
     as_at = date(2014, 6, 1)
     now_known = texts(seeded, as_at)
@@ -97,10 +98,12 @@ def test_a_correction_recorded_now_is_invisible_as_known_before_it(seeded: Ledge
 
 def test_rebuild_equals_the_incremental_read_model(seeded: Ledger) -> None:
     with acting_as_owner("coordinator", "cli"):
-        seeded.revise_target(
-            "dhr2", "overview/2", FuzzyDate.parse("June 2014"), reason="HMIC", effective=None
+        seeded.change(
+            "dhr2",
+            "overview/2",
+            ReviseTarget(target=FuzzyDate.parse("June 2014"), reason="HMIC", effective=None),
         )
-        seeded.complete("dhr2", "overview/9", FuzzyDate.parse("July 2014"))
+        seeded.change("dhr2", "overview/9", Complete(effective=FuzzyDate.parse("July 2014")))
     seeded.project()
     before = rows(seeded.read_model)
     assert seeded.rebuild() == seeded.read_model.position()

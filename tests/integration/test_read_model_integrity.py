@@ -11,6 +11,7 @@ from collections.abc import Callable
 from domain.audit import acting_as_owner
 from domain.kinds import Status
 from projections.tables import tracking
+from service.command_models import Withdraw
 from service.ledger import Ledger
 from tests.attacker import Attacker
 
@@ -83,7 +84,7 @@ def test_a_changed_tracking_row_is_named_and_nothing_is_applied_over_it(
     found = ledger.verify().read_models
     assert ("rl_tracking", "recommendations") in {(d.table, d.item) for d in found}
     with acting_as_owner("coord", "test"):
-        ledger.withdraw("dhr2", REF, reason="no longer needed")
+        ledger.change("dhr2", REF, Withdraw(reason="no longer needed"))
     assert ledger.read_models_behind is not None
     assert "tracking row was changed outside the ledger" in ledger.read_models_behind
     ledger.rebuild()

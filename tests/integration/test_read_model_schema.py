@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, func, insert
 
 from domain.audit import acting_as_owner
 from projections.tables import plans, tracking, versions
+from service.command_models import OpenPlan, RaiseRecommendation
 from service.ledger import Ledger
 
 
@@ -28,8 +29,10 @@ def test_a_projection_of_an_older_schema_alone_is_rebuilt_from_the_log(
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
-        ledger.raise_recommendation("dhr2", "overview/1", "Act", leads=["DCI Smith"])
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
+        ledger.raise_recommendation(
+            "dhr2", RaiseRecommendation(ref="overview/1", text="Act", leads=["DCI Smith"])
+        )
     version = ledger.read_model.projection("recommendations").version
     assert tracked(ledger) == {"recommendations": (2, version), "plans": (2, 1), "seals": (2, 1)}
     with ledger.read_model.engine.begin() as conn:
@@ -50,7 +53,7 @@ def test_a_tracking_table_of_the_shape_before_projections_had_versions_is_replac
     """Before the runner, one row named "schema" held the only version, in ``position``."""
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
     before = Table(
         "rl_tracking",
         MetaData(),

@@ -29,6 +29,19 @@ from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from projections.views import RecommendationView
+from service.command_models import (
+    AddSubAction,
+    ChangeStatus,
+    Complete,
+    Correct,
+    OpenPlan,
+    RaiseRecommendation,
+    Reassign,
+    RecordProgress,
+    Reopen,
+    ReviseTarget,
+    Withdraw,
+)
 from service.ledger import Ledger
 
 FORMATS = ("txt", "xlsx")
@@ -183,26 +196,32 @@ def build(ledger: Ledger, plan: dict[str, Any]) -> None:
     """Open the plan and apply each generated command; the ledger refuses what its rules
     forbid (completing a withdrawn item...), and a refused command is simply skipped."""
     agreed = FuzzyDate.parse("2013-01-15")
-    ledger.open_plan("dhr7", "Domestic Homicide Review Case No 7", partnership="Test CSP")
+    ledger.open_plan(
+        OpenPlan(plan_id="dhr7", title="Domestic Homicide Review Case No 7", partnership="Test CSP")
+    )
     for n, rec in enumerate(plan["recommendations"]):
         ref = _ref(rec["section"], rec["number"])
         agency = rec["section"] if rec["section"] != "overview" else rec["agency"]
         raised = ledger.raise_recommendation(
             "dhr7",
-            ref,
-            rec["text"],
-            agency=agency,
-            leads=rec["leads"],
-            target=rec["target"],
-            effective=agreed,
+            RaiseRecommendation(
+                ref=ref,
+                text=rec["text"],
+                agency=agency,
+                leads=rec["leads"],
+                target=rec["target"],
+                effective=agreed,
+            ),
         )
         if plan["themed"]:
-            ledger.correct(
+            ledger.change(
                 "dhr7",
                 ref,
-                raised.log[0].event_id,
-                reason="themed",
-                amendment={"theme": f"Theme {n % 2 + 1} - Practice"},
+                Correct(
+                    event=raised.log[0].event_id,
+                    reason="themed",
+                    theme=f"Theme {n % 2 + 1} - Practice",
+                ),
             )
         latest = agreed
         for op in rec["operations"]:
@@ -228,39 +247,45 @@ def _apply(ledger: Ledger, ref: str, op: tuple[Any, ...]) -> None:
     kind, *args = op
     why = "generated"
     if kind == "update":
-        ledger.record_progress("dhr7", ref, args[1], args[0])
+        ledger.change("dhr7", ref, RecordProgress(text=args[1], effective=args[0]))
     elif kind == "action":
-        ledger.add_sub_action(
-            "dhr7", ref, args[0], leads=args[1], target=args[2], effective=args[3]
+        ledger.change(
+            "dhr7",
+            ref,
+            AddSubAction(text=args[0], leads=args[1], target=args[2], effective=args[3]),
         )
     elif kind == "action update":
-        ledger.record_progress("dhr7", f"{ref}.{args[0]}", args[2], args[1])
+        ledger.change("dhr7", f"{ref}.{args[0]}", RecordProgress(text=args[2], effective=args[1]))
     elif kind == "action complete":
-        ledger.complete("dhr7", f"{ref}.{args[0]}", args[1])
+        ledger.change("dhr7", f"{ref}.{args[0]}", Complete(effective=args[1]))
     elif kind == "action withdraw":
-        ledger.withdraw("dhr7", f"{ref}.{args[0]}", reason=why, effective=args[1])
+        ledger.change("dhr7", f"{ref}.{args[0]}", Withdraw(reason=why, effective=args[1]))
     elif kind == "action status":
-        ledger.change_status("dhr7", f"{ref}.{args[0]}", args[1], reason=why, effective=args[2])
+        ledger.change(
+            "dhr7", f"{ref}.{args[0]}", ChangeStatus(status=args[1], reason=why, effective=args[2])
+        )
     elif kind == "retarget":
-        ledger.revise_target("dhr7", ref, args[0], reason=why, effective=args[1])
+        ledger.change("dhr7", ref, ReviseTarget(target=args[0], reason=why, effective=args[1]))
     elif kind == "reassign":
-        ledger.reassign("dhr7", ref, leads=args[0], agency=args[1], reason=why, effective=args[2])
+        ledger.change(
+            "dhr7", ref, Reassign(leads=args[0], agency=args[1], reason=why, effective=args[2])
+        )
     elif kind == "status":
-        ledger.change_status("dhr7", ref, args[0], reason=why, effective=args[1])
+        ledger.change("dhr7", ref, ChangeStatus(status=args[0], reason=why, effective=args[1]))
     elif kind == "complete":
-        ledger.complete("dhr7", ref, args[0])
+        ledger.change("dhr7", ref, Complete(effective=args[0]))
     elif kind == "withdraw":
-        ledger.withdraw("dhr7", ref, reason=why, effective=args[0])
+        ledger.change("dhr7", ref, Withdraw(reason=why, effective=args[0]))
     elif kind == "reopen":
-        ledger.reopen("dhr7", ref, reason=why, effective=args[0])
+        ledger.change("dhr7", ref, Reopen(reason=why, effective=args[0]))
     elif kind == "correct text":
         raising = ledger.recommendation("dhr7", ref).log[0].event_id
-        ledger.correct("dhr7", ref, raising, reason=why, amendment={"text": args[0]})
+        ledger.change("dhr7", ref, Correct(event=raising, reason=why, text=args[0]))
     elif kind == "correct update":
         updates = ledger.recommendation("dhr7", ref).state.updates
         if updates:
             event = updates[-1].event_id
-            ledger.correct("dhr7", ref, event, reason=why, amendment={"text": args[0]})
+            ledger.change("dhr7", ref, Correct(event=event, reason=why, text=args[0]))
 
 
 @settings(

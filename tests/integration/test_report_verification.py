@@ -19,6 +19,7 @@ from adapters.reports import render
 from adapters.reports.check import check_report
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
+from service.command_models import RecordProgress
 from service.ledger import Ledger
 from tests.attacker import Attacker
 
@@ -60,7 +61,9 @@ def test_a_report_is_genuine_then_altered_where_its_body_was_changed(
     out = _plan(ledger, form, tmp_path)
     assert check_report(ledger, out).outcome == "genuine"
     with acting_as_owner("coord", "test"):  # the log grows: the report's state stays
-        ledger.record_progress("dhr2", REF, "Later", FuzzyDate.parse("2014-04-01"))
+        ledger.change(
+            "dhr2", REF, RecordProgress(text="Later", effective=FuzzyDate.parse("2014-04-01"))
+        )
     assert check_report(ledger, out).outcome == "genuine"
 
     _edit(out, "in progress", "completed")

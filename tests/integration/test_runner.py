@@ -29,8 +29,9 @@ from projections.projection import EventSource
 from projections.recommendations import Recommendations
 from projections.runner import Runner
 from projections.tables import tracking
+from service.command_models import OpenPlan, RaiseRecommendation, RecordProgress
 from service.ledger import Ledger
-from tests.conftest import session_key
+from tests.conftest import plan_with_updates, session_key
 from tests.projection_rows import digests
 
 counts = Table(
@@ -98,11 +99,7 @@ def test_a_new_projection_is_kept_exactly_once_through_interruptions_beside_the_
     db_url: str, open_ledger: Callable[[str], Ledger]
 ) -> None:
     ledger = open_ledger(db_url)
-    with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
-        for n in range(1, 11):
-            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
-            ledger.record_progress("dhr2", f"overview/{n}", "Done", FuzzyDate.parse("Feb 2014"))
+    plan_with_updates(ledger, 10)
     engine = read_model_engine(event_store_env(db_url))
     key = session_key()
     runner = Runner(
@@ -138,9 +135,11 @@ def test_a_rebuild_cut_short_then_caught_up_in_small_batches_seals_nothing_twice
     truncated: found by the crash loops, bench/crashes.py)."""
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
         for n in range(1, 11):
-            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
+            ledger.raise_recommendation(
+                "dhr2", RaiseRecommendation(ref=f"overview/{n}", text="Act", leads=["DCI Smith"])
+            )
     runner = ledger.read_model
     assert runner is not None
     runner.clear()  # the rebuild's first step; the process dies before it catches up
@@ -159,10 +158,12 @@ def test_a_recommendation_changed_again_after_its_cache_entry_made_room_in_one_b
     raised, then pushed out of the projection's cache by others, then changed again, was
     looked for in tables the batch had not written yet (IndexError, the rebuild stopped)."""
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("p", "A plan")
+        ledger.open_plan(OpenPlan(plan_id="p", title="A plan"))
         for n in range(1, 5):
-            ledger.raise_recommendation("p", f"overview/{n}", "Act")
-        ledger.record_progress("p", "overview/1", "Later", FuzzyDate.parse("2014-02-01"))
+            ledger.raise_recommendation("p", RaiseRecommendation(ref=f"overview/{n}", text="Act"))
+        ledger.change(
+            "p", "overview/1", RecordProgress(text="Later", effective=FuzzyDate.parse("2014-02-01"))
+        )
     small = Runner(
         create_engine("sqlite://", poolclass=StaticPool),
         [Recommendations(cache_size=2)],

@@ -22,6 +22,7 @@ from domain.errors import InvalidCommand, StorageUnavailable
 from domain.fuzzy_date import FuzzyDate
 from domain.integrity import sign_write
 from domain.refs import recommendation_aggregate_id
+from service.command_models import Complete, OpenPlan, RaiseRecommendation, RecordProgress
 from service.ledger import Ledger
 from tests.attacker import Attacker
 
@@ -46,9 +47,11 @@ def test_every_write_is_signed_and_verify_counts_the_writes(
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as_owner("coord", "test"):
-        ledger.open_plan("p", "A plan")
-        ledger.raise_recommendation("p", "overview/1", "Act")
-        ledger.record_progress("p", "overview/1", "Done", FuzzyDate.parse("2014-02-01"))
+        ledger.open_plan(OpenPlan(plan_id="p", title="A plan"))
+        ledger.raise_recommendation("p", RaiseRecommendation(ref="overview/1", text="Act"))
+        ledger.change(
+            "p", "overview/1", RecordProgress(text="Done", effective=FuzzyDate.parse("2014-02-01"))
+        )
     found = ledger.verify()
     assert found.intact and (found.size, found.writes) == (3, 3)
 
@@ -60,7 +63,7 @@ def test_an_event_appended_without_the_key_is_named_by_verify(
     db, writer = hostile
     ledger = open_ledger(db)
     with acting_as_owner("coord", "api"):
-        ledger.complete("dhr2", "overview/1", FuzzyDate.parse("2014-03-01"))
+        ledger.change("dhr2", "overview/1", Complete(effective=FuzzyDate.parse("2014-03-01")))
     attacker = Attacker(writer)
     completed = _events(attacker, "overview/1")[-1]
     assert completed[1].endswith("Recommendation.Completed")
@@ -105,12 +108,12 @@ def test_writes_signed_with_another_key_are_named(
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as_owner("coord", "test"):
-        ledger.open_plan("p", "A plan")
+        ledger.open_plan(OpenPlan(plan_id="p", title="A plan"))
     load_key(tmp_path / "other.pem", create=True)
     other = bootstrap(Settings(db=db_url, actor="x", signing_key=str(tmp_path / "other.pem")))
     try:
         with acting_as_owner("coord", "test"):
-            other.raise_recommendation("p", "overview/1", "Act")
+            other.raise_recommendation("p", RaiseRecommendation(ref="overview/1", text="Act"))
         found = other.verify().divergence  # the first write is not by this key
         assert found is not None and (found.change, found.position) == ("forged", 1)
         assert "not by this ledger's key" in found.detail
@@ -126,7 +129,7 @@ def test_a_signed_ledger_refuses_to_open_without_its_key(sqlite_url: str, tmp_pa
     settings = Settings(db=sqlite_url, actor="x", signing_key=str(path))
     ledger = bootstrap(settings)
     with acting_as_owner("coord", "test"):
-        ledger.open_plan("p", "A plan")
+        ledger.open_plan(OpenPlan(plan_id="p", title="A plan"))
     ledger.close()
     assert path.stat().st_mode & 0o077 == 0  # made with the ledger, private
     path.rename(tmp_path / "elsewhere.pem")
@@ -139,8 +142,8 @@ def test_a_ledger_from_before_signing_is_attested_once_and_then_verifies(
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as_owner("coord", "test"):
-        ledger.open_plan("p", "A plan")
-        ledger.raise_recommendation("p", "overview/1", "Act")
+        ledger.open_plan(OpenPlan(plan_id="p", title="A plan"))
+        ledger.raise_recommendation("p", RaiseRecommendation(ref="overview/1", text="Act"))
     attacker = Attacker(db_url)  # as an earlier recledger left it: no signatures
     attacker.drop_protection()
     attacker.sql("DELETE FROM rl_signatures")
@@ -149,7 +152,9 @@ def test_a_ledger_from_before_signing_is_attested_once_and_then_verifies(
     assert found is not None and (found.change, found.position) == ("unsigned", 1)
     with acting_as_owner("coord", "test"):
         assert old.attest()[0] == 2
-        old.record_progress("p", "overview/1", "Done", FuzzyDate.parse("2014-02-01"))
+        old.change(
+            "p", "overview/1", RecordProgress(text="Done", effective=FuzzyDate.parse("2014-02-01"))
+        )
         assert old.verify().intact
         with pytest.raises(InvalidCommand, match="nothing to attest"):
             old.attest()
@@ -172,8 +177,8 @@ def test_a_restore_keeps_the_signatures_and_needs_the_same_key(
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as_owner("coord", "test"):
-        ledger.open_plan("p", "A plan")
-        ledger.raise_recommendation("p", "overview/1", "Act")
+        ledger.open_plan(OpenPlan(plan_id="p", title="A plan"))
+        ledger.raise_recommendation("p", RaiseRecommendation(ref="overview/1", text="Act"))
     export_log(ledger, tmp_path / "log.jsonl")
     same = open_ledger(str(tmp_path / "same.db"))
     assert restore(same, tmp_path / "log.jsonl") == 2

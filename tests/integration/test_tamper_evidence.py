@@ -23,31 +23,28 @@ from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from projections.seals import heads, seals
 from projections.tables import tracking
+from service.command_models import RecordProgress
 from service.integrity import Checkpoint
 from service.ledger import Ledger
 from tests.attacker import Attacker
-from tests.conftest import session_key
+from tests.conftest import plan_with_updates, session_key
 
 OpenLedger = Callable[[str], Ledger]
 
 
-def _plan_with_events(ledger: Ledger, recommendations: int = 5) -> None:
-    with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
-        for n in range(1, recommendations + 1):
-            ledger.raise_recommendation("dhr2", f"overview/{n}", "Act", leads=["DCI Smith"])
-            ledger.record_progress("dhr2", f"overview/{n}", "Done", FuzzyDate.parse("Feb 2014"))
-
-
 def _more_events(ledger: Ledger) -> None:
     with acting_as_owner("coordinator", "test"):
-        ledger.record_progress("dhr2", "overview/1", "Later", FuzzyDate.parse("Mar 2014"))
+        ledger.change(
+            "dhr2",
+            "overview/1",
+            RecordProgress(text="Later", effective=FuzzyDate.parse("Mar 2014")),
+        )
 
 
 def test_the_database_refuses_to_change_or_remove_stored_events_and_seals(
     db_url: str, open_ledger: OpenLedger
 ) -> None:
-    _plan_with_events(open_ledger(db_url))
+    plan_with_updates(open_ledger(db_url), 5)
     attacker = Attacker(db_url)
     error = psycopg.Error if attacker.postgres else sqlite3.Error
     statements = [
@@ -73,7 +70,7 @@ def test_verify_names_the_first_changed_position_and_the_kind_of_change(
     db_url: str, open_ledger: OpenLedger, change: str, found_at: int
 ) -> None:
     ledger = open_ledger(db_url)
-    _plan_with_events(ledger)
+    plan_with_updates(ledger, 5)
     before = ledger.verify()
     assert before.intact and before.size == before.sealed == 11
     attacker = Attacker(db_url)
@@ -90,7 +87,7 @@ def test_a_checkpoint_is_extended_by_later_events_and_catches_a_rewrite_before_i
     db_url: str, open_ledger: OpenLedger
 ) -> None:
     ledger = open_ledger(db_url)
-    _plan_with_events(ledger)
+    plan_with_updates(ledger, 5)
     taken = ledger.verify()
     checkpoint = Checkpoint(taken.size, taken.root)
     _more_events(ledger)
@@ -122,7 +119,7 @@ def test_a_checkpoint_is_extended_by_later_events_and_catches_a_rewrite_before_i
 
 def test_a_log_cut_below_a_checkpoint_fails_it(db_url: str, open_ledger: OpenLedger) -> None:
     ledger = open_ledger(db_url)
-    _plan_with_events(ledger)
+    plan_with_updates(ledger, 5)
     taken = ledger.verify()
     attacker = Attacker(db_url)
     attacker.drop_protection()
@@ -136,7 +133,7 @@ def test_the_seals_stop_at_a_changed_log_while_the_read_models_are_rebuilt(
     db_url: str, open_ledger: OpenLedger
 ) -> None:
     ledger = open_ledger(db_url)
-    _plan_with_events(ledger)
+    plan_with_updates(ledger, 5)
     attacker = Attacker(db_url)
     attacker.drop_protection()
     attacker.tamper("truncated", 10)  # the last event is gone
@@ -155,7 +152,7 @@ def test_sealing_is_exactly_once_beside_the_read_models(
     db_url: str, open_ledger: OpenLedger
 ) -> None:
     ledger = open_ledger(db_url)
-    _plan_with_events(ledger)
+    plan_with_updates(ledger, 5)
     ledger.rebuild()  # the read models again from the first event; the seals stay
     _more_events(ledger)
     result = ledger.verify()
@@ -168,7 +165,7 @@ def test_two_processes_sealing_at_once_seal_each_event_once(
 ) -> None:
     # a writer whose read models a worker keeps: it stores the events only, nothing sealed
     writer = bootstrap(Settings(db=db_url, actor="test", projections="worker"))
-    _plan_with_events(writer, recommendations=15)
+    plan_with_updates(writer, 15)
     models = [
         read_models(read_model_engine(event_store_env(db_url)), session_key()) for _ in range(2)
     ]

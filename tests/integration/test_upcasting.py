@@ -13,6 +13,7 @@ from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
 from domain.refs import plan_aggregate_id, recommendation_aggregate_id
+from service.command_models import Complete, OpenPlan, RecordDocumentVersion
 from service.ledger import Ledger
 
 
@@ -21,8 +22,10 @@ def test_a_version_1_document_version_event_loads_without_a_digest(
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
-        ledger.record_document_version("dhr2", "2nd Version", file_name="plan.txt")
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
+        ledger.record_document_version(
+            "dhr2", RecordDocumentVersion(label="2nd Version", file_name="plan.txt")
+        )
     plan_id = plan_aggregate_id("dhr2")
     [current] = ledger.recorder.select_events(plan_id, gt=1)
     state = json.loads(current.state)
@@ -47,7 +50,7 @@ def test_a_version_1_raising_loads_with_no_theme_and_projects(
     """A recommendation raised before themes existed: its stored event lacks the field."""
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
     rec_id = recommendation_aggregate_id("dhr2", "overview/1")
     with acting_as_owner("coordinator", "test"):
         new = Recommendation.raise_recommendation(
@@ -76,7 +79,7 @@ def test_version_1_sub_actions_and_updates_load_numbered_by_position_and_project
     change an item no ``action`` (they were about the recommendation itself)."""
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
         new = Recommendation.raise_recommendation(
             plan_id="dhr2", ref="overview/3", text="Assure GP practice."
         )
@@ -103,7 +106,7 @@ def test_version_1_sub_actions_and_updates_load_numbered_by_position_and_project
     assert [s.ref for s in view.sub_actions] == ["overview/3.1", "overview/3.2"]
     assert [u.text for u in view.updates] == ["Item in June Newsletter"]
     with acting_as_owner("coordinator", "test"):
-        reopened.complete("dhr2", "overview/3.2", FuzzyDate.parse("2014-01-31"))
+        reopened.change("dhr2", "overview/3.2", Complete(effective=FuzzyDate.parse("2014-01-31")))
     assert [e.ref for e in reopened.history("dhr2", "overview/3.2")] == ["overview/3.2"] * 2
     assert [s.status.value for s in reopened.status("dhr2")[0].sub_actions] == [
         "open", "completed",
@@ -129,8 +132,11 @@ def test_events_stored_with_dates_as_plain_dicts_load_them_as_values_and_project
 ) -> None:
     ledger = open_ledger(db_url)
     with acting_as_owner("coordinator", "test"):
-        ledger.open_plan("dhr2", "DHR Case No 2")
-        ledger.record_document_version("dhr2", "2nd Version", FuzzyDate.parse("29th May 2014"))
+        ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
+        ledger.record_document_version(
+            "dhr2",
+            RecordDocumentVersion(label="2nd Version", date=FuzzyDate.parse("29th May 2014")),
+        )
         new = Recommendation.raise_recommendation(
             plan_id="dhr2", ref="overview/1", text="Act.", target=FuzzyDate.parse("July 2014"),
             effective=FuzzyDate.parse("March 2013"),

@@ -22,6 +22,15 @@ from adapters.storage import bootstrap
 from domain.audit import acting_as_owner
 from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
+from service.command_models import (
+    AddSubAction,
+    Complete,
+    Correct,
+    OpenPlan,
+    RaiseRecommendation,
+    RecordProgress,
+    ReviseTarget,
+)
 from service.ledger import Ledger
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
@@ -61,38 +70,54 @@ SUB_ACTION_RETRACTED = [
 
 def build(ledger: Ledger, operations: list[tuple[Any, ...]]) -> None:
     """The plan, then each generated command; one the rules refuse is skipped."""
-    ledger.open_plan("dhr9", "Domestic Homicide Review Case No 9")
+    ledger.open_plan(OpenPlan(plan_id="dhr9", title="Domestic Homicide Review Case No 9"))
     for ref in REFS:
         ledger.raise_recommendation(
-            "dhr9", ref, f"Recommendation {ref}", agency="West Mercia Police",
-            target=FuzzyDate.parse("December 2013"), effective=RAISED,
-        )  # fmt: skip
+            "dhr9",
+            RaiseRecommendation(
+                ref=ref,
+                text=f"Recommendation {ref}",
+                agency="West Mercia Police",
+                target=FuzzyDate.parse("December 2013"),
+                effective=RAISED,
+            ),
+        )
     for kind, ref, *args in operations:
         updates = ledger.recommendation("dhr9", ref).state.updates
         first, last = (updates[0].event_id, updates[-1].event_id) if updates else ("", "")
         with contextlib.suppress(LedgerError):
             if kind == "update":
-                ledger.record_progress("dhr9", ref, f"Update {args[1]}", args[0])
+                ledger.change(
+                    "dhr9", ref, RecordProgress(text=f"Update {args[1]}", effective=args[0])
+                )
             elif kind == "retarget":
-                ledger.revise_target("dhr9", ref, args[1], reason="later", effective=args[0])
+                ledger.change(
+                    "dhr9", ref, ReviseTarget(target=args[1], reason="later", effective=args[0])
+                )
             elif kind == "complete":
-                ledger.complete("dhr9", ref, args[0])
+                ledger.change("dhr9", ref, Complete(effective=args[0]))
             elif updates and kind == "amend text":
                 amendment = {"text": f"Amended {args[0]}"}
-                ledger.correct("dhr9", ref, last, reason="typo", amendment=amendment)
+                ledger.change("dhr9", ref, Correct(event=last, reason="typo", **amendment))
             elif updates and kind == "amend date":
-                ledger.correct("dhr9", ref, first, reason="date", amendment={"effective": args[0]})
+                ledger.change("dhr9", ref, Correct(event=first, reason="date", effective=args[0]))
             elif updates and kind == "retract":
-                ledger.correct("dhr9", ref, last, reason="wrong item", retract=True)
+                ledger.change("dhr9", ref, Correct(event=last, reason="wrong item", retract=True))
             elif kind == "add action":
-                ledger.add_sub_action("dhr9", ref, "Audit it", effective=RAISED)
+                ledger.change("dhr9", ref, AddSubAction(text="Audit it", effective=RAISED))
             elif kind == "action update":
-                ledger.record_progress("dhr9", f"{ref}.1", f"Action update {args[1]}", args[0])
+                ledger.change(
+                    "dhr9",
+                    f"{ref}.1",
+                    RecordProgress(text=f"Action update {args[1]}", effective=args[0]),
+                )
             elif kind == "retract action":
                 for adding in ledger.history("dhr9", ref):
                     if adding.type == "SubActionAdded" and not adding.corrected_by:
                         item = adding.ref  # the sub-action's own ref
-                        ledger.correct("dhr9", item, adding.event_id, reason="no", retract=True)
+                        ledger.change(
+                            "dhr9", item, Correct(event=adding.event_id, reason="no", retract=True)
+                        )
                         break
 
 

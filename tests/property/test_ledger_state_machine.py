@@ -24,6 +24,7 @@ from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SETTABLE_STATUSES
 from domain.recommendation import Recommendation, fold
+from service.command_models import OpenPlan
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
 ACTORS = ["coordinator", "wmp-lead", "auditor"]
@@ -43,7 +44,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.tmp = tempfile.mkdtemp()
         self.ledger = bootstrap(Settings(db=str(Path(self.tmp) / "ledger.db"), actor="x"))
         with acting_as_owner("coordinator", "test"):
-            self.ledger.open_plan("dhr2", "DHR Case No 2")
+            self.ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
         self.live: dict[str, Recommendation] = {}
         self.seen: list[tuple[int, str, bytes]] = []
 

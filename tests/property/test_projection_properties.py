@@ -34,6 +34,19 @@ from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Recommendation, item_refs
 from domain.refs import recommendation_aggregate_id
+from service.command_models import (
+    AddSubAction,
+    ChangeStatus,
+    Complete,
+    Correct,
+    OpenPlan,
+    RaiseRecommendation,
+    Reassign,
+    RecordProgress,
+    Reopen,
+    ReviseTarget,
+    Withdraw,
+)
 from tests.projection_rows import digests, rows
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
@@ -89,7 +102,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         super().__init__()
         self.ledger = bootstrap(Settings(db="memory:", actor="x"))
         with acting_as_owner("coordinator", "test"):
-            self.ledger.open_plan("dhr2", "DHR Case No 2")
+            self.ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
 
     def teardown(self) -> None:
         self.ledger.close()
@@ -107,57 +120,68 @@ class ProjectionMachine(RuleBasedStateMachine):
     def raise_recommendation(self, ref: str, effective: Any, due: FuzzyDate) -> None:
         self.attempt(
             lambda ledger: ledger.raise_recommendation(
-                "dhr2", ref, "Act on it", leads=["DCI Smith"], target=due, effective=effective
+                "dhr2",
+                RaiseRecommendation(
+                    ref=ref, text="Act on it", leads=["DCI Smith"], target=due, effective=effective
+                ),
             )
         )
 
     @rule(ref=st.sampled_from(["overview/1", "imr/west-mercia-police/1"]), due=maybe_dates)
     def add_sub_action(self, ref: str, due: Any) -> None:
         self.attempt(
-            lambda ledger: ledger.add_sub_action(
-                "dhr2", ref, "Brief every team", leads=["DS Jones"], target=due
+            lambda ledger: ledger.change(
+                "dhr2", ref, AddSubAction(text="Brief every team", leads=["DS Jones"], target=due)
             )
         )
 
     @rule(ref=items, text=texts, effective=dates)
     def record_progress(self, ref: str, text: str, effective: FuzzyDate) -> None:
-        self.attempt(lambda ledger: ledger.record_progress("dhr2", ref, text, effective))
+        self.attempt(
+            lambda ledger: ledger.change(
+                "dhr2", ref, RecordProgress(text=text, effective=effective)
+            )
+        )
 
     @rule(ref=items, lead=st.sampled_from(["DS Jones", "Head of Service"]), effective=maybe_dates)
     def reassign(self, ref: str, lead: str, effective: Any) -> None:
         self.attempt(
-            lambda ledger: ledger.reassign(
-                "dhr2", ref, leads=[lead], reason="restructure", effective=effective
+            lambda ledger: ledger.change(
+                "dhr2", ref, Reassign(leads=[lead], reason="restructure", effective=effective)
             )
         )
 
     @rule(ref=items, due=dates, effective=maybe_dates)
     def revise_target(self, ref: str, due: FuzzyDate, effective: Any) -> None:
         self.attempt(
-            lambda ledger: ledger.revise_target(
-                "dhr2", ref, due, reason="HMIC", effective=effective
+            lambda ledger: ledger.change(
+                "dhr2", ref, ReviseTarget(target=due, reason="HMIC", effective=effective)
             )
         )
 
     @rule(ref=items, effective=dates)
     def complete(self, ref: str, effective: FuzzyDate) -> None:
-        self.attempt(lambda ledger: ledger.complete("dhr2", ref, effective))
+        self.attempt(lambda ledger: ledger.change("dhr2", ref, Complete(effective=effective)))
 
     @rule(ref=items, effective=maybe_dates)
     def reopen(self, ref: str, effective: Any) -> None:
-        self.attempt(lambda ledger: ledger.reopen("dhr2", ref, reason="gaps", effective=effective))
+        self.attempt(
+            lambda ledger: ledger.change("dhr2", ref, Reopen(reason="gaps", effective=effective))
+        )
 
     @rule(ref=items, effective=maybe_dates, often=st.integers(0, 3))
     def withdraw(self, ref: str, effective: Any, often: int) -> None:
         if often:  # withdrawing ends a recommendation's story: keep it rare
             return
         self.attempt(
-            lambda ledger: ledger.withdraw("dhr2", ref, reason="superseded", effective=effective)
+            lambda ledger: ledger.change(
+                "dhr2", ref, Withdraw(reason="superseded", effective=effective)
+            )
         )
 
     @rule(ref=items, status=st.sampled_from([Status.ONGOING, Status.OPEN]))
     def change_status(self, ref: str, status: Status) -> None:
-        self.attempt(lambda ledger: ledger.change_status("dhr2", ref, status))
+        self.attempt(lambda ledger: ledger.change("dhr2", ref, ChangeStatus(status=status)))
 
     @rule(
         ref=items,
@@ -177,13 +201,12 @@ class ProjectionMachine(RuleBasedStateMachine):
         elif kind == "effective":
             amendment = {"effective": effective}
         self.attempt(
-            lambda ledger: ledger.correct(
+            lambda ledger: ledger.change(
                 "dhr2",
                 ref,
-                str(number),
-                reason="mistake",
-                retract=kind == "retract",
-                amendment=amendment,
+                Correct(
+                    event=str(number), reason="mistake", retract=kind == "retract", **amendment
+                ),
             )
         )
 
@@ -197,8 +220,8 @@ class ProjectionMachine(RuleBasedStateMachine):
         amendment = {} if retract else {"text": "Amended update", "effective": effective}
         for number in latest:
             self.attempt(
-                lambda ledger, n=number: ledger.correct(
-                    "dhr2", ref, str(n), reason="typo", retract=retract, amendment=amendment
+                lambda ledger, n=number: ledger.change(
+                    "dhr2", ref, Correct(event=str(n), reason="typo", retract=retract, **amendment)
                 )
             )
 

@@ -26,6 +26,21 @@ from domain.errors import (
 )
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
+from service.command_models import (
+    AddSubAction,
+    ChangeStatus,
+    Complete,
+    Correct,
+    IssueToken,
+    OpenPlan,
+    RaiseRecommendation,
+    Reassign,
+    RecordDocumentVersion,
+    RecordProgress,
+    ReviseTarget,
+    RevokeToken,
+    Withdraw,
+)
 from service.ledger import Ledger
 
 FEB = FuzzyDate.parse("Feb 2014")
@@ -38,31 +53,44 @@ def ledger() -> Iterator[Ledger]:
     ledger = bootstrap(Settings(db="memory:", actor="owner"))
     with acting_as_owner("owner", "test"):
         for plan in ("dhr2", "dhr3"):
-            ledger.open_plan(plan, f"DHR {plan}")
-        ledger.raise_recommendation("dhr2", WMP, "Train staff", agency="West Mercia Police")
-        ledger.raise_recommendation("dhr2", "overview/1", "Review", agency="CCG")
-        ledger.raise_recommendation("dhr3", "overview/1", "Review", agency="West Mercia Police")
+            ledger.open_plan(OpenPlan(plan_id=plan, title=f"DHR {plan}"))
+        ledger.raise_recommendation(
+            "dhr2", RaiseRecommendation(ref=WMP, text="Train staff", agency="West Mercia Police")
+        )
+        ledger.raise_recommendation(
+            "dhr2", RaiseRecommendation(ref="overview/1", text="Review", agency="CCG")
+        )
+        ledger.raise_recommendation(
+            "dhr3",
+            RaiseRecommendation(ref="overview/1", text="Review", agency="West Mercia Police"),
+        )
     yield ledger
     ledger.close()
 
 
 WRITES: dict[str, Callable[[Ledger, str], Any]] = {
-    "update": lambda led, ref: led.record_progress("dhr2", ref, "Done", FEB),
-    "reassign": lambda led, ref: led.reassign("dhr2", ref, leads=["DI Jones"], reason="moved"),
-    "retarget": lambda led, ref: led.revise_target("dhr2", ref, FEB, reason="later"),
-    "status": lambda led, ref: led.change_status("dhr2", ref, Status.IN_PROGRESS),
-    "complete": lambda led, ref: led.complete("dhr2", ref, FEB),
-    "withdraw": lambda led, ref: led.withdraw("dhr2", ref, reason="superseded"),
-    "sub-action": lambda led, ref: led.add_sub_action("dhr2", ref, "Audit"),
-    "correct": lambda led, ref: led.correct(
-        "dhr2", ref, "1", reason="typo", amendment={"text": "x"}
+    "update": lambda led, ref: led.change("dhr2", ref, RecordProgress(text="Done", effective=FEB)),
+    "reassign": lambda led, ref: led.change(
+        "dhr2", ref, Reassign(leads=["DI Jones"], reason="moved")
+    ),
+    "retarget": lambda led, ref: led.change("dhr2", ref, ReviseTarget(target=FEB, reason="later")),
+    "status": lambda led, ref: led.change("dhr2", ref, ChangeStatus(status=Status.IN_PROGRESS)),
+    "complete": lambda led, ref: led.change("dhr2", ref, Complete(effective=FEB)),
+    "withdraw": lambda led, ref: led.change("dhr2", ref, Withdraw(reason="superseded")),
+    "sub-action": lambda led, ref: led.change("dhr2", ref, AddSubAction(text="Audit")),
+    "correct": lambda led, ref: led.change(
+        "dhr2", ref, Correct(event="1", reason="typo", text="x")
     ),
 }
 COORDINATING: dict[str, Callable[[Ledger], Any]] = {
-    "raise": lambda led: led.raise_recommendation("dhr2", "overview/9", "New"),
-    "open plan": lambda led: led.open_plan("dhr9", "DHR 9"),
-    "document version": lambda led: led.record_document_version("dhr2", "v3"),
-    "issue token": lambda led: led.issue_token("zed", Role.AUDITOR),
+    "raise": lambda led: led.raise_recommendation(
+        "dhr2", RaiseRecommendation(ref="overview/9", text="New")
+    ),
+    "open plan": lambda led: led.open_plan(OpenPlan(plan_id="dhr9", title="DHR 9")),
+    "document version": lambda led: led.record_document_version(
+        "dhr2", RecordDocumentVersion(label="v3")
+    ),
+    "issue token": lambda led: led.issue_token(IssueToken(name="zed", role=Role.AUDITOR)),
     "import": lambda led: led.import_document(
         to_plan_document(
             ParsedPlan("DHR dhr2", "CSP", "3rd Version", "29th May 2014", (), ()),
@@ -125,28 +153,30 @@ def test_a_token_limited_to_a_plan_sees_nothing_else(ledger: Ledger) -> None:
         for outside in (
             lambda: ledger.status("dhr2"),
             lambda: ledger.history("dhr2", WMP),
-            lambda: ledger.record_progress("dhr2", WMP, "x", FEB),
+            lambda: ledger.change("dhr2", WMP, RecordProgress(text="x", effective=FEB)),
             lambda: ledger.plan("dhr2"),
         ):
             with pytest.raises(PlanNotFound):  # 404, not 403: it does not exist for them
                 outside()
-        ledger.record_progress("dhr3", "overview/1", "Done", FEB)
+        ledger.change("dhr3", "overview/1", RecordProgress(text="Done", effective=FEB))
 
 
 def test_a_coordinator_limited_to_plans_issues_and_revokes_only_tokens_within_them(
     ledger: Ledger,
 ) -> None:
     with acting_as_owner("owner", "test"):
-        ledger.issue_token("everywhere", Role.AUDITOR)
+        ledger.issue_token(IssueToken(name="everywhere", role=Role.AUDITOR))
     grant = Grant("cora", Role.COORDINATOR, plans=frozenset({"dhr3"}))
     with acting_as(grant.name, "api", grant):
         for plans in ((), ("dhr2",), ("dhr2", "dhr3")):  # none may see more than cora
             with pytest.raises(NotPermitted):
-                ledger.issue_token(f"wider {len(plans)}", Role.AUDITOR, plans=plans)
+                ledger.issue_token(
+                    IssueToken(name=f"wider {len(plans)}", role=Role.AUDITOR, plans=plans)
+                )
         with pytest.raises(NotPermitted):
-            ledger.revoke_token("everywhere")
-        ledger.issue_token("deputy", Role.COORDINATOR, plans=["dhr3"])
-        ledger.revoke_token("deputy")
+            ledger.revoke_token("everywhere", RevokeToken())
+        ledger.issue_token(IssueToken(name="deputy", role=Role.COORDINATOR, plans=["dhr3"]))
+        ledger.revoke_token("deputy", RevokeToken())
 
 
 def test_a_version_the_item_has_moved_on_from_is_refused_with_the_current_one(
@@ -154,26 +184,32 @@ def test_a_version_the_item_has_moved_on_from_is_refused_with_the_current_one(
 ) -> None:
     with acting_as_owner("owner", "test"):
         current = ledger.recommendation("dhr2", WMP).version
-        ledger.record_progress("dhr2", WMP, "First", FEB, expected_version=current)
+        ledger.change(
+            "dhr2", WMP, RecordProgress(text="First", effective=FEB, expected_version=current)
+        )
         with pytest.raises(VersionConflict) as refused:
-            ledger.record_progress("dhr2", WMP, "Second", FEB, expected_version=current)
+            ledger.change(
+                "dhr2", WMP, RecordProgress(text="Second", effective=FEB, expected_version=current)
+            )
         assert refused.value.current == current + 1
         assert ledger.recommendation("dhr2", WMP).version == current + 1
 
 
 def test_a_token_works_once_issued_and_never_after_revocation(ledger: Ledger) -> None:
     with acting_as_owner("owner", "test"):
-        token = ledger.issue_token("lee", Role.AGENCY_LEAD, agencies=["west-mercia-police"])
+        token = ledger.issue_token(
+            IssueToken(name="lee", role=Role.AGENCY_LEAD, agencies=["west-mercia-police"])
+        )
         assert ledger.authenticate(token) == GRANTS["lead of west-mercia-police"]
         with pytest.raises(AlreadyExists):
-            ledger.issue_token("lee", Role.AUDITOR)
+            ledger.issue_token(IssueToken(name="lee", role=Role.AUDITOR))
         secret = token.rsplit(".", 1)[1]
         stored = [n.state for n in ledger.recorder.select_notifications(0, 1000)]
         assert not any(secret.encode() in state for state in stored)  # only its hash
         for wrong in (token[:-1] + ("A" if token[-1] != "A" else "B"), "rl_bm9ib2R5.x", "", "x"):
             with pytest.raises(NotAuthenticated):
                 ledger.authenticate(wrong)
-        ledger.revoke_token("lee", reason="left")
+        ledger.revoke_token("lee", RevokeToken(reason="left"))
         with pytest.raises(NotAuthenticated):
             ledger.authenticate(token)
 

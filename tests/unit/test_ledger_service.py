@@ -11,26 +11,31 @@ from domain.errors import (
     RecommendationNotFound,
 )
 from domain.fuzzy_date import FuzzyDate
+from service.command_models import Correct, OpenPlan, RaiseRecommendation, Reassign, RecordProgress
 from service.ledger import Ledger
 
 pytestmark = pytest.mark.usefixtures("coordinator")
 
 
 def with_plan(ledger: Ledger) -> Ledger:
-    ledger.open_plan("dhr2", "DHR Case No 2")
-    ledger.raise_recommendation("dhr2", "overview/1", "Act", leads=["DCI Smith"])
+    ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
+    ledger.raise_recommendation(
+        "dhr2", RaiseRecommendation(ref="overview/1", text="Act", leads=["DCI Smith"])
+    )
     return ledger
 
 
 def test_commands_return_the_ids_of_the_events_they_recorded(ledger: Ledger) -> None:
     with_plan(ledger)
-    ids = ledger.reassign("dhr2", "overview/1", leads=["DS Jones"], agency="WMP", reason="r")
+    ids = ledger.change(
+        "dhr2", "overview/1", Reassign(leads=["DS Jones"], agency="WMP", reason="r")
+    )
     assert ids == [e.event_id for e in ledger.history("dhr2", "overview/1")[1:]]
 
 
 def test_a_recommendation_needs_an_open_plan(ledger: Ledger) -> None:
     with pytest.raises(PlanNotFound, match="'dhr9'"):
-        ledger.raise_recommendation("dhr9", "overview/1", "Act")
+        ledger.raise_recommendation("dhr9", RaiseRecommendation(ref="overview/1", text="Act"))
 
 
 def test_an_unknown_recommendation_is_not_found(ledger: Ledger) -> None:
@@ -42,21 +47,23 @@ def test_an_unknown_recommendation_is_not_found(ledger: Ledger) -> None:
 def test_reassigning_nobody_is_refused(ledger: Ledger) -> None:
     with_plan(ledger)
     with pytest.raises(InvalidCommand, match="who takes over"):
-        ledger.reassign("dhr2", "overview/1", reason="r")
+        ledger.change("dhr2", "overview/1", Reassign(reason="r"))
 
 
 def test_an_event_is_named_by_id_or_by_its_number_in_history(ledger: Ledger) -> None:
     with_plan(ledger)
-    ledger.record_progress("dhr2", "overview/1", "Done", FuzzyDate.parse("Feb 2014"))
-    ledger.correct("dhr2", "overview/1", "2", reason="typo", amendment={"text": "Done well"})
+    ledger.change(
+        "dhr2", "overview/1", RecordProgress(text="Done", effective=FuzzyDate.parse("Feb 2014"))
+    )
+    ledger.change("dhr2", "overview/1", Correct(event="2", reason="typo", text="Done well"))
     event_id = ledger.history("dhr2", "overview/1")[1].event_id
-    ledger.correct("dhr2", "overview/1", event_id, reason="typo", amendment={"text": "Done!"})
+    ledger.change("dhr2", "overview/1", Correct(event=event_id, reason="typo", text="Done!"))
     assert ledger.recommendation("dhr2", "overview/1").state.updates[0].text == "Done!"
     with pytest.raises(EventNotFound):
-        ledger.correct("dhr2", "overview/1", "not-an-id", reason="x", retract=True)
+        ledger.change("dhr2", "overview/1", Correct(event="not-an-id", reason="x", retract=True))
 
 
 def test_plans_are_listed_in_the_order_opened(ledger: Ledger) -> None:
     for plan_id in ["sar1", "dhr2", "audit-2020"]:
-        ledger.open_plan(plan_id, plan_id.upper())
+        ledger.open_plan(OpenPlan(plan_id=plan_id, title=plan_id.upper()))
     assert [p.plan_id for p in ledger.plans()] == ["sar1", "dhr2", "audit-2020"]

@@ -27,6 +27,7 @@ from adapters.storage import bootstrap
 from adapters.web.app import create_app
 from domain.access import Role
 from domain.audit import acting_as_owner
+from service.command_models import IssueToken
 
 WMP = "west-mercia-police"
 OWN = "imr/west-mercia-police/6"
@@ -49,10 +50,16 @@ def seed(db: str, seed_plan: Path) -> Seeded:
             document, _, _ = read_document(seed_plan)
             ledger.import_document(document)
             tokens = {
-                "coordinator": ledger.issue_token("Clare Coordinator", Role.COORDINATOR),
-                "wmp_lead": ledger.issue_token("Wes Lead", Role.AGENCY_LEAD, agencies=[WMP]),
-                "auditor": ledger.issue_token("Audrey Auditor", Role.AUDITOR),
-                "scoped": ledger.issue_token("Sam Scoped", Role.COORDINATOR, plans=["elsewhere"]),
+                "coordinator": ledger.issue_token(
+                    IssueToken(name="Clare Coordinator", role=Role.COORDINATOR)
+                ),
+                "wmp_lead": ledger.issue_token(
+                    IssueToken(name="Wes Lead", role=Role.AGENCY_LEAD, agencies=[WMP])
+                ),
+                "auditor": ledger.issue_token(IssueToken(name="Audrey Auditor", role=Role.AUDITOR)),
+                "scoped": ledger.issue_token(
+                    IssueToken(name="Sam Scoped", role=Role.COORDINATOR, plans=["elsewhere"])
+                ),
             }
     finally:
         ledger.close()

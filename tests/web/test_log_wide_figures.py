@@ -18,6 +18,7 @@ from adapters.storage import bootstrap
 from adapters.web.app import create_app
 from domain.access import Role
 from domain.audit import acting_as_owner
+from service.command_models import IssueToken
 from tests.e2e.shell import Shell
 from tests.web.conftest import Seeded, auth
 from tests.web.test_pages import sign_in
@@ -29,7 +30,9 @@ def limited(seeded: Seeded) -> str:
     ledger = bootstrap(Settings(db=seeded.db, actor="setup"))
     try:
         with acting_as_owner("setup", "test"):
-            return ledger.issue_token("Pat Plan", Role.COORDINATOR, plans=["dhr2"])
+            return ledger.issue_token(
+                IssueToken(name="Pat Plan", role=Role.COORDINATOR, plans=["dhr2"])
+            )
     finally:
         ledger.close()
 

@@ -23,6 +23,7 @@ from adapters.storage import bootstrap
 from domain.audit import acting_as_owner
 from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
+from service.command_models import Correct, RecordProgress, ReviseTarget
 from service.ledger import Ledger
 from tests.web.conftest import OWN, Seeded, auth
 
@@ -34,11 +35,18 @@ MARCH = "Sergeants briefed on the March 2014 delivery plan"
 def ledger(seeded: Seeded) -> Ledger:
     found = bootstrap(Settings(db=seeded.db, actor="test"))
     with acting_as_owner("Clare Coordinator", "test"):
-        found.record_progress("dhr2", OWN, MARCH, FuzzyDate.given("2014-03-20"))
-        found.revise_target(
-            "dhr2", OWN, FuzzyDate.given("June 2014"), reason="HMIC review",
-            effective=FuzzyDate.given("2014-03-15"),
-        )  # fmt: skip
+        found.change(
+            "dhr2", OWN, RecordProgress(text=MARCH, effective=FuzzyDate.given("2014-03-20"))
+        )
+        found.change(
+            "dhr2",
+            OWN,
+            ReviseTarget(
+                target=FuzzyDate.given("June 2014"),
+                reason="HMIC review",
+                effective=FuzzyDate.given("2014-03-15"),
+            ),
+        )
     yield found
     found.close()
 
@@ -104,7 +112,7 @@ def test_csv_has_a_row_per_item_with_the_documents_columns(ledger: Ledger) -> No
 
 def test_a_corrected_value_is_marked_as_corrected(ledger: Ledger) -> None:
     with acting_as_owner("Clare Coordinator", "test"):
-        ledger.correct("dhr2", OWN, "1", reason="typo", amendment={"text": "Fixed wording"})
+        ledger.change("dhr2", OWN, Correct(event="1", reason="typo", text="Fixed wording"))
     text = text_of(ledger, date(2014, 2, 28), "md")
     assert "Recommendation No 6 Fixed wording (corrected)" in text
     with acting_as_owner("Audrey Auditor", "test"):
@@ -134,13 +142,11 @@ def test_the_board_report_shows_changes_as_corrected_and_the_corrections_recorde
         history = ledger.history("dhr2", OWN)
         march = next(e for e in history if e.data.get("text") == MARCH)
         retarget = next(e for e in history if e.type == "TargetDateRevised")
-        ledger.correct("dhr2", OWN, march.event_id, reason="not ours", retract=True)
-        ledger.correct(
+        ledger.change("dhr2", OWN, Correct(event=march.event_id, reason="not ours", retract=True))
+        ledger.change(
             "dhr2",
             OWN,
-            retarget.event_id,
-            reason="misread",
-            amendment={"target": FuzzyDate.given("July 2014")},
+            Correct(event=retarget.event_id, reason="misread", target=FuzzyDate.given("July 2014")),
         )
     with acting_as_owner("Audrey Auditor", "test"):
         then = ledger.board_report("dhr2", date(2014, 3, 1), date(2014, 3, 31))
@@ -243,7 +249,9 @@ def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
     sheets = load_workbook(tmp_path / "board.xlsx").sheetnames
     assert sheets[:3] == ["Report", "Counts", "Updates"]
     with acting_as_owner("Clare Coordinator", "test"):  # the log grows: the report's state stays
-        ledger.record_progress("dhr2", OWN, "Later", FuzzyDate.given("2014-04-01"))
+        ledger.change(
+            "dhr2", OWN, RecordProgress(text="Later", effective=FuzzyDate.given("2014-04-01"))
+        )
     assert recledger("verify", "--report", str(tmp_path / "plan.md"), db=seeded.db).returncode == 0
     html = (tmp_path / "plan.html").read_text()
     _, root = read_stamp(html) or (0, b"")
@@ -261,9 +269,13 @@ def test_the_api_and_the_pages_give_the_same_reports_within_a_tokens_scope(
 ) -> None:
     headers = auth(seeded.tokens["auditor"])
     base = "/api/plans/dhr2/export?as_at=2014-02-28"
-    for form, media in (("html", "text/html"), ("md", "text/markdown"), ("csv", "text/csv"),
-                        ("xlsx", "application/vnd.openxmlformats"),
-                        ("txt", "text/plain")):  # fmt: skip
+    for form, media in (
+        ("html", "text/html"),
+        ("md", "text/markdown"),
+        ("csv", "text/csv"),
+        ("xlsx", "application/vnd.openxmlformats"),
+        ("txt", "text/plain"),
+    ):
         answer = client.get(f"{base}&format={form}", headers=headers)
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
         assert f'filename="dhr2-as-at-2014-02-28.{form}"' in answer.headers["content-disposition"]
