@@ -52,17 +52,6 @@ class Ledger(Commands, Tokens, Queries):
         access.check_sees_whole_log("a proof against the log's head")
         return integrity.prove(self, plan_id, ref, event, size)
 
-    @staticmethod
-    def check_sees_whole_log(what: str) -> None:
-        """Refuse a token limited to plans what is a figure of every plan's events."""
-        access.check_sees_whole_log(what)
-
-    @staticmethod
-    def sees_whole_log() -> bool:
-        """Whether the one acting may see figures of the whole log (its size, its head, how
-        far the read models are behind it): not a token limited to plans."""
-        return access.sees_whole_log()
-
     def audit(self, plan_id: str | None = None, **filters: Any) -> Iterator[audit_trail.AuditRow]:
         return audit_trail.audit(self, access.narrow(plan_id), **filters)
 

@@ -28,7 +28,7 @@ from adapters.reports.claim import Claim, content_digest, draft, read_claim, rep
 from adapters.reports.shape import read_stamp
 from adapters.settings import Settings
 from domain.errors import InvalidCommand
-from service import integrity, reports
+from service import access, integrity, reports
 from service.ledger import Ledger
 
 Outcome = Literal["genuine", "altered", "log changed"]
@@ -46,7 +46,7 @@ class ReportCheck:
 def check_report(ledger: Ledger, path: Path) -> ReportCheck:
     """What ``path`` is, of this ledger's log (see the module's docstring). For whoever
     sees the whole log: the answer names its positions and heads."""
-    ledger.check_sees_whole_log("checking a report against the log")
+    access.check_sees_whole_log("checking a report against the log")
     form, text = _read(path)
     claim = read_claim(text)
     if claim is None:
