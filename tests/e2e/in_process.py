@@ -65,15 +65,17 @@ class InProcessShell(Shell):
     standard error is not caught here: a test of that runs ``recledger`` in a process."""
 
     def __call__(
-        self, *args: str, ok: bool = True, input: str | None = None, **options: Any
-    ) -> subprocess.CompletedProcess[str]:
+        self, *args: str | os.PathLike[str], ok: bool = True, input: str | None = None,
+        **options: Any,
+    ) -> subprocess.CompletedProcess[str]:  # fmt: skip
         if options:
             raise TypeError(f"in this process, {sorted(options)} cannot be honoured")
         env: dict[str, str | None] = {name: None for name in os.environ}
         env |= {"COLUMNS": "80"} | self.env
+        argv = [os.fspath(arg) for arg in args]
         with _as_a_process(self.cwd), CliRunner().isolation(input, env) as (out, err, _):
             try:
-                _command().main(args=where_click_reads_them(list(args)), prog_name="recledger")
+                _command().main(args=where_click_reads_them(argv), prog_name="recledger")
                 code = 0
             except SystemExit as exit:
                 code = _exit_status(exit.code)
@@ -81,7 +83,7 @@ class InProcessShell(Shell):
                 sys.stdout.flush()
                 sys.stderr.flush()
             stdout, stderr = _text(out.getvalue()), _text(err.getvalue())
-        done = subprocess.CompletedProcess(["recledger", *args], code, stdout, stderr)
+        done = subprocess.CompletedProcess(["recledger", *argv], code, stdout, stderr)
         if ok:
             assert done.returncode == 0, done.stderr
         return done
