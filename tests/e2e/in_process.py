@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,11 +43,28 @@ class Recledger:
         self.env = {"RECLEDGER_DB": db, "RECLEDGER_ACTOR": actor, "COLUMNS": str(columns)}
 
     def __call__(self, *args: str, code: int = 0) -> Result:
-        result = CliRunner().invoke(
-            app, where_click_reads_them(list(args)), env=self.env, catch_exceptions=False
-        )
+        result = _invoke(list(args), self.env)
         assert result.exit_code == code, (args, result.stdout, result.stderr)
         return result
+
+
+def _invoke(args: list[str], env: Mapping[str, str | None], input: str | None = None) -> Result:
+    """``recledger`` with ``args`` as Typer's test runner runs it (``catch_exceptions=False``),
+    but with the command made once."""
+    runner = CliRunner()
+    with runner.isolation(input, env) as (out, err, mixed):
+        returned, code, exception = None, 0, None
+        try:
+            returned = _command().main(args=where_click_reads_them(args), prog_name="recledger")
+        except SystemExit as exit:
+            code = _exit_status(exit.code)
+            exception = exit if code else None
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return Result(
+            runner, out.getvalue(), err.getvalue(), mixed.getvalue(), returned, code, exception
+        )
 
 
 class InProcessShell(Shell):
@@ -73,17 +90,12 @@ class InProcessShell(Shell):
         env: dict[str, str | None] = {name: None for name in os.environ}
         env |= {"COLUMNS": "80"} | self.env
         argv = [os.fspath(arg) for arg in args]
-        with _as_a_process(self.cwd), CliRunner().isolation(input, env) as (out, err, _):
-            try:
-                _command().main(args=where_click_reads_them(argv), prog_name="recledger")
-                code = 0
-            except SystemExit as exit:
-                code = _exit_status(exit.code)
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            stdout, stderr = _text(out.getvalue()), _text(err.getvalue())
-        done = subprocess.CompletedProcess(["recledger", *argv], code, stdout, stderr)
+        with _as_a_process(self.cwd):
+            result = _invoke(argv, env, input)
+        done = subprocess.CompletedProcess(
+            ["recledger", *argv], result.exit_code, _text(result.stdout_bytes),
+            _text(result.stderr_bytes),
+        )  # fmt: skip
         if ok:
             assert done.returncode == 0, done.stderr
         return done
