@@ -1,4 +1,7 @@
-"""The CLI as a user types it: the installed ``recledger`` command, in a real process."""
+"""The CLI as a user types it: ``recledger``'s commands, run in this process
+(tests/e2e/in_process.py); the installed command itself, in a real process, where the
+process is the point: its default ledger in the working directory, and an unreachable
+database named in one line by the real interpreter, without a traceback."""
 
 from __future__ import annotations
 
@@ -7,21 +10,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import Shell
 
 
 @pytest.fixture
 def recledger(tmp_path: Path) -> Shell:
-    return Shell(tmp_path)
+    return InProcessShell(tmp_path)
 
 
 def history(recledger: Shell, ref: str = "overview/1") -> list[dict[str, object]]:
     return json.loads(recledger("history", "dhr2", ref, "--json").stdout)
 
 
-def test_default_store_is_ledger_db_in_the_working_directory(
-    recledger: Shell, tmp_path: Path
-) -> None:
+def test_default_store_is_ledger_db_in_the_working_directory(tmp_path: Path) -> None:
+    recledger = Shell(tmp_path)  # the installed command, in a process of its own
     recledger("plan", "open", "dhr2", "--title", "DHR Case No 2")
     assert (tmp_path / "ledger.db").is_file()
     assert json.loads(recledger("plans", "--json").stdout)[0]["plan"] == "dhr2"
@@ -172,7 +175,7 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> 
 
 @pytest.mark.postgres
 def test_the_cli_records_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
-    shell = Shell(tmp_path, db=postgres_url)
+    shell = InProcessShell(tmp_path, db=postgres_url)
     shell("plan", "open", "dhr2", "--title", "DHR Case No 2", "--kind", "DHR")
     shell("raise", "dhr2", "imr/west-mercia-police/1", "--text", "Act", "--target", "Dec 2013")
     [entry] = json.loads(shell("history", "dhr2", "imr/west-mercia-police/1", "--json").stdout)

@@ -1,8 +1,11 @@
 """Issue 14: no value, race or file can break the ledger or make it lie.
 
 Each test reproduces one of the defects a hostile or unlucky user found, through the
-installed command in real processes, on a SQLite file and on the real PostgreSQL server
-where the defect concerns storage.
+command line, on a SQLite file and on the real PostgreSQL server where the defect concerns
+storage: in this process (tests/e2e/in_process.py), or in real processes of the installed
+command where the process is the point: parallel first starts, a database the process may
+not write, a server that refuses the connection, and reading a device or a pipe (in this
+process a read that never ends would hang the test run instead of timing out).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
 from service.command_models import RecordProgress
 from tests.attacker import Attacker
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import RECLEDGER, Shell
 
 SEED_TITLE = ("plan", "open", "dhr2", "--title", "DHR Case No 2")
@@ -64,7 +68,7 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Ledger:
         url, table = str(tmp_path / "ledger.db"), "stored_events"
     else:
         url, table = request.getfixturevalue("postgres_url"), "recledger_events"
-    shell = Shell(tmp_path, db=url)
+    shell = InProcessShell(tmp_path, db=url)
     shell(*SEED_TITLE)
     shell("raise", "dhr2", "overview/1", "--text", "Act robustly", "--target", "July 2014")
     return Ledger(shell, url, table)
@@ -115,7 +119,7 @@ def test_an_over_long_version_label_is_refused(ledger: Ledger, seed_plan: Path) 
 def test_a_nul_byte_after_the_first_4_kb_is_refused_with_its_line(tmp_path: Path) -> None:
     text = "".join(f"line {n} of a plan, long enough to fill a page or two\n" for n in range(100))
     (tmp_path / "plan.txt").write_bytes(text.encode() + b"more\x00text\n")
-    shell = Shell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
     refused(shell("import", "plan.txt", ok=False), "plan.txt:101: this is a binary file")
     assert not (tmp_path / "ledger.db").exists()
 
@@ -164,7 +168,7 @@ def test_a_stored_ref_of_thousands_of_digits_does_not_break_queries(tmp_path: Pa
     """Written by an earlier version that had no limit (SQLite does not enforce column
     widths): every query still answers."""
     db = str(tmp_path / "ledger.db")
-    shell = Shell(tmp_path, db=db)
+    shell = InProcessShell(tmp_path, db=db)
     shell(*SEED_TITLE)
     huge = "overview/" + "1" * 5000
     ledger = bootstrap(Settings(db=db, actor="old"))
@@ -189,7 +193,7 @@ def test_text_output_shows_control_characters_instead_of_obeying_them(tmp_path: 
     """An actor stored by an earlier version without the check: a fake history line and an
     escape sequence. The history shows them escaped, on the line they belong to."""
     db = str(tmp_path / "ledger.db")
-    shell = Shell(tmp_path, db=db)
+    shell = InProcessShell(tmp_path, db=db)
     shell(*SEED_TITLE)
     shell("raise", "dhr2", "overview/1", "--text", "Act")
     forged = "mallory\n  9  2014-02-28 10:00:00+0000  chief.inspector  Completed\x1b[2K\u202e"
@@ -226,7 +230,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(recledger_sqlite
 
 @pytest.fixture
 def recledger_sqlite(tmp_path: Path) -> Shell:
-    shell = Shell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
     shell(*SEED_TITLE)
     return shell
 
@@ -276,13 +280,13 @@ def test_eight_parallel_first_starts_on_a_fresh_database(fresh_db: str, tmp_path
 
 def test_a_file_that_is_not_a_database_is_named_as_such(tmp_path: Path) -> None:
     (tmp_path / "notes.db").write_text("shopping list\n" * 100)
-    shell = Shell(tmp_path, db=str(tmp_path / "notes.db"))
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "notes.db"))
     refused(shell("status", ok=False), "not a SQLite database file")
     refused(shell(*SEED_TITLE, ok=False), "not a SQLite database file")
 
 
 def test_a_read_command_never_creates_a_ledger(tmp_path: Path) -> None:
-    shell = Shell(tmp_path, db=str(tmp_path / "ledgr.db"))
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledgr.db"))
     for command in (("plans",), ("status",), ("overdue",), ("history", "dhr2", "overview/1")):
         refused(shell(*command, ok=False), "there is no ledger at", "ledgr.db")
     assert not (tmp_path / "ledgr.db").exists()
@@ -292,7 +296,7 @@ def test_a_read_only_database_is_named_read_only(tmp_path: Path) -> None:
     """As a user without write permission: root bypasses file permissions, so as root the
     command runs without that capability (setpriv)."""
     db = tmp_path / "ledger.db"
-    Shell(tmp_path, db=str(db))(*SEED_TITLE)
+    InProcessShell(tmp_path, db=str(db))(*SEED_TITLE)
     db.chmod(0o444)
     tmp_path.chmod(0o555)
     try:
@@ -355,7 +359,7 @@ def test_a_log_shorter_than_the_read_models_is_noticed(ledger: Ledger) -> None:
 
 def test_an_event_stored_at_a_reused_position_is_not_skipped(tmp_path: Path) -> None:
     """SQLite reuses the position of a deleted last row: the next event lands there."""
-    shell = Shell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
     ledger = Ledger(shell, str(tmp_path / "ledger.db"), "stored_events")
     shell(*SEED_TITLE)
     shell("raise", "dhr2", "overview/1", "--text", "Act")
@@ -373,7 +377,7 @@ def test_an_event_stored_at_a_reused_position_is_not_skipped(tmp_path: Path) -> 
 def test_a_setting_it_cannot_take_is_refused_in_one_line_naming_the_variable(
     tmp_path: Path,
 ) -> None:
-    shell = Shell(tmp_path, str(tmp_path / "ledger.db"))
+    shell = InProcessShell(tmp_path, str(tmp_path / "ledger.db"))
     shell.env["RECLEDGER_PROJECTIONS"] = "sometimes"
     refused = shell("plans", ok=False)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from domain.values import COUNT_MAX
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import Shell
 
 
 @pytest.fixture
 def shell(tmp_path: Path, db_url: str, seed_plan: Path) -> Shell:
-    shell = Shell(tmp_path, db=db_url)
+    shell = InProcessShell(tmp_path, db=db_url)
     shell("import", str(seed_plan))
     return shell
 

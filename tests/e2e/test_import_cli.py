@@ -1,23 +1,17 @@
-"""Importing the seed plan with the CLI, as a coordinator would."""
+"""Importing the seed plan with the CLI, as a coordinator would (in this process:
+tests/e2e/in_process.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-RECLEDGER = shutil.which("recledger") or str(Path(sys.executable).with_name("recledger"))
+from tests.e2e.in_process import InProcessShell
 
 
 def recledger(cwd: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "RECLEDGER_DB"}
-    env["RECLEDGER_ACTOR"] = "coordinator"
-    result = subprocess.run(
-        [RECLEDGER, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    result = InProcessShell(cwd)(*args, ok=False)  # without RECLEDGER_DB, as "coordinator"
     assert result.returncode == code, result.stderr
     return result
 

@@ -17,6 +17,7 @@ import pytest
 
 from adapters.importing.limits import MAX_CELL_CHARS, MAX_ROWS
 from service.ledger import Ledger
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import RECLEDGER
 from tests.hostile_files import (
     A_RECOMMENDATION,
@@ -57,12 +58,9 @@ def events(open_ledger: Callable[[str], Ledger], db: str) -> int:
 def ledger_with_a_plan(
     db_url: str, tmp_path: Path, open_ledger: Callable[[str], Ledger]
 ) -> tuple[str, int]:
-    """A ledger holding one imported plan, and the number of events in its log."""
-    result, _ = run_measured(
-        [RECLEDGER, "--db", db_url, "import", str(workbook(tmp_path / "plan.xlsx"))],
-        env={**os.environ, "RECLEDGER_ACTOR": "coordinator"},
-    )
-    assert result.returncode == 0, result.stderr
+    """A ledger holding one imported plan (imported in this process: only the hostile
+    imports are measured), and the number of events in its log."""
+    InProcessShell(tmp_path)("--db", db_url, "import", str(workbook(tmp_path / "plan.xlsx")))
     return db_url, events(open_ledger, db_url)
 
 

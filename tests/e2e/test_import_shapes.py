@@ -1,4 +1,5 @@
-"""Importing other shapes of plan through the installed ``recledger`` command.
+"""Importing other shapes of plan through ``recledger``'s commands (in this process:
+tests/e2e/in_process.py).
 
 The plans in ``tests/data/plans`` are invented, in the family of the seed document but
 shaped differently: a Safeguarding Adults Review as extracted text (nested numbers, a RAG
@@ -24,7 +25,7 @@ from openpyxl import Workbook
 
 from adapters.importing.refs import ref_sort_key
 from domain.refs import Ref
-from tests.e2e import shell
+from tests.e2e.in_process import InProcessShell
 
 PLANS = Path(__file__).parents[1] / "data" / "plans"
 SAR_TXT, SAR_CSV = PLANS / "sar-riverton.txt", PLANS / "sar-riverton.csv"
@@ -43,8 +44,8 @@ SAR_REFS = [
 Json = dict[str, Any]
 
 
-class Shell(shell.Shell):
-    """Runs ``recledger`` on ``<tmp>/ledger.db`` in ``cwd``, as a user would."""
+class Shell(InProcessShell):
+    """Runs ``recledger`` on ``<tmp>/ledger.db`` in ``cwd``, as a user would (in this process)."""
 
     def __init__(self, cwd: Path, db: str = "ledger.db") -> None:
         self.db = str(cwd / db)

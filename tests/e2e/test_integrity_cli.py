@@ -1,6 +1,7 @@
-"""The inspector's commands through the installed CLI: verify, checkpoint, prove, audit,
-export-log and restore; the stand-alone verifier on a machine with only Python and
-``cryptography``; and, on PostgreSQL, an application role that cannot rewrite the log."""
+"""The inspector's commands through the CLI (in this process: tests/e2e/in_process.py,
+but for a write to /dev/stdout): verify, checkpoint, prove, audit, export-log and
+restore; the stand-alone verifier on a machine with only Python and ``cryptography``;
+and, on PostgreSQL, an application role that cannot rewrite the log."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import psycopg
 import pytest
 
 from tests.attacker import Attacker
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import Shell
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +35,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def _seeded(tmp_path: Path, db: str, seed_plan: Path) -> Shell:
-    shell = Shell(tmp_path, db=db)
+    shell = InProcessShell(tmp_path, db=db)
     shell("import", str(seed_plan))
     return shell
 
@@ -50,7 +52,7 @@ def test_checkpoint_then_more_events_then_verify_against_it_and_restore_byte_for
     assert extended["intact"] and extended["size"] == 69
 
     shell("export-log", "-o", "log.jsonl")
-    restored = Shell(tmp_path, db=str(tmp_path / "restored.db"))
+    restored = InProcessShell(tmp_path, db=str(tmp_path / "restored.db"))
     assert f"head {extended['root']}" in restored("restore", "log.jsonl").stdout
     restored("export-log", "-o", "again.jsonl")
     assert (tmp_path / "log.jsonl").read_bytes() == (tmp_path / "again.jsonl").read_bytes()
@@ -72,7 +74,7 @@ def test_a_tampered_export_is_refused_at_its_first_bad_line_and_nothing_is_resto
     (tmp_path / "bad.jsonl").write_text("".join([*lines[:5], edited, *lines[6:]]))
     (tmp_path / "cut.jsonl").write_text("".join(lines[:-1]))
 
-    target = Shell(tmp_path, db=str(tmp_path / "target.db"))
+    target = InProcessShell(tmp_path, db=str(tmp_path / "target.db"))
     bad = target("restore", "bad.jsonl", ok=False)
     assert bad.returncode == 1 and "bad.jsonl, line 6:" in bad.stderr
     cut = target("restore", "cut.jsonl", ok=False)
@@ -102,7 +104,7 @@ def test_the_audit_view_filters_and_carries_each_entrys_hash(
     tmp_path: Path, seed_plan: Path
 ) -> None:
     shell = _seeded(tmp_path, str(tmp_path / "ledger.db"), seed_plan)
-    other = Shell(tmp_path, db=str(tmp_path / "ledger.db"), actor="lead@wmp")
+    other = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"), actor="lead@wmp")
     other("update", "dhr2", "imr/west-mercia-police/1", "--effective", "Mar 2014", "--text", "x")
 
     rows = json.loads(shell("audit", "dhr2", "--type", "ProgressRecorded", "--json").stdout)
@@ -113,7 +115,9 @@ def test_the_audit_view_filters_and_carries_each_entrys_hash(
         "Mar 2014",
         "cli",
     )
-    lines = shell("export-log", "-o", "/dev/stdout").stdout.splitlines()[1:-2]
+    # /dev/stdout is the standard output of a process of its own
+    real = Shell(tmp_path, db=str(tmp_path / "ledger.db"))
+    lines = real("export-log", "-o", "/dev/stdout").stdout.splitlines()[1:-2]
     entries = [json.loads(line) for line in lines if '"position"' in line]
     exported = {entry["position"]: entry["hash"] for entry in entries}
     assert mine["hash"] == exported[mine["position"]]
@@ -188,7 +192,7 @@ def test_the_application_role_appends_but_cannot_change_the_log(
     as_role = parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}").geturl()
     try:
         owner("app-role", role)
-        app = Shell(tmp_path, db=as_role)
+        app = InProcessShell(tmp_path, db=as_role)
         app("update", "dhr2", "overview/1", "--effective", "Mar 2014", "--text", "by the app")
         assert app("verify").stdout.startswith("intact: 69 events")
         schema = parts.query.removeprefix("schema=")

@@ -1,5 +1,5 @@
-"""Issue 25, defect 8: look-alike names cannot forge attribution, through the installed CLI
-on a SQLite file and on PostgreSQL.
+"""Issue 25, defect 8: look-alike names cannot forge attribution, through the CLI (in
+this process: tests/e2e/in_process.py) on a SQLite file and on PostgreSQL.
 
 Token names "\u0441oord" (Cyrillic es), "coord" + U+200B, full-width "coord" and "Coord" were
 accepted beside an existing "coord", and an update made with the U+200B one showed in
@@ -22,6 +22,7 @@ from domain.errors import AlreadyExists
 from domain.refs import token_aggregate_id
 from service.command_models import IssueToken
 from service.ledger import Ledger
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import Shell
 
 REF = "overview/1"
@@ -32,7 +33,7 @@ CYRILLIC, ZERO_WIDTH, FULL_WIDTH = "\u0441oord", "coord\u200b", "\uff43\uff4f\uf
 def shell(db_url: str, tmp_path: Path) -> Shell:
     """A ledger with a plan, a recommendation with an update (events 1 and 2 of its
     history), and a token issued to "coord"."""
-    shell = Shell(tmp_path, db=db_url)
+    shell = InProcessShell(tmp_path, db=db_url)
     shell("plan", "open", "dhr2", "--title", "DHR Case No 2")
     shell("raise", "dhr2", REF, "--text", "Act robustly", "--target", "July 2014")
     shell("update", "dhr2", REF, "--effective", "Mar 2014", "--text", "Started")

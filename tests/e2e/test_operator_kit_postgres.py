@@ -2,7 +2,8 @@
 the application role made as it says, the ledger made by `recledger app-role` as an owner
 without CREATEROLE, the services' commands run as the application role with the settings
 of docs/deploy/recledger.env.example; backup and restore, a rebuild, an upgrade that
-changes a read model, and the two services started and stopped as systemd does."""
+changes a read model, and the two services started and stopped as systemd does (the
+services in processes of their own; the commands in this one: tests/e2e/in_process.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import pytest
 
 from projections.plans import Plans
 from tests.conftest import POSTGRES_URL, _postgres_or_skip
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.test_operator_kit import env_example, exec_start
 
 pytestmark = pytest.mark.postgres
@@ -63,10 +65,9 @@ class Site:
     def run(
         self, *args: str, role: str | None = None, database: str | None = None, ok: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [RECLEDGER, *args], cwd=self.where, env=self.env(role, database),
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
+        command = InProcessShell(self.where)  # in this process; the services are processes
+        command.env = self.env(role, database)
+        done = command(*args, ok=False)
         if ok:
             assert done.returncode == 0, f"recledger {' '.join(args)}: {done.stderr}"
         return done

@@ -1,34 +1,29 @@
-"""The read side through the CLI, on the imported seed plan."""
+"""The read side through the CLI, on the imported seed plan (in this process:
+tests/e2e/in_process.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
-import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-RECLEDGER = shutil.which("recledger") or str(Path(sys.executable).with_name("recledger"))
+from tests.e2e.in_process import InProcessShell
+
 FEB_2014_UPDATE = "Following an HMIC Review in December 2013"
 
 
 class Shell:
     def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.env = {k: v for k, v in os.environ.items() if k != "RECLEDGER_DB"}
-        self.env["RECLEDGER_ACTOR"] = "coordinator"
+        self.recledger = InProcessShell(cwd)  # without RECLEDGER_DB, as "coordinator"
 
     def __call__(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [RECLEDGER, *args], cwd=self.cwd, env=self.env, capture_output=True, text=True
-        )
+        result = self.recledger(*args, ok=False)
         assert result.returncode == code, result.stderr
         return result
 

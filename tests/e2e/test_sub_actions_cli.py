@@ -1,4 +1,5 @@
-"""Sub-actions as items of their own, through the installed CLI, on the imported seed plan.
+"""Sub-actions as items of their own, through the CLI (in this process:
+tests/e2e/in_process.py), on the imported seed plan.
 
 The seed's overview/3 has five sub-actions; the document pairs four of them with the
 targets March, April, December and November 2013 and leaves the fifth without one.
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import Shell
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "dhr-case-2-action-plan.txt"
@@ -19,7 +21,7 @@ SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "dhr-case-2-act
 
 @pytest.fixture
 def shell(tmp_path: Path) -> Shell:
-    shell = Shell(tmp_path)
+    shell = InProcessShell(tmp_path)
     shell("import", str(SEED))
     return shell
 

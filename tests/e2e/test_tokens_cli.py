@@ -1,12 +1,12 @@
-"""Tokens through the installed CLI: issued once, used with --token (or RECLEDGER_TOKEN)
-with the same rules as the API will use, revoked."""
+"""Tokens through the CLI (in this process: tests/e2e/in_process.py): issued once, used
+with --token (or RECLEDGER_TOKEN) with the same rules as the API will use, revoked."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.e2e.shell import Shell
+from tests.e2e.in_process import InProcessShell
 
 WMP = "imr/west-mercia-police/2"
 CRI = "imr/cri-pathway-to-recovery/1"
@@ -15,7 +15,7 @@ CRI = "imr/cri-pathway-to-recovery/1"
 def test_tokens_act_with_their_role_and_scope_and_stop_when_revoked(
     tmp_path: Path, seed_plan: Path
 ) -> None:
-    shell = Shell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
     shell("import", str(seed_plan))
     issued = shell("token", "add", "lead@wmp", "--role", "agency_lead", "--agency",
                    "west-mercia-police").stdout.splitlines()  # fmt: skip
@@ -31,7 +31,7 @@ def test_tokens_act_with_their_role_and_scope_and_stop_when_revoked(
                   "--text", "no", ok=False)  # fmt: skip
     assert other.returncode == 1 and f"may not change {CRI}" in other.stderr
 
-    as_auditor = Shell(tmp_path, db=str(tmp_path / "ledger.db"))
+    as_auditor = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
     as_auditor.env["RECLEDGER_TOKEN"] = auditor
     assert as_auditor("verify").stdout.startswith("intact: ")
     refused = as_auditor("update", "dhr2", WMP, "--effective", "Mar 2014", "--text", "x", ok=False)

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from tests.conftest import POSTGRES_URL
+from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import Shell
 
 OWN = "imr/west-mercia-police/1"
@@ -77,8 +78,10 @@ def test_a_backup_taken_while_writing_restores_and_verifies_against_an_earlier_c
     assert "backed up the ledger at position" in made.stdout
     assert shell("backup", "-o", "ledger.backup", ok=False).returncode == 1  # never overwritten
 
-    restored = Shell(tmp_path, db=restored_url(db_url, tmp_path / "ledger.backup", tmp_path,
-                                                databases))  # fmt: skip
+    # the writes and the backup are processes at once; what is restored is read in this one
+    restored = InProcessShell(
+        tmp_path, db=restored_url(db_url, tmp_path / "ledger.backup", tmp_path, databases)
+    )
     checked = restored("verify", "--against", "before.json")
     assert "intact" in checked.stdout, checked.stdout
     kept = restored("status", "dhr2", "--json").stdout

@@ -1,7 +1,8 @@
 """The projection worker (``recledger project``, RECLEDGER_PROJECTIONS=worker), as real
-processes on both backends: commands do not catch the read models up, the worker does
-(on PostgreSQL woken by the log's notifications), reads say how far behind they are, and
-a worker stopped, killed or restarted loses nothing and applies nothing twice."""
+processes on both backends (the commands beside it run in this one): commands do not
+catch the read models up, the worker does (on PostgreSQL woken by the log's
+notifications), reads say how far behind they are, and a worker stopped, killed or
+restarted loses nothing and applies nothing twice."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pytest
 from adapters.settings import Settings
 from adapters.storage import bootstrap
 from service.ledger import Ledger
+from tests.e2e.in_process import InProcessShell
 from tests.projection_rows import rows
 
 RECLEDGER = str(Path(sys.executable).with_name("recledger"))
@@ -32,9 +34,10 @@ def env(db_url: str) -> dict[str, str]:
 
 
 def recledger(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([RECLEDGER, *args], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done
+    """A command, in this process (tests/e2e/in_process.py): the worker is the process."""
+    shell = InProcessShell(Path.cwd())
+    shell.env = dict(env)
+    return shell(*args)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from adapters.web.app import create_app
 from domain.access import Role
 from domain.audit import acting_as_owner
 from service.command_models import IssueToken
-from tests.e2e.shell import Shell
+from tests.e2e.in_process import InProcessShell
 from tests.web.conftest import Seeded, auth
 from tests.web.test_pages import sign_in
 
@@ -49,7 +49,7 @@ def test_a_token_limited_to_plans_is_refused_the_logs_head_and_verification(
             assert answer.status_code == 403, (path, answer.text)
             assert "whole log" in answer.json()["detail"]
     assert client.get("/api/head", headers=auth(seeded.tokens["auditor"])).status_code == 200
-    refused = Shell(tmp_path, db=seeded.db)("--token", limited, "head", ok=False)
+    refused = InProcessShell(tmp_path, db=seeded.db)("--token", limited, "head", ok=False)
     assert refused.returncode == 1 and "whole log" in refused.stderr
 
 

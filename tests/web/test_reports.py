@@ -8,7 +8,6 @@ import csv
 import io
 import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from domain.errors import InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from service.command_models import Correct, RecordProgress, ReviseTarget
 from service.ledger import Ledger
+from tests.e2e.in_process import InProcessShell
 from tests.web.conftest import OWN, Seeded, auth
 
 FEB = "Feb 2014: "
@@ -215,9 +215,8 @@ def test_an_export_before_the_plan_had_recommendations_says_so(ledger: Ledger) -
 
 
 def recledger(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    command = Path(sys.executable).with_name("recledger")
-    env = {**os.environ, "RECLEDGER_DB": db, "RECLEDGER_ACTOR": "auditor"}
-    return subprocess.run([str(command), *args], capture_output=True, text=True, env=env)
+    """``recledger`` as the auditor, in this process (tests/e2e/in_process.py)."""
+    return InProcessShell(Path.cwd(), db=db, actor="auditor")(*args, ok=False)
 
 
 def test_verify_report_confirms_every_formats_head_and_refuses_an_altered_one(
