@@ -1,6 +1,6 @@
 """The ledger's key: an Ed25519 key kept in a file outside the database.
 
-It signs every write as it is stored (``adapters/event_stores.py``), so a database
+It signs every write as it is stored (``adapters/stores/signed.py``), so a database
 writer without the key cannot add events that ``verify`` accepts; it signs checkpoints;
 and a secret derived from it keys the read models' digests (``projections/digest.py``),
 so their rows cannot be edited unnoticed.
