@@ -88,6 +88,11 @@ class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresAppli
 
     max_events_per_statement = 1000
     mark = "%s"
+    signature_columns = (
+        "last_id bigint NOT NULL, count integer NOT NULL, key text NOT NULL, "
+        "signature bytea NOT NULL"
+    )
+    signatures_index = f'"{SIGNATURES}_by_last"'
 
     def __init__(self, datastore: es_postgres.PostgresDatastore, **kwargs: Any) -> None:
         # Before the library first uses its pool (to register its types, in this call): its
@@ -132,17 +137,6 @@ class ChunkedPostgresApplicationRecorder(SignedWrites, es_postgres.PostgresAppli
 
     def signatures_table(self) -> str:
         return f'"{self.datastore.schema}"."{SIGNATURES}"'
-
-    def create_signatures_table(self) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.signatures_table()} (last_id bigint "
-                "NOT NULL, count integer NOT NULL, key text NOT NULL, signature bytea NOT NULL)"
-            )
-            curs.execute(
-                f'CREATE INDEX IF NOT EXISTS "{SIGNATURES}_by_last" '
-                f"ON {self.signatures_table()} (last_id)"
-            )
 
 
 def env(db: str) -> dict[str, str]:

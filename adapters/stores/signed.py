@@ -34,7 +34,23 @@ class SignedWrites:
     is written."""
     mark = "?"
     """The driver's parameter mark."""
+    signature_columns = (
+        "last_id INTEGER NOT NULL, count INTEGER NOT NULL, key TEXT NOT NULL, "
+        "signature BLOB NOT NULL"
+    )
+    """The signatures' columns, in the database's types."""
+    signatures_index = f"{SIGNATURES}_by_last"
     datastore: Any
+
+    def create_signatures_table(self) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.signatures_table()} ({self.signature_columns})"
+            )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {self.signatures_index} "
+                f"ON {self.signatures_table()} (last_id)"
+            )
 
     def signature_of(self, stored: Sequence[Any], last_id: int) -> WriteSignature:
         if self.signer is None:

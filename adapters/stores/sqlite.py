@@ -26,7 +26,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.stores.common import READ_ONLY
-from adapters.stores.signed import SIGNATURES, SignedWrites
+from adapters.stores.signed import SignedWrites
 from domain.errors import InvalidCommand, NoLedger, StorageUnavailable
 
 T = TypeVar("T")
@@ -37,16 +37,6 @@ LEDGER_ENV: Mapping[str, str] = {}
 
 class SigningSQLiteRecorder(SignedWrites, SQLiteApplicationRecorder):
     """The library's SQLite recorder, signing each write in its transaction."""
-
-    def create_signatures_table(self) -> None:
-        with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {SIGNATURES} (last_id INTEGER NOT NULL, "
-                "count INTEGER NOT NULL, key TEXT NOT NULL, signature BLOB NOT NULL)"
-            )
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {SIGNATURES}_by_last ON {SIGNATURES} (last_id)"
-            )
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
