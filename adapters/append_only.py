@@ -5,7 +5,7 @@ Triggers, installed when a ledger is opened if any is missing, whoever asks afte
 through recledger or not:
 
 - the events, the seals, the heads and the write signatures (``projections/seals.py``,
-  ``adapters/event_stores.py``) refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL);
+  ``adapters/stores/signed.py``) refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL);
 - a seal can only be appended at the next position, for the next stored event (on
   PostgreSQL its leaf is recomputed from the event and must match); a head only at the
   size the seals have reached (on PostgreSQL its frontier and root are recomputed from
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, text
 
-from adapters.event_stores import SIGNATURES
+from adapters.stores.signed import SIGNATURES
 from projections.seals import heads, seals
 from projections.tables import metadata
 

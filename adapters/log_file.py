@@ -22,8 +22,8 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from adapters.event_stores import SigningMemoryRecorder
-from adapters.postgres_recorder import ChunkedPostgresApplicationRecorder
+from adapters.stores.memory import SigningMemoryRecorder
+from adapters.stores.postgres import ChunkedPostgresApplicationRecorder
 from adapters.verifier import Item, VerificationFailed, read_export
 from domain import integrity
 from domain.errors import InvalidCommand
@@ -52,7 +52,7 @@ def export_log(ledger: Ledger, path: Path) -> tuple[int, bytes]:
 
 def signatures_by_last_event(ledger: Ledger) -> dict[int, integrity.WriteSignature]:
     """Each write's signature by the notification id of its last event: the one by the
-    ledger's key where several end at one event (``adapters/event_stores.py``)."""
+    ledger's key where several end at one event (``adapters/stores/signed.py``)."""
     found: dict[int, integrity.WriteSignature] = {}
     for signed in every_signature(ledger):
         kept = found.get(signed.last_id)

@@ -7,12 +7,20 @@ standard defines it; the rule that uses it (when two names are confusable) is th
 
 from __future__ import annotations
 
-import icu
-
-_CHECKER = icu.SpoofChecker()
+from functools import cache
+from typing import Any
 
 
 def skeleton(text: str) -> str:
     """``text``'s skeleton: confusable characters mapped to one prototype (Cyrillic "\u0441"
     and Latin "c" both to "c"; "0" to "O"; "m" to "rn")."""
-    return str(_CHECKER.getSkeleton(0, text))
+    return str(_checker().getSkeleton(0, text))
+
+
+@cache
+def _checker() -> Any:
+    """ICU's spoof checker, loaded when a name is first compared: a command that compares
+    none does not pay for loading ICU."""
+    import icu
+
+    return icu.SpoofChecker()

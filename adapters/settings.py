@@ -1,12 +1,23 @@
-"""Settings, read from the environment (``RECLEDGER_*``) and overridden by CLI options."""
+"""Settings, read from the environment (``RECLEDGER_*``) and overridden by CLI options.
+
+A pydantic model that reads its variables itself, as pydantic-settings' ``BaseSettings``
+would with ``env_prefix="RECLEDGER_"`` and nothing else (no ``.env`` file, no secrets
+directory): a variable's name in any case; a field with aliases read from the first alias
+set; what is given to the constructor over the environment; a value the field cannot take
+refused by pydantic's validation, with the field's name. pydantic-settings itself (its
+sources, dotenv, asyncio) cost every command ~40 ms to start, for six variables.
+"""
 
 from __future__ import annotations
 
 import getpass
-from typing import Literal
+import os
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
+
+ENV_PREFIX = "RECLEDGER_"
 
 
 def _login_name() -> str:
@@ -17,8 +28,12 @@ def _login_name() -> str:
         return "unknown"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RECLEDGER_", populate_by_name=True)
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True, populate_by_name=True)
+
+    def __init__(self, **values: Any) -> None:
+        """The values given, over those of the environment."""
+        super().__init__(**{**from_environment(), **values})
 
     db: str = Field(
         default="ledger.db",
@@ -56,3 +71,25 @@ class Settings(BaseSettings):
         "catches them up itself; 'worker', a long-lived `recledger project` process does, "
         "so commands do not wait for them and reads say how far behind the log they are.",
     )
+
+
+def variables(name: str, field: FieldInfo) -> list[str]:
+    """The environment variables a field is read from, the first the one to write."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return [choice for choice in alias.choices if isinstance(choice, str)]
+    if isinstance(alias, str):
+        return [alias]
+    return [f"{ENV_PREFIX}{name}".upper()]
+
+
+def from_environment() -> dict[str, str]:
+    """Each setting's value in the environment, by field, where it is set there."""
+    environment = {name.lower(): value for name, value in os.environ.items()}
+    found: dict[str, str] = {}
+    for name, field in Settings.model_fields.items():
+        for variable in variables(name, field):
+            if variable.lower() in environment:
+                found[name] = environment[variable.lower()]
+                break
+    return found

@@ -16,11 +16,10 @@ from __future__ import annotations
 import types
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from adapters.settings import Settings
+from adapters.settings import Settings, variables
 
 COMMAND = "python -m adapters.settings_reference > docs/environment.md"
 """How the page is made again (from the repository's root)."""
@@ -36,16 +35,6 @@ overrides its variable. A value the settings cannot take is refused in one line 
 variable, before anything is opened. A yes-or-no value is written `1`/`0`, `true`/`false`,
 `yes`/`no` or `on`/`off`.
 """
-
-
-def variables(name: str, field: FieldInfo) -> list[str]:
-    """The environment variables a field is read from, the first the one to write."""
-    alias = field.validation_alias
-    if isinstance(alias, AliasChoices):
-        return [choice for choice in alias.choices if isinstance(choice, str)]
-    if isinstance(alias, str):
-        return [alias]
-    return [f"{Settings.model_config.get('env_prefix', '')}{name}".upper()]
 
 
 def setting_variables() -> dict[str, str]:

@@ -18,7 +18,7 @@ concurrent catch-up can neither skip nor repeat an event.
 assumes that no notification with a lower id can become visible later: an id must never
 commit after a larger one. On PostgreSQL, ids come from a sequence, and two concurrent
 transactions could commit them out of order; the event store prevents that by taking
-one lock for every writer before inserting (``adapters/postgres_recorder.py``, as the
+one lock for every writer before inserting (``adapters/stores/postgres.py``, as the
 library's own recorder does with ``LOCK TABLE``), so inserts commit one at a time, in id
 order. On SQLite there is one writer at a time. The test
 ``tests/integration/test_concurrent_writers.py`` runs writer processes and catch-ups at

@@ -288,7 +288,7 @@ class Store(Application[UUID]):
 
     def signatures(self, after: int, limit: int) -> list[WriteSignature]:
         """The write signatures whose last event comes after notification ``after``."""
-        recorder: Any = self.recorder  # a signing recorder (adapters/event_stores.py)
+        recorder: Any = self.recorder  # a signing recorder (adapters/stores/)
         found: list[WriteSignature] = self.read(lambda: recorder.select_signatures(after, limit))
         return found
 

@@ -13,8 +13,8 @@ from uuid import UUID
 import psycopg
 
 from adapters.append_only import protected_tables
-from adapters.event_stores import SIGNATURES
 from adapters.signing import LedgerKey
+from adapters.stores.signed import SIGNATURES
 from domain.integrity import WriteSignature, sign_write
 
 

@@ -129,7 +129,7 @@ def run(
     stored it has succeeded: if the read models could not follow, that is said, exit 0.
     A command that ``answers`` from the read models says how far behind the log they
     were when it began, where a projection worker keeps them and they were behind."""
-    from adapters.storage import scrub, storage_cause, storage_errors
+    from adapters.stores.common import scrub, storage_cause, storage_errors
     from service.ledger import Earlier
 
     state: CliState = ctx.obj

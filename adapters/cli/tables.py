@@ -4,16 +4,18 @@ not a terminal stays plain text, a line per row, for scripts."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from adapters.output import block, printable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich loads only to draw a table, never for a script's plain text
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     from projections.views import OverdueRow, RecommendationView
 
 _COLUMNS = (
@@ -34,6 +36,8 @@ _ROOM_FOR_AGENCY = 130
 def views_table(views: Sequence[RecommendationView | OverdueRow], width: int) -> Table:
     """One row per item (a sub-action's ref indented under its recommendation); stored
     text is shown, never obeyed (no markup)."""
+    from rich.table import Table
+
     table = Table(header_style="bold", expand=True)
     several = len({view.plan for view in views}) > 1
     if several:
@@ -68,6 +72,8 @@ def views_table(views: Sequence[RecommendationView | OverdueRow], width: int) ->
 def rows_table(rows: list[dict[str, object]], fields: list[str], width: int) -> Table:
     """Any listing's rows (``leads``, ``agencies``) under a header row, within ``width``:
     counts keep their width, text gives way."""
+    from rich.table import Table
+
     table = Table(header_style="bold")
     cells = [[_cell(row[field]) for field in fields] for row in rows]
     headers = [field.replace("_", " ").capitalize() for field in fields]
@@ -91,6 +97,8 @@ def rows_table(rows: list[dict[str, object]], fields: list[str], width: int) -> 
 def _text(cell: str) -> Text:
     """A cell as shown, never obeyed (no markup, escapes visible); its own lines kept,
     each further one indented."""
+    from rich.text import Text
+
     return Text("\n".join(printable(line) for line in block("", cell, "  ")))
 
 
@@ -99,6 +107,21 @@ def _cell(value: object) -> str:
 
 
 def terminal() -> Console | None:
-    """The terminal standard output is, if it is one."""
+    """The terminal standard output is, if it is one. Output to a pipe or a file, where
+    nothing tells rich otherwise (``TTY_COMPATIBLE``, ``FORCE_COLOR``), is none: known
+    without loading rich."""
+    if not {"TTY_COMPATIBLE", "FORCE_COLOR"} & os.environ.keys() and not _a_tty(sys.stdout):
+        return None
+    from rich.console import Console
+
     console = Console()
     return console if console.is_terminal else None
+
+
+def _a_tty(stream: object) -> bool:
+    """Whether ``stream`` says it is a terminal, as rich asks it."""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return False if isatty is None else bool(isatty())
+    except ValueError:  # closed
+        return False

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.settings import Settings
-from adapters.storage import scrub, storage_cause, storage_errors
+from adapters.stores.common import scrub, storage_cause, storage_errors
 from adapters.web import api, pages
 from adapters.web.errors import body_of, status_of
 from adapters.web.gate import Gate, is_api

@@ -29,7 +29,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.storage import scrub, storage_cause, storage_errors
+from adapters.stores.common import scrub, storage_cause, storage_errors
 from adapters.web.errors import body_of, status_of
 from adapters.web.gateway import Bearer, Gateway, SessionOf
 from adapters.web.limits import body_limit, too_large

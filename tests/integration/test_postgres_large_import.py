@@ -3,7 +3,7 @@
 The regression: the library's recorder sent a ~16k-event INSERT through psycopg's
 pipeline and hung in ``pipeline.sync()`` (14 of 32 runs), the tail of the message left
 in libpq's buffer while the server waited for it (``ClientRead``). See
-``adapters/postgres_recorder.py``.
+``adapters/stores/postgres.py``.
 
 Each run imports 5,000 recommendations, each with 3 dated progress updates (20,000
 recommendation events + 2 plan events), through the real service. Each run gets a fresh

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.storage import ServerClock
+from adapters.stores.postgres import ServerClock
 from domain.audit import acting_as_owner
 from domain.errors import ClockSkew, RecommendationNotFound
 from service.command_models import OpenPlan, RaiseRecommendation

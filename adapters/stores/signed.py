@@ -10,9 +10,8 @@ of the log to the next one, and the removed event's signature stays). ``verify``
 the log and checks that every event is covered by a signature that holds under the
 ledger's key. The table is append-only, like the events (``adapters/append_only.py``).
 
-The recorders here are the eventsourcing library's, with that one addition: SQLite's
-(selected with ``APPLICATION_RECORDER_TOPIC``) and the in-memory one (``MemoryFactory``,
-selected with ``PERSISTENCE_MODULE``); PostgreSQL's is ``adapters/postgres_recorder.py``.
+Each backend's recorder is the eventsourcing library's, with that one addition
+(``SignedWrites``): ``adapters/stores/memory.py``, ``sqlite.py`` and ``postgres.py``.
 """
 
 from __future__ import annotations
@@ -20,19 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-
 from domain.errors import StorageUnavailable
 from domain.integrity import Signer, WriteSignature, sign_write
 
 SIGNATURES = "rl_signatures"
-
-
-APPLICATION_NAME = "recledger"
-"""What recledger's PostgreSQL connections call themselves (``pg_stat_activity``), unless
-``PGAPPNAME`` names them otherwise."""
 
 
 class SignedWrites:
@@ -44,7 +34,23 @@ class SignedWrites:
     is written."""
     mark = "?"
     """The driver's parameter mark."""
+    signature_columns = (
+        "last_id INTEGER NOT NULL, count INTEGER NOT NULL, key TEXT NOT NULL, "
+        "signature BLOB NOT NULL"
+    )
+    """The signatures' columns, in the database's types."""
+    signatures_index = f"{SIGNATURES}_by_last"
     datastore: Any
+
+    def create_signatures_table(self) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.signatures_table()} ({self.signature_columns})"
+            )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {self.signatures_index} "
+                f"ON {self.signatures_table()} (last_id)"
+            )
 
     def signature_of(self, stored: Sequence[Any], last_id: int) -> WriteSignature:
         if self.signer is None:
@@ -85,62 +91,3 @@ def signatures_of(rows: Sequence[Any]) -> list[WriteSignature]:
     columns = ("last_id", "count", "key", "signature")
     values = [[r[c] for c in columns] if isinstance(r, dict) else r for r in rows]
     return [WriteSignature(int(v[0]), int(v[1]), str(v[2]), bytes(v[3])) for v in values]
-
-
-class SigningSQLiteRecorder(SignedWrites, SQLiteApplicationRecorder):
-    """The library's SQLite recorder, signing each write in its transaction."""
-
-    def create_signatures_table(self) -> None:
-        with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {SIGNATURES} (last_id INTEGER NOT NULL, "
-                "count INTEGER NOT NULL, key TEXT NOT NULL, signature BLOB NOT NULL)"
-            )
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {SIGNATURES}_by_last ON {SIGNATURES} (last_id)"
-            )
-
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        if stored_events and ids:
-            self.insert_signature(c, self.signature_of(stored_events, ids[-1]))
-        return ids
-
-
-class SigningMemoryRecorder(SignedWrites, POPOApplicationRecorder):
-    """The library's in-memory recorder, signing each write under its lock."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._signatures: list[WriteSignature] = []
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        with self._database_lock:
-            ids = super().insert_events(stored_events, **kwargs)
-            if stored_events and ids:
-                self._signatures.append(self.signature_of(stored_events, ids[-1]))
-            return ids
-
-    def create_signatures_table(self) -> None:
-        """Nothing to make in memory."""
-
-    def add_signature(self, found: WriteSignature) -> None:
-        """Keep a signature of events already stored (``recledger attest``, a restore)."""
-        with self._database_lock:
-            self._signatures.append(found)
-            self._signatures.sort(key=lambda s: s.last_id)
-
-    def select_signatures(self, after: int, limit: int) -> list[WriteSignature]:
-        with self._database_lock:
-            return [s for s in self._signatures if s.last_id > after][:limit]
-
-
-class MemoryFactory(POPOFactory):
-    """The in-memory store, with the signing recorder."""
-
-    def application_recorder(self) -> SigningMemoryRecorder:
-        return SigningMemoryRecorder()
