@@ -44,11 +44,6 @@ def adapter(cls: type) -> TypeAdapter[Any]:
     return _adapters[cls]
 
 
-def encode(value: object) -> Any:
-    """A record's JSON data."""
-    return adapter(type(value)).dump_python(value, mode="json", by_alias=True)
-
-
 def encoded(value: object) -> str:
     """A record's JSON text (compact, not ASCII-escaped)."""
     return adapter(type(value)).dump_json(value, by_alias=True).decode()
@@ -69,5 +64,5 @@ class JsonForm:
     )
 
     def to_json(self) -> dict[str, Any]:
-        found: dict[str, Any] = encode(self)
+        found: dict[str, Any] = adapter(type(self)).dump_python(self, mode="json", by_alias=True)
         return found
