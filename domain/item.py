@@ -1,17 +1,16 @@
 """The record of an item of a plan as at a day: the frozen value the domain's fold gives
 (``domain.recommendation.record``), one for a recommendation and one for each of its
 sub-actions. The read models keep it (``projections.timeline``) in its JSON form
-(``domain.record``); the queries' answers are it with what the day makes of it."""
+(pydantic's, ``domain.record``); the queries' answers are it with what the day makes of it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
-from domain.record import JsonForm
+from domain.record import JsonForm, Moment
 from domain.refs import Placed
 
 
@@ -21,7 +20,7 @@ class Correction:
 
     event_id: str
     actor: str
-    recorded_at: datetime
+    recorded_at: Moment
     reason: str | None
 
 

@@ -198,10 +198,7 @@ def _views(
 ) -> list[RecommendationView]:
     """The recommendations whose versions meet ``conditions``, with their updates as at D."""
     query = select(versions.c.rec_id, versions.c.summary, versions.c.opened).where(*conditions)
-    found = {
-        row.rec_id: (decode(Item, json.loads(row.summary)), row.opened)
-        for row in conn.execute(query)
-    }
+    found = {row.rec_id: (decode(Item, row.summary), row.opened) for row in conn.execute(query)}
     if not found:
         return []
     # A plan's few ids go as a list (an index lookup each); many, as the query itself.

@@ -20,10 +20,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
+from domain import record
 from domain.fuzzy_date import FuzzyDate
 from domain.item import Item
 from domain.recommendation import Recommendation, amendments
-from domain.record import decode, encode
+from domain.record import decode
 from domain.rules import deadline_due, due_by
 from projections import workload
 from projections.bulk import insert_rows, rows_matching
@@ -40,7 +41,7 @@ def dumps(value: object) -> str:
 @lru_cache(maxsize=8192)
 def encoded(summary: Item) -> str:
     """A record as stored; the same record recurs as segments split, so keep a few."""
-    return dumps(encode(summary))
+    return record.encoded(summary)
 
 
 @dataclass
@@ -146,7 +147,7 @@ class Recommendations:
             Segment(
                 date.fromordinal(row.eff_from),
                 date.fromordinal(row.eff_to),
-                decode(Item, json.loads(row.summary)),
+                decode(Item, row.summary),
             )
             for row in rows
         ]

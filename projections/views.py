@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
-from typing import Any, ClassVar
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import Field, computed_field
 
 from domain.fuzzy_date import FuzzyDate
 from domain.item import Correction, Item
 from domain.kinds import Status
-from domain.record import JsonForm
+from domain.record import JsonForm, Moment, absent
+from domain.refs import Placed
 from domain.rules import assess
 from projections.history import HistoryEntry
 from projections.timeline import as_shown
@@ -27,27 +30,23 @@ class LastUpdate(JsonForm):
 
     effective: FuzzyDate
     text: str
-    correction: Correction | None = None
+    correction: Annotated[Correction | None, Field(exclude=True)] = None
     """The latest correction it is read through, if any."""
-
-    json_hidden = frozenset({"correction"})
 
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateView(LastUpdate):
+    correction: Annotated[Correction | None, Field(exclude_if=absent)] = None
     actor: str
-    recorded_at: datetime
+    recorded_at: Moment
     source: str
     event_id: str = ""
     sequence: int = 0
     """Its number in the recommendation's history."""
-    action: str | None = None
+    action: Annotated[str | None, Field(exclude=True)] = None
     """The sub-action it is about; None: the recommendation itself."""
 
-    json_hidden = frozenset({"action"})
-    json_computed = ("corrected",)
-    json_optional = frozenset({"correction"})
-
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def corrected(self) -> bool:
         return self.correction is not None
@@ -59,20 +58,25 @@ class UpdateView(LastUpdate):
 @dataclass(frozen=True, kw_only=True)
 class RecommendationView(Item):
     """A recommendation, or one of its sub-actions (``parent`` set), as at a day: its
-    record, its updates as at the day, and whether it is overdue then."""
+    record, its updates as at the day, and whether it is overdue then. Its JSON form
+    leaves out ``parent`` for a recommendation, and its evidence and position."""
 
+    parent: Annotated[str | None, Field(exclude_if=absent)] = None
+    evidence: Annotated[str | None, Field(exclude=True)] = None
+    has_updates: Annotated[bool, Field(exclude=True)] = False
     sub_actions: tuple[RecommendationView, ...] = ()
+    corrected: Annotated[
+        Mapping[str, Correction], Field(serialization_alias="corrected_fields")
+    ] = field(default_factory=dict, hash=False)
     updates: tuple[UpdateView, ...] = ()
     overdue: bool = False
     days_overdue: int | None = None
     rag: str | None = None
-    position: int = 0
+    position: Annotated[int, Field(exclude=True)] = 0
     """When it was first recorded (read-model micros): orders plans and sections."""
 
-    json_hidden: ClassVar[frozenset[str]] = frozenset({"evidence", "has_updates", "position"})
-    json_names: ClassVar[dict[str, str]] = {"corrected": "corrected_fields"}
-    json_computed: ClassVar[tuple[str, ...]] = ("section", "number")
-    json_optional: ClassVar[frozenset[str]] = frozenset({"parent"})
+    section = computed_field(Placed.section)
+    number = computed_field(Placed.number)
 
     @classmethod
     def of(
@@ -139,11 +143,11 @@ class OverdueRow(JsonForm):
     status: Status
     days_overdue: int
     last_update: LastUpdate | None
-    overdue: bool = True
+    overdue: Annotated[bool, Field(exclude=True)] = True
     rag: str = "red"
-    corrected: Mapping[str, Correction] = field(default_factory=dict)
-
-    json_hidden = frozenset({"overdue", "corrected"})
+    corrected: Annotated[Mapping[str, Correction], Field(exclude=True)] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def of(cls, view: RecommendationView) -> OverdueRow:

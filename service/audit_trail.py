@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.plan import Plan
 from domain.recommendation import Recommendation, sub_action_ref
-from domain.record import JsonForm
+from domain.record import JsonForm, Moment
 from projections import queries
 from service.integrity import log_entries
 from service.store import Store
@@ -21,7 +21,7 @@ from service.store import Store
 class AuditRow(JsonForm):
     position: int
     event_id: str
-    recorded_at: datetime
+    recorded_at: Moment
     actor: str
     plan: str
     ref: str

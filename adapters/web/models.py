@@ -7,12 +7,12 @@ what the API answers. Dates in requests are the ledger's fuzzy dates ("2014-02-2
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, create_model
 
-from adapters.web.records import response_model
 from domain.fuzzy_date import FuzzyDate
 from projections.views import Page, RecommendationView
 from service.audit_trail import AuditRow
@@ -34,28 +34,24 @@ CHANGES: dict[str, type[Change]] = {
 """Each change by the last part of its route: ``POST .../recommendations/{ref}/updates``."""
 
 
-# Responses
+# Responses: the ledger's records where it has them (their JSON form is pydantic's, so
+# their schemas are what the routes answer), else models of the service's plain answers.
+
+RecommendationOut = RecommendationView
+OverduePageOut = Page
+AuditRowOut = AuditRow
 
 
-if TYPE_CHECKING:  # made at import, from the records: to the type checker, models
-    FuzzyDateOut: TypeAlias = BaseModel
-    RecommendationOut: TypeAlias = BaseModel
-    OverduePageOut: TypeAlias = BaseModel
-    AuditRowOut: TypeAlias = BaseModel
-else:
-    FuzzyDateOut = response_model(FuzzyDate)
-    RecommendationOut = response_model(RecommendationView)
-    OverduePageOut = response_model(Page, "OverduePageOut")
-    AuditRowOut = response_model(AuditRow)
-
-
-class RecommendationDetailOut(RecommendationOut):
-    version: int = Field(description="Its version now: send it as expected_version to write.")
+@dataclass(frozen=True, kw_only=True)
+class RecommendationDetailOut(RecommendationView):
+    version: Annotated[
+        int, Field(description="Its version now: send it as expected_version to write.")
+    ]
 
 
 class DocumentVersionOut(BaseModel):
     label: str
-    date: FuzzyDateOut | None
+    date: FuzzyDate | None
     file_name: str | None
 
 
@@ -72,7 +68,7 @@ class HistoryEntryOut(BaseModel):
     sequence: int
     ref: str
     type: str
-    effective: FuzzyDateOut | None
+    effective: FuzzyDate | None
     recorded_at: datetime
     actor: str
     reason: str | None
