@@ -173,19 +173,22 @@ class Complete(Change):
         rec.complete(self.effective, self.evidence, action=action)
 
 
-class Reopen(Change):
-    what = "Reopen it"
+class Explained(Change):
+    """A change that needs only why, and when it took effect if not when recorded."""
+
     reason: Text
     effective: Fuzzy | None = None
+
+
+class Reopen(Explained):
+    what = "Reopen it"
 
     def apply(self, rec: Recommendation, action: str | None) -> None:
         rec.reopen(self.reason, self.effective, action=action)
 
 
-class Withdraw(Change):
+class Withdraw(Explained):
     what = "Withdraw it"
-    reason: Text
-    effective: Fuzzy | None = None
 
     def apply(self, rec: Recommendation, action: str | None) -> None:
         rec.withdraw(self.reason, self.effective, action=action)

@@ -17,16 +17,7 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
-from service.command_models import (
-    AddSubAction,
-    Complete,
-    Correct,
-    OpenPlan,
-    RaiseRecommendation,
-    Reassign,
-    RecordProgress,
-    ReviseTarget,
-)
+from service import command_models as cmd
 from service.ledger import Ledger
 
 SCRIPT = "<script>alert(1)</script>"
@@ -43,11 +34,11 @@ ACTOR = f"<b>Eve</b> | {IMAGE}"
 def hostile(db_url: str) -> Iterator[Ledger]:
     ledger = bootstrap(Settings(db=db_url, actor="setup"))
     with acting_as_owner(ACTOR, "test"):
-        ledger.open_plan(OpenPlan(plan_id="evil", title=ONE_LINE, partnership=ONE_LINE))
+        ledger.open_plan(cmd.OpenPlan(plan_id="evil", title=ONE_LINE, partnership=ONE_LINE))
         rec = "imr/evil-agency/1"
         ledger.raise_recommendation(
             "evil",
-            RaiseRecommendation(
+            cmd.RaiseRecommendation(
                 ref=rec,
                 text=HOSTILE,
                 agency=ONE_LINE,
@@ -58,33 +49,33 @@ def hostile(db_url: str) -> Iterator[Ledger]:
         )
         ledger.raise_recommendation(
             "evil",
-            RaiseRecommendation(
+            cmd.RaiseRecommendation(
                 ref="overview/1",
                 text="=1+1",
                 target=FuzzyDate.given("2014-06-30"),
                 effective=FuzzyDate.given("2014-01-01"),
             ),
         )
-        ledger.change("evil", rec, AddSubAction(text=HOSTILE, leads=[ONE_LINE]))
+        ledger.change("evil", rec, cmd.AddSubAction(text=HOSTILE, leads=[ONE_LINE]))
         ledger.change(
-            "evil", rec, RecordProgress(text=HOSTILE, effective=FuzzyDate.given("2014-02-01"))
+            "evil", rec, cmd.RecordProgress(text=HOSTILE, effective=FuzzyDate.given("2014-02-01"))
         )
         ledger.change(
             "evil",
             rec,
-            ReviseTarget(
+            cmd.ReviseTarget(
                 target=FuzzyDate.given("2014-12-31"),
                 reason=HOSTILE,
                 effective=FuzzyDate.given("2014-02-02"),
             ),
         )
-        ledger.change("evil", rec, Reassign(reason=HOSTILE, leads=[ONE_LINE, "second"]))
+        ledger.change("evil", rec, cmd.Reassign(reason=HOSTILE, leads=[ONE_LINE, "second"]))
         ledger.change(
             "evil",
             "overview/1",
-            Complete(effective=FuzzyDate.given("2014-03-01"), evidence=HOSTILE),
+            cmd.Complete(effective=FuzzyDate.given("2014-03-01"), evidence=HOSTILE),
         )
-        ledger.change("evil", rec, Correct(event="3", reason=HOSTILE, text=HOSTILE + " fixed"))
+        ledger.change("evil", rec, cmd.Correct(event="3", reason=HOSTILE, text=HOSTILE + " fixed"))
     yield ledger
     ledger.close()
 

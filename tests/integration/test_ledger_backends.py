@@ -13,20 +13,7 @@ from domain.audit import acting_as_owner
 from domain.errors import AlreadyExists, RuleViolated, StaleVersion
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
-from service.command_models import (
-    AddSubAction,
-    ChangeStatus,
-    Complete,
-    Correct,
-    OpenPlan,
-    RaiseRecommendation,
-    Reassign,
-    RecordDocumentVersion,
-    RecordProgress,
-    Reopen,
-    ReviseTarget,
-    Withdraw,
-)
+from service import command_models as cmd
 from service.ledger import Ledger
 
 OpenLedger = Callable[[str], Ledger]
@@ -36,15 +23,15 @@ REF = "imr/west-mercia-police/2"
 def seeded(ledger: Ledger) -> Ledger:
     with acting_as_owner("coordinator", "test"):
         ledger.open_plan(
-            OpenPlan(plan_id="dhr2", title="DHR Case No 2", partnership="South Worcs CSP")
+            cmd.OpenPlan(plan_id="dhr2", title="DHR Case No 2", partnership="South Worcs CSP")
         )
         ledger.record_document_version(
             "dhr2",
-            RecordDocumentVersion(label="2nd Version", date=FuzzyDate.parse("29th May 2014")),
+            cmd.RecordDocumentVersion(label="2nd Version", date=FuzzyDate.parse("29th May 2014")),
         )
         ledger.raise_recommendation(
             "dhr2",
-            RaiseRecommendation(
+            cmd.RaiseRecommendation(
                 ref=REF,
                 text="Review the handling of repeat callers",
                 agency="West Mercia Police",
@@ -60,29 +47,33 @@ def test_every_kind_of_change_is_recorded_and_survives_reopening(
 ) -> None:
     ledger = seeded(open_ledger(db_url))
     with acting_as_owner("agency lead", "test"):
-        ledger.change("dhr2", REF, AddSubAction(text="Brief all sergeants", leads=["DI Brown"]))
+        ledger.change("dhr2", REF, cmd.AddSubAction(text="Brief all sergeants", leads=["DI Brown"]))
         ledger.change(
-            "dhr2", REF, Reassign(leads=["DCI Smith"], agency="Warks Police", reason="alliance")
+            "dhr2", REF, cmd.Reassign(leads=["DCI Smith"], agency="Warks Police", reason="alliance")
         )
         ledger.change(
             "dhr2",
             REF,
-            ReviseTarget(target=FuzzyDate.parse("Autumn 2014"), reason="HMIC", effective=None),
+            cmd.ReviseTarget(target=FuzzyDate.parse("Autumn 2014"), reason="HMIC", effective=None),
         )
         ledger.change(
             "dhr2",
             REF,
-            RecordProgress(text="Briefings done", effective=FuzzyDate.parse("Feb 2014")),
+            cmd.RecordProgress(text="Briefings done", effective=FuzzyDate.parse("Feb 2014")),
         )
-        ledger.change("dhr2", REF, ChangeStatus(status=Status.ONGOING, reason="business as usual"))
-        ledger.change("dhr2", REF, ChangeStatus(status=Status.IN_PROGRESS, reason="audit pending"))
         ledger.change(
-            "dhr2", REF, Complete(effective=FuzzyDate.parse("1st April 2014"), evidence="audit")
+            "dhr2", REF, cmd.ChangeStatus(status=Status.ONGOING, reason="business as usual")
         )
-        ledger.change("dhr2", REF, Reopen(reason="audit found gaps"))
+        ledger.change(
+            "dhr2", REF, cmd.ChangeStatus(status=Status.IN_PROGRESS, reason="audit pending")
+        )
+        ledger.change(
+            "dhr2", REF, cmd.Complete(effective=FuzzyDate.parse("1st April 2014"), evidence="audit")
+        )
+        ledger.change("dhr2", REF, cmd.Reopen(reason="audit found gaps"))
         [progress] = [e for e in ledger.history("dhr2", REF) if e.type == "ProgressRecorded"]
-        ledger.change("dhr2", REF, Correct(event=progress.event_id, reason="typo", text="Done"))
-        ledger.change("dhr2", REF, Withdraw(reason="superseded"))
+        ledger.change("dhr2", REF, cmd.Correct(event=progress.event_id, reason="typo", text="Done"))
+        ledger.change("dhr2", REF, cmd.Withdraw(reason="superseded"))
 
     reopened = open_ledger(db_url)
     entries = reopened.history("dhr2", REF)
@@ -139,7 +130,9 @@ def test_a_refused_command_writes_nothing(db_url: str, open_ledger: OpenLedger) 
     with acting_as_owner("alice", "test"), pytest.raises(RuleViolated, match="already owned"):
         # The leads change is valid, the agency change is not: neither is written.
         ledger.change(
-            "dhr2", REF, Reassign(leads=["DCI Smith"], agency="West Mercia Police", reason="move")
+            "dhr2",
+            REF,
+            cmd.Reassign(leads=["DCI Smith"], agency="West Mercia Police", reason="move"),
         )
     assert [e.type for e in open_ledger(db_url).history("dhr2", REF)] == ["Raised"]
 
@@ -148,9 +141,9 @@ def test_the_same_plan_or_ref_cannot_be_raised_twice(db_url: str, open_ledger: O
     ledger = seeded(open_ledger(db_url))
     with acting_as_owner("alice", "test"):
         with pytest.raises(AlreadyExists, match="dhr2"):
-            ledger.open_plan(OpenPlan(plan_id="dhr2", title="again"))
+            ledger.open_plan(cmd.OpenPlan(plan_id="dhr2", title="again"))
         with pytest.raises(AlreadyExists, match=REF):
-            ledger.raise_recommendation("dhr2", RaiseRecommendation(ref=REF, text="again"))
+            ledger.raise_recommendation("dhr2", cmd.RaiseRecommendation(ref=REF, text="again"))
 
 
 def test_stored_events_are_read_back_byte_for_byte(db_url: str, open_ledger: OpenLedger) -> None:
@@ -158,7 +151,7 @@ def test_stored_events_are_read_back_byte_for_byte(db_url: str, open_ledger: Ope
     before = [(n.id, n.topic, bytes(n.state)) for n in ledger.recorder.select_notifications(1, 100)]
     with acting_as_owner("alice", "test"):
         ledger.change(
-            "dhr2", REF, RecordProgress(text="More", effective=FuzzyDate.parse("Mar 2014"))
+            "dhr2", REF, cmd.RecordProgress(text="More", effective=FuzzyDate.parse("Mar 2014"))
         )
     after = [
         (n.id, n.topic, bytes(n.state))
@@ -180,7 +173,7 @@ def test_the_postgresql_event_store_keeps_its_table_name(
     import psycopg
 
     ledger = open_ledger(postgres_url)
-    ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
+    ledger.open_plan(cmd.OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
     parts = urlsplit(postgres_url)
     with psycopg.connect(parts._replace(query="").geturl()) as conn:
         found = conn.execute(

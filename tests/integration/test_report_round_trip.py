@@ -29,19 +29,7 @@ from domain.errors import LedgerError
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from projections.views import RecommendationView
-from service.command_models import (
-    AddSubAction,
-    ChangeStatus,
-    Complete,
-    Correct,
-    OpenPlan,
-    RaiseRecommendation,
-    Reassign,
-    RecordProgress,
-    Reopen,
-    ReviseTarget,
-    Withdraw,
-)
+from service import command_models as cmd
 from service.ledger import Ledger
 
 FORMATS = ("txt", "xlsx")
@@ -197,14 +185,16 @@ def build(ledger: Ledger, plan: dict[str, Any]) -> None:
     forbid (completing a withdrawn item...), and a refused command is simply skipped."""
     agreed = FuzzyDate.parse("2013-01-15")
     ledger.open_plan(
-        OpenPlan(plan_id="dhr7", title="Domestic Homicide Review Case No 7", partnership="Test CSP")
+        cmd.OpenPlan(
+            plan_id="dhr7", title="Domestic Homicide Review Case No 7", partnership="Test CSP"
+        )
     )
     for n, rec in enumerate(plan["recommendations"]):
         ref = _ref(rec["section"], rec["number"])
         agency = rec["section"] if rec["section"] != "overview" else rec["agency"]
         raised = ledger.raise_recommendation(
             "dhr7",
-            RaiseRecommendation(
+            cmd.RaiseRecommendation(
                 ref=ref,
                 text=rec["text"],
                 agency=agency,
@@ -217,7 +207,7 @@ def build(ledger: Ledger, plan: dict[str, Any]) -> None:
             ledger.change(
                 "dhr7",
                 ref,
-                Correct(
+                cmd.Correct(
                     event=raised.log[0].event_id,
                     reason="themed",
                     theme=f"Theme {n % 2 + 1} - Practice",
@@ -247,45 +237,49 @@ def _apply(ledger: Ledger, ref: str, op: tuple[Any, ...]) -> None:
     kind, *args = op
     why = "generated"
     if kind == "update":
-        ledger.change("dhr7", ref, RecordProgress(text=args[1], effective=args[0]))
+        ledger.change("dhr7", ref, cmd.RecordProgress(text=args[1], effective=args[0]))
     elif kind == "action":
         ledger.change(
             "dhr7",
             ref,
-            AddSubAction(text=args[0], leads=args[1], target=args[2], effective=args[3]),
+            cmd.AddSubAction(text=args[0], leads=args[1], target=args[2], effective=args[3]),
         )
     elif kind == "action update":
-        ledger.change("dhr7", f"{ref}.{args[0]}", RecordProgress(text=args[2], effective=args[1]))
+        ledger.change(
+            "dhr7", f"{ref}.{args[0]}", cmd.RecordProgress(text=args[2], effective=args[1])
+        )
     elif kind == "action complete":
-        ledger.change("dhr7", f"{ref}.{args[0]}", Complete(effective=args[1]))
+        ledger.change("dhr7", f"{ref}.{args[0]}", cmd.Complete(effective=args[1]))
     elif kind == "action withdraw":
-        ledger.change("dhr7", f"{ref}.{args[0]}", Withdraw(reason=why, effective=args[1]))
+        ledger.change("dhr7", f"{ref}.{args[0]}", cmd.Withdraw(reason=why, effective=args[1]))
     elif kind == "action status":
         ledger.change(
-            "dhr7", f"{ref}.{args[0]}", ChangeStatus(status=args[1], reason=why, effective=args[2])
+            "dhr7",
+            f"{ref}.{args[0]}",
+            cmd.ChangeStatus(status=args[1], reason=why, effective=args[2]),
         )
     elif kind == "retarget":
-        ledger.change("dhr7", ref, ReviseTarget(target=args[0], reason=why, effective=args[1]))
+        ledger.change("dhr7", ref, cmd.ReviseTarget(target=args[0], reason=why, effective=args[1]))
     elif kind == "reassign":
         ledger.change(
-            "dhr7", ref, Reassign(leads=args[0], agency=args[1], reason=why, effective=args[2])
+            "dhr7", ref, cmd.Reassign(leads=args[0], agency=args[1], reason=why, effective=args[2])
         )
     elif kind == "status":
-        ledger.change("dhr7", ref, ChangeStatus(status=args[0], reason=why, effective=args[1]))
+        ledger.change("dhr7", ref, cmd.ChangeStatus(status=args[0], reason=why, effective=args[1]))
     elif kind == "complete":
-        ledger.change("dhr7", ref, Complete(effective=args[0]))
+        ledger.change("dhr7", ref, cmd.Complete(effective=args[0]))
     elif kind == "withdraw":
-        ledger.change("dhr7", ref, Withdraw(reason=why, effective=args[0]))
+        ledger.change("dhr7", ref, cmd.Withdraw(reason=why, effective=args[0]))
     elif kind == "reopen":
-        ledger.change("dhr7", ref, Reopen(reason=why, effective=args[0]))
+        ledger.change("dhr7", ref, cmd.Reopen(reason=why, effective=args[0]))
     elif kind == "correct text":
         raising = ledger.recommendation("dhr7", ref).log[0].event_id
-        ledger.change("dhr7", ref, Correct(event=raising, reason=why, text=args[0]))
+        ledger.change("dhr7", ref, cmd.Correct(event=raising, reason=why, text=args[0]))
     elif kind == "correct update":
         updates = ledger.recommendation("dhr7", ref).state.updates
         if updates:
             event = updates[-1].event_id
-            ledger.change("dhr7", ref, Correct(event=event, reason=why, text=args[0]))
+            ledger.change("dhr7", ref, cmd.Correct(event=event, reason=why, text=args[0]))
 
 
 @settings(

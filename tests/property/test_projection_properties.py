@@ -34,19 +34,7 @@ from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Recommendation, item_refs
 from domain.refs import recommendation_aggregate_id
-from service.command_models import (
-    AddSubAction,
-    ChangeStatus,
-    Complete,
-    Correct,
-    OpenPlan,
-    RaiseRecommendation,
-    Reassign,
-    RecordProgress,
-    Reopen,
-    ReviseTarget,
-    Withdraw,
-)
+from service import command_models as cmd
 from tests.projection_rows import digests, rows
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
@@ -102,7 +90,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         super().__init__()
         self.ledger = bootstrap(Settings(db="memory:", actor="x"))
         with acting_as_owner("coordinator", "test"):
-            self.ledger.open_plan(OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
+            self.ledger.open_plan(cmd.OpenPlan(plan_id="dhr2", title="DHR Case No 2"))
 
     def teardown(self) -> None:
         self.ledger.close()
@@ -121,7 +109,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         self.attempt(
             lambda ledger: ledger.raise_recommendation(
                 "dhr2",
-                RaiseRecommendation(
+                cmd.RaiseRecommendation(
                     ref=ref, text="Act on it", leads=["DCI Smith"], target=due, effective=effective
                 ),
             )
@@ -131,7 +119,9 @@ class ProjectionMachine(RuleBasedStateMachine):
     def add_sub_action(self, ref: str, due: Any) -> None:
         self.attempt(
             lambda ledger: ledger.change(
-                "dhr2", ref, AddSubAction(text="Brief every team", leads=["DS Jones"], target=due)
+                "dhr2",
+                ref,
+                cmd.AddSubAction(text="Brief every team", leads=["DS Jones"], target=due),
             )
         )
 
@@ -139,7 +129,7 @@ class ProjectionMachine(RuleBasedStateMachine):
     def record_progress(self, ref: str, text: str, effective: FuzzyDate) -> None:
         self.attempt(
             lambda ledger: ledger.change(
-                "dhr2", ref, RecordProgress(text=text, effective=effective)
+                "dhr2", ref, cmd.RecordProgress(text=text, effective=effective)
             )
         )
 
@@ -147,7 +137,7 @@ class ProjectionMachine(RuleBasedStateMachine):
     def reassign(self, ref: str, lead: str, effective: Any) -> None:
         self.attempt(
             lambda ledger: ledger.change(
-                "dhr2", ref, Reassign(leads=[lead], reason="restructure", effective=effective)
+                "dhr2", ref, cmd.Reassign(leads=[lead], reason="restructure", effective=effective)
             )
         )
 
@@ -155,18 +145,20 @@ class ProjectionMachine(RuleBasedStateMachine):
     def revise_target(self, ref: str, due: FuzzyDate, effective: Any) -> None:
         self.attempt(
             lambda ledger: ledger.change(
-                "dhr2", ref, ReviseTarget(target=due, reason="HMIC", effective=effective)
+                "dhr2", ref, cmd.ReviseTarget(target=due, reason="HMIC", effective=effective)
             )
         )
 
     @rule(ref=items, effective=dates)
     def complete(self, ref: str, effective: FuzzyDate) -> None:
-        self.attempt(lambda ledger: ledger.change("dhr2", ref, Complete(effective=effective)))
+        self.attempt(lambda ledger: ledger.change("dhr2", ref, cmd.Complete(effective=effective)))
 
     @rule(ref=items, effective=maybe_dates)
     def reopen(self, ref: str, effective: Any) -> None:
         self.attempt(
-            lambda ledger: ledger.change("dhr2", ref, Reopen(reason="gaps", effective=effective))
+            lambda ledger: ledger.change(
+                "dhr2", ref, cmd.Reopen(reason="gaps", effective=effective)
+            )
         )
 
     @rule(ref=items, effective=maybe_dates, often=st.integers(0, 3))
@@ -175,13 +167,13 @@ class ProjectionMachine(RuleBasedStateMachine):
             return
         self.attempt(
             lambda ledger: ledger.change(
-                "dhr2", ref, Withdraw(reason="superseded", effective=effective)
+                "dhr2", ref, cmd.Withdraw(reason="superseded", effective=effective)
             )
         )
 
     @rule(ref=items, status=st.sampled_from([Status.ONGOING, Status.OPEN]))
     def change_status(self, ref: str, status: Status) -> None:
-        self.attempt(lambda ledger: ledger.change("dhr2", ref, ChangeStatus(status=status)))
+        self.attempt(lambda ledger: ledger.change("dhr2", ref, cmd.ChangeStatus(status=status)))
 
     @rule(
         ref=items,
@@ -204,7 +196,7 @@ class ProjectionMachine(RuleBasedStateMachine):
             lambda ledger: ledger.change(
                 "dhr2",
                 ref,
-                Correct(
+                cmd.Correct(
                     event=str(number), reason="mistake", retract=kind == "retract", **amendment
                 ),
             )
@@ -221,7 +213,9 @@ class ProjectionMachine(RuleBasedStateMachine):
         for number in latest:
             self.attempt(
                 lambda ledger, n=number: ledger.change(
-                    "dhr2", ref, Correct(event=str(n), reason="typo", retract=retract, **amendment)
+                    "dhr2",
+                    ref,
+                    cmd.Correct(event=str(n), reason="typo", retract=retract, **amendment),
                 )
             )
 
