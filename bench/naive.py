@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, RecommendationState, fold
+from domain.recommendation import Recommendation, fold
 from domain.refs import recommendation_aggregate_id
 from domain.rules import assess
+from domain.state import RecommendationState
 from service.ledger import Ledger
 
 

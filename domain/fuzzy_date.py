@@ -34,9 +34,6 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from pydantic import GetCoreSchemaHandler
-from pydantic_core import CoreSchema, core_schema
-
 from domain.errors import InvalidDate
 
 
@@ -239,34 +236,6 @@ class FuzzyDate:
             end=date.fromisoformat(end) if end is not None else None,
             precision=Precision(data["precision"]),
             inferred=bool(data.get("inferred", False)),
-        )
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        """To pydantic, a fuzzy date is its data form (``to_data``, ``from_data``)."""
-        day = core_schema.nullable_schema(core_schema.date_schema())
-
-        def form(name: str, inferred_given: bool) -> CoreSchema:
-            field = core_schema.typed_dict_field
-            return core_schema.typed_dict_schema(
-                {
-                    "text": field(core_schema.str_schema()),
-                    "start": field(day),
-                    "end": field(day),
-                    "precision": field(handler.generate_schema(Precision)),
-                    "inferred": field(core_schema.bool_schema(), required=inferred_given),
-                },
-                ref=name,
-                metadata={"pydantic_js_updates": {"title": name}},
-            )
-
-        return core_schema.no_info_plain_validator_function(
-            lambda value: value if isinstance(value, FuzzyDate) else cls.from_data(value),
-            json_schema_input_schema=form("FuzzyDateIn", inferred_given=False),
-            serialization=core_schema.plain_serializer_function_ser_schema(
-                vars,  # its fields, each then in its form: as ``to_data`` gives them
-                return_schema=form("FuzzyDateOut", inferred_given=True),
-            ),
         )
 
     @property

@@ -8,9 +8,7 @@ replaying the log as it stood before the correction still shows the mistake.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from string import ascii_lowercase
 from typing import Any, ClassVar
@@ -22,166 +20,25 @@ from domain.errors import (
     EventNotFound,
     InvalidCommand,
     InvalidDate,
-    RecommendationNotFound,
     RuleViolated,
 )
 from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
-from domain.item import Correction, Item
 from domain.kinds import SETTABLE_STATUSES, Status
-from domain.refs import Placed, Ref, recommendation_aggregate_id
-
-
-@dataclass(frozen=True)
-class ProgressUpdate:
-    event_id: str
-    effective: FuzzyDate
-    text: str
-    actor: str
-    recorded_at: datetime
-    source: str
-
-
-@dataclass(kw_only=True)
-class ItemState(Placed):
-    """What is true of one item of a plan after a sequence of events: a recommendation,
-    or one of its numbered sub-actions (an item of its own, with the same fields)."""
-
-    ref: str
-    text: str
-    agency: str
-    """For a sub-action, "" when it is its recommendation's."""
-    leads: tuple[str, ...]
-    target: FuzzyDate | None
-    status: Status = Status.OPEN
-    updates: list[ProgressUpdate] = field(default_factory=list)
-    completed: FuzzyDate | None = None
-    evidence: str | None = None
-    corrected: dict[str, Correction] = field(default_factory=dict)
-    """For each field whose value comes from a correction: that correction, so a
-    corrected value is shown as corrected."""
-
-
-@dataclass(kw_only=True)
-class SubActionState(ItemState):
-    """A numbered action under a recommendation; its ref is the recommendation's and its
-    number, dotted (``overview/3.2``)."""
-
-    action: str
-    """Its number under the recommendation (``2``)."""
-    added: FuzzyDate | None = None
-
-
-@dataclass(kw_only=True)
-class RecommendationState(ItemState):
-    """A recommendation after a sequence of events, with its sub-actions."""
-
-    plan_id: str
-    raised: FuzzyDate | None
-    theme: str = ""
-    sub_actions: list[SubActionState] = field(default_factory=list)
-
-    def item(self, action: str | None) -> ItemState:
-        """The recommendation itself (``action`` None), or its sub-action of that number."""
-        found = self.find(action)
-        if found is None:
-            raise RecommendationNotFound(f"{self.ref} has no sub-action {action}")
-        return found
-
-    def find(self, action: str | None) -> ItemState | None:
-        """As ``item``; None when it has no such sub-action (as at a day before it was added,
-        events about it have no effect yet: a sub-action exists once its adding counts)."""
-        if action is None:
-            return self
-        return next((sub for sub in self.sub_actions if sub.action == action), None)
-
-
-def record(state: RecommendationState) -> Item:
-    """The frozen record of a recommendation's state, with its sub-actions': the one
-    place it is made."""
-    return Item(
-        **_shared(state),
-        plan=state.plan_id,
-        theme=state.theme,
-        raised=state.raised,
-        sub_actions=tuple(
-            Item(**_shared(sub), plan=state.plan_id, parent=state.ref, theme=state.theme,
-                 raised=sub.added)
-            for sub in state.sub_actions
-        ),
-    )  # fmt: skip
-
-
-def state_of(item: Item) -> RecommendationState:
-    """The state a record was made from (its updates only as their presence): to fold on."""
-    return RecommendationState(
-        **_unshared(item),
-        plan_id=item.plan,
-        theme=item.theme,
-        raised=item.raised,
-        sub_actions=[
-            SubActionState(**_unshared(sub), action=sub.action or "", added=sub.raised)
-            for sub in item.sub_actions
-        ],
-    )
-
-
-_SHARED = ("ref", "text", "agency", "leads", "target", "status", "completed", "evidence")
-"""The fields an item's state and its record have alike."""
-
-
-def _shared(state: ItemState) -> dict[str, Any]:
-    return {
-        **{name: getattr(state, name) for name in _SHARED},
-        "has_updates": bool(state.updates),
-        "corrected": dict(sorted(state.corrected.items())),
-    }
-
-
-def _unshared(item: Item) -> dict[str, Any]:
-    return {
-        **{name: getattr(item, name) for name in _SHARED},
-        "updates": [None] * item.has_updates,  # only their presence is recorded
-        "corrected": dict(item.corrected),
-    }
-
-
-def sub_action_ref(ref: str, action: str) -> str:
-    """The ref of a recommendation's sub-action: one grammar with refs (``overview/3.2``)."""
-    return f"{ref}.{action}"
-
-
-CLOSED = (Status.COMPLETED, Status.WITHDRAWN)
-
-
-def settle(state: RecommendationState) -> None:
-    """The one rule for a recommendation with sub-actions: it is completed exactly when every
-    sub-action is completed or withdrawn and at least one completed, and then no earlier than
-    the last of them (its completion date is the latest of theirs and its own). A sub-action
-    reopened or added later makes it no longer completed. (Completing, reopening or
-    withdrawing the recommendation does the same to its sub-actions first: the events'
-    ``change``.) A withdrawn recommendation stays withdrawn."""
-    subs = state.sub_actions
-    if not subs or state.status == Status.WITHDRAWN:
-        return
-    closed = all(sub.status in CLOSED for sub in subs)
-    done = [sub.completed for sub in subs if sub.status == Status.COMPLETED and sub.completed]
-    if closed and done:
-        own = [state.completed] if state.status == Status.COMPLETED and state.completed else []
-        state.status = Status.COMPLETED
-        state.completed = max([*done, *own], key=_last_day)
-    elif state.status == Status.COMPLETED and not closed:
-        _reopen(state, has_updates=bool(state.updates or any(s.updates for s in subs)))
-
-
-def _last_day(day: FuzzyDate) -> date:
-    return day.end or date.min
-
-
-def _reopen(item: ItemState, *, has_updates: bool) -> None:
-    item.status = Status.IN_PROGRESS if has_updates else Status.OPEN
-    item.completed = None
-    item.evidence = None
+from domain.refs import Ref, recommendation_aggregate_id
+from domain.state import (
+    CLOSED,
+    Correction,
+    ItemState,
+    ProgressUpdate,
+    RecommendationState,
+    SubActionState,
+    mark,
+    reopen,
+    settle,
+    sub_action_ref,
+    with_sub_actions,
+)
 
 
 def _checked(date: FuzzyDate | None) -> FuzzyDate | None:
@@ -258,7 +115,7 @@ class Recommendation(Aggregate):
             ``corrected``: the corrections of its own fields, by field), then ``settle``."""
             item = self.evolve(state, data)
             if item is not None:
-                _mark(item, self.shows, data)
+                mark(item, self.shows, data)
                 settle(state)
 
         def apply(self, aggregate: Any) -> None:
@@ -460,7 +317,7 @@ class Recommendation(Aggregate):
         def change(
             self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
         ) -> None:
-            for done in _with_sub_actions(item, state, lambda s: s.status not in CLOSED):
+            for done in with_sub_actions(item, state, lambda s: s.status not in CLOSED):
                 done.status = Status.COMPLETED
                 done.completed = data["effective"]
                 done.evidence = data["evidence"] if done is item else None
@@ -474,8 +331,8 @@ class Recommendation(Aggregate):
         def change(
             self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
         ) -> None:
-            for undone in _with_sub_actions(item, state, lambda s: s.status == Status.COMPLETED):
-                _reopen(undone, has_updates=bool(undone.updates))
+            for undone in with_sub_actions(item, state, lambda s: s.status == Status.COMPLETED):
+                reopen(undone, has_updates=bool(undone.updates))
 
     class Withdrawn(ItemEvent):
         """The recommendation (or sub-action) no longer applies and will not be implemented;
@@ -486,7 +343,7 @@ class Recommendation(Aggregate):
         def change(
             self, item: ItemState, state: RecommendationState, data: Mapping[str, Any]
         ) -> None:
-            for gone in _with_sub_actions(item, state, lambda s: s.status not in CLOSED):
+            for gone in with_sub_actions(item, state, lambda s: s.status not in CLOSED):
                 gone.status = Status.WITHDRAWN
                 gone.completed, gone.evidence = None, None  # see StatusChanged
 
@@ -857,24 +714,6 @@ def read_through(
     return {**event.data(), **amended.get(key, {}), "corrected": corrected.get(key, {})}
 
 
-def _mark(item: ItemState, shows: Mapping[str, str], data: Mapping[str, Any]) -> None:
-    by_field = data.get("corrected", {})
-    for own, shown in shows.items():
-        if own in by_field and getattr(item, shown) not in (None, "", ()):
-            item.corrected[shown] = by_field[own]
-        else:
-            item.corrected.pop(shown, None)
-    for shown in [name for name in item.corrected if getattr(item, name) in (None, "")]:
-        del item.corrected[shown]  # e.g. a completion undone by a reopening
-
-
-def _with_sub_actions(
-    item: ItemState, state: RecommendationState, which: Callable[[SubActionState], bool]
-) -> list[ItemState]:
-    """The item, and when it is the recommendation itself, ``which`` of its sub-actions."""
-    return [item, *(sub for sub in state.sub_actions if which(sub))] if item is state else [item]
-
-
 def item_refs(events: Sequence[Recommendation.Event]) -> dict[str, str]:
     """The ref of the item (the recommendation or one of its sub-actions) each event is
     about, by event id; a correction is about what the event it corrects is about."""
@@ -919,7 +758,7 @@ def initial_state(raised: Mapping[str, Any]) -> RecommendationState:
 
 
 def _marked(state: RecommendationState, raised: Mapping[str, Any]) -> RecommendationState:
-    _mark(state, Recommendation.Raised.shows, raised)
+    mark(state, Recommendation.Raised.shows, raised)
     return state
 
 

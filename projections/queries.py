@@ -31,11 +31,11 @@ from sqlalchemy import (
 )
 
 from domain.fuzzy_date import FuzzyDate
-from domain.item import Correction, Item
 from domain.kinds import Status
-from domain.record import decode
 from domain.refs import Ref
 from domain.rules import OPEN_STATUSES, is_open
+from projections.item import Correction, Item
+from projections.record import decode
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
 from projections.views import LastUpdate, OverdueRow, Page, RecommendationView, UpdateView
 from projections.workload import counts_as_at

@@ -20,16 +20,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
-from domain import record
 from domain.fuzzy_date import FuzzyDate
-from domain.item import Item
 from domain.recommendation import Recommendation, amendments
-from domain.record import decode
 from domain.rules import deadline_due, due_by
-from projections import workload
+from projections import record, workload
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
+from projections.item import Item
 from projections.projection import EventSource
+from projections.record import decode
 from projections.tables import OPEN, counts, day_number, items, micros, updates, versions
 from projections.timeline import Segment, advance, as_shown, effective_day
 

@@ -2,7 +2,7 @@
 
 For one recommendation and one recorded time, the state as a function of the effective
 date D is piecewise constant: it changes only on the days events take effect. That
-function is kept as *segments* ``[eff_from, eff_to) -> Item`` (``domain.item``). Each
+function is kept as *segments* ``[eff_from, eff_to) -> Item`` (``projections.item``). Each
 new event, at its recorded time T, turns the open segments into new ones; segments that
 no longer hold are closed at T (their recorded interval ends), new ones open at T. So a
 version row carries an effective interval and a recorded interval, as in SQL:2011 and
@@ -31,7 +31,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from domain.item import Item
 from domain.kinds import Status
 from domain.recommendation import (
     Recommendation,
@@ -39,10 +38,9 @@ from domain.recommendation import (
     corrections,
     initial_state,
     read_through,
-    record,
     retracted,
-    state_of,
 )
+from projections.item import Item, record, state_of
 
 BEGINNING = date.min
 FOREVER = date.max

@@ -14,13 +14,12 @@ from typing import Annotated, Any
 
 from pydantic import Field, computed_field
 
-from domain.fuzzy_date import FuzzyDate
-from domain.item import Correction, Item
 from domain.kinds import Status
-from domain.record import JsonForm, Moment, absent
 from domain.refs import Placed
 from domain.rules import assess
 from projections.history import HistoryEntry
+from projections.item import Correction, Item
+from projections.record import FuzzyDateData, JsonForm, Moment, absent
 from projections.timeline import as_shown
 
 
@@ -28,7 +27,7 @@ from projections.timeline import as_shown
 class LastUpdate(JsonForm):
     """An update as a listing shows it: when, and what."""
 
-    effective: FuzzyDate
+    effective: FuzzyDateData
     text: str
     correction: Annotated[Correction | None, Field(exclude=True)] = None
     """The latest correction it is read through, if any."""
@@ -139,7 +138,7 @@ class OverdueRow(JsonForm):
     parent: str | None
     agency: str
     leads: tuple[str, ...]
-    target: FuzzyDate | None
+    target: FuzzyDateData | None
     status: Status
     days_overdue: int
     last_update: LastUpdate | None

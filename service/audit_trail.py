@@ -10,9 +10,10 @@ from typing import Any
 from uuid import UUID
 
 from domain.plan import Plan
-from domain.recommendation import Recommendation, sub_action_ref
-from domain.record import JsonForm, Moment
+from domain.recommendation import Recommendation
+from domain.state import sub_action_ref
 from projections import queries
+from projections.record import JsonForm, Moment
 from service.integrity import log_entries
 from service.store import Store
 

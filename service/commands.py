@@ -8,12 +8,13 @@ from __future__ import annotations
 from domain import values
 from domain.errors import AlreadyExists, StaleVersion, VersionConflict
 from domain.plan import Plan
-from domain.recommendation import Recommendation, sub_action_ref
+from domain.recommendation import Recommendation
 from domain.refs import (
     Ref,
     plan_aggregate_id,
     recommendation_aggregate_id,
 )
+from domain.state import sub_action_ref
 from service import access
 from service.command_models import Change, OpenPlan, RaiseRecommendation, RecordDocumentVersion
 from service.store import Store

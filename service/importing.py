@@ -20,7 +20,8 @@ from domain.events import AuditedEvent
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.plan import Plan, document_source
-from domain.recommendation import Recommendation, RecommendationState
+from domain.recommendation import Recommendation
+from domain.state import RecommendationState
 from service.documents import (
     PlanDocument,
     RecommendationDocument,

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, create_model
 
-from domain.fuzzy_date import FuzzyDate
+from projections.record import FuzzyDateData
 from projections.views import Page, RecommendationView
 from service.audit_trail import AuditRow
 from service.command_models import CHANGES as COMMANDS
@@ -51,7 +51,7 @@ class RecommendationDetailOut(RecommendationView):
 
 class DocumentVersionOut(BaseModel):
     label: str
-    date: FuzzyDate | None
+    date: FuzzyDateData | None
     file_name: str | None
 
 
@@ -68,7 +68,7 @@ class HistoryEntryOut(BaseModel):
     sequence: int
     ref: str
     type: str
-    effective: FuzzyDate | None
+    effective: FuzzyDateData | None
     recorded_at: datetime
     actor: str
     reason: str | None
