@@ -122,12 +122,15 @@ def _last_day(day: FuzzyDate) -> date:
 
 
 def reopen(item: ItemState, *, has_updates: bool) -> None:
+    """The item is no longer completed: in progress if it has updates, else open."""
     item.status = Status.IN_PROGRESS if has_updates else Status.OPEN
     item.completed = None
     item.evidence = None
 
 
 def mark(item: ItemState, shows: Mapping[str, str], data: Mapping[str, Any]) -> None:
+    """Mark each field of the item an event set (``shows``: its field -> the item's) as
+    corrected by the correction ``data`` names for it, or as not corrected."""
     by_field = data.get("corrected", {})
     for own, shown in shows.items():
         if own in by_field and getattr(item, shown) not in (None, "", ()):

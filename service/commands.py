@@ -5,6 +5,8 @@ Each runs for the one acting (``domain.audit``) and checks their grant first.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from domain import values
 from domain.errors import AlreadyExists, StaleVersion, VersionConflict
 from domain.plan import Plan
@@ -16,8 +18,10 @@ from domain.refs import (
 )
 from domain.state import sub_action_ref
 from service import access
-from service.command_models import Change, OpenPlan, RaiseRecommendation, RecordDocumentVersion
 from service.store import Store
+
+if TYPE_CHECKING:  # the commands as values: a query need not build them
+    from service.command_models import Change, OpenPlan, RaiseRecommendation, RecordDocumentVersion
 
 
 class Commands(Store):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
+from typing import TYPE_CHECKING
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
@@ -21,8 +22,10 @@ from domain.refs import (
     token_aggregate_id,
 )
 from service import access
-from service.command_models import IssueToken, RevokeToken
 from service.store import Store
+
+if TYPE_CHECKING:  # the commands as values: a query need not build them
+    from service.command_models import IssueToken, RevokeToken
 
 
 class Tokens(Store):

@@ -24,6 +24,7 @@ NOT_FOR_A_QUERY = (
     "service.reports",
     "service.importing",
     "service.audit_trail",
+    "service.command_models",  # the commands as values: only a write builds them
 )
 
 _LOADED = """

@@ -1,6 +1,6 @@
 """Sub-actions are items of their own, and the one rule for their recommendation's status.
 
-The rule (``domain.recommendation.settle``): a recommendation with sub-actions is completed
+The rule (``domain.state.settle``): a recommendation with sub-actions is completed
 exactly when every sub-action is completed or withdrawn and at least one completed, no
 earlier than the last of them; completing, reopening or withdrawing the recommendation
 does the same to its sub-actions first.
