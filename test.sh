@@ -9,5 +9,6 @@ scripts/setup.sh test
 scripts/system-packages.sh browser   # as root, installs Chromium; else the browser tests skip, saying why
 export PATH="$PWD/.venv/bin:$PATH"
 ruff check .
+ruff format --check .
 mypy
 pytest -q "$@"

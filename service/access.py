@@ -45,7 +45,6 @@ def check_coordinates(plan_id: str | None, what: str) -> None:
     current_grant().check_coordinates(plan_id, what)
 
 
-
 def sees_whole_log() -> bool:
     """Whether the one acting may see figures of the whole log (its size, its head, how
     far the read models are behind it): not a token limited to plans."""

@@ -98,9 +98,7 @@ def every_signature(ledger: Store) -> Iterator[WriteSignature]:
     return signatures_in_order(ledger.signatures)
 
 
-def verify(
-    ledger: Store, against: Checkpoint | None = None, *, deep: bool = False
-) -> Verification:
+def verify(ledger: Store, against: Checkpoint | None = None, *, deep: bool = False) -> Verification:
     """The log, then (where it holds) the read models: see ``verify_log`` and
     ``service.read_model_check``."""
     found = verify_log(ledger, against)

@@ -1,5 +1,4 @@
-"""The queries: the read side of the use cases, answered from the read models.
-"""
+"""The queries: the read side of the use cases, answered from the read models."""
 
 from __future__ import annotations
 
