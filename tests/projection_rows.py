@@ -1,7 +1,9 @@
-"""Every row a runner's projections hold, to compare two read models of the same log."""
+"""Every row a runner's projections hold, to compare two read models of the same log; and an
+event source that fails part way, to interrupt a catch-up."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -41,3 +43,31 @@ def digests(runner: Runner) -> dict[str, dict[str, int] | None]:
             }
             assert row.digests == held, name
     return {name: row.digests for name, row in tracked.items()}
+
+
+class Interrupted(Exception):
+    pass
+
+
+class FailingAfter:
+    """An event source that fails once it has handed out ``budget`` notifications."""
+
+    def __init__(self, source: Any, budget: int) -> None:
+        self.source, self.budget = source, budget
+
+    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any, Any]]:
+        if self.budget <= 0:
+            raise Interrupted
+        found: list[tuple[int, str, Any, Any]] = self.source.notifications_after(
+            position, min(limit, self.budget)
+        )
+        self.budget -= len(found)
+        return found
+
+    def events_of(self, aggregate_id: Any, up_to_version: int) -> Sequence[Any]:
+        found: Sequence[Any] = self.source.events_of(aggregate_id, up_to_version)
+        return found
+
+    def log_from(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
+        found: Sequence[tuple[int, str]] = self.source.log_from(position, limit)
+        return found

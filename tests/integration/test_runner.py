@@ -32,7 +32,7 @@ from projections.tables import tracking
 from service.command_models import OpenPlan, RaiseRecommendation, RecordProgress
 from service.ledger import Ledger
 from tests.conftest import plan_with_updates, session_key
-from tests.projection_rows import digests
+from tests.projection_rows import FailingAfter, Interrupted, digests
 
 counts = Table(
     "test_event_counts",
@@ -69,30 +69,6 @@ class EventCounts:
 def seen(runner: Runner) -> dict[str, int]:
     with runner.engine.connect() as conn:
         return {row.type: row.seen for row in conn.execute(select(counts))}
-
-
-class Interrupted(Exception):
-    pass
-
-
-class FailingAfter:
-    """An event source that fails once it has handed out ``budget`` notifications."""
-
-    def __init__(self, source: Ledger, budget: int) -> None:
-        self.source, self.budget = source, budget
-
-    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any, Any]]:
-        if self.budget <= 0:
-            raise Interrupted
-        found = self.source.notifications_after(position, min(limit, self.budget))
-        self.budget -= len(found)
-        return found
-
-    def events_of(self, aggregate_id: Any, up_to_version: int) -> Sequence[Any]:
-        return self.source.events_of(aggregate_id, up_to_version)
-
-    def log_from(self, position: int, limit: int) -> Sequence[tuple[int, str]]:
-        return self.source.log_from(position, limit)
 
 
 def test_a_new_projection_is_kept_exactly_once_through_interruptions_beside_the_others(

@@ -35,7 +35,7 @@ from domain.kinds import Status
 from domain.recommendation import Recommendation, item_refs
 from domain.refs import recommendation_aggregate_id
 from service import command_models as cmd
-from tests.projection_rows import digests, rows
+from tests.projection_rows import FailingAfter, Interrupted, digests, rows
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]
 ITEMS = [*REFS, "overview/1.1", "overview/1.2", "imr/west-mercia-police/1.1"]
@@ -59,30 +59,6 @@ def is_overdue(state: Any, as_at: date) -> bool:
         and target.deadline is not None
         and target.deadline < as_at
     )
-
-
-class Interrupted(Exception):
-    pass
-
-
-class FlakySource:
-    """An event source that fails after handing out ``budget`` notifications."""
-
-    def __init__(self, source: Any, budget: int) -> None:
-        self.source, self.budget = source, budget
-
-    def notifications_after(self, position: int, limit: int) -> list[tuple[int, str, Any, Any]]:
-        if self.budget <= 0:
-            raise Interrupted
-        found = self.source.notifications_after(position, min(limit, self.budget))
-        self.budget -= len(found)
-        return found
-
-    def events_of(self, aggregate_id: Any, up_to_version: int) -> list[Any]:
-        return self.source.events_of(aggregate_id, up_to_version)
-
-    def log_from(self, position: int, limit: int) -> list[tuple[int, str]]:
-        return self.source.log_from(position, limit)
 
 
 class ProjectionMachine(RuleBasedStateMachine):
@@ -345,7 +321,7 @@ class ProjectionMachine(RuleBasedStateMachine):
         fresh = read_models(create_engine("sqlite://", poolclass=StaticPool), key)
         total = incremental.position()
         with contextlib.suppress(Interrupted):
-            fresh.catch_up(FlakySource(self.ledger, budget=total // 2), batch_size=3)
+            fresh.catch_up(FailingAfter(self.ledger, budget=total // 2), batch_size=3)
         fresh.catch_up(self.ledger, batch_size=4)
         assert fresh.position() == total
         assert rows(fresh) == rows(incremental)
