@@ -76,7 +76,7 @@ def report_text(
     found = _all(warnings, outcome)
     if found:
         lines.append(f"warnings ({len(found)}), for a person to review:")
-        lines += [f"  line {w.line}: {w.message}" for w in found]
+        lines += [f"  line {w.line}: {w.message}" if w.line else f"  {w.message}" for w in found]
     return lines
 
 

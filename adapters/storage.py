@@ -40,6 +40,7 @@ from adapters.stores.common import (
 )
 from adapters.stores.signed import SIGNATURES
 from domain.errors import InvalidCommand, LedgerError, NoLedger, StorageUnavailable
+from projections.directory import Directory
 from projections.plans import Plans
 from projections.recommendations import Recommendations
 from projections.runner import Runner
@@ -98,7 +99,7 @@ def scratch_engine(env: dict[str, str]) -> AbstractContextManager[Engine]:
     return backend(env).scratch_engine(env)
 
 
-PROJECTIONS = (Recommendations, Plans, Sealer)
+PROJECTIONS = (Recommendations, Plans, Directory, Sealer)
 """Every projection the ledger keeps: a new read model is one more entry here."""
 
 

@@ -31,3 +31,11 @@ class ReviewKind(StrEnum):
     """Child Safeguarding Practice Review."""
     AUDIT = "audit"
     OTHER = "other"
+
+
+class AgencyKind(StrEnum):
+    """Whether an agency is a local body or a national one (the Home Office, NHS England):
+    recommendations to national bodies are followed across plans."""
+
+    LOCAL = "local"
+    NATIONAL = "national"

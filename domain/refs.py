@@ -119,3 +119,7 @@ def slugify(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"['\u2019`]", "", text.replace("&", " and ")).lower()
     return "-".join(re.findall(r"[a-z0-9]+", text))
+
+
+def agency_aggregate_id(slug: str) -> UUID:
+    return uuid5(NAMESPACE, f"agency:{slug}")

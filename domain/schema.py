@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from eventsourcing.domain import Aggregate
 
+from domain.agency import Agency
 from domain.plan import Plan
 from domain.recommendation import Recommendation
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Plan, Recommendation)
+AGGREGATES: tuple[type[Aggregate], ...] = (Plan, Recommendation, Agency)
 
 
 def event_shapes() -> dict[str, int]:

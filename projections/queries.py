@@ -312,10 +312,11 @@ def workload(
     for item in (item for view in views for item in view.items()):
         names = item.leads if by == "lead" else (item.agency,)
         for name in names or ("(none)",):
+            count = counts[name]  # a name with nothing open, overdue or completed is listed too
             if item.status == Status.COMPLETED:
-                counts[name]["completed"] += 1
+                count["completed"] += 1
             elif is_open(item.status):
-                counts[name]["open"] += 1
+                count["open"] += 1
             if item.overdue:
-                counts[name]["overdue"] += 1
+                count["overdue"] += 1
     return [{by: name, **count} for name, count in sorted(counts.items())]

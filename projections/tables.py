@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
-from domain.values import NAME_MAX, PLAN_ID_MAX, REF_MAX, SOURCE_MAX
+from domain.values import NAME_MAX, PLAN_ID_MAX, REF_MAX, SLUG_MAX, SOURCE_MAX
 
 OPEN = 2**62
 """The end of a recorded interval that has not ended: the row is what is known now."""
@@ -149,6 +149,21 @@ plans = Table(
     Column("versions", Text, nullable=False),  # its document versions, JSON, in order
     info={"item": ("plan_id",)},
 )
+
+agency_names = Table(
+    "rl_agency_names",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("agency_key", String(36), nullable=False),  # the agency's aggregate id
+    Column("slug", String(SLUG_MAX), nullable=False),
+    Column("name", String(NAME_MAX), nullable=False),  # its canonical name
+    Column("kind", String(16), nullable=False),
+    Column("spelling", String(NAME_MAX), nullable=False),  # its name, or one of its aliases
+    Column("spelling_key", String(NAME_MAX), nullable=False),  # ``domain.agency.spelling_key``
+    Column("recorded", BigInteger, nullable=False),  # when the spelling became known (micros)
+    info={"item": ("slug",)},
+)
+Index("rl_agency_names_by_key", agency_names.c.spelling_key)
 
 
 def day_number(day: date) -> int:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.agency import Agency
 from domain.plan import Plan
 from domain.recommendation import Recommendation
 from domain.state import sub_action_ref
@@ -54,7 +55,7 @@ def audit(
     for note, entry in log_entries(ledger):
         if wanted is not None and entry.originator_id not in wanted:
             continue
-        names_a_place = entry.topic.endswith((".Opened", ".Raised"))  # read for plan and ref
+        names_a_place = entry.topic.endswith((".Opened", ".Raised", ".Registered"))  # where
         if not names_a_place and event_type and not entry.topic.endswith(f".{event_type}"):
             continue
         event: Any = ledger.mapper.to_domain_event(note)
@@ -62,6 +63,8 @@ def audit(
             places[event.originator_id] = (event.plan_id, "")
         elif isinstance(event, Recommendation.Raised):
             places[event.originator_id] = (event.plan_id, event.ref)
+        elif isinstance(event, Agency.Registered):  # the directory's: no plan, its slug
+            places[event.originator_id] = ("", f"agency/{event.slug}")
         if (event_type is not None and event.type_name != event_type) or (
             actor is not None and event.actor != actor
         ):

@@ -17,7 +17,7 @@ from domain import values
 from domain.access import Role
 from domain.errors import EventNotFound, InvalidCommand, InvalidDate
 from domain.fuzzy_date import FuzzyDate
-from domain.kinds import SETTABLE_STATUSES, ReviewKind, Status
+from domain.kinds import SETTABLE_STATUSES, AgencyKind, ReviewKind, Status
 from domain.recommendation import Recommendation
 from service.store import today
 
@@ -77,6 +77,20 @@ class RaiseRecommendation(Command):
     leads: list[Line] = []
     target: Fuzzy | None = None
     effective: Fuzzy | None = None
+
+
+class RegisterAgency(Command):
+    """An agency entered in the directory: its canonical name, its slug (default: made
+    from the name), its kind, and the other spellings plans write it under."""
+
+    name: Line
+    slug: str | None = None
+    kind: AgencyKind = AgencyKind.LOCAL
+    aliases: list[Line] = []
+
+
+class AddAgencyAlias(Command):
+    alias: Line
 
 
 class IssueToken(Command):

@@ -27,6 +27,7 @@ from service.documents import (
     RecommendationDocument,
     SubActionDocument,
 )
+from service.filing import filed
 from service.queries import Queries
 
 
@@ -60,6 +61,7 @@ def import_document(ledger: Queries, document: PlanDocument, *, dry_run: bool) -
             doc.ref: _existing(ledger, document.plan_id, doc.ref)
             for doc in document.recommendations
         }
+        document = filed(document, ledger.agencies(), recs, outcome.notes)
         if known is None:
             plan.record_document_version(
                 document.version_label, document.version_date, document.file_name, document.digest

@@ -15,8 +15,10 @@ from domain.errors import (
 )
 from projections import queries
 from projections.changes import Bound, changes_in
+from projections.directory import AgencyView, agencies_in_order, names_known, refiled
 from projections.history import HistoryEntry, history
 from projections.plans import PlanView, plan_view, plans_in_order
+from projections.tables import micros
 from projections.views import ChangeView, Page, RecommendationView
 from service import access
 from service.store import Store, today
@@ -177,7 +179,21 @@ class Queries(Store):
         over every item: as known now, counted from the items' index."""
         plan_id = access.narrow(plan_id)
         if known_at is not None:
-            return queries.workload(self.status(plan_id, as_at=as_at, known_at=known_at), by)
-        return self._query(
-            plan_id, lambda conn, day: queries.workload_now(conn, by, plan_id, day), as_at
-        )
+            rows = queries.workload(self.status(plan_id, as_at=as_at, known_at=known_at), by)
+            return rows if by == "lead" else refiled(rows, self.agency_names(known_at))
+
+        def counted(conn: Any, day: date) -> list[dict[str, Any]]:
+            rows = queries.workload_now(conn, by, plan_id, day)
+            return rows if by == "lead" else refiled(rows, names_known(conn))
+
+        return self._query(plan_id, counted, as_at)
+
+    def agencies(self) -> list[AgencyView]:
+        """Every agency of the directory, with its aliases."""
+        return self._query(None, lambda conn, day: agencies_in_order(conn), None)
+
+    def agency_names(self, known_at: datetime | None = None) -> dict[str, str]:
+        """Each spelling the directory knows (``domain.agency.spelling_key``), and the
+        canonical name of the agency it names: as known at ``known_at``, or now."""
+        at = None if known_at is None else micros(known_at)
+        return self._query(None, lambda conn, day: names_known(conn, at), None)

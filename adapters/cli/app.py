@@ -67,6 +67,12 @@ token_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(token_app, name="token")
+agency_app = typer.Typer(
+    cls=Paragraphs,
+    help="The directory of agencies: their canonical names, kinds and other spellings.",
+    no_args_is_help=True,
+)
+app.add_typer(agency_app, name="agency")
 
 
 @dataclass

@@ -24,16 +24,20 @@ from adapters.web import models as m
 from adapters.web.gateway import Credential, Gateway
 from adapters.web.limits import UPLOAD_FORM, LimitedRoute
 from domain import values
+from domain.agency import Agency
 from domain.errors import InvalidCommand, NotAuthenticated
 from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
 from domain.kinds import ReviewKind
 from domain.values import COUNT_MAX
+from projections.directory import AgencyView
 from service.command_models import (
+    AddAgencyAlias,
     Change,
     IssueToken,
     OpenPlan,
     RaiseRecommendation,
     RecordDocumentVersion,
+    RegisterAgency,
     RevokeToken,
 )
 from service.ledger import Ledger
@@ -519,6 +523,35 @@ def _calendar(text: str | None, field: str) -> FuzzyDate | None:
     if not found.is_dated:
         raise InvalidCommand(f"{field}: {text!r} is not a date on the calendar")
     return found
+
+
+@router.get("/directory/agencies", response_model=list[m.AgencyOut], tags=["directory"])
+async def directory(call: Call) -> list[dict[str, Any]]:
+    """The directory's agencies, each with its canonical name, kind and aliases."""
+    return [a.to_json() for a in await call(lambda ledger: ledger.agencies())]
+
+
+@writes.post("/directory/agencies", status_code=201, response_model=m.AgencyOut, tags=["directory"])
+async def register_agency(body: RegisterAgency, call: Call) -> dict[str, Any]:
+    """Enter an agency in the directory (coordinators)."""
+    agency = await call(lambda ledger: ledger.register_agency(body))
+    return _agency(agency)
+
+
+@writes.post(
+    "/directory/agencies/{slug}/aliases",
+    status_code=201,
+    response_model=m.AgencyOut,
+    tags=["directory"],
+)
+async def add_agency_alias(slug: str, body: AddAgencyAlias, call: Call) -> dict[str, Any]:
+    """Another spelling of an agency's name (coordinators): what is stored under it, before
+    or after, counts under the agency."""
+    return _agency(await call(lambda ledger: ledger.add_agency_alias(slug, body)))
+
+
+def _agency(agency: Agency) -> dict[str, Any]:
+    return AgencyView.of(agency).to_json()
 
 
 @writes.post("/tokens", status_code=201, response_model=m.TokenOut, tags=["access"])

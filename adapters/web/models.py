@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, create_model
 
+from domain.kinds import AgencyKind
 from projections.record import FuzzyDateData
 from projections.views import Page, RecommendationView
 from service.audit_trail import AuditRow
@@ -137,6 +138,13 @@ class OpenedOut(BaseModel):
     plan: str | None = None
     ref: str | None = None
     version: int
+
+
+class AgencyOut(BaseModel):
+    slug: str
+    name: str
+    kind: AgencyKind
+    aliases: list[str]
 
 
 class TokenOut(BaseModel):

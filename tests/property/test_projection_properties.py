@@ -310,6 +310,8 @@ class ProjectionMachine(RuleBasedStateMachine):
                 ]
                 assert self.ledger.workload(by, "dhr2", as_at=as_at) == reference, (by, as_at)
                 assert self.ledger.workload(by, as_at=as_at) == reference, (by, as_at)
+                as_known = self.ledger.workload(by, "dhr2", as_at=as_at, known_at=now)
+                assert as_known == reference, (by, as_at)  # from the views: the same counts
 
     @invariant()
     def incremental_equals_rebuild_even_after_an_interruption(self) -> None:

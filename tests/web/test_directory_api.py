@@ -1,0 +1,67 @@
+"""The directory through the API (issue 27): coordinators enter agencies and aliases, anyone
+signed in reads them, and the counts per agency follow an alias at once."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import Seeded, auth
+
+CANONICAL = "South Worcestershire Community Safety Partnership"
+MISSPELT = "South Worcestershire Safety Community Partnership"
+
+
+def open_counts(client: TestClient, token: str) -> dict[str, int]:
+    answer = client.get("/api/agencies", params={"plan": "dhr2"}, headers=auth(token))
+    assert answer.status_code == 200, answer.text
+    return {row["agency"]: row["open"] for row in answer.json()}
+
+
+def test_a_coordinator_enters_an_agency_and_an_alias_and_the_counts_follow(
+    client: TestClient, seeded: Seeded
+) -> None:
+    coordinator = auth(seeded.tokens["coordinator"])
+    before = open_counts(client, seeded.tokens["auditor"])
+    entered = client.post(
+        "/api/directory/agencies",
+        json={"name": CANONICAL, "slug": "swcsp", "kind": "local"},
+        headers=coordinator,
+    )
+    assert entered.status_code == 201, entered.text
+    assert entered.json() == {"slug": "swcsp", "name": CANONICAL, "kind": "local", "aliases": []}
+    aliased = client.post(
+        "/api/directory/agencies/swcsp/aliases", json={"alias": MISSPELT}, headers=coordinator
+    )
+    assert aliased.status_code == 201, aliased.text
+    assert aliased.json()["aliases"] == [MISSPELT]
+    after = open_counts(client, seeded.tokens["auditor"])
+    assert after[CANONICAL] == before[CANONICAL] + before[MISSPELT] and MISSPELT not in after
+    listed = client.get("/api/directory/agencies", headers=auth(seeded.tokens["wmp_lead"]))
+    assert listed.status_code == 200
+    assert listed.json() == [aliased.json()]
+
+
+def test_the_directory_is_kept_by_coordinators_only_and_refuses_a_second_owner_of_a_name(
+    client: TestClient, seeded: Seeded
+) -> None:
+    body = {"name": "West Mercia Police"}
+    for who in ("wmp_lead", "auditor"):
+        refused = client.post(
+            "/api/directory/agencies", json=body, headers=auth(seeded.tokens[who])
+        )
+        assert refused.status_code == 403, (who, refused.text)
+    coordinator = auth(seeded.tokens["coordinator"])
+    assert client.post("/api/directory/agencies", json=body, headers=coordinator).status_code == 201
+    again = client.post(
+        "/api/directory/agencies", json={"name": "WEST MERCIA POLICE", "slug": "wmp"},
+        headers=coordinator,
+    )  # fmt: skip
+    assert again.status_code == 409 and "already names the agency" in again.text
+    bad = client.post(
+        "/api/directory/agencies", json={"name": "X", "slug": "Not A Slug"}, headers=coordinator
+    )
+    assert bad.status_code in (400, 422) and "slug" in bad.text
+    missing = client.post(
+        "/api/directory/agencies/nobody/aliases", json={"alias": "Y"}, headers=coordinator
+    )
+    assert missing.status_code == 404
