@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
 from domain import values
-from domain.access import Grant
+from domain.access import Grant, Role
 from domain.access_token import AccessToken, holder
 from domain.audit import current_grant
 from domain.errors import (
@@ -26,6 +28,28 @@ from service.store import Store
 
 if TYPE_CHECKING:  # the commands as values: a query need not build them
     from service.command_models import IssueToken, RevokeToken
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """A token as ``token list`` shows it: to whom, what it may do, when issued and revoked."""
+
+    name: str
+    role: Role
+    agencies: tuple[str, ...]
+    plans: tuple[str, ...]
+    issued: datetime
+    revoked: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role.value,
+            "agencies": list(self.agencies),
+            "plans": list(self.plans),
+            "issued": self.issued.isoformat(),
+            "revoked": self.revoked.isoformat() if self.revoked else None,
+        }
 
 
 class Tokens(Store):
@@ -52,6 +76,28 @@ class Tokens(Store):
         current_grant().check_issues(frozenset(token.plans))  # one it could have issued
         token.revoke(command.reason)
         self.save_atomically(token, conflict=f"the token of {name!r} changed concurrently")
+
+    def tokens(self) -> list[TokenView]:
+        """Every token ever issued, in the order issued, with its role, scope, and when it was
+        issued and revoked (never its secret, nor its hash)."""
+        access.check_coordinates(None, "list the tokens")
+        found = []
+        for name in self._token_names():
+            token = self._token(name)
+            events = self._events_of(token.id)
+            found.append(
+                TokenView(
+                    name=token.name,
+                    role=Role(token.role),
+                    agencies=tuple(token.agencies),
+                    plans=tuple(token.plans),
+                    issued=events[0].timestamp,
+                    revoked=next(
+                        (e.timestamp for e in events if isinstance(e, AccessToken.Revoked)), None
+                    ),
+                )
+            )
+        return found
 
     def authenticate(self, token: str) -> Grant:
         """The grant a bearer token carries; ``NotAuthenticated`` for any other string."""

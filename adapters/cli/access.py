@@ -1,4 +1,4 @@
-"""Tokens: ``recledger token add`` and ``recledger token revoke``."""
+"""Tokens: ``recledger token add``, ``token revoke`` and ``token list``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from adapters.cli.app import given, run, say, token_app
+from adapters.cli.app import (
+    AsCsv,
+    AsJson,
+    emit_csv,
+    emit_json,
+    given,
+    listing_format,
+    run,
+    say,
+    token_app,
+)
 from domain.access import Role
 
 
@@ -44,3 +54,20 @@ def revoke(
     revoking = given(RevokeToken, reason=reason)
     run(ctx, lambda ledger: ledger.revoke_token(name, revoking))
     say(f"the token of {name} is revoked")
+
+
+@token_app.command("list")
+def listing(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
+    """List the tokens issued: to whom, role, scope, issued and revoked (never a secret)."""
+    form = listing_format(as_json, as_csv)
+    rows = [t.to_json() for t in run(ctx, lambda ledger: ledger.tokens(), writes=False)]
+    if form == "json":
+        emit_json(rows)
+    elif form == "csv":
+        emit_csv(rows, ["name", "role", "agencies", "plans", "issued", "revoked"])
+    elif not rows:
+        say("no tokens yet: issue one with 'recledger token add NAME --role ROLE'")
+    for row in rows if form == "text" else ():
+        scope = ", ".join([*row["agencies"], *(f"plan {p}" for p in row["plans"])]) or "all plans"
+        revoked = f"revoked {row['revoked'][:10]}" if row["revoked"] else "active"
+        say(f"{row['name']}\t{row['role']}\t{scope}\tissued {row['issued'][:10]}\t{revoked}")

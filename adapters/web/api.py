@@ -554,6 +554,12 @@ def _agency(agency: Agency) -> dict[str, Any]:
     return AgencyView.of(agency).to_json()
 
 
+@router.get("/tokens", response_model=list[m.TokenListedOut], tags=["access"])
+async def tokens(call: Call) -> list[dict[str, Any]]:
+    """The tokens issued (coordinators): to whom, role, scope, issued, revoked; no secret."""
+    return [t.to_json() for t in await call(lambda ledger: ledger.tokens())]
+
+
 @writes.post("/tokens", status_code=201, response_model=m.TokenOut, tags=["access"])
 async def issue_token(body: IssueToken, call: Call) -> dict[str, Any]:
     """Issue a token (coordinators): it is shown once, the ledger keeps its hash."""

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, create_model
 
+from domain.access import Role
 from domain.kinds import AgencyKind
 from projections.record import FuzzyDateData
 from projections.views import Page, RecommendationView
@@ -145,6 +146,15 @@ class AgencyOut(BaseModel):
     name: str
     kind: AgencyKind
     aliases: list[str]
+
+
+class TokenListedOut(BaseModel):
+    name: str
+    role: Role
+    agencies: list[str]
+    plans: list[str]
+    issued: datetime
+    revoked: datetime | None
 
 
 class TokenOut(BaseModel):

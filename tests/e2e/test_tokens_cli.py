@@ -40,3 +40,27 @@ def test_tokens_act_with_their_role_and_scope_and_stop_when_revoked(
     shell("token", "revoke", "lead@wmp", "--reason", "left the force")
     gone = shell("--token", token, "status", "dhr2", ok=False)
     assert gone.returncode == 1 and gone.stderr == "recledger: the token is not valid\n"
+
+
+def test_token_list_shows_whom_role_scope_and_dates_and_never_a_secret(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell("import", str(seed_plan))
+    lead = shell("token", "add", "lead@wmp", "--role", "agency_lead", "--agency",
+                 "west-mercia-police").stdout.splitlines()[-1]  # fmt: skip
+    shell("token", "add", "inspector", "--role", "auditor", "--plan", "dhr2")
+    shell("token", "revoke", "inspector", "--reason", "left")
+    listed = json.loads(shell("token", "list", "--json").stdout)
+    assert [(t["name"], t["role"], t["agencies"], t["plans"]) for t in listed] == [
+        ("lead@wmp", "agency_lead", ["west-mercia-police"], []),
+        ("inspector", "auditor", [], ["dhr2"]),
+    ]
+    assert listed[0]["revoked"] is None and listed[1]["revoked"] >= listed[1]["issued"]
+    text = shell("token", "list").stdout
+    assert "inspector\tauditor\tplan dhr2\tissued " in text and "\trevoked " in text
+    secret = lead.split(".")[-1]
+    csv_text = shell("token", "list", "--csv").stdout
+    assert secret not in text + csv_text + json.dumps(listed)
+    refused = shell("--token", lead, "token", "list", ok=False)
+    assert refused.returncode == 1 and "list the tokens" in refused.stderr

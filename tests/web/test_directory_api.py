@@ -1,5 +1,6 @@
-"""The directory through the API (issue 27): coordinators enter agencies and aliases, anyone
-signed in reads them, and the counts per agency follow an alias at once."""
+"""The directory and the tokens through the API (issue 27): coordinators enter agencies and
+aliases, anyone signed in reads them, the counts per agency follow an alias at once; tokens
+are listed to coordinators, never with a secret."""
 
 from __future__ import annotations
 
@@ -65,3 +66,18 @@ def test_the_directory_is_kept_by_coordinators_only_and_refuses_a_second_owner_o
         "/api/directory/agencies/nobody/aliases", json={"alias": "Y"}, headers=coordinator
     )
     assert missing.status_code == 404
+
+
+def test_the_tokens_are_listed_to_a_coordinator_without_secrets(
+    client: TestClient, seeded: Seeded
+) -> None:
+    for who in ("wmp_lead", "auditor"):
+        assert client.get("/api/tokens", headers=auth(seeded.tokens[who])).status_code == 403
+    listed = client.get("/api/tokens", headers=auth(seeded.tokens["coordinator"]))
+    assert listed.status_code == 200, listed.text
+    names = {t["name"]: t for t in listed.json()}
+    assert names["Wes Lead"]["agencies"] == ["west-mercia-police"]
+    assert names["Sam Scoped"]["plans"] == ["elsewhere"]
+    for token in seeded.tokens.values():
+        assert token.split(".")[-1] not in listed.text
+    assert "sha256" not in listed.text
