@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -34,21 +35,42 @@ class AccessToken(Aggregate):
         agencies: list[str]
         plans: list[str]
         secret_sha256: str
+        person: str | None
+        """The e-mail address of the directory's person it was issued to, if any."""
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 was issued to a name only."""
+            state["person"] = None
 
     class Revoked(AuditedEvent):
         """The token stopped working."""
 
     def __init__(
-        self, name: str, role: str, agencies: list[str], plans: list[str], secret_sha256: str
+        self,
+        name: str,
+        role: str,
+        agencies: list[str],
+        plans: list[str],
+        secret_sha256: str,
+        person: str | None,
     ) -> None:
         self.name, self.role = name, role
         self.agencies, self.plans = agencies, plans
         self.secret_sha256 = secret_sha256
+        self.person = person
         self.revoked = False
 
     @classmethod
     def issue(
-        cls, name: str, role: Role, agencies: list[str], plans: list[str]
+        cls,
+        name: str,
+        role: Role,
+        agencies: list[str],
+        plans: list[str],
+        person: str | None = None,
     ) -> tuple[AccessToken, str]:
         """A new token for ``name``, and the token itself (shown once, never stored)."""
         name = values.person_name(name, "the token's name")
@@ -70,6 +92,7 @@ class AccessToken(Aggregate):
             agencies=sorted(set(agencies)),
             plans=sorted({values.plan_id(p) for p in plans}),
             secret_sha256=_digest(secret),
+            person=person,
             reason=None,
             effective=None,
         )

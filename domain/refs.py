@@ -123,3 +123,7 @@ def slugify(name: str) -> str:
 
 def agency_aggregate_id(slug: str) -> UUID:
     return uuid5(NAMESPACE, f"agency:{slug}")
+
+
+def person_aggregate_id(email: str) -> UUID:
+    return uuid5(NAMESPACE, f"person:{email}")

@@ -20,6 +20,8 @@ OPEN_STATUSES = frozenset({Status.OPEN, Status.IN_PROGRESS})
 """The statuses counted as open: work still to do (ongoing work is done as a practice)."""
 NOT_DUE = frozenset({Status.COMPLETED, Status.WITHDRAWN, Status.ONGOING})
 """The statuses of an item that is due by no day, whatever its target."""
+NO_LEAD = "(none)"
+"""Where the counts per lead count an item that names no lead."""
 
 
 class Item(Protocol):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from eventsourcing.domain import Aggregate
 
 from domain.agency import Agency
+from domain.person import Person
 from domain.plan import Plan
 from domain.recommendation import Recommendation
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Plan, Recommendation, Agency)
+AGGREGATES: tuple[type[Aggregate], ...] = (Plan, Recommendation, Agency, Person)
 
 
 def event_shapes() -> dict[str, int]:

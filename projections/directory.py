@@ -12,14 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, delete, select
 
 from domain.agency import Agency, spelling_key
 from domain.kinds import AgencyKind
-from projections.bulk import insert_rows
+from domain.person import Person
+from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
 from projections.projection import EventSource
-from projections.tables import agency_names, micros
+from projections.tables import agency_names, micros, people, person_names
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,36 @@ class AgencyView:
         }
 
 
+@dataclass(frozen=True)
+class PersonView:
+    email: str
+    name: str
+    post: str
+    agency: str
+    reminders: bool
+    aliases: tuple[str, ...]
+
+    @classmethod
+    def of(cls, person: Person) -> PersonView:
+        return cls(person.email, person.name, person.post, person.agency, person.reminders,
+                   tuple(person.aliases))  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "email": self.email,
+            "name": self.name,
+            "post": self.post,
+            "agency": self.agency,
+            "reminders": self.reminders,
+            "aliases": list(self.aliases),
+        }
+
+
 class Directory:
     name = "directory"
-    version = 1
+    version = 2
     evidence = False
-    tables: tuple[Table, ...] = (agency_names,)
+    tables: tuple[Table, ...] = (agency_names, people, person_names)
 
     def forget(self) -> None:
         """Nothing is kept in memory."""
@@ -56,6 +82,8 @@ class Directory:
     ) -> None:
         rows: list[dict[str, Any]] = []
         agencies: dict[str, dict[str, Any]] = {}
+        persons: dict[str, dict[str, Any]] = {}
+        spellings: list[dict[str, Any]] = []
         for event in events:
             key = str(event.originator_id)
             if isinstance(event, Agency.Registered):
@@ -66,7 +94,25 @@ class Directory:
             elif isinstance(event, Agency.AliasAdded):
                 agency = agencies.get(key) or _stored(conn, key)
                 rows.append(_spelling(agency, event.alias, event))
+            elif isinstance(event, Person.Registered):
+                persons[key] = {
+                    "person_key": key, "email": event.email, "name": event.name,
+                    "post": event.post, "agency": event.agency, "reminders": int(event.reminders),
+                    "registered": micros(event.timestamp),
+                }  # fmt: skip
+                spellings.append(_spelling({"person_key": key}, event.name, event))
+            elif isinstance(event, Person.AliasAdded):
+                spellings.append(_spelling({"person_key": key}, event.alias, event))
+            elif isinstance(event, Person.RemindersChosen):
+                person = persons.get(key) or _stored_person(conn, key)
+                persons[key] = {**person, "reminders": int(event.reminders)}
         insert_rows(conn, agency_names, rows, tally)
+        if persons:
+            keys = [(key,) for key in persons]
+            tally.rows(people, rows_matching(conn, people, ["person_key"], keys), -1)
+            conn.execute(delete(people).where(people.c.person_key.in_(list(persons))))
+            insert_rows(conn, people, list(persons.values()), tally)
+        insert_rows(conn, person_names, spellings, tally)
 
 
 def _spelling(agency: dict[str, Any], spelling: str, event: Any) -> dict[str, Any]:
@@ -76,6 +122,10 @@ def _spelling(agency: dict[str, Any], spelling: str, event: Any) -> dict[str, An
         "spelling_key": spelling_key(spelling),
         "recorded": micros(event.timestamp),
     }
+
+
+def _stored_person(conn: Connection, key: str) -> dict[str, Any]:
+    return dict(conn.execute(select(people).where(people.c.person_key == key)).one()._mapping)
 
 
 def _stored(conn: Connection, key: str) -> dict[str, Any]:
@@ -124,3 +174,25 @@ def refiled(rows: Iterable[dict[str, Any]], names: dict[str, str]) -> list[dict[
         for count in ("open", "overdue", "completed"):
             into[count] += row[count]
     return sorted(merged.values(), key=lambda row: row["agency"])
+
+
+def people_in_order(conn: Connection) -> list[PersonView]:
+    """Every person of the directory, by name, with their aliases in the order added."""
+    aliases: dict[str, list[str]] = {}
+    names = select(person_names).order_by(person_names.c.recorded, person_names.c.id)
+    for row in conn.execute(names):
+        aliases.setdefault(row.person_key, []).append(row.spelling)
+    found = [
+        PersonView(row.email, row.name, row.post, row.agency, bool(row.reminders),
+                   tuple(aliases.get(row.person_key, [])[1:]))
+        for row in conn.execute(select(people))
+    ]  # fmt: skip
+    return sorted(found, key=lambda person: (spelling_key(person.name), person.email))
+
+
+def leads_known(conn: Connection) -> dict[str, str]:
+    """Each spelling of a person the directory knows, and their e-mail address."""
+    query = select(person_names.c.spelling_key, people.c.email).join(
+        people, people.c.person_key == person_names.c.person_key
+    )
+    return {row.spelling_key: row.email for row in conn.execute(query)}

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.refs import Ref
-from domain.rules import OPEN_STATUSES, is_open
+from domain.rules import NO_LEAD, OPEN_STATUSES, is_open
 from projections.item import Correction, Item
 from projections.record import decode
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
@@ -311,7 +311,7 @@ def workload(
     )
     for item in (item for view in views for item in view.items()):
         names = item.leads if by == "lead" else (item.agency,)
-        for name in names or ("(none)",):
+        for name in names or (NO_LEAD,):
             count = counts[name]  # a name with nothing open, overdue or completed is listed too
             if item.status == Status.COMPLETED:
                 count["completed"] += 1

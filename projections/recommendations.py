@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation, amendments
-from domain.rules import deadline_due, due_by
+from domain.rules import NO_LEAD, deadline_due, due_by
 from projections import record, workload
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
@@ -377,6 +377,6 @@ def _item_rows(rec_id: str, segment: Segment, opened: int) -> list[dict[str, Any
             "target": _date_json(item.target) if item.target else None,
         }
         rows.append({**row, "kind": "item", "name": ""})
-        rows.extend({**row, "kind": "lead", "name": lead} for lead in leads or ("(none)",))
+        rows.extend({**row, "kind": "lead", "name": lead} for lead in leads or (NO_LEAD,))
         rows.append({**row, "kind": "agency", "name": agency})
     return rows

@@ -165,6 +165,31 @@ agency_names = Table(
 )
 Index("rl_agency_names_by_key", agency_names.c.spelling_key)
 
+people = Table(
+    "rl_people",
+    metadata,
+    Column("person_key", String(36), primary_key=True),  # the person's aggregate id
+    Column("email", String(NAME_MAX), nullable=False),
+    Column("name", String(NAME_MAX), nullable=False),
+    Column("post", String(NAME_MAX), nullable=False),
+    Column("agency", String(SLUG_MAX), nullable=False),  # its slug, or ""
+    Column("reminders", Integer, nullable=False),  # 1: wants reminders by e-mail
+    Column("registered", BigInteger, nullable=False),  # micros
+    info={"item": ("email",)},
+)
+
+person_names = Table(
+    "rl_person_names",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("person_key", String(36), nullable=False),
+    Column("spelling", String(NAME_MAX), nullable=False),  # their name, or one of their aliases
+    Column("spelling_key", String(NAME_MAX), nullable=False),
+    Column("recorded", BigInteger, nullable=False),  # when the spelling became known (micros)
+    info={"item": ("person_key",)},
+)
+Index("rl_person_names_by_key", person_names.c.spelling_key)
+
 
 def day_number(day: date) -> int:
     return day.toordinal()

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 
 from domain import values
 from domain.access import Role
@@ -93,11 +101,41 @@ class AddAgencyAlias(Command):
     alias: Line
 
 
-class IssueToken(Command):
+class RegisterPerson(Command):
+    """A person entered in the directory: their e-mail address is who they are."""
+
     name: Line
-    role: Role
+    email: EmailStr
+    post: str = ""
+    agency: str = ""
+    """Their agency's slug in the directory, or "" (the partnership's own)."""
+    reminders: bool = True
+    aliases: list[Line] = []
+
+
+class AddPersonAlias(Command):
+    alias: Line
+
+
+class ChooseReminders(Command):
+    reminders: bool
+
+
+class IssueToken(Command):
+    """A token for ``name`` with ``role``; or for a ``person`` of the directory, whose name
+    it takes, and whose agency an agency lead's token is for (both unless given)."""
+
+    name: Line | None = None
+    role: Role | None = None
     agencies: list[Line] = []
     plans: list[Line] = []
+    person: EmailStr | None = None
+
+    @model_validator(mode="after")
+    def _names_its_holder(self) -> IssueToken:
+        if self.person is None and (self.name is None or self.role is None):
+            raise ValueError("a token needs a name and a role, or a person of the directory")
+        return self
 
 
 class RevokeToken(Command):

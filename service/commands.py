@@ -7,32 +7,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain import values
-from domain.agency import Agency, spelling_key
-from domain.errors import AlreadyExists, NotFound, StaleVersion, VersionConflict
+from domain.errors import AlreadyExists, StaleVersion, VersionConflict
 from domain.plan import Plan
 from domain.recommendation import Recommendation
 from domain.refs import (
     Ref,
-    agency_aggregate_id,
     plan_aggregate_id,
     recommendation_aggregate_id,
 )
 from domain.state import sub_action_ref
-from projections.directory import names_known
 from service import access
 from service.store import Store
 
 if TYPE_CHECKING:  # the commands as values: a query need not build them
     from service.command_models import (
-        AddAgencyAlias,
         Change,
         OpenPlan,
         RaiseRecommendation,
         RecordDocumentVersion,
-        RegisterAgency,
     )
 
 
@@ -113,39 +106,3 @@ class Commands(Store):
                 current,
             ) from None
         return [event.event_id for event in rec.log[before:]]
-
-    def register_agency(self, command: RegisterAgency) -> Agency:
-        """Enter an agency in the directory, with its aliases: one transaction."""
-        access.check_coordinates(None, "keep the directory of agencies")
-        agency = Agency.register(command.name, slug=command.slug, kind=command.kind)
-        if self._exists(agency.id):
-            raise AlreadyExists(f"the directory already has an agency {agency.slug!r}")
-        for alias in command.aliases:
-            agency.add_alias(alias)
-        self._check_names_nobody_else(agency)
-        self.save_atomically(agency, conflict=f"agency {agency.slug!r} was entered concurrently")
-        return agency
-
-    def add_agency_alias(self, slug: str, command: AddAgencyAlias) -> Agency:
-        """Another spelling of an agency's name: every recommendation stored under it, before
-        or after, counts under the agency."""
-        access.check_coordinates(None, "keep the directory of agencies")
-        agency = self.agency(slug)
-        agency.add_alias(command.alias)
-        self._check_names_nobody_else(agency)
-        self.save_atomically(agency, conflict=f"agency {slug!r} changed concurrently; try again")
-        return agency
-
-    def agency(self, slug: str) -> Agency:
-        try:
-            return self._get(agency_aggregate_id(slug), Agency)
-        except AggregateNotFoundError:
-            raise NotFound(f"the directory has no agency {slug!r}") from None
-
-    def _check_names_nobody_else(self, agency: Agency) -> None:
-        """Refuse a spelling that already names another agency: one spelling, one agency."""
-        names = self._query(None, lambda conn, day: names_known(conn), None)
-        for spelling in agency.spellings():
-            named = names.get(spelling_key(spelling))
-            if named is not None and named != agency.name:
-                raise AlreadyExists(f"{spelling!r} already names the agency {named!r}")

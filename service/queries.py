@@ -8,14 +8,24 @@ from typing import Any, Literal
 from uuid import UUID
 
 from domain import values
+from domain.agency import spelling_key
 from domain.errors import (
     NotPermitted,
     PlanNotFound,
     RecommendationNotFound,
 )
+from domain.rules import NO_LEAD
 from projections import queries
 from projections.changes import Bound, changes_in
-from projections.directory import AgencyView, agencies_in_order, names_known, refiled
+from projections.directory import (
+    AgencyView,
+    PersonView,
+    agencies_in_order,
+    leads_known,
+    names_known,
+    people_in_order,
+    refiled,
+)
 from projections.history import HistoryEntry, history
 from projections.plans import PlanView, plan_view, plans_in_order
 from projections.tables import micros
@@ -191,6 +201,25 @@ class Queries(Store):
     def agencies(self) -> list[AgencyView]:
         """Every agency of the directory, with its aliases."""
         return self._query(None, lambda conn, day: agencies_in_order(conn), None)
+
+    def people(self) -> list[PersonView]:
+        """Every person of the directory, with their aliases."""
+        return self._query(None, lambda conn, day: people_in_order(conn), None)
+
+    def unlinked_leads(self, plan_id: str | None = None) -> list[dict[str, Any]]:
+        """The leads (of one plan, or all) as known now whom no person of the directory is
+        known as, with their counts: for the coordinator to enter or alias."""
+        plan_id = access.narrow(plan_id)
+
+        def unlinked(conn: Any, day: date) -> list[dict[str, Any]]:
+            linked = leads_known(conn)
+            rows = queries.workload_now(conn, "lead", plan_id, day)
+            return [
+                row for row in rows
+                if row["lead"] != NO_LEAD and spelling_key(row["lead"]) not in linked
+            ]  # fmt: skip
+
+        return self._query(plan_id, unlinked, None)
 
     def agency_names(self, known_at: datetime | None = None) -> dict[str, str]:
         """Each spelling the directory knows (``domain.agency.spelling_key``), and the

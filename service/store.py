@@ -23,10 +23,12 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from domain import values
+from domain.agency import Agency
 from domain.command_key import CommandKey
 from domain.errors import (
     InvalidCommand,
     LedgerError,
+    NotFound,
     PlanNotFound,
     ReadModelsBehind,
     RecommendationNotFound,
@@ -34,11 +36,14 @@ from domain.errors import (
     StorageUnavailable,
 )
 from domain.integrity import Signer, WriteSignature
+from domain.person import Person, email_address
 from domain.plan import Plan
 from domain.recommendation import Recommendation
 from domain.refs import (
     Ref,
+    agency_aggregate_id,
     command_key_id,
+    person_aggregate_id,
     plan_aggregate_id,
     recommendation_aggregate_id,
 )
@@ -118,6 +123,20 @@ class Store(Application[UUID]):
             return self._get(plan_aggregate_id(values.plan_id(plan_id)), Plan)
         except AggregateNotFoundError:
             raise PlanNotFound(f"no plan {plan_id!r}; open it first") from None
+
+    def agency(self, slug: str) -> Agency:
+        """The directory's agency of that slug."""
+        try:
+            return self._get(agency_aggregate_id(slug), Agency)
+        except AggregateNotFoundError:
+            raise NotFound(f"the directory has no agency {slug!r}") from None
+
+    def person(self, email: str) -> Person:
+        """The directory's person of that e-mail address."""
+        try:
+            return self._get(person_aggregate_id(email_address(email)), Person)
+        except AggregateNotFoundError:
+            raise NotFound(f"the directory has no one at {email!r}") from None
 
     def recommendation(self, plan_id: str, ref: str) -> Recommendation:
         canonical_ref = str(Ref.parse(ref))

@@ -15,14 +15,8 @@ from domain import values
 from domain.access import Grant, Role
 from domain.access_token import AccessToken, holder
 from domain.audit import current_grant
-from domain.errors import (
-    AlreadyExists,
-    NotAuthenticated,
-    NotFound,
-)
-from domain.refs import (
-    token_aggregate_id,
-)
+from domain.errors import AlreadyExists, InvalidCommand, NotAuthenticated, NotFound
+from domain.refs import token_aggregate_id
 from service import access
 from service.store import Store
 
@@ -38,6 +32,7 @@ class TokenView:
     role: Role
     agencies: tuple[str, ...]
     plans: tuple[str, ...]
+    person: str | None
     issued: datetime
     revoked: datetime | None
 
@@ -47,6 +42,7 @@ class TokenView:
             "role": self.role.value,
             "agencies": list(self.agencies),
             "plans": list(self.plans),
+            "person": self.person,
             "issued": self.issued.isoformat(),
             "revoked": self.revoked.isoformat() if self.revoked else None,
         }
@@ -58,8 +54,16 @@ class Tokens(Store):
     def issue_token(self, command: IssueToken) -> str:
         """Issue a token to ``command.name``; return it (the ledger keeps only its hash)."""
         current_grant().check_issues(frozenset(command.plans))
+        name, role, agencies = command.name, command.role, command.agencies
+        if command.person is not None:
+            person = self.person(command.person)
+            name = name or person.name
+            agencies = agencies or ([person.agency] if person.agency else [])
+            role = role or (Role.AGENCY_LEAD if person.agency else None)
+        if name is None or role is None:
+            raise InvalidCommand(f"{command.person} has no agency: give the token's role")
         token, secret = AccessToken.issue(
-            command.name, command.role, command.agencies, command.plans
+            name, role, agencies, command.plans, command.person and command.person.lower()
         )
         if self._exists(token.id):
             raise AlreadyExists(
@@ -91,6 +95,7 @@ class Tokens(Store):
                     role=Role(token.role),
                     agencies=tuple(token.agencies),
                     plans=tuple(token.plans),
+                    person=token.person,
                     issued=events[0].timestamp,
                     revoked=next(
                         (e.timestamp for e in events if isinstance(e, AccessToken.Revoked)), None

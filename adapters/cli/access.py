@@ -23,8 +23,14 @@ from domain.access import Role
 @token_app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Whose token: the actor its events record.")],
-    role: Annotated[Role, typer.Option(help="What it may do.")],
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Whose token: the actor its events record. Default: the person's."),
+    ] = None,
+    role: Annotated[
+        Role | None,
+        typer.Option(help="What it may do. Default, for a person of an agency: agency_lead."),
+    ] = None,
     agency: Annotated[
         list[str] | None,
         typer.Option(help="An agency lead's agency, as its slug (west-mercia-police); repeat."),
@@ -32,13 +38,20 @@ def add(
     plan: Annotated[
         list[str] | None, typer.Option(help="Limit it to this plan; repeat. Default: all plans.")
     ] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(help="A person of the directory, by e-mail: their name and agency."),
+    ] = None,
 ) -> None:
     """Issue a token and print it once, alone on the last line: only its hash is kept."""
+    from domain.access_token import holder
     from service.command_models import IssueToken
 
-    issuing = given(IssueToken, name=name, role=role, agencies=agency or [], plans=plan or [])
+    issuing = given(
+        IssueToken, name=name, role=role, agencies=agency or [], plans=plan or [], person=person
+    )
     token = run(ctx, lambda ledger: ledger.issue_token(issuing))
-    say(f"token for {name} ({role.value}); keep it secret, it is not shown again:")
+    say(f"token for {holder(token)[0]}; keep it secret, it is not shown again:")
     say(token)
 
 
@@ -64,7 +77,7 @@ def listing(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) 
     if form == "json":
         emit_json(rows)
     elif form == "csv":
-        emit_csv(rows, ["name", "role", "agencies", "plans", "issued", "revoked"])
+        emit_csv(rows, ["name", "role", "agencies", "plans", "person", "issued", "revoked"])
     elif not rows:
         say("no tokens yet: issue one with 'recledger token add NAME --role ROLE'")
     for row in rows if form == "text" else ():

@@ -73,6 +73,12 @@ agency_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(agency_app, name="agency")
+person_app = typer.Typer(
+    cls=Paragraphs,
+    help="The directory of people: who leads, answers and is reminded, and how plans name them.",
+    no_args_is_help=True,
+)
+app.add_typer(person_app, name="person")
 
 
 @dataclass
@@ -113,7 +119,13 @@ def given(command: Callable[..., M], **options: Any) -> M:
     try:
         return command(**options)
     except ValidationError as error:
-        refuse("; ".join(f"{_option(str(e['loc'][0]))}: {e['msg']}" for e in error.errors()))
+        refuse("; ".join(_refusal(e["loc"], e["msg"]) for e in error.errors()))
+
+
+def _refusal(where: tuple[int | str, ...], why: str) -> str:
+    """One refusal: the option it is about (none for the command as a whole), and why."""
+    why = why.removeprefix("Value error, ")
+    return f"{_option(str(where[0]))}: {why}" if where else why
 
 
 def _option(field: str) -> str:

@@ -1,4 +1,4 @@
-"""The directory: ``recledger agency add``, ``agency alias`` and ``agency list``."""
+"""The directory: ``recledger agency add|alias|list`` and ``person add|alias|reminders|list``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from adapters.cli.app import (
     emit_json,
     given,
     listing_format,
+    person_app,
     run,
     say,
 )
@@ -73,3 +74,77 @@ def listing(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) 
     for row in rows if form == "text" else ():
         also = f"\t(also: {'; '.join(row['aliases'])})" if row["aliases"] else ""
         say(f"{row['slug']}\t{row['kind']}\t{row['name']}{also}")
+
+
+Email = Annotated[str, typer.Argument(metavar="EMAIL", help="The person's e-mail address.")]
+
+
+@person_app.command("add")
+def add_person(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Their name.")],
+    email: Annotated[str, typer.Option(help="Their e-mail address: who they are.")],
+    post: Annotated[str, typer.Option(help="Their post, e.g. 'Det Supt HQ PVP'.")] = "",
+    agency: Annotated[str, typer.Option(help="Their agency's slug in the directory.")] = "",
+    reminders: Annotated[
+        bool, typer.Option("--reminders/--no-reminders", help="Whether they get reminders.")
+    ] = True,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option(help="Another way plans name them (a lead's spelling, a post); repeat."),
+    ] = None,
+) -> None:
+    """Enter a person in the directory."""
+    from service.command_models import RegisterPerson
+
+    registering = given(
+        RegisterPerson, name=name, email=email, post=post, agency=agency, reminders=reminders,
+        aliases=alias or [],
+    )  # fmt: skip
+    person = run(ctx, lambda ledger: ledger.register_person(registering))
+    say(f"{person.email}: {person.name}" + (f", {person.post}" if person.post else ""))
+
+
+@person_app.command("alias")
+def person_alias(
+    ctx: typer.Context,
+    email: Email,
+    spelling: Annotated[str, typer.Argument(metavar="ALIAS", help="Another spelling.")],
+) -> None:
+    """Add another way plans name a person: the leads written so are linked to them."""
+    from service.command_models import AddPersonAlias
+
+    adding = given(AddPersonAlias, alias=spelling)
+    person = run(ctx, lambda ledger: ledger.add_person_alias(email, adding))
+    say(f"{person.email} is also {spelling!r}")
+
+
+@person_app.command("reminders")
+def reminders(
+    ctx: typer.Context,
+    email: Email,
+    wanted: Annotated[bool, typer.Option("--on/--off", help="Reminders by e-mail, or none.")],
+) -> None:
+    """Choose whether a person gets reminders by e-mail."""
+    from service.command_models import ChooseReminders
+
+    choosing = given(ChooseReminders, reminders=wanted)
+    person = run(ctx, lambda ledger: ledger.choose_reminders(email, choosing))
+    say(f"{person.email} {'gets' if person.reminders else 'gets no'} reminders")
+
+
+@person_app.command("list")
+def people(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
+    """List the people of the directory, with their aliases."""
+    form = listing_format(as_json, as_csv)
+    rows = [p.to_json() for p in run(ctx, lambda ledger: ledger.people(), writes=False)]
+    if form == "json":
+        emit_json(rows)
+    elif form == "csv":
+        emit_csv(rows, ["email", "name", "post", "agency", "reminders", "aliases"])
+    elif not rows:
+        say("no one yet: enter someone with 'recledger person add NAME --email ADDRESS'")
+    for row in rows if form == "text" else ():
+        also = f"\t(also: {'; '.join(row['aliases'])})" if row["aliases"] else ""
+        quiet = "" if row["reminders"] else "\tno reminders"
+        say(f"{row['email']}\t{row['name']}\t{row['post']}\t{row['agency']}{quiet}{also}")

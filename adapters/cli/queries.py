@@ -326,11 +326,18 @@ def _workload(
     as_at: str | None,
     known_at: str | None,
     form: str,
+    unlinked: bool = False,
 ) -> None:
     day, moment = as_at_day(as_at), known_at_moment(known_at)
+    if unlinked and (day or moment):
+        raise typer.BadParameter("--unlinked lists the leads as known now", param_hint="--unlinked")
     rows = run(
         ctx,
-        lambda ledger: ledger.workload(by, plan_id, as_at=day, known_at=moment),
+        lambda ledger: (
+            ledger.unlinked_leads(plan_id)
+            if unlinked
+            else ledger.workload(by, plan_id, as_at=day, known_at=moment)
+        ),
         writes=False,
         answers=True,
     )
@@ -356,9 +363,14 @@ def leads(
     known_at: KnownAt = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
+    unlinked: Annotated[
+        bool, typer.Option("--unlinked", help="Only the leads no one in the directory is.")
+    ] = False,
 ) -> None:
-    """Open, overdue and completed counts per lead."""
-    _workload(ctx, "lead", plan_id, as_at, known_at, listing_format(as_json, as_csv))
+    """Open, overdue and completed counts per lead; --unlinked: only the leads the directory
+    knows no one as (link them with 'recledger person add' or 'person alias')."""
+    form = listing_format(as_json, as_csv)
+    _workload(ctx, "lead", plan_id, as_at, known_at, form, unlinked)
 
 
 @app.command("agencies")

@@ -24,20 +24,24 @@ from adapters.web import models as m
 from adapters.web.gateway import Credential, Gateway
 from adapters.web.limits import UPLOAD_FORM, LimitedRoute
 from domain import values
+from domain.access_token import holder
 from domain.agency import Agency
 from domain.errors import InvalidCommand, NotAuthenticated
 from domain.fuzzy_date import FuzzyDate, parse_as_at, parse_known_at
 from domain.kinds import ReviewKind
 from domain.values import COUNT_MAX
-from projections.directory import AgencyView
+from projections.directory import AgencyView, PersonView
 from service.command_models import (
     AddAgencyAlias,
+    AddPersonAlias,
     Change,
+    ChooseReminders,
     IssueToken,
     OpenPlan,
     RaiseRecommendation,
     RecordDocumentVersion,
     RegisterAgency,
+    RegisterPerson,
     RevokeToken,
 )
 from service.ledger import Ledger
@@ -554,6 +558,44 @@ def _agency(agency: Agency) -> dict[str, Any]:
     return AgencyView.of(agency).to_json()
 
 
+@router.get("/directory/people", response_model=list[m.PersonOut], tags=["directory"])
+async def people(call: Call) -> list[dict[str, Any]]:
+    """The directory's people: name, post, agency, e-mail, reminders, aliases."""
+    return [p.to_json() for p in await call(lambda ledger: ledger.people())]
+
+
+@writes.post("/directory/people", status_code=201, response_model=m.PersonOut, tags=["directory"])
+async def register_person(body: RegisterPerson, call: Call) -> dict[str, Any]:
+    """Enter a person in the directory (coordinators)."""
+    return PersonView.of(await call(lambda ledger: ledger.register_person(body))).to_json()
+
+
+@writes.post(
+    "/directory/people/{email}/aliases",
+    status_code=201,
+    response_model=m.PersonOut,
+    tags=["directory"],
+)
+async def add_person_alias(email: str, body: AddPersonAlias, call: Call) -> dict[str, Any]:
+    """Another way plans name a person (coordinators): leads written so are linked to them."""
+    person = await call(lambda ledger: ledger.add_person_alias(email, body))
+    return PersonView.of(person).to_json()
+
+
+@writes.put("/directory/people/{email}/reminders", response_model=m.PersonOut, tags=["directory"])
+async def choose_reminders(email: str, body: ChooseReminders, call: Call) -> dict[str, Any]:
+    """Whether a person gets reminders by e-mail (coordinators)."""
+    person = await call(lambda ledger: ledger.choose_reminders(email, body))
+    return PersonView.of(person).to_json()
+
+
+@router.get("/directory/unlinked-leads", response_model=list[m.LeadLoadOut], tags=["directory"])
+async def unlinked_leads(call: Call, plan: PlanScope = None) -> list[dict[str, Any]]:
+    """The leads, as known now, whom no person of the directory is known as."""
+    found: list[dict[str, Any]] = await call(lambda ledger: ledger.unlinked_leads(plan))
+    return found
+
+
 @router.get("/tokens", response_model=list[m.TokenListedOut], tags=["access"])
 async def tokens(call: Call) -> list[dict[str, Any]]:
     """The tokens issued (coordinators): to whom, role, scope, issued, revoked; no secret."""
@@ -564,7 +606,7 @@ async def tokens(call: Call) -> list[dict[str, Any]]:
 async def issue_token(body: IssueToken, call: Call) -> dict[str, Any]:
     """Issue a token (coordinators): it is shown once, the ledger keeps its hash."""
     token = await call(lambda ledger: ledger.issue_token(body))
-    return {"name": body.name, "token": token}
+    return {"name": holder(token)[0], "token": token}
 
 
 @writes.post("/tokens/{name}/revocation", status_code=204, tags=["access"])

@@ -148,11 +148,21 @@ class AgencyOut(BaseModel):
     aliases: list[str]
 
 
+class PersonOut(BaseModel):
+    email: str
+    name: str
+    post: str
+    agency: str
+    reminders: bool
+    aliases: list[str]
+
+
 class TokenListedOut(BaseModel):
     name: str
     role: Role
     agencies: list[str]
     plans: list[str]
+    person: str | None
     issued: datetime
     revoked: datetime | None
 

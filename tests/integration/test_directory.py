@@ -14,7 +14,7 @@ from adapters.importing.document import read_document
 from domain.access import Grant, Role
 from domain.agency import Agency, spelling_key
 from domain.audit import acting_as
-from domain.errors import AlreadyExists, InvalidCommand, NotPermitted
+from domain.errors import AlreadyExists, InvalidCommand, NotFound, NotPermitted, RuleViolated
 from service import command_models as cmd
 from service.ledger import Ledger
 
@@ -128,3 +128,62 @@ def test_a_spelling_key_ignores_case_spacing_punctuation_and_compatibility_forms
         Agency.register("...")
     with pytest.raises(InvalidCommand, match="lower-case slug"):
         Agency.register("West Mercia Police", slug="West Mercia")
+
+
+def test_a_lead_is_linked_to_the_person_one_of_their_spellings_names(seeded: Ledger) -> None:
+    unlinked = {row["lead"] for row in seeded.unlinked_leads("dhr2")}
+    assert {"Det Supt HQ PVP", "Steve Sanger"} <= unlinked and "(none)" not in unlinked
+    with pytest.raises(NotFound, match="no agency 'west-mercia-police'"):
+        seeded.register_person(
+            cmd.RegisterPerson(name="Jane Smith", email="jane@wmp.police.uk",
+                               agency="west-mercia-police")
+        )  # fmt: skip
+    seeded.register_agency(cmd.RegisterAgency(name="West Mercia Police"))
+    jane = seeded.register_person(
+        cmd.RegisterPerson(name="Jane Smith", email="Jane@WMP.police.uk", post="Det Supt HQ PVP",
+                           agency="west-mercia-police", aliases=["det supt hq pvp"])
+    )  # fmt: skip
+    assert jane.email == "jane@wmp.police.uk"
+    seeded.register_person(cmd.RegisterPerson(name="Steve Sanger", email="steve@example.org"))
+    after = {row["lead"] for row in seeded.unlinked_leads("dhr2")}
+    assert after == unlinked - {"Det Supt HQ PVP", "Steve Sanger"}
+    with pytest.raises(AlreadyExists, match=r"already names jane@wmp\.police\.uk"):
+        seeded.add_person_alias("steve@example.org", cmd.AddPersonAlias(alias="Det Supt HQ PVP"))
+    with pytest.raises(AlreadyExists, match=r"already has jane@wmp\.police\.uk"):
+        seeded.register_person(cmd.RegisterPerson(name="Jane", email="JANE@wmp.police.uk"))
+    seeded.choose_reminders("jane@wmp.police.uk", cmd.ChooseReminders(reminders=False))
+    with pytest.raises(RuleViolated, match="already does not want reminders"):
+        seeded.choose_reminders("jane@wmp.police.uk", cmd.ChooseReminders(reminders=False))
+    [jane_seen, steve] = seeded.people()
+    assert (jane_seen.name, jane_seen.reminders, jane_seen.aliases) == (
+        "Jane Smith",
+        False,
+        ("det supt hq pvp",),
+    )
+    assert (steve.agency, steve.reminders) == ("", True)
+
+
+def test_a_token_for_a_person_takes_their_name_and_agency_and_records_them(
+    db_url: str, open_ledger: Callable[[str], Ledger]
+) -> None:
+    ledger = open_ledger(db_url)
+    ledger.register_agency(cmd.RegisterAgency(name="West Mercia Police"))
+    ledger.register_person(
+        cmd.RegisterPerson(name="Jane Smith", email="jane@wmp.police.uk",
+                           agency="west-mercia-police")
+    )  # fmt: skip
+    ledger.register_person(cmd.RegisterPerson(name="Cora", email="cora@csp.gov.uk"))
+    token = ledger.issue_token(cmd.IssueToken(person="jane@wmp.police.uk"))
+    grant = ledger.authenticate(token)
+    assert (grant.name, grant.role, grant.agencies) == (
+        "Jane Smith",
+        Role.AGENCY_LEAD,
+        frozenset({"west-mercia-police"}),
+    )
+    with pytest.raises(InvalidCommand, match="has no agency: give the token's role"):
+        ledger.issue_token(cmd.IssueToken(person="cora@csp.gov.uk"))
+    ledger.issue_token(cmd.IssueToken(person="cora@csp.gov.uk", role=Role.COORDINATOR))
+    with pytest.raises(NotFound, match=r"no one at 'nobody@example\.org'"):
+        ledger.issue_token(cmd.IssueToken(person="nobody@example.org"))
+    listed = {t.name: t.person for t in ledger.tokens()}
+    assert listed == {"Jane Smith": "jane@wmp.police.uk", "Cora": "cora@csp.gov.uk"}

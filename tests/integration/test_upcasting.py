@@ -9,6 +9,8 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
+from domain.access import Role
+from domain.access_token import AccessToken
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from domain.recommendation import Recommendation
@@ -174,3 +176,24 @@ def test_events_stored_with_dates_as_plain_dicts_load_them_as_values_and_project
     history = reopened.history("dhr2", "overview/1")
     assert history[2].to_json()["data"]["amendment"]["effective"]["text"] == "Sep 2013"
     assert [s.state for s in reopened.recorder.select_events(rec_id)] == [e.state for e in old[:3]]
+
+
+def test_a_version_1_token_loads_issued_to_no_person_and_is_listed(
+    db_url: str, open_ledger: Callable[[str], Ledger]
+) -> None:
+    """A token issued before the directory: its stored event has no person."""
+    ledger = open_ledger(db_url)
+    with acting_as_owner("coordinator", "test"):
+        token, secret = AccessToken.issue("lee", Role.AGENCY_LEAD, ["west-mercia-police"], [])
+    [issued] = [ledger.mapper.to_stored_event(event) for event in token.collect_events()]
+    state = json.loads(issued.state)
+    assert state.pop("class_version") == 2
+    del state["person"]  # what a version-1 event stored
+    old = StoredEvent(token.id, 1, issued.topic, json.dumps(state).encode())
+    ledger.recorder.insert_events([old])
+
+    reopened = open_ledger(db_url)
+    assert reopened.authenticate(secret).name == "lee"
+    with acting_as_owner("coordinator", "test"):
+        [listed] = reopened.tokens()
+    assert (listed.name, listed.person, listed.agencies) == ("lee", None, ("west-mercia-police",))

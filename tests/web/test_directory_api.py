@@ -81,3 +81,40 @@ def test_the_tokens_are_listed_to_a_coordinator_without_secrets(
     for token in seeded.tokens.values():
         assert token.split(".")[-1] not in listed.text
     assert "sha256" not in listed.text
+
+
+def test_people_are_entered_aliased_and_opted_out_and_link_the_leads(
+    client: TestClient, seeded: Seeded
+) -> None:
+    coordinator = auth(seeded.tokens["coordinator"])
+    unlinked = client.get("/api/directory/unlinked-leads", params={"plan": "dhr2"},
+                          headers=coordinator)  # fmt: skip
+    assert unlinked.status_code == 200
+    leads = {row["lead"] for row in unlinked.json()}
+    assert "Steve Sanger" in leads
+    body = {"name": "Steve Sanger", "email": "Steve@Example.org", "post": "Manager"}
+    entered = client.post("/api/directory/people", json=body, headers=coordinator)
+    assert entered.status_code == 201, entered.text
+    assert entered.json()["email"] == "steve@example.org" and entered.json()["reminders"]
+    aliased = client.post(
+        "/api/directory/people/steve@example.org/aliases", json={"alias": "S Sanger"},
+        headers=coordinator,
+    )  # fmt: skip
+    assert aliased.status_code == 201 and aliased.json()["aliases"] == ["S Sanger"]
+    quiet = client.put(
+        "/api/directory/people/steve@example.org/reminders", json={"reminders": False},
+        headers=coordinator,
+    )  # fmt: skip
+    assert quiet.status_code == 200, quiet.text
+    assert quiet.json()["reminders"] is False
+    after = client.get("/api/directory/unlinked-leads", params={"plan": "dhr2"},
+                       headers=coordinator)  # fmt: skip
+    assert {row["lead"] for row in after.json()} == leads - {"Steve Sanger"}
+    listed = client.get("/api/directory/people", headers=auth(seeded.tokens["auditor"]))
+    assert [p["email"] for p in listed.json()] == ["steve@example.org"]
+    bad = client.post("/api/directory/people", json={"name": "X", "email": "not-an-address"},
+                      headers=coordinator)  # fmt: skip
+    assert bad.status_code == 422 and "email" in bad.text
+    lead = client.post("/api/directory/people", json={"name": "Y", "email": "y@example.org"},
+                       headers=auth(seeded.tokens["wmp_lead"]))  # fmt: skip
+    assert lead.status_code == 403

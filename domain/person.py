@@ -1,0 +1,104 @@
+"""The Person aggregate: someone of the directory, who leads recommendations, answers
+requests and is reminded: a name, a post, an agency, an e-mail address (their identity),
+whether they want reminders, and the other ways plans name them (aliases: "DCI Smith", or a
+post, "Det Supt HQ PVP"). A lead a recommendation names is linked to the person one of
+those spellings names (``domain.agency.spelling_key``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain import values
+from domain.agency import spelling_key
+from domain.errors import AlreadyExists, InvalidCommand, RuleViolated
+from domain.events import AuditedEvent
+from domain.refs import person_aggregate_id
+
+
+def email_address(value: str) -> str:
+    """An e-mail address as the directory keys it: one line, lower-case, ``local@domain``
+    (its full syntax is checked where it is given: ``service.command_models``)."""
+    address = values.line(value.strip(), "the e-mail address").lower()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or " " in address:
+        raise InvalidCommand(f"{value!r} is not an e-mail address")
+    return address
+
+
+class Person(Aggregate):
+    """A person of the directory, identified by their e-mail address."""
+
+    class Event(AuditedEvent):
+        pass
+
+    class Registered(Event, Aggregate.Created):
+        """The person was entered in the directory."""
+
+        name: str
+        post: str
+        agency: str
+        """The slug of their agency in the directory, or "" (the partnership's own)."""
+        email: str
+        reminders: bool
+
+    class AliasAdded(Event):
+        """Another way plans name the person: leads written so are linked to them."""
+
+        alias: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.aliases.append(self.alias)
+
+    class RemindersChosen(Event):
+        """The person chose to get reminders by e-mail, or not."""
+
+        reminders: bool
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.reminders = self.reminders
+
+    def __init__(self, name: str, post: str, agency: str, email: str, reminders: bool) -> None:
+        self.name, self.post, self.agency = name, post, agency
+        self.email, self.reminders = email, reminders
+        self.aliases: list[str] = []
+
+    @classmethod
+    def register(
+        cls, name: str, email: str, *, post: str = "", agency: str = "", reminders: bool = True
+    ) -> Person:
+        name = values.person_name(name, "the person's name")
+        if not spelling_key(name):
+            raise InvalidCommand("a person needs a name")
+        address = email_address(email)
+        return cls._create(
+            cls.Registered,
+            id=person_aggregate_id(address),
+            name=name,
+            post=values.line(post, "the post"),
+            agency=agency,
+            email=address,
+            reminders=reminders,
+            reason=None,
+            effective=None,
+        )
+
+    def spellings(self) -> list[str]:
+        """Their name, then their aliases."""
+        return [self.name, *self.aliases]
+
+    def add_alias(self, alias: str) -> None:
+        alias = values.line(alias, "the alias")
+        key = spelling_key(alias)
+        if not key:
+            raise InvalidCommand("an alias needs letters or digits")
+        if key in {spelling_key(known) for known in self.spellings()}:
+            raise AlreadyExists(f"{self.email} is already known as {alias!r}")
+        self.trigger_event(self.AliasAdded, alias=alias, reason=None, effective=None)
+
+    def choose_reminders(self, reminders: bool) -> None:
+        if reminders == self.reminders:
+            wants = "wants" if reminders else "does not want"
+            raise RuleViolated(f"{self.email} already {wants} reminders")
+        self.trigger_event(self.RemindersChosen, reminders=reminders, reason=None, effective=None)
