@@ -42,6 +42,7 @@ from adapters.stores.signed import SIGNATURES
 from domain.errors import InvalidCommand, LedgerError, NoLedger, StorageUnavailable
 from projections.directory import Directory
 from projections.plans import Plans
+from projections.proposals import Proposals
 from projections.recommendations import Recommendations
 from projections.runner import Runner
 from projections.seals import Sealer
@@ -99,7 +100,7 @@ def scratch_engine(env: dict[str, str]) -> AbstractContextManager[Engine]:
     return backend(env).scratch_engine(env)
 
 
-PROJECTIONS = (Recommendations, Plans, Directory, Sealer)
+PROJECTIONS = (Recommendations, Plans, Directory, Proposals, Sealer)
 """Every projection the ledger keeps: a new read model is one more entry here."""
 
 

@@ -39,3 +39,19 @@ class AgencyKind(StrEnum):
 
     LOCAL = "local"
     NATIONAL = "national"
+
+
+class SignOff(StrEnum):
+    """The kinds of change a plan may require a coordinator's sign-off for (four eyes)."""
+
+    EXTENSION = "extension"
+    """A target revised to a later day (or removed)."""
+    WITHDRAWAL = "withdrawal"
+    AGENCY = "agency"
+    """A change of the agency responsible."""
+    COMPLETION = "completion"
+    """A completion: "completed, awaiting sign-off" until the partnership accepts it."""
+
+
+SIGN_OFF_BY_DEFAULT = frozenset(SignOff)
+"""What needs sign-off in a plan whose coordinator has not said otherwise."""

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from domain import values
-from domain.errors import AlreadyExists, InvalidCommand
+from domain.access import Role
+from domain.errors import AlreadyExists, InvalidCommand, RuleViolated
 from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
-from domain.kinds import ReviewKind
+from domain.kinds import SIGN_OFF_BY_DEFAULT, ReviewKind, SignOff
 from domain.refs import plan_aggregate_id
 
 
@@ -76,12 +78,25 @@ class Plan(Aggregate):
                 DocumentVersion(self.label, self.date, self.file_name, self.digest)
             )
 
+    class SignOffSet(Event):
+        """The coordinator set which changes to the plan's recommendations need a
+        coordinator's sign-off, and whether a coordinator's own changes need a second one."""
+
+        changes: list[str]
+        coordinators_too: bool
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.sign_off = frozenset(SignOff(c) for c in self.changes)
+            aggregate.coordinators_sign_off = self.coordinators_too
+
     def __init__(self, plan_id: str, title: str, partnership: str, kind: str) -> None:
         self.plan_id = plan_id
         self.title = title
         self.partnership = partnership
         self.kind = ReviewKind(kind)
         self.versions: list[DocumentVersion] = []
+        self.sign_off: frozenset[SignOff] = SIGN_OFF_BY_DEFAULT
+        self.coordinators_sign_off = False
 
     @classmethod
     def open(
@@ -131,6 +146,26 @@ class Plan(Aggregate):
             reason=None,
             effective=date,
         )
+
+    def set_sign_off(self, changes: Iterable[SignOff], *, coordinators_too: bool) -> None:
+        wanted = sorted({SignOff(c).value for c in changes})
+        if (wanted, coordinators_too) == (
+            sorted(c.value for c in self.sign_off),
+            self.coordinators_sign_off,
+        ):
+            raise RuleViolated(f"plan {self.plan_id!r} already asks for that sign-off")
+        self.trigger_event(
+            self.SignOffSet, changes=wanted, coordinators_too=coordinators_too, reason=None,
+            effective=None,
+        )  # fmt: skip
+
+    def needs_sign_off(self, kind: SignOff | None, role: Role) -> bool:
+        """Whether a change of this kind, made with this role, is a proposal until a
+        coordinator approves it: an agency lead's, or a coordinator's where the plan asks
+        for a second one."""
+        if kind is None or kind not in self.sign_off:
+            return False
+        return role is Role.AGENCY_LEAD or (role is Role.COORDINATOR and self.coordinators_sign_off)
 
     def document_sources(self) -> set[str]:
         """The source of every event imported from one of the plan's document versions."""

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from domain import values
+from domain.audit import current_actor
 from domain.errors import (
     EventNotFound,
     InvalidCommand,
@@ -24,13 +25,14 @@ from domain.errors import (
 )
 from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
-from domain.kinds import SETTABLE_STATUSES, Status
+from domain.kinds import SETTABLE_STATUSES, SignOff, Status
 from domain.refs import Ref, recommendation_aggregate_id
 from domain.state import (
     CLOSED,
     Correction,
     ItemState,
     ProgressUpdate,
+    Proposal,
     RecommendationState,
     SubActionState,
     mark,
@@ -347,6 +349,43 @@ class Recommendation(Aggregate):
                 gone.status = Status.WITHDRAWN
                 gone.completed, gone.evidence = None, None  # see StatusChanged
 
+    class ChangeProposed(Event):
+        """A change that needs sign-off was proposed (with why, and its evidence in its
+        fields): not a fact until a coordinator approves it."""
+
+        kind: str
+        """What needs the sign-off (``domain.kinds.SignOff``)."""
+        change: str
+        proposed: dict[str, Any]
+        """The change's fields (its ``effective`` is when it takes effect once approved)."""
+        action: str | None
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
+            state.proposals[self.event_id] = Proposal(
+                self.event_id, data["kind"], data["change"], dict(data["proposed"]),
+                data["action"], self.actor, self.timestamp, data["reason"],
+            )  # fmt: skip
+            return None
+
+    class ProposalApproved(Event):
+        """A coordinator approved a proposed change: the change's own events follow it, in the
+        same write, recorded now and effective as proposed."""
+
+        proposal: str
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
+            state.proposals.pop(data["proposal"], None)
+            return None
+
+    class ProposalRejected(Event):
+        """A coordinator rejected a proposed change: nothing of it takes effect."""
+
+        proposal: str
+
+        def evolve(self, state: RecommendationState, data: Mapping[str, Any]) -> ItemState | None:
+            state.proposals.pop(data["proposal"], None)
+            return None
+
     class Corrected(Event):
         """An earlier event was retracted or amended; the original stays in the log."""
 
@@ -592,6 +631,49 @@ class Recommendation(Aggregate):
             reason=_required_reason(reason, "withdraw"),
             effective=_checked(effective),
         )
+
+    def propose(
+        self,
+        kind: SignOff,
+        change: str,
+        proposed: dict[str, Any],
+        reason: str | None,
+        *,
+        action: str | None = None,
+    ) -> str:
+        """Record a change that needs sign-off as a proposal; return its id. Checked as the
+        change itself is (``Change.apply`` on a copy) by whoever proposes it."""
+        item = self.state.item(action)
+        self._refuse_if_withdrawn(item, "propose a change to")
+        self.trigger_event(
+            self.ChangeProposed,
+            kind=SignOff(kind).value,
+            change=change,
+            proposed=proposed,
+            action=action,
+            reason=_optional_text(reason, "the reason"),
+            effective=None,
+        )
+        return self.log[-1].event_id
+
+    def decide(self, proposal_id: str, approve: bool, reason: str | None) -> Proposal:
+        """Approve or reject a pending proposal; never by the one who proposed it. An
+        approval's change is then made by the caller, in the same write."""
+        proposal = self.state.proposals.get(proposal_id)
+        if proposal is None:
+            raise EventNotFound(f"{self.state.ref} has no pending proposal {proposal_id}")
+        if current_actor() == proposal.actor:
+            raise RuleViolated(
+                f"{proposal.actor} proposed this change: someone else must sign it off"
+            )
+        self.trigger_event(
+            self.ProposalApproved if approve else self.ProposalRejected,
+            proposal=proposal_id,
+            reason=(_optional_text(reason, "the reason") if approve
+                    else _required_reason(reason, "reject a proposal")),
+            effective=None,
+        )  # fmt: skip
+        return proposal
 
     def correct(
         self,

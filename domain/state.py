@@ -35,6 +35,22 @@ class ProgressUpdate:
     source: str
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """A change that awaits a coordinator's sign-off: not a fact until approved."""
+
+    event_id: str
+    kind: str
+    """What needs the sign-off (``domain.kinds.SignOff``)."""
+    change: str
+    """Which change it is (the name the commands know it by) and its fields."""
+    proposed: dict[str, Any]
+    action: str | None
+    actor: str
+    recorded_at: datetime
+    reason: str | None
+
+
 @dataclass(kw_only=True)
 class ItemState(Placed):
     """What is true of one item of a plan after a sequence of events: a recommendation,
@@ -73,6 +89,8 @@ class RecommendationState(ItemState):
     raised: FuzzyDate | None
     theme: str = ""
     sub_actions: list[SubActionState] = field(default_factory=list)
+    proposals: dict[str, Proposal] = field(default_factory=dict)
+    """The changes proposed and not yet decided, by the id of their proposal."""
 
     def item(self, action: str | None) -> ItemState:
         """The recommendation itself (``action`` None), or its sub-action of that number."""

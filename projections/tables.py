@@ -190,6 +190,27 @@ person_names = Table(
 )
 Index("rl_person_names_by_key", person_names.c.spelling_key)
 
+proposals = Table(
+    "rl_proposals",
+    metadata,
+    Column("proposal", String(80), primary_key=True),  # the ChangeProposed event's id
+    Column("rec_id", String(36), nullable=False),
+    Column("plan_id", String(PLAN_ID_MAX), nullable=False),
+    Column("ref", String(REF_MAX), nullable=False),  # the item's: a sub-action's own
+    Column("kind", String(16), nullable=False),  # what needs the sign-off
+    Column("change", String(32), nullable=False),
+    Column("proposed", Text, nullable=False),  # the change's fields, JSON
+    Column("reason", Text),
+    Column("actor", String(NAME_MAX), nullable=False),
+    Column("recorded", BigInteger, nullable=False),
+    Column("decision", String(16), nullable=False),  # pending, approved or rejected
+    Column("decided_by", String(NAME_MAX)),
+    Column("decided", BigInteger),
+    Column("decision_reason", Text),
+    info={"item": ("rec_id",)},
+)
+Index("rl_proposals_pending", proposals.c.decision, proposals.c.plan_id)
+
 
 def day_number(day: date) -> int:
     return day.toordinal()

@@ -25,7 +25,7 @@ from domain import values
 from domain.access import Role
 from domain.errors import EventNotFound, InvalidCommand, InvalidDate
 from domain.fuzzy_date import FuzzyDate
-from domain.kinds import SETTABLE_STATUSES, AgencyKind, ReviewKind, Status
+from domain.kinds import SETTABLE_STATUSES, AgencyKind, ReviewKind, SignOff, Status
 from domain.recommendation import Recommendation
 from service.store import today
 
@@ -153,6 +153,20 @@ class Change(Command):
     def apply(self, rec: Recommendation, action: str | None) -> None:
         raise NotImplementedError
 
+    def sign_off(self, rec: Recommendation, action: str | None) -> SignOff | None:
+        """What sign-off this change needs where its plan asks for it (None: none)."""
+        return None
+
+    def proposed(self) -> dict[str, Any]:
+        """Its fields, as a proposal keeps them until it is approved."""
+        fields = (name for name in type(self).model_fields if name != "expected_version")
+        return {name: getattr(self, name) for name in fields if getattr(self, name) is not None}
+
+    @classmethod
+    def verb(cls) -> str:
+        """Its name in ``CHANGES`` (a request body's model is a subclass of its command)."""
+        return next(VERBS[c] for c in cls.__mro__ if c in VERBS)
+
 
 class AddSubAction(Change):
     what = "Add a numbered sub-action (an item of its own, REF.N)"
@@ -184,6 +198,10 @@ class Reassign(Change):
         if self.agency is not None:
             rec.reassign_agency(self.agency, self.reason, self.effective, action=action)
 
+    def sign_off(self, rec: Recommendation, action: str | None) -> SignOff | None:
+        agency = rec.state.item(action).agency
+        return SignOff.AGENCY if self.agency is not None and self.agency != agency else None
+
 
 class ReviseTarget(Change):
     what = "Revise the target date"
@@ -193,6 +211,14 @@ class ReviseTarget(Change):
 
     def apply(self, rec: Recommendation, action: str | None) -> None:
         rec.revise_target(self.target, self.reason, self.effective, action=action)
+
+    def sign_off(self, rec: Recommendation, action: str | None) -> SignOff | None:
+        """An extension: a later last day than the target's now, or none at all."""
+        now = rec.state.item(action).target
+        if now is None or now.deadline is None:
+            return None
+        later = self.target.deadline is None or self.target.deadline > now.deadline
+        return SignOff.EXTENSION if later else None
 
 
 class RecordProgress(Change):
@@ -224,6 +250,9 @@ class Complete(Change):
         _already_happened(self.effective, "a completion")
         rec.complete(self.effective, self.evidence, action=action)
 
+    def sign_off(self, rec: Recommendation, action: str | None) -> SignOff | None:
+        return SignOff.COMPLETION
+
 
 class Explained(Change):
     """A change that needs only why, and when it took effect if not when recorded."""
@@ -244,6 +273,9 @@ class Withdraw(Explained):
 
     def apply(self, rec: Recommendation, action: str | None) -> None:
         rec.withdraw(self.reason, self.effective, action=action)
+
+    def sign_off(self, rec: Recommendation, action: str | None) -> SignOff | None:
+        return SignOff.WITHDRAWAL
 
 
 class Correct(Change):
@@ -280,6 +312,21 @@ class Correct(Change):
         rec.correct(event_id, self.reason, retract=self.retract, amendment=amendment, action=action)
 
 
+class SetSignOff(Command):
+    """Which changes to a plan's recommendations need a coordinator's sign-off (none: an
+    empty list), and whether a coordinator's own need a second coordinator's."""
+
+    changes: list[SignOff]
+    coordinators_too: bool = False
+
+
+class Decide(Command):
+    """A coordinator's decision on a proposed change, and why."""
+
+    approve: bool
+    reason: str | None = None
+
+
 CHANGES: dict[str, type[Change]] = {
     "updates": RecordProgress,
     "actions": AddSubAction,
@@ -292,6 +339,9 @@ CHANGES: dict[str, type[Change]] = {
     "corrections": Correct,
 }
 """Each change by its name in the API and the pages: ``POST .../recommendations/{ref}/updates``."""
+
+VERBS: dict[type[Change], str] = {command: verb for verb, command in CHANGES.items()}
+"""Each change's name (``CHANGES``'s key): a proposal keeps it, to make the change later."""
 
 
 def _event_id(rec: Recommendation, event: str) -> str:

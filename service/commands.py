@@ -5,9 +5,12 @@ Each runs for the one acting (``domain.audit``) and checks their grant first.
 
 from __future__ import annotations
 
+from copy import deepcopy
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from domain import values
+from domain.audit import current_grant
 from domain.errors import AlreadyExists, StaleVersion, VersionConflict
 from domain.plan import Plan
 from domain.recommendation import Recommendation
@@ -27,6 +30,15 @@ if TYPE_CHECKING:  # the commands as values: a query need not build them
         RaiseRecommendation,
         RecordDocumentVersion,
     )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a change recorded: its events' ids, and the proposal's id when it awaits a
+    coordinator's sign-off instead of taking effect."""
+
+    event_ids: list[str]
+    proposal: str | None = None
 
 
 class Commands(Store):
@@ -75,9 +87,10 @@ class Commands(Store):
         self.save_atomically(recommendation, conflict=f"{canonical_ref} was raised concurrently")
         return recommendation
 
-    def change(self, plan_id: str, ref: str, command: Change) -> list[str]:
+    def change(self, plan_id: str, ref: str, command: Change) -> Recorded:
         """Load the item the ref names (the recommendation, or which sub-action of it), run
-        ``command`` on it, save atomically; return the ids of the events recorded.
+        ``command`` on it, save atomically; return the ids of the events recorded. A change
+        the plan requires sign-off for (``Plan.needs_sign_off``) is recorded as a proposal.
 
         ``command.expected_version``: the recommendation's version the caller saw (its
         sub-actions are in it); if it has moved on, ``VersionConflict`` with the current one."""
@@ -91,7 +104,14 @@ class Commands(Store):
                 rec.version,
             )
         before, actions = len(rec.log), {s.action for s in rec.state.sub_actions}
-        command.apply(rec, action)
+        kind = command.sign_off(rec, action)
+        proposal = None
+        if kind is not None and self.plan(plan_id).needs_sign_off(kind, current_grant().role):
+            command.apply(deepcopy(rec), action)  # refused now as the change itself would be
+            reason = getattr(command, "reason", None)
+            proposal = rec.propose(kind, command.verb(), command.proposed(), reason, action=action)
+        else:
+            command.apply(rec, action)
         for added in {s.action for s in rec.state.sub_actions} - actions:
             added_ref = sub_action_ref(rec.state.ref, added)
             if self._exists(recommendation_aggregate_id(plan_id, added_ref)):
@@ -105,4 +125,4 @@ class Commands(Store):
                 f"at version {current} now); nothing was written, try again",
                 current,
             ) from None
-        return [event.event_id for event in rec.log[before:]]
+        return Recorded([event.event_id for event in rec.log[before:]], proposal)

@@ -6,7 +6,16 @@ import sys
 import typer
 from typer.main import get_command_name
 
-from adapters.cli import access, commands, directory, integrity, queries, reports, serve  # noqa: F401
+from adapters.cli import (  # noqa: F401
+    access,
+    approvals,
+    commands,
+    directory,
+    integrity,
+    queries,
+    reports,
+    serve,
+)
 from adapters.cli.app import app
 
 _LEDGER_OPTIONS = ("--db", "--actor", "--token", "--idempotency-key")

@@ -395,5 +395,9 @@ def calendar_date(text: str | None, option: str) -> FuzzyDate | None:
 
 def change(ctx: typer.Context, plan_id: str, ref: str, command: Change) -> None:
     """Make one change to an item; say the events it recorded."""
-    for event_id in run(ctx, lambda ledger: ledger.change(plan_id, ref, command)):
+    recorded = run(ctx, lambda ledger: ledger.change(plan_id, ref, command))
+    if recorded.proposal is not None:
+        typer.echo(f"proposed: awaiting a coordinator's sign-off (proposal {recorded.proposal})")
+        return
+    for event_id in recorded.event_ids:
         typer.echo(f"recorded event {event_id}")

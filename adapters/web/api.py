@@ -36,6 +36,7 @@ from service.command_models import (
     AddPersonAlias,
     Change,
     ChooseReminders,
+    Decide,
     IssueToken,
     OpenPlan,
     RaiseRecommendation,
@@ -43,6 +44,7 @@ from service.command_models import (
     RegisterAgency,
     RegisterPerson,
     RevokeToken,
+    SetSignOff,
 )
 from service.ledger import Ledger
 
@@ -420,9 +422,14 @@ ITEM = "/plans/{plan}/recommendations/{ref:path}"
 async def _change(plan: str, ref: str, body: m.Change, call: Caller) -> dict[str, Any]:
     """Apply a change; answer its events and the version after them (``expected_version``
     held when they were saved, or nothing would have been)."""
-    ids: list[str] = await call(lambda ledger: ledger.change(plan, ref, body))
+    recorded = await call(lambda ledger: ledger.change(plan, ref, body))
     assert body.expected_version is not None  # required of a request (``m.CHANGES``)
-    return {"event_ids": ids, "version": body.expected_version + len(ids)}
+    ids = recorded.event_ids
+    return {
+        "event_ids": ids,
+        "version": body.expected_version + len(ids),
+        "proposal": recorded.proposal,
+    }
 
 
 def _change_route(verb: str, model: type[Change]) -> None:
@@ -594,6 +601,37 @@ async def unlinked_leads(call: Call, plan: PlanScope = None) -> list[dict[str, A
     """The leads, as known now, whom no person of the directory is known as."""
     found: list[dict[str, Any]] = await call(lambda ledger: ledger.unlinked_leads(plan))
     return found
+
+
+@router.get("/proposals", response_model=list[m.ProposalOut], tags=["sign-off"])
+async def proposals(
+    call: Call,
+    plan: PlanScope = None,
+    decided: Annotated[bool, Query(description="Decided ones too.")] = False,
+) -> list[dict[str, Any]]:
+    """The approvals queue: changes awaiting a coordinator's sign-off, oldest first."""
+    found = await call(lambda ledger: ledger.proposals(plan, pending_only=not decided))
+    return [p.to_json() for p in found]
+
+
+@writes.post(
+    "/proposals/{proposal}/decision",
+    status_code=201,
+    response_model=m.DecidedOut,
+    tags=["sign-off"],
+)
+async def decide(proposal: str, body: Decide, call: Call) -> dict[str, Any]:
+    """Approve (the change takes effect now, as of its proposed date) or reject a proposed
+    change (coordinators; never the one who proposed it)."""
+    return {"event_ids": await call(lambda ledger: ledger.decide(proposal, body))}
+
+
+@writes.put("/plans/{plan}/sign-off", response_model=m.SignOffOut, tags=["sign-off"])
+async def set_sign_off(plan: str, body: SetSignOff, call: Call) -> dict[str, Any]:
+    """Which changes need a coordinator's sign-off in the plan (coordinators)."""
+    found = await call(lambda ledger: ledger.set_sign_off(plan, body))
+    changes = sorted(kind.value for kind in found.sign_off)
+    return {"changes": changes, "coordinators_too": found.coordinators_sign_off}
 
 
 @router.get("/tokens", response_model=list[m.TokenListedOut], tags=["access"])

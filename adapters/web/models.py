@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
 from domain.access import Role
-from domain.kinds import AgencyKind
+from domain.kinds import AgencyKind, SignOff
 from projections.record import FuzzyDateData
 from projections.views import Page, RecommendationView
 from service.audit_trail import AuditRow
@@ -133,6 +133,9 @@ class HeadOut(BaseModel):
 class RecordedOut(BaseModel):
     event_ids: list[str]
     version: int = Field(description="The recommendation's version after this write.")
+    proposal: str | None = Field(
+        description="Where the change awaits a coordinator's sign-off: its proposal's id."
+    )
 
 
 class OpenedOut(BaseModel):
@@ -146,6 +149,31 @@ class AgencyOut(BaseModel):
     name: str
     kind: AgencyKind
     aliases: list[str]
+
+
+class ProposalOut(BaseModel):
+    proposal: str
+    plan: str
+    ref: str
+    kind: SignOff
+    change: str
+    proposed: dict[str, Any]
+    reason: str | None
+    actor: str
+    recorded_at: datetime
+    decision: Literal["pending", "approved", "rejected"]
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+
+
+class DecidedOut(BaseModel):
+    event_ids: list[str]
+
+
+class SignOffOut(BaseModel):
+    changes: list[SignOff]
+    coordinators_too: bool
 
 
 class PersonOut(BaseModel):

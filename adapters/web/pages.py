@@ -368,11 +368,15 @@ async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -
     body = _valid(model, form)
     where = f"/plans/{plan}/r/{ref}"
     try:
-        ids = await page(lambda ledger: ledger.change(plan, ref, body))
+        recorded = await page(lambda ledger: ledger.change(plan, ref, body))
     except VersionConflict as error:
         page.session.say(f"Not recorded: {error}")
         return RedirectResponse(where, 303)
-    page.session.say(f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)}).")
+    ids = recorded.event_ids
+    if recorded.proposal is not None:
+        page.session.say("Proposed: it takes effect when a coordinator signs it off.")
+    else:
+        page.session.say(f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)}).")
     return RedirectResponse(where, 303)
 
 

@@ -112,7 +112,7 @@ def _issue_as_before(ledger: Ledger, name: str) -> str:
     with acting_as_owner("setup", "test"):
         token = AccessToken._create(
             AccessToken.Issued, id=token_aggregate_id(name), name=name, agencies=[], plans=[],
-            role=Role.COORDINATOR.value, secret_sha256=_digest(secret), reason=None,
+            role=Role.COORDINATOR.value, secret_sha256=_digest(secret), person=None, reason=None,
             effective=None,
         )  # fmt: skip
         ledger.save(token)

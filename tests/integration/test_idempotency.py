@@ -8,6 +8,7 @@ from collections.abc import Callable
 from domain.audit import acting_as_owner
 from domain.fuzzy_date import FuzzyDate
 from service.command_models import OpenPlan, RaiseRecommendation, RecordProgress
+from service.commands import Recorded
 from service.ledger import Earlier, Ledger
 
 OpenLedger = Callable[[str], Ledger]
@@ -38,12 +39,13 @@ def test_the_same_key_again_records_nothing_and_returns_the_first_result(
         first = ledger.once("k-1", progress("overview/1", "Done"))
         again = ledger.once("k-1", progress("overview/1", "Done"))
         other = ledger.once("k-2", progress("overview/1", "More"))
-    assert again == Earlier(first) and len(first) == 1
-    assert isinstance(other, list) and other != first
+    assert isinstance(first, Recorded) and isinstance(other, Recorded)
+    assert again == Earlier(first.event_ids) and len(first.event_ids) == 1
+    assert other.event_ids != first.event_ids
     assert updates(ledger, "overview/1") == ["Done", "More"]
     reopened = open_ledger(db_url)  # the key is in the store, not in this process
     with acting_as_owner("coordinator", "test"):
-        assert reopened.once("k-1", progress("overview/2", "x")) == Earlier(first)
+        assert reopened.once("k-1", progress("overview/2", "x")) == Earlier(first.event_ids)
     assert updates(reopened, "overview/2") == []
 
 
@@ -56,10 +58,10 @@ def test_two_writers_racing_with_one_key_record_it_once(
     seeded(ledger_a)
     recorded_by_b: list[str] = []
 
-    def a_command(ledger: Ledger) -> list[str]:
+    def a_command(ledger: Ledger) -> Recorded:
         by_b = ledger_b.once("race", progress("overview/1", "B"))
-        assert isinstance(by_b, list)
-        recorded_by_b.extend(by_b)
+        assert isinstance(by_b, Recorded)
+        recorded_by_b.extend(by_b.event_ids)
         return ledger.change("dhr2", "overview/2", RecordProgress(text="A", effective=FEB))
 
     with acting_as_owner("coordinator", "test"):

@@ -34,17 +34,18 @@ def test_a_projection_of_an_older_schema_alone_is_rebuilt_from_the_log(
             "dhr2", RaiseRecommendation(ref="overview/1", text="Act", leads=["DCI Smith"])
         )
     version = ledger.read_model.projection("recommendations").version
-    assert tracked(ledger) == {"recommendations": (2, version), "plans": (2, 1), "seals": (2, 1)}
+    others = {"plans": (2, 1), "directory": (2, 2), "proposals": (2, 1), "seals": (2, 1)}
+    assert tracked(ledger) == {"recommendations": (2, version), **others}
     with ledger.read_model.engine.begin() as conn:
         old = tracking.c.name == "recommendations"
         conn.execute(update(tracking).where(old).values(version=version - 1))
 
     reopened = open_ledger(db_url)
-    assert tracked(reopened) == {"recommendations": (0, version), "plans": (2, 1), "seals": (2, 1)}
+    assert tracked(reopened) == {"recommendations": (0, version), **others}
     assert count(reopened, versions) == 0 and count(reopened, plans) == 1
     [view] = reopened.status("dhr2")  # the first query catches up from the log
     assert view.ref == "overview/1"
-    assert tracked(reopened) == {"recommendations": (2, version), "plans": (2, 1), "seals": (2, 1)}
+    assert tracked(reopened) == {"recommendations": (2, version), **others}
 
 
 def test_a_tracking_table_of_the_shape_before_projections_had_versions_is_replaced(
@@ -71,6 +72,8 @@ def test_a_tracking_table_of_the_shape_before_projections_had_versions_is_replac
     assert tracked(reopened) == {
         "recommendations": (0, ledger.read_model.projection("recommendations").version),
         "plans": (0, 1),
+        "directory": (0, 2),
+        "proposals": (0, 1),
         "seals": (1, 1),  # evidence is never dropped: it goes on from what it holds
     }
     assert [plan.plan_id for plan in reopened.plans()] == ["dhr2"]

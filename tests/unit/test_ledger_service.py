@@ -27,10 +27,11 @@ def with_plan(ledger: Ledger) -> Ledger:
 
 def test_commands_return_the_ids_of_the_events_they_recorded(ledger: Ledger) -> None:
     with_plan(ledger)
-    ids = ledger.change(
+    recorded = ledger.change(
         "dhr2", "overview/1", Reassign(leads=["DS Jones"], agency="WMP", reason="r")
     )
-    assert ids == [e.event_id for e in ledger.history("dhr2", "overview/1")[1:]]
+    assert recorded.event_ids == [e.event_id for e in ledger.history("dhr2", "overview/1")[1:]]
+    assert recorded.proposal is None
 
 
 def test_a_recommendation_needs_an_open_plan(ledger: Ledger) -> None:

@@ -240,6 +240,9 @@ CATALOGUE = {
     "Reopened": {"effective"},
     "Withdrawn": {"effective"},
     "Corrected": set(),
+    "ChangeProposed": set(),  # a proposal is decided, not amended
+    "ProposalApproved": set(),
+    "ProposalRejected": set(),
 }
 
 

@@ -29,6 +29,8 @@ ITEM_WRITES: list[tuple[str, dict[str, Any]]] = [
     ("withdrawal", {"reason": "superseded by the county plan"}),
 ]
 """Every change to a recommendation, in an order in which each one is allowed."""
+SIGNED_OFF = {"targets", "completion", "withdrawal"}
+"""The changes above that need a coordinator's sign-off by default, when a lead makes them."""
 
 EXPECTED = {
     # who: (status on West Mercia Police's recommendation, on another agency's)
@@ -64,6 +66,14 @@ def test_every_item_write_is_allowed_exactly_to_the_roles_that_may_make_it(
             after = version_of(client, coordinator, ref)
             if expected == 201:
                 assert answer.json()["version"] == after > before
+                if proposal := answer.json()["proposal"]:  # an agency lead's: signed off
+                    assert who == "wmp_lead" and verb in SIGNED_OFF
+                    decided = client.post(
+                        f"/api/proposals/{proposal}/decision",
+                        json={"approve": True},
+                        headers=auth(coordinator),
+                    )
+                    assert decided.status_code == 201, decided.text  # fmt: skip
             else:
                 assert after == before, "a refused write wrote nothing"
 

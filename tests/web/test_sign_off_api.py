@@ -1,0 +1,75 @@
+"""Sign-off through the API (issue 27): an agency lead's completion is a proposal (201 with
+its id), on the approvals queue until a coordinator decides; the plan's rules are set by a
+coordinator."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import OWN, Seeded, auth
+
+
+def version(client: TestClient, token: str) -> int:
+    found = client.get(f"/api/plans/dhr2/recommendations/{OWN}", headers=auth(token))
+    assert found.status_code == 200, found.text
+    number: int = found.json()["version"]
+    return number
+
+
+def test_a_leads_completion_waits_on_the_queue_until_a_coordinator_approves_it(
+    client: TestClient, seeded: Seeded
+) -> None:
+    lead, coordinator = seeded.tokens["wmp_lead"], seeded.tokens["coordinator"]
+    at = version(client, lead)
+    proposed = client.post(
+        f"/api/plans/dhr2/recommendations/{OWN}/completion",
+        json={"effective": "2014-03-01", "evidence": "audit report", "expected_version": at},
+        headers=auth(lead),
+    )
+    assert proposed.status_code == 201, proposed.text
+    proposal = proposed.json()["proposal"]
+    assert proposal and proposed.json()["event_ids"] == [proposal]
+    detail = client.get(f"/api/plans/dhr2/recommendations/{OWN}", headers=auth(lead)).json()
+    assert detail["status"] != "completed"
+    queue = client.get("/api/proposals", params={"plan": "dhr2"}, headers=auth(coordinator))
+    assert [(p["proposal"], p["kind"], p["actor"]) for p in queue.json()] == [
+        (proposal, "completion", "Wes Lead")
+    ]
+    refused = client.post(f"/api/proposals/{proposal}/decision", json={"approve": True},
+                          headers=auth(lead))  # fmt: skip
+    assert refused.status_code == 403
+    approved = client.post(
+        f"/api/proposals/{proposal}/decision", json={"approve": True, "reason": "seen"},
+        headers=auth(coordinator),
+    )  # fmt: skip
+    assert approved.status_code == 201, approved.text
+    detail = client.get(f"/api/plans/dhr2/recommendations/{OWN}", headers=auth(lead)).json()
+    assert detail["status"] == "completed" and detail["completed"]["text"] == "2014-03-01"
+    assert client.get("/api/proposals", headers=auth(coordinator)).json() == []
+    decided = client.get("/api/proposals", params={"decided": "true"},
+                         headers=auth(coordinator)).json()  # fmt: skip
+    assert [(p["decision"], p["decided_by"]) for p in decided] == [
+        ("approved", "Clare Coordinator")
+    ]
+    missing = client.post("/api/proposals/nothing/decision", json={"approve": True},
+                          headers=auth(coordinator))  # fmt: skip
+    assert missing.status_code == 404
+
+
+def test_a_coordinator_sets_what_needs_sign_off(client: TestClient, seeded: Seeded) -> None:
+    lead, coordinator = seeded.tokens["wmp_lead"], seeded.tokens["coordinator"]
+    body = {"changes": ["withdrawal"], "coordinators_too": False}
+    assert client.put("/api/plans/dhr2/sign-off", json=body, headers=auth(lead)).status_code == 403
+    answer = client.put("/api/plans/dhr2/sign-off", json=body, headers=auth(coordinator))
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == body
+    at = version(client, lead)
+    done = client.post(
+        f"/api/plans/dhr2/recommendations/{OWN}/completion",
+        json={"effective": "2014-03-01", "expected_version": at},
+        headers=auth(lead),
+    )
+    assert done.status_code == 201 and done.json()["proposal"] is None
+    bad = client.put("/api/plans/dhr2/sign-off", json={"changes": ["everything"]},
+                     headers=auth(coordinator))  # fmt: skip
+    assert bad.status_code == 422
