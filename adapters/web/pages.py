@@ -37,7 +37,7 @@ from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
 from domain.kinds import SETTABLE_STATUSES
 from domain.time_axes import asked_at
 from projections.views import RecommendationView
-from service.command_models import RaiseRecommendation
+from service.command_models import Decide, RaiseRecommendation
 from service.ledger import Ledger
 
 M = TypeVar("M", bound=BaseModel)
@@ -337,6 +337,7 @@ async def recommendation(
             "version": rec.version,
             "history": ledger.history(plan, ref),
             "may_change": ledger.may_change(plan, ref),
+            "pending": [p for p in ledger.proposals(plan) if p.ref == now.ref],
             "diff": diff,
         }
 
@@ -378,6 +379,32 @@ async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -
     else:
         page.session.say(f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)}).")
     return RedirectResponse(where, 303)
+
+
+# Sign-off
+
+
+@router.get("/proposals", response_class=HTMLResponse)
+async def proposals(request: Request, page: Page) -> Response:
+    """The approvals queue: what awaits sign-off, then what was decided, newest first."""
+
+    def read(ledger: Ledger) -> dict[str, Any]:
+        every = ledger.proposals(pending_only=False)
+        decided = [p for p in every if p.decision != "pending"]
+        decided.sort(key=lambda p: p.decided_at or p.recorded_at, reverse=True)
+        return {"pending": [p for p in every if p.decision == "pending"], "decided": decided}
+
+    found = await page(read)
+    return render(request, "proposals.html", who=page.grant, role=Role, **found)
+
+
+@router.post("/proposals/{proposal}/decision", response_class=HTMLResponse)
+async def decide(request: Request, proposal: str, page: Page) -> Response:
+    form = await _form(request)
+    body = _valid(Decide, {**form, "approve": form.get("decision") == "approve"})
+    await page(lambda ledger: ledger.decide(proposal, body))
+    page.session.say("Approved: the change is made." if body.approve else "Rejected.")
+    return RedirectResponse("/proposals", 303)
 
 
 # Helpers
