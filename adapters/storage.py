@@ -44,6 +44,7 @@ from projections.directory import Directory
 from projections.plans import Plans
 from projections.proposals import Proposals
 from projections.recommendations import Recommendations
+from projections.requests import Requests
 from projections.runner import Runner
 from projections.seals import Sealer
 from service.ledger import Ledger
@@ -100,7 +101,7 @@ def scratch_engine(env: dict[str, str]) -> AbstractContextManager[Engine]:
     return backend(env).scratch_engine(env)
 
 
-PROJECTIONS = (Recommendations, Plans, Directory, Proposals, Sealer)
+PROJECTIONS = (Recommendations, Plans, Directory, Proposals, Requests, Sealer)
 """Every projection the ledger keeps: a new read model is one more entry here."""
 
 

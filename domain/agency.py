@@ -6,24 +6,16 @@ event."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from domain import values
-from domain.errors import AlreadyExists, InvalidCommand
+from domain.errors import InvalidCommand
 from domain.events import AuditedEvent
 from domain.kinds import AgencyKind
 from domain.refs import agency_aggregate_id, slugify
-
-
-def spelling_key(name: str) -> str:
-    """What two spellings of one agency share: the same letters, digits and words, whatever
-    their case, spacing, punctuation or compatibility forms ("NHS  Trust." is "nhs trust")."""
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    return " ".join(re.findall(r"\w+", text))
+from domain.spelling import new_spelling, spelling_key
 
 
 def agency_slug(value: str) -> str:
@@ -86,10 +78,5 @@ class Agency(Aggregate):
         return [self.name, *self.aliases]
 
     def add_alias(self, alias: str) -> None:
-        alias = values.line(alias, "the alias")
-        key = spelling_key(alias)
-        if not key:
-            raise InvalidCommand("an alias needs letters or digits")
-        if key in {spelling_key(known) for known in self.spellings()}:
-            raise AlreadyExists(f"agency {self.slug!r} is already known as {alias!r}")
+        alias = new_spelling(alias, self.spellings(), f"agency {self.slug!r}")
         self.trigger_event(self.AliasAdded, alias=alias, reason=None, effective=None)

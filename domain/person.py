@@ -2,7 +2,7 @@
 requests and is reminded: a name, a post, an agency, an e-mail address (their identity),
 whether they want reminders, and the other ways plans name them (aliases: "DCI Smith", or a
 post, "Det Supt HQ PVP"). A lead a recommendation names is linked to the person one of
-those spellings names (``domain.agency.spelling_key``)."""
+those spellings names (``domain.spelling.spelling_key``)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from domain import values
-from domain.agency import spelling_key
-from domain.errors import AlreadyExists, InvalidCommand, RuleViolated
+from domain.errors import InvalidCommand, RuleViolated
 from domain.events import AuditedEvent
 from domain.refs import person_aggregate_id
+from domain.spelling import new_spelling, spelling_key
 
 
 def email_address(value: str) -> str:
@@ -89,12 +89,7 @@ class Person(Aggregate):
         return [self.name, *self.aliases]
 
     def add_alias(self, alias: str) -> None:
-        alias = values.line(alias, "the alias")
-        key = spelling_key(alias)
-        if not key:
-            raise InvalidCommand("an alias needs letters or digits")
-        if key in {spelling_key(known) for known in self.spellings()}:
-            raise AlreadyExists(f"{self.email} is already known as {alias!r}")
+        alias = new_spelling(alias, self.spellings(), self.email)
         self.trigger_event(self.AliasAdded, alias=alias, reason=None, effective=None)
 
     def choose_reminders(self, reminders: bool) -> None:

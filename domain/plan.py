@@ -89,6 +89,18 @@ class Plan(Aggregate):
             aggregate.sign_off = frozenset(SignOff(c) for c in self.changes)
             aggregate.coordinators_sign_off = self.coordinators_too
 
+    class UpdatesRequested(Event):
+        """The coordinator asked the leads of these open items for a progress update (by
+        ``due``): a progress update on an item recorded after it answers it for that item."""
+
+        items: list[list[str | None]]
+        """Each item asked about: its recommendation's ref, and its sub-action's number or
+        None."""
+        agency: str
+        """The agency asked ("": every agency)."""
+        due: FuzzyDate | None
+        message: str
+
     def __init__(self, plan_id: str, title: str, partnership: str, kind: str) -> None:
         self.plan_id = plan_id
         self.title = title
@@ -166,6 +178,27 @@ class Plan(Aggregate):
         if kind is None or kind not in self.sign_off:
             return False
         return role is Role.AGENCY_LEAD or (role is Role.COORDINATOR and self.coordinators_sign_off)
+
+    def request_updates(
+        self,
+        items: list[tuple[str, str | None]],
+        *,
+        agency: str = "",
+        due: FuzzyDate | None = None,
+        message: str = "",
+    ) -> None:
+        if not items:
+            whose = f" of {agency}" if agency else ""
+            raise InvalidCommand(f"plan {self.plan_id!r} has no open item{whose} to ask about")
+        self.trigger_event(
+            self.UpdatesRequested,
+            items=[[ref, action] for ref, action in items],
+            agency=values.line(agency, "the agency"),
+            due=due,
+            message=values.long_text(message, "the message"),
+            reason=None,
+            effective=None,
+        )
 
     def document_sources(self) -> set[str]:
         """The source of every event imported from one of the plan's document versions."""

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select
 
-from domain.agency import Agency, spelling_key
+from domain.agency import Agency
 from domain.kinds import AgencyKind
 from domain.person import Person
+from domain.spelling import spelling_key
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
 from projections.projection import EventSource

@@ -211,6 +211,22 @@ proposals = Table(
 )
 Index("rl_proposals_pending", proposals.c.decision, proposals.c.plan_id)
 
+update_requests = Table(
+    "rl_update_requests",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("request", String(80), nullable=False),  # the UpdatesRequested event's id
+    Column("plan_id", String(PLAN_ID_MAX), nullable=False),
+    Column("rec_id", String(36), nullable=False),
+    Column("ref", String(REF_MAX), nullable=False),  # the item's: a sub-action's own
+    Column("action", String(16), nullable=False),  # its sub-action's number, or ""
+    Column("requested", BigInteger, nullable=False),  # micros
+    Column("due", Integer),  # day number: answer by
+    Column("answered", BigInteger),  # micros: the first progress update recorded since
+    info={"item": ("rec_id",)},
+)
+Index("rl_update_requests_open", update_requests.c.rec_id, update_requests.c.answered)
+
 
 def day_number(day: date) -> int:
     return day.toordinal()

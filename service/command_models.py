@@ -312,6 +312,14 @@ class Correct(Change):
         rec.correct(event_id, self.reason, retract=self.retract, amendment=amendment, action=action)
 
 
+class RequestUpdates(Command):
+    """Ask the leads of a plan's open items (of one agency, or all) for a progress update."""
+
+    agency: str = ""
+    due: Fuzzy | None = None
+    message: str = ""
+
+
 class SetSignOff(Command):
     """Which changes to a plan's recommendations need a coordinator's sign-off (none: an
     empty list), and whether a coordinator's own need a second coordinator's."""

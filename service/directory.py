@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.agency import Agency, spelling_key
+from domain.agency import Agency
 from domain.errors import AlreadyExists
 from domain.person import Person
+from domain.spelling import spelling_key
 from projections.directory import leads_known, names_known
 from service import access
 from service.store import Store
@@ -51,10 +52,7 @@ class Directory(Store):
     def _check_names_nobody_else(self, agency: Agency) -> None:
         """Refuse a spelling that already names another agency: one spelling, one agency."""
         names = self._query(None, lambda conn, day: names_known(conn), None)
-        for spelling in agency.spellings():
-            named = names.get(spelling_key(spelling))
-            if named is not None and named != agency.name:
-                raise AlreadyExists(f"{spelling!r} already names the agency {named!r}")
+        _refuse_taken(agency.spellings(), names, agency.name, "the agency ")
 
     def register_person(self, command: RegisterPerson) -> Person:
         """Enter a person in the directory, with their aliases: one transaction."""
@@ -96,7 +94,13 @@ class Directory(Store):
     def _check_leads_nobody_else(self, person: Person) -> None:
         """Refuse a spelling that already names someone else: a lead is linked to one person."""
         known = self._query(None, lambda conn, day: leads_known(conn), None)
-        for spelling in person.spellings():
-            named = known.get(spelling_key(spelling))
-            if named is not None and named != person.email:
-                raise AlreadyExists(f"{spelling!r} already names {named}")
+        _refuse_taken(person.spellings(), known, person.email, "")
+
+
+def _refuse_taken(spellings: list[str], known: dict[str, str], owner: str, what: str) -> None:
+    """Refuse a spelling the directory ``known`` already gives to another than ``owner``."""
+    for spelling in spellings:
+        named = known.get(spelling_key(spelling))
+        if named is not None and named != owner:
+            shown = repr(named) if what else named
+            raise AlreadyExists(f"{spelling!r} already names {what}{shown}")

@@ -9,8 +9,8 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from domain.agency import spelling_key
 from domain.recommendation import Recommendation
+from domain.spelling import spelling_key
 from projections.directory import AgencyView
 from service.documents import PlanDocument
 

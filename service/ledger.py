@@ -16,7 +16,7 @@ from service import access
 from service.approvals import Approvals
 from service.commands import Commands
 from service.directory import Directory
-from service.queries import Queries
+from service.follow_up import FollowUp
 from service.store import Earlier, Lag, Store, first_line, today
 from service.tokens import Tokens
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # each loads when its use case runs: a command that reads nee
 __all__ = ["Earlier", "Lag", "Ledger", "Store", "first_line"]
 
 
-class Ledger(Commands, Directory, Approvals, Tokens, Queries):
+class Ledger(Commands, Directory, Approvals, Tokens, FollowUp):
     """Every use case, for the adapters: the commands, the directory, sign-off, tokens and
     queries, and the integrity, import and report use cases that build on them."""
 

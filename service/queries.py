@@ -8,13 +8,13 @@ from typing import Any, Literal
 from uuid import UUID
 
 from domain import values
-from domain.agency import spelling_key
 from domain.errors import (
     NotPermitted,
     PlanNotFound,
     RecommendationNotFound,
 )
 from domain.rules import NO_LEAD
+from domain.spelling import spelling_key
 from projections import queries
 from projections.changes import Bound, changes_in
 from projections.directory import (

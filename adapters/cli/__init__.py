@@ -8,9 +8,9 @@ from typer.main import get_command_name
 
 from adapters.cli import (  # noqa: F401
     access,
-    approvals,
     commands,
     directory,
+    follow_up,
     integrity,
     queries,
     reports,

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from adapters.cli.app import (
     AsCsv,
     AsJson,
-    emit_csv,
-    emit_json,
+    emit_listing,
     given,
     listing_format,
     run,
@@ -74,13 +73,12 @@ def listing(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) 
     """List the tokens issued: to whom, role, scope, issued and revoked (never a secret)."""
     form = listing_format(as_json, as_csv)
     rows = [t.to_json() for t in run(ctx, lambda ledger: ledger.tokens(), writes=False)]
-    if form == "json":
-        emit_json(rows)
-    elif form == "csv":
-        emit_csv(rows, ["name", "role", "agencies", "plans", "person", "issued", "revoked"])
-    elif not rows:
-        say("no tokens yet: issue one with 'recledger token add NAME --role ROLE'")
-    for row in rows if form == "text" else ():
-        scope = ", ".join([*row["agencies"], *(f"plan {p}" for p in row["plans"])]) or "all plans"
-        revoked = f"revoked {row['revoked'][:10]}" if row["revoked"] else "active"
-        say(f"{row['name']}\t{row['role']}\t{scope}\tissued {row['issued'][:10]}\t{revoked}")
+    empty = "no tokens yet: issue one with 'recledger token add NAME --role ROLE'"
+    fields = ["name", "role", "agencies", "plans", "person", "issued", "revoked"]
+    emit_listing(rows, form, fields, empty, _token_line)
+
+
+def _token_line(row: dict[str, Any]) -> str:
+    scope = ", ".join([*row["agencies"], *(f"plan {p}" for p in row["plans"])]) or "all plans"
+    revoked = f"revoked {row['revoked'][:10]}" if row["revoked"] else "active"
+    return f"{row['name']}\t{row['role']}\t{scope}\tissued {row['issued'][:10]}\t{revoked}"

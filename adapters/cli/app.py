@@ -215,6 +215,26 @@ def listing_format(as_json: bool, as_csv: bool) -> str:
     return "json" if as_json else "csv" if as_csv else "text"
 
 
+def emit_listing(
+    rows: list[dict[str, Any]],
+    form: str,
+    fields: list[str],
+    empty: str,
+    line: Callable[[dict[str, Any]], str],
+) -> None:
+    """A listing's rows as JSON, as CSV (``fields``), or a ``line`` of text each (``empty``
+    when there are none)."""
+    if form == "json":
+        emit_json(rows)
+    elif form == "csv":
+        emit_csv(rows, fields)
+    elif not rows:
+        say(empty)
+    else:
+        for row in rows:
+            say(line(row))
+
+
 def emit_csv(rows: list[dict[str, Any]], fields: list[str]) -> None:
     """Rows as CSV: a list is one cell, its items on lines; no cell runs as a formula."""
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")

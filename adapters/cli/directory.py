@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -10,8 +10,7 @@ from adapters.cli.app import (
     AsCsv,
     AsJson,
     agency_app,
-    emit_csv,
-    emit_json,
+    emit_listing,
     given,
     listing_format,
     person_app,
@@ -65,15 +64,15 @@ def listing(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) 
     """List the agencies of the directory, with their aliases."""
     form = listing_format(as_json, as_csv)
     rows = [a.to_json() for a in run(ctx, lambda ledger: ledger.agencies(), writes=False)]
-    if form == "json":
-        emit_json(rows)
-    elif form == "csv":
-        emit_csv(rows, ["slug", "name", "kind", "aliases"])
-    elif not rows:
-        say("no agencies yet: enter one with 'recledger agency add NAME'")
-    for row in rows if form == "text" else ():
-        also = f"\t(also: {'; '.join(row['aliases'])})" if row["aliases"] else ""
-        say(f"{row['slug']}\t{row['kind']}\t{row['name']}{also}")
+    empty = "no agencies yet: enter one with 'recledger agency add NAME'"
+    fields = ["slug", "name", "kind", "aliases"]
+    emit_listing(
+        rows, form, fields, empty, lambda r: f"{r['slug']}\t{r['kind']}\t{r['name']}{_also(r)}"
+    )
+
+
+def _also(row: dict[str, Any]) -> str:
+    return f"\t(also: {'; '.join(row['aliases'])})" if row["aliases"] else ""
 
 
 Email = Annotated[str, typer.Argument(metavar="EMAIL", help="The person's e-mail address.")]
@@ -138,13 +137,11 @@ def people(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -
     """List the people of the directory, with their aliases."""
     form = listing_format(as_json, as_csv)
     rows = [p.to_json() for p in run(ctx, lambda ledger: ledger.people(), writes=False)]
-    if form == "json":
-        emit_json(rows)
-    elif form == "csv":
-        emit_csv(rows, ["email", "name", "post", "agency", "reminders", "aliases"])
-    elif not rows:
-        say("no one yet: enter someone with 'recledger person add NAME --email ADDRESS'")
-    for row in rows if form == "text" else ():
-        also = f"\t(also: {'; '.join(row['aliases'])})" if row["aliases"] else ""
-        quiet = "" if row["reminders"] else "\tno reminders"
-        say(f"{row['email']}\t{row['name']}\t{row['post']}\t{row['agency']}{quiet}{also}")
+    empty = "no one yet: enter someone with 'recledger person add NAME --email ADDRESS'"
+    fields = ["email", "name", "post", "agency", "reminders", "aliases"]
+    emit_listing(rows, form, fields, empty, _person_line)
+
+
+def _person_line(row: dict[str, Any]) -> str:
+    quiet = "" if row["reminders"] else "\tno reminders"
+    return f"{row['email']}\t{row['name']}\t{row['post']}\t{row['agency']}{quiet}{_also(row)}"

@@ -43,6 +43,7 @@ from service.command_models import (
     RecordDocumentVersion,
     RegisterAgency,
     RegisterPerson,
+    RequestUpdates,
     RevokeToken,
     SetSignOff,
 )
@@ -601,6 +602,39 @@ async def unlinked_leads(call: Call, plan: PlanScope = None) -> list[dict[str, A
     """The leads, as known now, whom no person of the directory is known as."""
     found: list[dict[str, Any]] = await call(lambda ledger: ledger.unlinked_leads(plan))
     return found
+
+
+@writes.post(
+    "/plans/{plan}/requests", status_code=201, response_model=m.RequestedOut, tags=["requests"]
+)
+async def request_updates(plan: str, body: RequestUpdates, call: Call) -> dict[str, Any]:
+    """Ask the leads of the plan's open items (of one agency, or all) for a progress update
+    (coordinators)."""
+    _, items = await call(lambda ledger: ledger.request_updates(plan, body))
+    return {"items": items}
+
+
+@router.get("/plans/{plan}/requests", response_model=list[m.RequestOut], tags=["requests"])
+async def requests(plan: str, call: Call) -> list[dict[str, Any]]:
+    """Each item asked for an update: its latest request, and whether it is answered."""
+    found = await call(lambda ledger: ledger.requests(plan))
+    return [view.to_json() for view in found.values()]
+
+
+@router.get(
+    "/plans/{plan}/response-rates", response_model=list[m.ResponseRateOut], tags=["requests"]
+)
+async def response_rates(
+    plan: str,
+    call: Call,
+    since: RecordedSince = None,
+    until: KnownAt = None,
+) -> list[dict[str, Any]]:
+    """Per agency: the items asked about in the period's requests (recorded from ``since``
+    to ``until``; default: ever, and now), and how many of them were answered."""
+    first, last = since or datetime.min.replace(tzinfo=UTC), until or datetime.now(UTC)
+    found = await call(lambda ledger: ledger.response_rates(plan, first, last))
+    return [rate.to_json() for rate in found]
 
 
 @router.get("/proposals", response_model=list[m.ProposalOut], tags=["sign-off"])

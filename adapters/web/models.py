@@ -8,7 +8,7 @@ what the API answers. Dates in requests are the ledger's fuzzy dates ("2014-02-2
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -165,6 +165,26 @@ class ProposalOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     decision_reason: str | None
+
+
+class RequestedOut(BaseModel):
+    items: int = Field(description="How many open items the request asks about.")
+
+
+class RequestOut(BaseModel):
+    plan: str
+    ref: str
+    requested_at: datetime
+    due: date | None
+    answered: bool
+    answered_at: datetime | None
+
+
+class ResponseRateOut(BaseModel):
+    agency: str
+    asked: int
+    answered: int
+    rate: float | None
 
 
 class DecidedOut(BaseModel):

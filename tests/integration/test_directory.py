@@ -12,9 +12,10 @@ import pytest
 
 from adapters.importing.document import read_document
 from domain.access import Grant, Role
-from domain.agency import Agency, spelling_key
+from domain.agency import Agency
 from domain.audit import acting_as
 from domain.errors import AlreadyExists, InvalidCommand, NotFound, NotPermitted, RuleViolated
+from domain.spelling import spelling_key
 from service import command_models as cmd
 from service.ledger import Ledger
 

@@ -1,6 +1,6 @@
-"""Sign-off through the API (issue 27): an agency lead's completion is a proposal (201 with
-its id), on the approvals queue until a coordinator decides; the plan's rules are set by a
-coordinator."""
+"""The follow-up cycle through the API (issue 27): an agency lead's completion is a proposal
+(201 with its id), on the approvals queue until a coordinator decides; the plan's rules are
+set by a coordinator; a request for updates, answered by a later update, and its rates."""
 
 from __future__ import annotations
 
@@ -73,3 +73,30 @@ def test_a_coordinator_sets_what_needs_sign_off(client: TestClient, seeded: Seed
     bad = client.put("/api/plans/dhr2/sign-off", json={"changes": ["everything"]},
                      headers=auth(coordinator))  # fmt: skip
     assert bad.status_code == 422
+
+
+def test_a_coordinator_requests_updates_and_the_rates_count_the_answers(
+    client: TestClient, seeded: Seeded
+) -> None:
+    lead, coordinator = seeded.tokens["wmp_lead"], seeded.tokens["coordinator"]
+    body = {"agency": "West Mercia Police", "due": "2014-03-31", "message": "For the board"}
+    refused = client.post("/api/plans/dhr2/requests", json=body, headers=auth(lead))
+    assert refused.status_code == 403
+    asked = client.post("/api/plans/dhr2/requests", json=body, headers=auth(coordinator))
+    assert asked.status_code == 201, asked.text
+    items = asked.json()["items"]
+    at = version(client, lead)
+    update = {"effective": "2014-03-03", "text": "Briefed", "expected_version": at}
+    assert client.post(f"/api/plans/dhr2/recommendations/{OWN}/updates", json=update,
+                       headers=auth(lead)).status_code == 201  # fmt: skip
+    listed = client.get("/api/plans/dhr2/requests", headers=auth(lead)).json()
+    assert len(listed) == items and [r["ref"] for r in listed if r["answered"]] == [OWN]
+    rates = client.get("/api/plans/dhr2/response-rates", headers=auth(coordinator))
+    assert rates.status_code == 200, rates.text
+    assert rates.json() == [
+        {"agency": "West Mercia Police", "asked": items, "answered": 1,
+         "rate": round(1 / items, 3)}
+    ]  # fmt: skip
+    later = client.get("/api/plans/dhr2/response-rates", params={"since": "2999-01-01"},
+                       headers=auth(coordinator))  # fmt: skip
+    assert later.status_code == 200 and later.json() == []

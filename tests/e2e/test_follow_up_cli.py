@@ -1,6 +1,7 @@
-"""Sign-off through the CLI (in this process: tests/e2e/in_process.py): an agency lead's
-later target is proposed, the queue lists it, the lead cannot approve it, a coordinator
-does; a plan's rules set by `plan sign-off`."""
+"""The follow-up cycle through the CLI (in this process: tests/e2e/in_process.py): an agency
+lead's later target is proposed, the queue lists it, the lead cannot approve it, a
+coordinator does; a plan's rules set by `plan sign-off`; a request for updates answered by a
+later update, and the response rate."""
 
 from __future__ import annotations
 
@@ -54,3 +55,25 @@ def test_plan_sign_off_sets_what_needs_it(tmp_path: Path, seed_plan: Path) -> No
     assert none.stdout.strip() == "plan dhr2: no sign-off"
     bad = shell("plan", "sign-off", "dhr2", "--change", "everything", ok=False)
     assert bad.returncode == 2
+
+
+def test_a_request_lists_its_items_and_a_later_update_answers_one(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell("import", str(seed_plan))
+    assert "no requests for updates in dhr2" in shell("requests", "dhr2").stdout
+    asked = shell("request", "dhr2", "--agency", "West Mercia Police", "--due", "2014-03-31")
+    assert asked.stdout.startswith("asked for updates on ") and "open items of dhr2" in asked.stdout
+    shell("update", "dhr2", WMP, "--effective", "2014-03-03", "--text", "Done")
+    rows = {r["ref"]: r for r in json.loads(shell("requests", "dhr2", "--json").stdout)}
+    assert rows[WMP]["answered"] and rows[WMP]["due"] == "2014-03-31"
+    assert sum(not r["answered"] for r in rows.values()) == len(rows) - 1
+    [rate] = json.loads(shell("response-rates", "dhr2", "--json").stdout)
+    assert (rate["agency"], rate["asked"], rate["answered"]) == (
+        "West Mercia Police", len(rows), 1
+    )  # fmt: skip
+    text = shell("requests", "dhr2").stdout
+    assert f"{WMP}\tasked " in text and "\tdue 2014-03-31\tanswered " in text
+    nobody = shell("request", "dhr2", "--agency", "Nobody", ok=False)
+    assert nobody.returncode == 1 and "no open item of Nobody" in nobody.stderr

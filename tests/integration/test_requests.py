@@ -1,0 +1,65 @@
+"""Requests for updates (issue 27): a request covers the open items (of one agency, any
+spelling the directory gives it, or all); a progress update recorded after it answers it for
+that item, one recorded before does not; the response rate per agency; on SQLite and
+PostgreSQL, and the same after a rebuild of the read models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.importing.document import read_document
+from domain.errors import InvalidCommand
+from domain.rules import is_open
+from service import command_models as cmd
+from service.ledger import Ledger
+
+WMP = "West Mercia Police"
+
+
+@pytest.fixture
+def ledger(db_url: str, open_ledger: Callable[[str], Ledger], seed_plan: Path) -> Ledger:
+    ledger = open_ledger(db_url)
+    ledger.import_document(read_document(seed_plan)[0])
+    return ledger
+
+
+def open_items(ledger: Ledger, agency: str | None = None) -> set[str]:
+    return {
+        item.ref for view in ledger.status("dhr2") for item in view.items()
+        if is_open(item.status) and agency in (None, item.agency)
+    }  # fmt: skip
+
+
+def test_a_request_is_answered_by_a_later_update_and_counted_per_agency(ledger: Ledger) -> None:
+    wmp = open_items(ledger, WMP)
+    [first, second, *_] = sorted(wmp)
+    ledger.change("dhr2", first, cmd.RecordProgress(text="before", effective="2014-02-01"))
+    start = datetime.now(UTC)
+    _, items = ledger.request_updates(
+        "dhr2", cmd.RequestUpdates(agency="west mercia police", due="2014-03-31", message="Board")
+    )
+    assert items == len(wmp)
+    asked = ledger.requests("dhr2")
+    assert set(asked) == wmp and not any(r.answered_at for r in asked.values())
+    assert {r.due.isoformat() for r in asked.values() if r.due} == {"2014-03-31"}
+    ledger.change("dhr2", second, cmd.RecordProgress(text="after", effective="2014-03-01"))
+    answered = ledger.requests("dhr2")
+    assert answered[second].answered_at is not None and answered[first].answered_at is None
+    [rate] = ledger.response_rates("dhr2", start, datetime.now(UTC))
+    assert (rate.agency, rate.asked, rate.answered) == (WMP, len(wmp), 1)
+    assert ledger.response_rates("dhr2", start - timedelta(days=2), start) == []
+    ledger.rebuild()  # the read models from the log alone: the same answers
+    assert ledger.requests("dhr2") == answered
+
+
+def test_every_open_item_is_asked_when_no_agency_is_named_and_none_is_refused(
+    ledger: Ledger,
+) -> None:
+    _, items = ledger.request_updates("dhr2", cmd.RequestUpdates())
+    assert items == len(open_items(ledger)) and set(ledger.requests("dhr2")) == open_items(ledger)
+    with pytest.raises(InvalidCommand, match="no open item of Nobody"):
+        ledger.request_updates("dhr2", cmd.RequestUpdates(agency="Nobody"))
