@@ -65,6 +65,21 @@ class Settings(BaseModel):
         description="Mark the pages' session cookie Secure: set it where the pages are served "
         "over TLS, by a reverse proxy too (`recledger serve --ssl-certfile` sets it itself).",
     )
+    smtp_url: str | None = Field(
+        default=None,
+        description="The mail server `recledger remind` sends through: "
+        "smtp://[USER:PASSWORD@]HOST[:PORT][?starttls=true] (login after STARTTLS where asked) "
+        "or smtps://... (TLS from the start). A secret where it holds a password.",
+    )
+    mail_from: str = Field(
+        default="recledger@localhost",
+        description="The sender of the reminders (`recledger remind`).",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Where the pages are served (https://ledger.example.org): reminders link "
+        "each item to its page there.",
+    )
     projections: Literal["inline", "worker"] = Field(
         default="inline",
         description="Who keeps the read models current: 'inline', every command and query "

@@ -6,12 +6,13 @@ those spellings names (``domain.spelling.spelling_key``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from domain import values
-from domain.errors import InvalidCommand, RuleViolated
+from domain.errors import AlreadyExists, InvalidCommand, RuleViolated
 from domain.events import AuditedEvent
 from domain.refs import person_aggregate_id
 from domain.spelling import new_spelling, spelling_key
@@ -59,10 +60,35 @@ class Person(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.reminders = self.reminders
 
+    class Reminded(Event):
+        """A digest of what awaits the person was sent to them (recorded before it is sent:
+        a digest is sent at most once a day, even if a run is killed and run again)."""
+
+        day: str
+        """The day it was for (ISO 8601)."""
+        items: list[str]
+        """What it listed: "plan ref" of each item due soon or overdue, and of each request
+        and proposal waiting for them."""
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.reminded_on = self.day
+
+    class ReminderFailed(Event):
+        """The digest recorded as sent could not be sent (the mail server refused it): a
+        run the same day sends it again."""
+
+        day: str
+        why: str
+
+        def apply(self, aggregate: Any) -> None:
+            if aggregate.reminded_on == self.day:
+                aggregate.reminded_on = None
+
     def __init__(self, name: str, post: str, agency: str, email: str, reminders: bool) -> None:
         self.name, self.post, self.agency = name, post, agency
         self.email, self.reminders = email, reminders
         self.aliases: list[str] = []
+        self.reminded_on: str | None = None
 
     @classmethod
     def register(
@@ -97,3 +123,19 @@ class Person(Aggregate):
             wants = "wants" if reminders else "does not want"
             raise RuleViolated(f"{self.email} already {wants} reminders")
         self.trigger_event(self.RemindersChosen, reminders=reminders, reason=None, effective=None)
+
+    def remind(self, day: date, items: list[str]) -> None:
+        """Record a digest for ``day``: refused when one was already for that day."""
+        if not self.reminders:
+            raise RuleViolated(f"{self.email} does not want reminders")
+        if self.reminded_on == day.isoformat():
+            raise AlreadyExists(f"{self.email} was reminded for {day.isoformat()} already")
+        self.trigger_event(
+            self.Reminded, day=day.isoformat(), items=items, reason=None, effective=None
+        )
+
+    def reminder_failed(self, day: date, why: str) -> None:
+        self.trigger_event(
+            self.ReminderFailed, day=day.isoformat(), why=values.line(why[:500], "why"),
+            reason=None, effective=None,
+        )  # fmt: skip

@@ -13,10 +13,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from service import access
-from service.approvals import Approvals
 from service.commands import Commands
 from service.directory import Directory
-from service.follow_up import FollowUp
+from service.reminders import Reminders
 from service.store import Earlier, Lag, Store, first_line, today
 from service.tokens import Tokens
 
@@ -29,9 +28,10 @@ if TYPE_CHECKING:  # each loads when its use case runs: a command that reads nee
 __all__ = ["Earlier", "Lag", "Ledger", "Store", "first_line"]
 
 
-class Ledger(Commands, Directory, Approvals, Tokens, FollowUp):
-    """Every use case, for the adapters: the commands, the directory, sign-off, tokens and
-    queries, and the integrity, import and report use cases that build on them."""
+class Ledger(Commands, Directory, Tokens, Reminders):
+    """Every use case, for the adapters: the commands, the directory, tokens, the queries
+    with the follow-up cycle (sign-off, requests, reminders), and the integrity, import and
+    report use cases that build on them."""
 
     name = "RecLedger"
     """The library derives the event store's table (``recledger_events`` on PostgreSQL) and

@@ -1,9 +1,10 @@
 """The follow-up cycle: sign-off (``recledger plan sign-off``, ``proposals``, ``approve``,
-``reject``) and the requests for updates (``request``, ``requests``, ``response-rates``)."""
+``reject``), the requests for updates (``request``, ``requests``, ``response-rates``) and the
+reminders (``remind``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +21,9 @@ from adapters.cli.app import (
     say,
 )
 from domain.kinds import SignOff
+
+if TYPE_CHECKING:  # loaded when a command runs
+    from service.ledger import Ledger
 
 Proposal = Annotated[
     str, typer.Argument(metavar="PROPOSAL", help="The proposal's id (as `proposals` lists it).")
@@ -170,3 +174,66 @@ def response_rates(
 
 def _rate_line(row: dict[str, Any]) -> str:
     return f"{row['agency'] or '(none)'}\tasked {row['asked']}\tanswered {row['answered']}"
+
+
+@app.command("remind")
+def remind(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option(help="Print what would be sent; send nothing.")] = False,
+    as_at: Annotated[str | None, typer.Option(help="The day (default: today).")] = None,
+    days: Annotated[
+        int, typer.Option(min=0, max=366, help="Due soon: within this many days.")
+    ] = 45,
+) -> None:
+    """Send each person who wants reminders one digest of what awaits them: items due soon
+    and overdue, requests not answered, proposals to sign off. At most once a person a day:
+    run it from cron as often as you like."""
+    from adapters.cli.dates import as_at_day
+    from adapters.mail import Mailer
+    from service.store import today
+
+    state = ctx.obj
+    day = as_at_day(as_at) or today()
+    found = run(ctx, lambda ledger: ledger.digests(day, days), writes=False)
+    settings = state.settings
+    if not dry_run and found and not settings.smtp_url:
+        raise typer.BadParameter("set RECLEDGER_SMTP_URL to send reminders", param_hint="remind")
+    mailer = Mailer(settings.smtp_url) if not dry_run and settings.smtp_url else None
+    sent = 0
+    try:
+        for digest in found:
+            sent += _remind(ctx, digest, mailer, settings, days)
+    finally:
+        if mailer is not None:
+            mailer.close()
+    if mailer is not None:
+        say(f"sent {sent} reminder{'s' * (sent != 1)} for {day.isoformat()}")
+
+
+def _remind(ctx: typer.Context, digest: Any, mailer: Any, settings: Any, days: int) -> int:
+    """Print (no ``mailer``: a dry run) or record and send one digest; 1 if it was sent."""
+    from smtplib import SMTPException
+
+    from adapters.mail import message
+
+    mail = message(digest, sender=settings.mail_from, base_url=settings.base_url, within=days)
+    if mailer is None:
+        say(f"would send to {digest.person.email}: {len(digest.listed())} item(s)")
+        for line in str(mail.get_body(("plain",)).get_content()).splitlines():  # type: ignore[union-attr]
+            say(line)
+        return 0
+
+    def record(ledger: Ledger) -> bool:
+        recorded: bool = ledger.record_reminder(digest)
+        return recorded
+
+    if not run(ctx, record):
+        return 0  # another run has sent it today
+    try:
+        mailer.send(mail)
+    except (SMTPException, OSError) as error:
+        why = str(error) or type(error).__name__
+        run(ctx, lambda ledger: ledger.record_reminder_failed(digest, why))
+        say(f"not sent to {digest.person.email}: {why}", err=True)
+        return 0
+    return 1
