@@ -53,6 +53,7 @@ class Requests:
     def apply(
         self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
     ) -> None:
+        asked: set[str] | None = None  # the items with a request not answered: read once
         for event in events:
             if isinstance(event, Plan.UpdatesRequested):
                 [opened] = source.events_of(event.originator_id, 1)
@@ -69,8 +70,19 @@ class Requests:
                     for ref, action in event.items
                 ]  # fmt: skip
                 insert_rows(conn, update_requests, rows, tally)
+                if asked is not None:
+                    asked |= {row["rec_id"] for row in rows}
             elif isinstance(event, Recommendation.ProgressRecorded):
-                _answer(conn, event, tally)
+                if asked is None:
+                    asked = _unanswered(conn)
+                if str(event.originator_id) in asked:
+                    _answer(conn, event, tally)
+
+
+def _unanswered(conn: Connection) -> set[str]:
+    """The recommendations with a request not answered yet: only their updates answer one."""
+    query = select(update_requests.c.rec_id).where(update_requests.c.answered.is_(None))
+    return set(conn.execute(query.distinct()).scalars())
 
 
 def _answer(conn: Connection, event: Any, tally: Tally) -> None:
