@@ -36,9 +36,14 @@ def narrow(plan_id: str | None) -> str | None:
 def check_writes(plan_id: str, rec: Recommendation, action: str | None) -> None:
     """May the one acting change this item? Its agency's lead, or a coordinator, may."""
     item = rec.state.item(action)
-    owners = {slugify(item.agency or rec.state.agency)} - {""}
-    section = Ref.parse(rec.state.ref).agency_slug or ""
-    current_grant().check_writes(plan_id, owners | {section}, item.ref)
+    agencies = owners(item.agency or rec.state.agency, rec.state.ref)
+    current_grant().check_writes(plan_id, agencies, item.ref)
+
+
+def owners(agency: str, ref: str) -> set[str]:
+    """The agencies (slugs) whose leads own an item: its agency's, and that of the section
+    of the plan its recommendation (``ref``) sits in (``imr/<agency>/N``)."""
+    return ({slugify(agency)} | {Ref.parse(ref).agency_slug or ""}) - {""}
 
 
 def check_coordinates(plan_id: str | None, what: str) -> None:

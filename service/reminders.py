@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.access import Role
+from domain.access_token import AccessToken
+from domain.audit import current_grant
 from domain.errors import AlreadyExists
+from domain.refs import token_aggregate_id
 from domain.rules import is_open
 from domain.spelling import spelling_key
 from projections.directory import PersonView, leads_known
@@ -60,16 +66,12 @@ class Reminders(FollowUp, Approvals):
         items: dict[str, list[RecommendationView]] = {p.email: [] for p in people}
         requests: dict[str, list[RequestView]] = {p.email: [] for p in people}
         pending = self.proposals()
-        for plan in self.plans():
-            asked = self.requests(plan.plan_id)
-            for view in self.status(plan.plan_id, as_at=day):
-                for item in view.items():
-                    for email in {linked.get(spelling_key(lead)) for lead in item.leads}:
-                        if email in items:
-                            items[email].append(item)
-                            request = asked.get(item.ref)
-                            if request is not None and request.answered_at is None:
-                                requests[email].append(request)
+        for item, request in self._work(day):
+            for email in {linked.get(spelling_key(lead)) for lead in item.leads}:
+                if email in items:
+                    items[email].append(item)
+                    if request is not None:
+                        requests[email].append(request)
         soon = day + timedelta(days=within)
         found = []
         for person in people:
@@ -87,6 +89,54 @@ class Reminders(FollowUp, Approvals):
             if digest:
                 found.append(digest)
         return found
+
+    def inbox(self, day: date, within: int = DUE_WITHIN_DAYS) -> Digest:
+        """What awaits the one acting, as their digest would say: the items of the person
+        their token was issued to (or, without one, of their agencies), due soon and
+        overdue, requests on them not answered, and the proposals waiting: a coordinator's
+        to decide, an agency lead's own."""
+        grant = current_grant()
+        person = self._person_of(grant.name)
+        linked = self._query(None, lambda conn, today: leads_known(conn), None)
+
+        def mine(item: RecommendationView) -> bool:
+            if person is not None:
+                return person.email in {linked.get(spelling_key(lead)) for lead in item.leads}
+            return bool(access.owners(item.agency, item.parent or item.ref) & grant.agencies)
+
+        work = [(item, request) for item, request in self._work(day) if mine(item)]
+        items = [item for item, _ in work]
+        requests = [request for _, request in work if request is not None]
+        coordinates = grant.role is Role.COORDINATOR
+        waiting = [p for p in self.proposals() if coordinates or p.actor == grant.name]
+        shown = person or PersonView("", grant.name, "", "", False, ())
+        return Digest(
+            shown, day,
+            [i for i in items if _due_between(i, day, day + timedelta(days=within))],
+            [i for i in items if i.overdue], requests, waiting,
+        )  # fmt: skip
+
+    def _work(self, day: date) -> list[tuple[RecommendationView, RequestView | None]]:
+        """Every item of every plan the one acting sees, as at ``day``, with its latest
+        request for an update where that is not answered."""
+        found = []
+        for plan in self.plans():
+            asked = self.requests(plan.plan_id)
+            for view in self.status(plan.plan_id, as_at=day):
+                for item in view.items():
+                    request = asked.get(item.ref)
+                    unanswered = request if request and request.answered_at is None else None
+                    found.append((item, unanswered))
+        return found
+
+    def _person_of(self, token_name: str) -> PersonView | None:
+        """The directory's person a token was issued to, if any."""
+        try:
+            token = self._get(token_aggregate_id(token_name), AccessToken)
+        except AggregateNotFoundError:  # the owner at the terminal: no token
+            return None
+        email = getattr(token, "person", None)
+        return next((p for p in self.people() if p.email == email), None) if email else None
 
     def record_reminder(self, digest: Digest) -> bool:
         """Record the digest as sent (before sending it); False when one was already

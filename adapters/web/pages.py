@@ -366,8 +366,9 @@ async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -
             form[listed] = _lines(form[listed]) or None
     if verb == "corrections":
         form["retract"] = form.get("retract") == "on"
+    back = str(form.pop("back", ""))
     body = _valid(model, form)
-    where = f"/plans/{plan}/r/{ref}"
+    where = back if back in BACK else f"/plans/{plan}/r/{ref}"
     try:
         recorded = await page(lambda ledger: ledger.change(plan, ref, body))
     except VersionConflict as error:
@@ -379,6 +380,30 @@ async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -
     else:
         page.session.say(f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)}).")
     return RedirectResponse(where, 303)
+
+
+# Inbox
+
+BACK = frozenset({"/inbox"})
+"""The pages a change's form may return to, besides its item's (no open redirect)."""
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox(request: Request, page: Page) -> Response:
+    """What awaits the one signed in: their items due soon and overdue, the updates asked
+    of them, the proposals waiting; each item with a form to record an update."""
+
+    def read(ledger: Ledger) -> dict[str, Any]:
+        found = ledger.inbox(today())
+        items = {(i.plan, i.ref): i for i in [*found.overdue, *found.due_soon]}
+        for asked in found.requests:
+            items.setdefault((asked.plan, asked.ref), ledger.detail(asked.plan, asked.ref))
+        versions = {key: ledger.item(*key)[0].version for key in items}
+        return {"inbox": found, "versions": versions}
+
+    found = await page(read)
+    return render(request, "inbox.html", who=page.grant, role=Role, today=today().isoformat(),
+                  **found)  # fmt: skip
 
 
 # Sign-off

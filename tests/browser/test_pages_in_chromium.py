@@ -101,7 +101,14 @@ def test_the_auditor_finds_no_write_controls(page: Any, site: tuple[str, Seeded]
 
 @pytest.mark.parametrize(
     "path",
-    ["/signin", "/plans", "/plans/dhr2?as_at=2014-02-28", f"/plans/dhr2/r/{OWN}", "/proposals"],
+    [
+        "/signin",
+        "/plans",
+        "/plans/dhr2?as_at=2014-02-28",
+        f"/plans/dhr2/r/{OWN}",
+        "/proposals",
+        "/inbox",
+    ],
 )
 def test_every_page_passes_axe_core_accessibility_checks(
     page: Any, site: tuple[str, Seeded], path: str

@@ -1,4 +1,5 @@
-"""Sign-off in a real browser (issue 27): an agency lead proposes a completion with its
+"""The follow-up cycle in a real browser (issue 27): an agency lead's inbox lists their
+overdue items and records an update from there; the lead proposes a completion with its
 evidence; the coordinator approves it on the approvals page; the item shows completed, and
 its timeline names both."""
 
@@ -19,6 +20,16 @@ def test_a_leads_completion_is_signed_off_by_the_coordinator(
     url, seeded = site
     lead = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(lead, url, seeded.tokens["wmp_lead"])
+    lead.get_by_role("link", name="Inbox").click()
+    overdue = lead.get_by_test_id("overdue")
+    assert "imr/west-mercia-police/1" in overdue.inner_text()
+    assert "cri-pathway" not in lead.content()  # another agency's items are not theirs
+    row = overdue.locator("tbody tr", has_text="imr/west-mercia-police/1")
+    row.get_by_label("When").fill("2014-03-05")
+    row.get_by_label("What was done").fill("Analyst appointed")
+    row.get_by_role("button", name="Record update").click()
+    lead.wait_for_url(f"{url}/inbox")
+    assert "Recorded (1 event)" in lead.get_by_role("status").inner_text()
     lead.goto(f"{url}/plans/dhr2/r/{OWN}")
     lead.get_by_text("Complete", exact=True).click()
     lead.get_by_label("Completed on").fill("2014-03-31")
@@ -30,6 +41,12 @@ def test_a_leads_completion_is_signed_off_by_the_coordinator(
     )
     assert "completion proposed by Wes Lead" in lead.get_by_test_id("awaiting").inner_text()
     assert "completed" not in lead.locator("dl.facts").inner_text()
+    lead.goto(f"{url}/inbox")
+    assert "completion proposed by Wes Lead" in lead.get_by_test_id("proposals").inner_text()
+    inbox = tmp_path / "inbox.png"
+    lead.screenshot(path=str(inbox), full_page=True)
+    if os.environ.get("RECLEDGER_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(inbox, DOCS / inbox.name)
     lead.goto(f"{url}/proposals")
     assert lead.get_by_role("button", name="Approve").count() == 0  # an agency lead's view
 

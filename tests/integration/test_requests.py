@@ -6,12 +6,13 @@ PostgreSQL, and the same after a rebuild of the read models."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from adapters.importing.document import read_document
+from domain.audit import acting_as
 from domain.errors import InvalidCommand
 from domain.rules import is_open
 from service import command_models as cmd
@@ -63,3 +64,25 @@ def test_every_open_item_is_asked_when_no_agency_is_named_and_none_is_refused(
     assert items == len(open_items(ledger)) and set(ledger.requests("dhr2")) == open_items(ledger)
     with pytest.raises(InvalidCommand, match="no open item of Nobody"):
         ledger.request_updates("dhr2", cmd.RequestUpdates(agency="Nobody"))
+
+
+def test_the_inbox_of_a_persons_token_lists_the_items_they_lead_and_asks_of_them(
+    ledger: Ledger,
+) -> None:
+    ledger.register_agency(cmd.RegisterAgency(name=WMP))
+    ledger.register_person(
+        cmd.RegisterPerson(name="Jane", email="jane@wmp.police.uk", agency="west-mercia-police",
+                           aliases=["Det Supt Head of PVP"])
+    )  # fmt: skip
+    led = {
+        item.ref for view in ledger.status("dhr2") for item in view.items()
+        if "Det Supt Head of PVP" in item.leads
+    }  # fmt: skip
+    ledger.request_updates("dhr2", cmd.RequestUpdates(agency=WMP))
+    grant = ledger.authenticate(ledger.issue_token(cmd.IssueToken(person="jane@wmp.police.uk")))
+    with acting_as(grant.name, "api", grant):
+        inbox = ledger.inbox(date(2014, 3, 1))
+    shown = {item.ref for item in [*inbox.overdue, *inbox.due_soon]}
+    assert shown and shown <= led
+    assert {r.ref for r in inbox.requests} <= led and inbox.person.email == "jane@wmp.police.uk"
+    assert inbox.proposals == []
