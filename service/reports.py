@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from domain.audit import current_context
 from domain.errors import NoActor
@@ -17,6 +17,7 @@ from domain.kinds import Status
 from projections.plans import PlanView
 from projections.views import ChangeView, OverdueRow, RecommendationView
 from service import access, integrity
+from service.follow_up import FollowUp, ResponseRate
 from service.queries import Queries
 
 
@@ -72,6 +73,9 @@ class BoardReport:
     counts: dict[str, dict[str, int]]
     """Items, open, completed and overdue: ``before`` the period and ``after`` it (as at
     ``until``)."""
+    responses: list[ResponseRate]
+    """Per agency: the items the requests for updates recorded in the period asked about,
+    and how many were answered."""
     stamp: Stamp
 
 
@@ -110,7 +114,7 @@ def plan_as_at(
 
 
 def board_report(
-    ledger: Queries, plan_id: str, since: date, until: date, stamped: Stamp | None = None
+    ledger: FollowUp, plan_id: str, since: date, until: date, stamped: Stamp | None = None
 ) -> BoardReport:
     """What changed in a period; ``stamped``: made again, as a report said it was made."""
     sealed = stamped or stamp(ledger)  # first: sealing catches the read models up
@@ -140,8 +144,15 @@ def board_report(
             "before": _counts(ledger.status(plan_id, as_at=before_day)),
             "after": _counts(ledger.status(plan_id, as_at=until)),
         },
+        responses=ledger.response_rates(plan_id, *_moments(since, until)),
         stamp=sealed,
     )
+
+
+def _moments(since: date, until: date) -> tuple[datetime, datetime]:
+    """A period of days as moments: from the start of its first to the end of its last (UTC)."""
+    first = datetime.combine(since, time.min, UTC)
+    return first, datetime.combine(until, time.max, UTC)
 
 
 def _counts(views: Iterable[RecommendationView]) -> dict[str, int]:

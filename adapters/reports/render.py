@@ -376,6 +376,10 @@ def board_rows(b: BoardReport) -> dict[str, list[list[Cell]]]:
         ],
         "newly_overdue": [_overdue(row) for row in b.newly_overdue],
         "overdue": [_overdue(row) for row in b.overdue],
+        "responses": [
+            [r.agency or "(none)", r.asked, r.answered, f"{r.answered / r.asked:.0%}"]
+            for r in b.responses
+        ],
     }
 
 
@@ -388,6 +392,7 @@ BOARD_HEADS = {
     "corrections": ["Ref", "Corrected (old → new)", "Reason", "By", "Recorded"],
     "newly_overdue": ["Ref", "Agency", "Target", "Days overdue"],
     "overdue": ["Ref", "Agency", "Target", "Days overdue"],
+    "responses": ["Agency", "Items asked", "Answered", "Response rate"],
 }
 BOARD_SHEETS = {
     "counts": "Counts",
@@ -398,6 +403,7 @@ BOARD_SHEETS = {
     "corrections": "Corrections",
     "newly_overdue": "Newly overdue",
     "overdue": "Overdue",
+    "responses": "Responses",
 }
 """Each table's sheet in a workbook: a short fixed name (its title is in its first row)."""
 BOARD_TITLES = {
@@ -409,6 +415,7 @@ BOARD_TITLES = {
     "corrections": "Corrections recorded",
     "newly_overdue": "Newly overdue",
     "overdue": "Overdue at the end of the period",
+    "responses": "Responses to requests for updates made in the period",
 }
 _templates.globals.update(board_heads=BOARD_HEADS, board_titles=BOARD_TITLES)
 

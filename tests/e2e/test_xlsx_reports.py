@@ -27,6 +27,7 @@ BOARD_SHEETS = {
     "Corrections": "Corrections recorded",
     "Newly overdue": "Newly overdue",
     "Overdue": "Overdue at the end of the period",
+    "Responses": "Responses to requests for updates made in the period",
 }
 """Each table's sheet, and the title its first row holds."""
 

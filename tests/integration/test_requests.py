@@ -86,3 +86,22 @@ def test_the_inbox_of_a_persons_token_lists_the_items_they_lead_and_asks_of_them
     assert shown and shown <= led
     assert {r.ref for r in inbox.requests} <= led and inbox.person.email == "jane@wmp.police.uk"
     assert inbox.proposals == []
+
+
+def test_the_board_report_gives_the_response_rate_per_agency_for_its_period(
+    ledger: Ledger,
+) -> None:
+    from adapters.reports import render
+
+    [item, *_] = sorted(open_items(ledger, WMP))
+    _, asked = ledger.request_updates("dhr2", cmd.RequestUpdates(agency=WMP))
+    ledger.change("dhr2", item, cmd.RecordProgress(text="done", effective="2014-03-01"))
+    today = datetime.now(UTC).date()
+    board = ledger.board_report("dhr2", today - timedelta(days=1), today)
+    [rate] = board.responses
+    assert (rate.agency, rate.asked, rate.answered) == (WMP, asked, 1)
+    text = render.board_report(board, "md").decode()
+    assert "## Responses to requests for updates made in the period (1)" in text
+    assert f"| {WMP} | {rate.asked} | 1 |" in text
+    before = ledger.board_report("dhr2", today - timedelta(days=30), today - timedelta(days=2))
+    assert before.responses == []
