@@ -37,7 +37,7 @@ from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
 from domain.kinds import SETTABLE_STATUSES
 from domain.time_axes import asked_at
 from projections.views import RecommendationView
-from service.command_models import Decide, RaiseRecommendation
+from service.command_models import AddAgencyAlias, AddPersonAlias, Decide, RaiseRecommendation
 from service.ledger import Ledger
 
 M = TypeVar("M", bound=BaseModel)
@@ -404,6 +404,40 @@ async def inbox(request: Request, page: Page) -> Response:
     found = await page(read)
     return render(request, "inbox.html", who=page.grant, role=Role, today=today().isoformat(),
                   **found)  # fmt: skip
+
+
+# Directory
+
+
+@router.get("/directory", response_class=HTMLResponse)
+async def directory(request: Request, page: Page) -> Response:
+    """The agencies with their aliases, the people, and the leads no one is known as."""
+
+    def read(ledger: Ledger) -> dict[str, Any]:
+        return {
+            "agencies": ledger.agencies(),
+            "people": ledger.people(),
+            "unlinked": ledger.unlinked_leads(),
+        }
+
+    found = await page(read)
+    return render(request, "directory.html", who=page.grant, role=Role, **found)
+
+
+@router.post("/directory/agencies/{slug}/aliases", response_class=HTMLResponse)
+async def add_agency_alias(request: Request, slug: str, page: Page) -> Response:
+    adding = _valid(AddAgencyAlias, await _form(request))
+    await page(lambda ledger: ledger.add_agency_alias(slug, adding))
+    page.session.say(f"{adding.alias!r} now names the agency {slug}.")
+    return RedirectResponse("/directory", 303)
+
+
+@router.post("/directory/people/{email}/aliases", response_class=HTMLResponse)
+async def add_person_alias(request: Request, email: str, page: Page) -> Response:
+    adding = _valid(AddPersonAlias, await _form(request))
+    await page(lambda ledger: ledger.add_person_alias(email, adding))
+    page.session.say(f"Leads written {adding.alias!r} are now linked to {email}.")
+    return RedirectResponse("/directory", 303)
 
 
 # Sign-off

@@ -108,6 +108,7 @@ def test_the_auditor_finds_no_write_controls(page: Any, site: tuple[str, Seeded]
         f"/plans/dhr2/r/{OWN}",
         "/proposals",
         "/inbox",
+        "/directory",
     ],
 )
 def test_every_page_passes_axe_core_accessibility_checks(

@@ -78,3 +78,32 @@ def test_a_leads_completion_is_signed_off_by_the_coordinator(
     }
     for opened in (lead, coordinator):
         opened.context.close()
+
+
+def test_the_coordinator_adds_an_agencys_other_spelling_on_the_directory_page(
+    browser: Any, site: tuple[str, Seeded]
+) -> None:
+    import httpx
+
+    url, seeded = site
+    coordinator_token = seeded.tokens["coordinator"]
+    entered = httpx.post(
+        f"{url}/api/directory/agencies",
+        json={"name": "South Worcestershire Community Safety Partnership", "slug": "swcsp"},
+        headers={"Authorization": f"Bearer {coordinator_token}"},
+    )
+    assert entered.status_code == 201, entered.text
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, url, coordinator_token)
+    page.get_by_role("link", name="Directory").click()
+    assert "Steve Sanger" in page.get_by_test_id("unlinked").inner_text()
+    row = page.get_by_test_id("agencies").locator("tbody tr", has_text="swcsp")
+    row.get_by_label("Alias").fill("South Worcestershire Safety Community Partnership")
+    row.get_by_role("button", name="Add alias").click()
+    page.wait_for_url(f"{url}/directory")
+    assert "now names the agency swcsp" in page.get_by_role("status").inner_text()
+    assert "South Worcestershire Safety Community Partnership" in row.inner_text()
+    counts = httpx.get(f"{url}/api/agencies", params={"plan": "dhr2"},
+                       headers={"Authorization": f"Bearer {coordinator_token}"}).json()  # fmt: skip
+    assert "South Worcestershire Safety Community Partnership" not in {r["agency"] for r in counts}
+    page.context.close()
