@@ -428,15 +428,18 @@ async def directory(request: Request, page: Page) -> Response:
 async def add_agency_alias(request: Request, slug: str, page: Page) -> Response:
     adding = _valid(AddAgencyAlias, await _form(request))
     await page(lambda ledger: ledger.add_agency_alias(slug, adding))
-    page.session.say(f"{adding.alias!r} now names the agency {slug}.")
-    return RedirectResponse("/directory", 303)
+    return _back_to_directory(page, f"{adding.alias!r} now names the agency {slug}.")
 
 
 @router.post("/directory/people/{email}/aliases", response_class=HTMLResponse)
 async def add_person_alias(request: Request, email: str, page: Page) -> Response:
     adding = _valid(AddPersonAlias, await _form(request))
     await page(lambda ledger: ledger.add_person_alias(email, adding))
-    page.session.say(f"Leads written {adding.alias!r} are now linked to {email}.")
+    return _back_to_directory(page, f"Leads written {adding.alias!r} are now linked to {email}.")
+
+
+def _back_to_directory(page: SignedIn, said: str) -> Response:
+    page.session.say(said)
     return RedirectResponse("/directory", 303)
 
 

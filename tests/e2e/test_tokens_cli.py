@@ -64,3 +64,15 @@ def test_token_list_shows_whom_role_scope_and_dates_and_never_a_secret(
     assert secret not in text + csv_text + json.dumps(listed)
     refused = shell("--token", lead, "token", "list", ok=False)
     assert refused.returncode == 1 and "list the tokens" in refused.stderr
+
+
+def test_a_token_with_no_name_and_no_person_is_refused_in_one_line(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell("import", str(seed_plan))
+    refused = shell("token", "add", ok=False)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "recledger: a token needs a name and a role, or a person of the directory"
+    )
