@@ -25,7 +25,7 @@ _TEMPLATES = Environment(
 )
 
 
-def message(digest: Digest, *, sender: str, base_url: str | None, within: int) -> EmailMessage:
+def message(digest: Digest, *, sender: str, base_url: str | None) -> EmailMessage:
     """The digest as a message to its person: a text body, and the same as HTML."""
     base = base_url.rstrip("/") if base_url else None
 
@@ -33,7 +33,7 @@ def message(digest: Digest, *, sender: str, base_url: str | None, within: int) -
         return f"{base}/plans/{quote(item.plan)}/r/{quote(item.ref)}"
 
     context = {
-        "digest": digest, "person": digest.person, "day": digest.day, "within": within,
+        "digest": digest, "person": digest.person, "day": digest.day,
         "base_url": base, "link": link,
     }  # fmt: skip
     mail = EmailMessage()

@@ -15,6 +15,7 @@ from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SIGN_OFF_BY_DEFAULT, ReviewKind, SignOff
 from domain.refs import plan_aggregate_id
+from domain.rules import REMINDER_DAYS, REMINDER_DAYS_MAX
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,15 @@ class Plan(Aggregate):
             aggregate.sign_off = frozenset(SignOff(c) for c in self.changes)
             aggregate.coordinators_sign_off = self.coordinators_too
 
+    class ReminderWindowSet(Event):
+        """The coordinator set how many days ahead of its target an open item of the plan is
+        due soon, in reminders and the inbox."""
+
+        days: int
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.reminder_days = self.days
+
     class UpdatesRequested(Event):
         """The coordinator asked the leads of these open items for a progress update (by
         ``due``): a progress update on an item recorded after it answers it for that item."""
@@ -109,6 +119,7 @@ class Plan(Aggregate):
         self.versions: list[DocumentVersion] = []
         self.sign_off: frozenset[SignOff] = SIGN_OFF_BY_DEFAULT
         self.coordinators_sign_off = False
+        self.reminder_days = REMINDER_DAYS
 
     @classmethod
     def open(
@@ -170,6 +181,13 @@ class Plan(Aggregate):
             self.SignOffSet, changes=wanted, coordinators_too=coordinators_too, reason=None,
             effective=None,
         )  # fmt: skip
+
+    def set_reminder_window(self, days: int) -> None:
+        if not 0 <= days <= REMINDER_DAYS_MAX:
+            raise InvalidCommand(f"a reminder window is 0 to {REMINDER_DAYS_MAX} days, got {days}")
+        if days == self.reminder_days:
+            raise RuleViolated(f"plan {self.plan_id!r} already reminds {days} days ahead")
+        self.trigger_event(self.ReminderWindowSet, days=days, reason=None, effective=None)
 
     def needs_sign_off(self, kind: SignOff | None, role: Role) -> bool:
         """Whether a change of this kind, made with this role, is a proposal until a

@@ -700,6 +700,13 @@ class Recommendation(Aggregate):
             raise RuleViolated(f"event {event_id} is already retracted")
         if retract and isinstance(target, Recommendation.Raised):
             raise RuleViolated("the raising of a recommendation cannot be retracted; withdraw it")
+        if isinstance(target, Recommendation.ProposalApproved | Recommendation.ProposalRejected):
+            raise RuleViolated("a decision on a proposal stands; propose the change again")
+        if (
+            isinstance(target, Recommendation.ChangeProposed)
+            and event_id not in self.state.proposals
+        ):
+            raise RuleViolated(f"proposal {event_id} was decided: it can no longer be retracted")
         unknown = [name for name in amendment if name not in target.amendable]
         if unknown:
             allowed = ", ".join(target.amendable) or "none: retract it instead"

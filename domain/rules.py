@@ -20,6 +20,10 @@ OPEN_STATUSES = frozenset({Status.OPEN, Status.IN_PROGRESS})
 """The statuses counted as open: work still to do (ongoing work is done as a practice)."""
 NOT_DUE = frozenset({Status.COMPLETED, Status.WITHDRAWN, Status.ONGOING})
 """The statuses of an item that is due by no day, whatever its target."""
+REMINDER_DAYS = 45
+"""An open item is due soon, for reminders and the inbox, when its target's last day is
+within this many days; a plan may set its own window (``Plan.ReminderWindowSet``)."""
+REMINDER_DAYS_MAX = 366
 NO_LEAD = "(none)"
 """Where the counts per lead count an item that names no lead."""
 
@@ -70,3 +74,9 @@ def assess(
     if (deadline - as_at).days <= AMBER_DAYS:
         return False, None, "amber"
     return False, None, None
+
+
+def is_due_soon(item: Item, day: date, within: int) -> bool:
+    """Open, and due by a day from ``day`` to ``within`` days after it."""
+    deadline = item.target.deadline if item.target else None
+    return is_open(item.status) and deadline is not None and 0 <= (deadline - day).days <= within

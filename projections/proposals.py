@@ -48,11 +48,13 @@ DECIDED: dict[type, str] = {
     Recommendation.ProposalApproved: "approved",
     Recommendation.ProposalRejected: "rejected",
 }
+"""A proposal is also "retracted" when a correction retracts it."""
 
 
 class Proposals:
     name = "proposals"
-    version = 1
+    version = 2
+    """2: a retracted proposal leaves the queue."""
     evidence = False
     tables: tuple[Table, ...] = (proposals,)
 
@@ -77,22 +79,27 @@ class Proposals:
                     "decided_by": None, "decided": None, "decision_reason": None,
                 }  # fmt: skip
                 insert_rows(conn, proposals, [row], tally)
-            elif isinstance(
-                event, Recommendation.ProposalApproved | Recommendation.ProposalRejected
-            ):
-                decided = (
-                    "approved" if isinstance(event, Recommendation.ProposalApproved) else "rejected"
-                )
-                [old] = rows_matching(conn, proposals, ["proposal"], [(event.proposal,)])
-                new = {
-                    **old, "decision": decided, "decided_by": event.actor,
-                    "decided": micros(event.timestamp), "decision_reason": event.reason,
-                }  # fmt: skip
-                tally.rows(proposals, [old], -1)
-                conn.execute(
-                    update(proposals).where(proposals.c.proposal == event.proposal).values(new)
-                )
-                tally.rows(proposals, [new])
+            elif type(event) in DECIDED:
+                _decide(conn, event.proposal, DECIDED[type(event)], event, tally)
+            elif isinstance(event, Recommendation.Corrected) and event.retract:
+                _decide(conn, event.corrects, "retracted", event, tally)
+
+
+def _decide(
+    conn: Connection, proposal: str, decision: str, event: Recommendation.Event, tally: Tally
+) -> None:
+    """Record the decision on a proposal (nothing: ``proposal`` names another event)."""
+    found = rows_matching(conn, proposals, ["proposal"], [(proposal,)])
+    if not found:
+        return
+    [old] = found
+    new = {
+        **old, "decision": decision, "decided_by": event.actor,
+        "decided": micros(event.timestamp), "decision_reason": event.reason,
+    }  # fmt: skip
+    tally.rows(proposals, [old], -1)
+    conn.execute(update(proposals).where(proposals.c.proposal == proposal).values(new))
+    tally.rows(proposals, [new])
 
 
 def _json(proposed: dict[str, Any]) -> str:

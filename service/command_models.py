@@ -27,6 +27,7 @@ from domain.errors import EventNotFound, InvalidCommand, InvalidDate
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SETTABLE_STATUSES, AgencyKind, ReviewKind, SignOff, Status
 from domain.recommendation import Recommendation
+from domain.rules import REMINDER_DAYS_MAX
 from service.store import today
 
 
@@ -326,6 +327,13 @@ class SetSignOff(Command):
 
     changes: list[SignOff]
     coordinators_too: bool = False
+
+
+class SetReminderWindow(Command):
+    """How many days ahead of its target an open item of a plan is due soon, in reminders
+    and the inbox."""
+
+    days: int = Field(ge=0, le=REMINDER_DAYS_MAX)
 
 
 class Decide(Command):

@@ -18,7 +18,7 @@ from service import access
 from service.queries import Queries
 
 if TYPE_CHECKING:  # the commands as values: a query need not build them
-    from service.command_models import RequestUpdates
+    from service.command_models import RequestUpdates, SetReminderWindow
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,13 @@ class FollowUp(Queries):
         plan.request_updates(items, agency=command.agency, due=command.due, message=command.message)
         self.save_atomically(plan, conflict=f"plan {plan_id!r} was changed concurrently; try again")
         return plan, len(items)
+
+    def set_reminder_window(self, plan_id: str, command: SetReminderWindow) -> Plan:
+        access.check_coordinates(plan_id, "set the plan's reminder window")
+        plan = self.plan(plan_id)
+        plan.set_reminder_window(command.days)
+        self.save_atomically(plan, conflict=f"plan {plan_id!r} was changed concurrently; try again")
+        return plan
 
     def requests(self, plan_id: str) -> dict[str, RequestView]:
         """Each item of the plan asked about, with its latest request and whether answered."""

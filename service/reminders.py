@@ -8,8 +8,10 @@ again by a later run the same day. Sending is the adapters' (``adapters.mail``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -18,7 +20,7 @@ from domain.access_token import AccessToken
 from domain.audit import current_grant
 from domain.errors import AlreadyExists
 from domain.refs import token_aggregate_id
-from domain.rules import is_open
+from domain.rules import is_due_soon
 from domain.spelling import spelling_key
 from projections.directory import PersonView, leads_known
 from projections.proposals import ProposalView
@@ -27,9 +29,6 @@ from projections.views import RecommendationView
 from service import access
 from service.approvals import Approvals
 from service.follow_up import FollowUp
-
-DUE_WITHIN_DAYS = 45
-"""An item is due soon when its target's last day is within this many days."""
 
 
 @dataclass(frozen=True)
@@ -54,43 +53,67 @@ class Digest:
         return bool(self.due_soon or self.overdue or self.requests or self.proposals)
 
 
+@dataclass(frozen=True)
+class Work:
+    """An item as at a day, whether it is due soon, and its latest request not answered."""
+
+    item: RecommendationView
+    request: RequestView | None
+    due_soon: bool
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An item's latest request for an update, and the changes to it awaiting sign-off."""
+
+    request: RequestView | None
+    awaiting: tuple[ProposalView, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request": self.request.to_json() if self.request else None,
+            "awaiting": [p.to_json() for p in self.awaiting],
+        }
+
+
+NOTHING_PENDING = Standing(None, ())
+
+
+def with_standing(
+    shown: dict[str, Any], standing: Mapping[tuple[str, str], Standing]
+) -> dict[str, Any]:
+    """An item's JSON, and its sub-actions', with where each stands now (``follow_up``)."""
+    found = standing.get((shown["plan"], shown["ref"]), NOTHING_PENDING)
+    subs = [with_standing(sub, standing) for sub in shown.get("sub_actions", ())]
+    return {**shown, "follow_up": found.to_json(), "sub_actions": subs}
+
+
 class Reminders(FollowUp, Approvals):
     """The digests of a day, and the record of each one sent."""
 
-    def digests(self, day: date, within: int = DUE_WITHIN_DAYS) -> list[Digest]:
+    def digests(self, day: date, within: int | None = None) -> list[Digest]:
         """Each person's digest for ``day`` (as at that day, as known now): those who want
-        reminders, have not had one for the day, and have something waiting."""
+        reminders, have not had one for the day, and have something waiting. Due soon:
+        within each plan's reminder window, or ``within`` days for every plan."""
         access.check_coordinates(None, "send reminders")
         people = [p for p in self.people() if p.reminders]
         linked = self._query(None, lambda conn, today: leads_known(conn), None)
-        items: dict[str, list[RecommendationView]] = {p.email: [] for p in people}
-        requests: dict[str, list[RequestView]] = {p.email: [] for p in people}
+        work: dict[str, list[Work]] = {p.email: [] for p in people}
         pending = self.proposals()
-        for item, request in self._work(day):
-            for email in {linked.get(spelling_key(lead)) for lead in item.leads}:
-                if email in items:
-                    items[email].append(item)
-                    if request is not None:
-                        requests[email].append(request)
-        soon = day + timedelta(days=within)
-        found = []
+        for found in self._work(day, within):
+            for email in {linked.get(spelling_key(lead)) for lead in found.item.leads}:
+                if email in work:
+                    work[email].append(found)
+        digests = []
         for person in people:
             if self.person(person.email).reminded_on == day.isoformat():
                 continue
-            mine = items[person.email]
-            digest = Digest(
-                person,
-                day,
-                [i for i in mine if _due_between(i, day, soon)],
-                [i for i in mine if i.overdue],
-                requests[person.email],
-                pending if not person.agency else [],
-            )
+            digest = _digest(person, day, work[person.email], pending if not person.agency else [])
             if digest:
-                found.append(digest)
-        return found
+                digests.append(digest)
+        return digests
 
-    def inbox(self, day: date, within: int = DUE_WITHIN_DAYS) -> Digest:
+    def inbox(self, day: date) -> Digest:
         """What awaits the one acting, as their digest would say: the items of the person
         their token was issued to (or, without one, of their agencies), due soon and
         overdue, requests on them not answered, and the proposals waiting: a coordinator's
@@ -104,29 +127,38 @@ class Reminders(FollowUp, Approvals):
                 return person.email in {linked.get(spelling_key(lead)) for lead in item.leads}
             return bool(access.owners(item.agency, item.parent or item.ref) & grant.agencies)
 
-        work = [(item, request) for item, request in self._work(day) if mine(item)]
-        items = [item for item, _ in work]
-        requests = [request for _, request in work if request is not None]
         coordinates = grant.role is Role.COORDINATOR
         waiting = [p for p in self.proposals() if coordinates or p.actor == grant.name]
         shown = person or PersonView("", grant.name, "", "", False, ())
-        return Digest(
-            shown, day,
-            [i for i in items if _due_between(i, day, day + timedelta(days=within))],
-            [i for i in items if i.overdue], requests, waiting,
-        )  # fmt: skip
+        return _digest(shown, day, [w for w in self._work(day) if mine(w.item)], waiting)
 
-    def _work(self, day: date) -> list[tuple[RecommendationView, RequestView | None]]:
-        """Every item of every plan the one acting sees, as at ``day``, with its latest
-        request for an update where that is not answered."""
+    def standing(self, plan_id: str | None = None) -> dict[tuple[str, str], Standing]:
+        """Where each item of a plan (or of every plan the one acting sees) stands now in the
+        follow-up cycle, by plan and ref: its latest request for an update, and the changes
+        to it awaiting sign-off. Items with neither are left out."""
+        plans = [plan_id] if plan_id is not None else [p.plan_id for p in self.plans()]
+        requests = {(plan, ref): r for plan in plans for ref, r in self.requests(plan).items()}
+        pending: dict[tuple[str, str], list[ProposalView]] = {}
+        for proposal in self.proposals(plan_id):
+            pending.setdefault((proposal.plan, proposal.ref), []).append(proposal)
+        return {
+            key: Standing(requests.get(key), tuple(pending.get(key, ())))
+            for key in requests.keys() | pending.keys()
+        }
+
+    def _work(self, day: date, within: int | None = None) -> list[Work]:
+        """Every item of every plan the one acting sees, as at ``day``: whether it is due
+        soon (within its plan's window, or ``within`` days), and its latest request for an
+        update where that is not answered."""
         found = []
         for plan in self.plans():
+            window = self.plan(plan.plan_id).reminder_days if within is None else within
             asked = self.requests(plan.plan_id)
             for view in self.status(plan.plan_id, as_at=day):
                 for item in view.items():
                     request = asked.get(item.ref)
                     unanswered = request if request and request.answered_at is None else None
-                    found.append((item, unanswered))
+                    found.append(Work(item, unanswered, is_due_soon(item, day, window)))
         return found
 
     def _person_of(self, token_name: str) -> PersonView | None:
@@ -157,6 +189,14 @@ class Reminders(FollowUp, Approvals):
         self.save_atomically(person, conflict="reminded concurrently")
 
 
-def _due_between(item: RecommendationView, first: date, last: date) -> bool:
-    deadline = item.target.deadline if item.target else None
-    return is_open(item.status) and deadline is not None and first <= deadline <= last
+def _digest(
+    person: PersonView, day: date, work: list[Work], proposals: list[ProposalView]
+) -> Digest:
+    return Digest(
+        person,
+        day,
+        [w.item for w in work if w.due_soon],
+        [w.item for w in work if w.item.overdue],
+        [w.request for w in work if w.request is not None],
+        proposals,
+    )

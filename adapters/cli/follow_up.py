@@ -21,6 +21,7 @@ from adapters.cli.app import (
     say,
 )
 from domain.kinds import SignOff
+from domain.rules import REMINDER_DAYS, REMINDER_DAYS_MAX
 
 if TYPE_CHECKING:  # loaded when a command runs
     from service.ledger import Ledger
@@ -53,6 +54,28 @@ def sign_off(
     say(
         f"plan {plan_id}: {who} {kinds} needs sign-off" if kinds else f"plan {plan_id}: no sign-off"
     )
+
+
+@plan_app.command("reminders")
+def reminder_window(
+    ctx: typer.Context,
+    plan_id: PlanId,
+    days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=REMINDER_DAYS_MAX,
+            help=f"Open items are due soon this many days ahead (default {REMINDER_DAYS}).",
+        ),
+    ],
+) -> None:
+    """Set how far ahead of their targets the plan's open items are due soon, in reminders
+    and the inbox."""
+    from service.command_models import SetReminderWindow
+
+    setting = given(SetReminderWindow, days=days)
+    plan = run(ctx, lambda ledger: ledger.set_reminder_window(plan_id, setting))
+    say(f"plan {plan_id}: items are due soon {plan.reminder_days} days ahead of their targets")
 
 
 @app.command("proposals")
@@ -182,8 +205,13 @@ def remind(
     dry_run: Annotated[bool, typer.Option(help="Print what would be sent; send nothing.")] = False,
     as_at: Annotated[str | None, typer.Option(help="The day (default: today).")] = None,
     days: Annotated[
-        int, typer.Option(min=0, max=366, help="Due soon: within this many days.")
-    ] = 45,
+        int | None,
+        typer.Option(
+            min=0,
+            max=REMINDER_DAYS_MAX,
+            help="Due soon: within this many days, for every plan (default: each plan's window).",
+        ),
+    ] = None,
 ) -> None:
     """Send each person who wants reminders one digest of what awaits them: items due soon
     and overdue, requests not answered, proposals to sign off. At most once a person a day:
@@ -202,7 +230,7 @@ def remind(
     sent = 0
     try:
         for digest in found:
-            sent += _remind(ctx, digest, mailer, settings, days)
+            sent += _remind(ctx, digest, mailer, settings)
     finally:
         if mailer is not None:
             mailer.close()
@@ -210,13 +238,13 @@ def remind(
         say(f"sent {sent} reminder{'s' * (sent != 1)} for {day.isoformat()}")
 
 
-def _remind(ctx: typer.Context, digest: Any, mailer: Any, settings: Any, days: int) -> int:
+def _remind(ctx: typer.Context, digest: Any, mailer: Any, settings: Any) -> int:
     """Print (no ``mailer``: a dry run) or record and send one digest; 1 if it was sent."""
     from smtplib import SMTPException
 
     from adapters.mail import message
 
-    mail = message(digest, sender=settings.mail_from, base_url=settings.base_url, within=days)
+    mail = message(digest, sender=settings.mail_from, base_url=settings.base_url)
     if mailer is None:
         say(f"would send to {digest.person.email}: {len(digest.listed())} item(s)")
         for line in str(mail.get_body(("plain",)).get_content()).splitlines():  # type: ignore[union-attr]

@@ -28,13 +28,18 @@ from domain.values import COUNT_MAX
 
 if TYPE_CHECKING:  # the read side loads when a query runs, not for --help
     from projections.views import OverdueRow, RecommendationView
+    from service.ledger import Ledger
+    from service.reminders import Standing
+
+Notes = dict[tuple[str, str], str]
+"""Where items stand now in the follow-up cycle, in a few words, by plan and ref."""
 
 PlanOption = Annotated[
     str | None, typer.Argument(metavar="[PLAN_ID]", help="One plan (default all).")
 ]
 
 
-def _line(view: RecommendationView | OverdueRow) -> str:
+def _line(view: RecommendationView | OverdueRow, note: str = "") -> str:
     target = view.target.text if view.target else "-"
     target = target[:24] + ("*" if "target" in view.corrected else "")
     late = f"{view.days_overdue} days overdue" if view.overdue else ""
@@ -47,7 +52,23 @@ def _line(view: RecommendationView | OverdueRow) -> str:
         f"{view.plan:<8} {ref:<34} {view.status.value:<11} {(view.rag or '-'):<5} "
         f"target {target:<25} {late:<18} last update {last}  {view.agency[:40]}"
         + ("  (* corrected)" if view.corrected else "")
+        + (f"  [{note}]" if note else "")
     )
+
+
+def _notes(standing: dict[tuple[str, str], Standing] | None) -> Notes:
+    return {key: _follow_up(found) for key, found in (standing or {}).items()}
+
+
+def _follow_up(found: Standing) -> str:
+    """Its latest request for an update and the changes awaiting sign-off, in a few words."""
+    parts = []
+    if found.request is not None:
+        answered = "answered" if found.request.answered_at else "not answered"
+        parts.append(f"update asked {found.request.requested_at.date().isoformat()}, {answered}")
+    if found.awaiting:
+        parts.append("awaiting sign-off: " + ", ".join(p.kind for p in found.awaiting))
+    return "; ".join(parts)
 
 
 CSV_FIELDS = [
@@ -68,12 +89,21 @@ def _csv_row(view: RecommendationView) -> dict[str, Any]:
     }
 
 
-def _show(views: list[RecommendationView], form: str, empty: str, *, nested: bool = False) -> None:
+def _show(
+    views: list[RecommendationView],
+    form: str,
+    empty: str,
+    *,
+    nested: bool = False,
+    standing: dict[tuple[str, str], Standing] | None = None,
+) -> None:
     """A listing; ``nested``: recommendations, each with its sub-actions (as their own
-    rows in a table or CSV, under it; inside its object in JSON)."""
+    rows in a table or CSV, under it; inside its object in JSON); ``standing``: where each
+    item stands now in the follow-up cycle (JSON's ``follow_up``, a note in a table)."""
     if form == "json":
-        emit_json([view.to_json() for view in views])
+        emit_json([_json(view, standing) for view in views])
         return
+    notes = _notes(standing)
     if nested:
         views = [item for view in views for item in view.items()]
     if form == "csv":
@@ -81,10 +111,18 @@ def _show(views: list[RecommendationView], form: str, empty: str, *, nested: boo
     elif not views:
         typer.echo(empty)
     elif (console := terminal()) is not None:
-        console.print(views_table(views, console.width))
+        console.print(views_table(views, console.width, notes))
     else:
         for view in views:
-            say(_line(view))
+            say(_line(view, notes.get((view.plan, view.ref), "")))
+
+
+def _json(
+    view: RecommendationView, standing: dict[tuple[str, str], Standing] | None
+) -> dict[str, Any]:
+    from service.reminders import with_standing
+
+    return view.to_json() if standing is None else with_standing(view.to_json(), standing)
 
 
 @app.command("status")
@@ -101,35 +139,48 @@ def status(
     as_csv: AsCsv = False,
 ) -> None:
     """Every recommendation as at a date (effective axis), as known at a time (recorded axis);
-    or, given a REF, that one in detail."""
+    or, given a REF, that one in detail. Now (neither date given), each item also shows
+    whether its latest request for an update is answered, and any change to it awaiting
+    sign-off."""
     form = listing_format(as_json, as_csv)
     day, moment = as_at_day(as_at), known_at_moment(known_at)
+    now = day is None and moment is None
+
+    def standing(ledger: Ledger, plan: str | None) -> dict[tuple[str, str], Standing] | None:
+        return ledger.standing(plan) if now else None
+
     if ref is not None:
         assert plan_id is not None  # REF comes second
-        view = run(
+        view, found = run(
             ctx,
-            lambda ledger: ledger.detail(plan_id, ref, as_at=day, known_at=moment),
+            lambda ledger: (
+                ledger.detail(plan_id, ref, as_at=day, known_at=moment),
+                standing(ledger, plan_id),
+            ),
             writes=False,
             answers=True,
         )
         if form == "json":
-            emit_json(view.to_json())
+            emit_json(_json(view, found))
         elif form == "csv":
             _show([view], form, "")
         else:
-            for line in _detail(view):
+            for line in _detail(view, _notes(found).get((view.plan, view.ref), "")):
                 say(line)
         return
-    views = run(
+    views, found = run(
         ctx,
-        lambda ledger: ledger.status(plan_id, as_at=day, known_at=moment),
+        lambda ledger: (
+            ledger.status(plan_id, as_at=day, known_at=moment),
+            standing(ledger, plan_id),
+        ),
         writes=False,
         answers=True,
     )
-    _show(views, form, f"no recommendations {asked_at(day, moment)}", nested=True)
+    _show(views, form, f"no recommendations {asked_at(day, moment)}", nested=True, standing=found)
 
 
-def _detail(view: RecommendationView) -> list[str]:
+def _detail(view: RecommendationView, note: str = "") -> list[str]:
     """Everything about one recommendation or sub-action, a field a line, its updates last."""
     target = view.target.text if view.target else "-"
     late = f" ({view.days_overdue} days overdue)" if view.overdue else ""
@@ -153,6 +204,8 @@ def _detail(view: RecommendationView) -> list[str]:
         f"  RAG:       {view.rag or '-'}",
         f"  {raised + ':':<11}{view.raised.text if view.raised else '-'}{fixed(raised)}",
     ]
+    if note:
+        lines.append(f"  follow-up: {note}")
     if not view.parent:
         lines.append(f"  actions:   {len(view.sub_actions) or 'none'}")
     for sub in view.sub_actions:

@@ -33,9 +33,14 @@ _ROOM_FOR_AGENCY = 130
 """Narrower than this, the agency column is left out so that the others stay legible."""
 
 
-def views_table(views: Sequence[RecommendationView | OverdueRow], width: int) -> Table:
-    """One row per item (a sub-action's ref indented under its recommendation); stored
-    text is shown, never obeyed (no markup)."""
+def views_table(
+    views: Sequence[RecommendationView | OverdueRow],
+    width: int,
+    notes: dict[tuple[str, str], str] | None = None,
+) -> Table:
+    """One row per item (a sub-action's ref indented under its recommendation), and where
+    ``notes`` say anything, where each stands in the follow-up cycle; stored text is
+    shown, never obeyed (no markup)."""
     from rich.table import Table
 
     table = Table(header_style="bold", expand=True)
@@ -43,6 +48,9 @@ def views_table(views: Sequence[RecommendationView | OverdueRow], width: int) ->
     if several:
         table.add_column("Plan", no_wrap=True, overflow="ellipsis")
     shown = _COLUMNS if width >= _ROOM_FOR_AGENCY else _COLUMNS[:-1]
+    notes = {key: note for key, note in (notes or {}).items() if note}
+    if notes:
+        shown = (*shown, ("Follow-up", 2))
     for header, ratio in shown:
         table.add_column(header, no_wrap=True, overflow="ellipsis", ratio=ratio or None)
     for view in views:
@@ -63,8 +71,10 @@ def views_table(views: Sequence[RecommendationView | OverdueRow], width: int) ->
             mark("leads", "; ".join(view.leads) or "-"),
             last,
             mark("agency", view.agency or "-"),
-        ]
-        row = [view.plan, *cells[: len(shown)]] if several else cells[: len(shown)]
+        ][: len(shown) - bool(notes)]
+        if notes:
+            cells.append(notes.get((view.plan, view.ref), ""))
+        row = [view.plan, *cells] if several else cells
         table.add_row(*(_text(cell) for cell in row))
     return table
 

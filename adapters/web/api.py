@@ -45,6 +45,7 @@ from service.command_models import (
     RegisterPerson,
     RequestUpdates,
     RevokeToken,
+    SetReminderWindow,
     SetSignOff,
 )
 from service.ledger import Ledger
@@ -205,13 +206,23 @@ async def recommendations(
     plan: str, call: Call, as_at: AsAt = None, known_at: KnownAt = None
 ) -> Response:
     """Every recommendation of the plan as at a date, as known at a moment: the objects of
-    ``recledger status PLAN --json``."""
+    ``recledger status PLAN --json``. Now (neither date given), each with ``follow_up``."""
     day = as_at or today()
-    return await kept(
-        call,
-        ("status", plan, day, known_at),
-        lambda ledger: [v.to_json() for v in ledger.status(plan, as_at=day, known_at=known_at)],
-    )
+
+    def status(ledger: Ledger) -> list[dict[str, Any]]:
+        views = ledger.status(plan, as_at=day, known_at=known_at)
+        standing = ledger.standing(plan) if as_at is None and known_at is None else None
+        return [_shown(view, standing) for view in views]
+
+    return await kept(call, ("status", plan, day, known_at, as_at is None), status)
+
+
+def _shown(view: Any, standing: Any) -> dict[str, Any]:
+    """A view's JSON, with where it stands now in the follow-up cycle when that is asked."""
+    from service.reminders import with_standing
+
+    found: dict[str, Any] = view.to_json()
+    return found if standing is None else with_standing(found, standing)
 
 
 @router.get(
@@ -235,12 +246,14 @@ async def history(plan: str, ref: str, call: Call) -> JSONResponse:
 async def recommendation(
     plan: str, ref: str, call: Call, as_at: AsAt = None, known_at: KnownAt = None
 ) -> JSONResponse:
-    """One recommendation (with its sub-actions) or sub-action, and its version now."""
+    """One recommendation (with its sub-actions) or sub-action, and its version now; now
+    (neither date given), with ``follow_up``."""
 
     def detail(ledger: Ledger) -> dict[str, Any]:
         rec, _ = ledger.item(plan, ref)
         view = ledger.detail(plan, ref, as_at=as_at, known_at=known_at)
-        return {**view.to_json(), "version": rec.version}
+        standing = ledger.standing(plan) if as_at is None and known_at is None else None
+        return {**_shown(view, standing), "version": rec.version}
 
     return as_stored(await call(detail))
 
@@ -666,6 +679,14 @@ async def set_sign_off(plan: str, body: SetSignOff, call: Call) -> dict[str, Any
     found = await call(lambda ledger: ledger.set_sign_off(plan, body))
     changes = sorted(kind.value for kind in found.sign_off)
     return {"changes": changes, "coordinators_too": found.coordinators_sign_off}
+
+
+@writes.put("/plans/{plan}/reminder-window", response_model=m.ReminderWindowOut, tags=["requests"])
+async def set_reminder_window(plan: str, body: SetReminderWindow, call: Call) -> dict[str, Any]:
+    """How many days ahead of their targets the plan's open items are due soon, in
+    reminders and the inbox (coordinators)."""
+    found = await call(lambda ledger: ledger.set_reminder_window(plan, body))
+    return {"days": found.reminder_days}
 
 
 @router.get("/tokens", response_model=list[m.TokenListedOut], tags=["access"])

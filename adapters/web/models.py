@@ -39,13 +39,30 @@ CHANGES: dict[str, type[Change]] = {
 # Responses: the ledger's records where it has them (their JSON form is pydantic's, so
 # their schemas are what the routes answer), else models of the service's plain answers.
 
-RecommendationOut = RecommendationView
 OverduePageOut = Page
 AuditRowOut = AuditRow
 
 
+class StandingOut(BaseModel):
+    """Where an item stands now in the follow-up cycle."""
+
+    request: RequestOut | None = Field(description="Its latest request for an update.")
+    awaiting: list[ProposalOut] = Field(description="The changes to it awaiting sign-off.")
+
+
 @dataclass(frozen=True, kw_only=True)
-class RecommendationDetailOut(RecommendationView):
+class RecommendationOut(RecommendationView):
+    follow_up: Annotated[
+        StandingOut | None,
+        Field(
+            description="Now only (neither as_at nor known_at given): where it stands in "
+            "the follow-up cycle; its sub-actions carry theirs."
+        ),
+    ] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecommendationDetailOut(RecommendationOut):
     version: Annotated[
         int, Field(description="Its version now: send it as expected_version to write.")
     ]
@@ -161,7 +178,7 @@ class ProposalOut(BaseModel):
     reason: str | None
     actor: str
     recorded_at: datetime
-    decision: Literal["pending", "approved", "rejected"]
+    decision: Literal["pending", "approved", "rejected", "retracted"]
     decided_by: str | None
     decided_at: datetime | None
     decision_reason: str | None
@@ -189,6 +206,10 @@ class ResponseRateOut(BaseModel):
 
 class DecidedOut(BaseModel):
     event_ids: list[str]
+
+
+class ReminderWindowOut(BaseModel):
+    days: int
 
 
 class SignOffOut(BaseModel):

@@ -77,3 +77,42 @@ def test_a_request_lists_its_items_and_a_later_update_answers_one(
     assert f"{WMP}\tasked " in text and "\tdue 2014-03-31\tanswered " in text
     nobody = shell("request", "dhr2", "--agency", "Nobody", ok=False)
     assert nobody.returncode == 1 and "no open item of Nobody" in nobody.stderr
+
+
+def test_status_now_shows_each_items_request_and_what_awaits_sign_off(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell("import", str(seed_plan))
+    lead = shell("token", "add", "lee", "--role", "agency_lead", "--agency",
+                 "west-mercia-police").stdout.splitlines()[-1]  # fmt: skip
+    shell("request", "dhr2", "--agency", "West Mercia Police")
+    shell("--token", lead, "complete", "dhr2", WMP, "--effective", "2014-03-01")
+    shell("update", "dhr2", "imr/west-mercia-police/2", "--text", "begun", "--effective",
+          "2014-03-01")  # fmt: skip
+    rows = {v["ref"]: v for v in json.loads(shell("status", "dhr2", "--json").stdout)}
+    waiting, answered = rows[WMP]["follow_up"], rows["imr/west-mercia-police/2"]["follow_up"]
+    assert waiting["request"]["answered"] is False
+    assert [(p["kind"], p["actor"]) for p in waiting["awaiting"]] == [("completion", "lee")]
+    assert answered["request"]["answered"] is True and answered["awaiting"] == []
+    others = [v["follow_up"] for v in rows.values() if v["agency"] != "West Mercia Police"]
+    assert others and all(f == {"request": None, "awaiting": []} for f in others)
+    detail = shell("status", "dhr2", WMP).stdout
+    assert "not answered; awaiting sign-off: completion" in detail
+    line = next(row for row in shell("status", "dhr2").stdout.splitlines() if f" {WMP} " in row)
+    assert line.endswith("not answered; awaiting sign-off: completion]")
+    as_at = json.loads(shell("status", "dhr2", "--json", "--as-at", "2014-03-01").stdout)
+    assert all("follow_up" not in v for v in as_at)  # where it stands is now's, not a past day's
+    assert "follow_up" in json.loads(shell("status", "dhr2", WMP, "--json").stdout)
+
+
+def test_plan_reminders_sets_how_far_ahead_items_are_due_soon(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
+    shell("import", str(seed_plan))
+    said = shell("plan", "reminders", "dhr2", "--days", "90")
+    assert said.stdout.strip() == "plan dhr2: items are due soon 90 days ahead of their targets"
+    again = shell("plan", "reminders", "dhr2", "--days", "90", ok=False)
+    assert again.returncode == 1 and "already reminds 90 days ahead" in again.stderr
+    assert shell("plan", "reminders", "dhr2", "--days", "400", ok=False).returncode == 2

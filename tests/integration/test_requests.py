@@ -105,3 +105,46 @@ def test_the_board_report_gives_the_response_rate_per_agency_for_its_period(
     assert f"| {WMP} | {rate.asked} | 1 |" in text
     before = ledger.board_report("dhr2", today - timedelta(days=30), today - timedelta(days=2))
     assert before.responses == []
+
+
+def test_standing_gives_each_items_latest_request_answered_or_not_and_what_awaits_sign_off(
+    ledger: Ledger,
+) -> None:
+    from domain.access import Grant, Role
+
+    [first, second, *rest] = sorted(open_items(ledger, WMP))
+    ledger.request_updates("dhr2", cmd.RequestUpdates(agency=WMP))
+    ledger.change("dhr2", first, cmd.RecordProgress(text="done so far", effective="2014-03-01"))
+    lead = Grant("lee", Role.AGENCY_LEAD, frozenset({"west-mercia-police"}))
+    with acting_as(lead.name, "api", lead):
+        ledger.change("dhr2", second, cmd.Complete(effective="2014-03-01", evidence="audit"))
+    standing = ledger.standing("dhr2")
+    assert set(standing) == {("dhr2", ref) for ref in [first, second, *rest]}
+    answered, waiting = standing["dhr2", first], standing["dhr2", second]
+    assert answered.request is not None and answered.request.answered_at is not None
+    assert answered.awaiting == ()
+    assert waiting.request is not None and waiting.request.answered_at is None
+    assert [(p.kind, p.actor) for p in waiting.awaiting] == [("completion", "lee")]
+    assert ledger.standing() == standing  # every plan the one acting sees: the one here
+
+
+def test_a_plans_reminder_window_decides_what_is_due_soon_in_digests(ledger: Ledger) -> None:
+    from domain.errors import RuleViolated
+
+    jane = ["Det Supt Head of PVP"]
+    ledger.register_person(cmd.RegisterPerson(name="Jane", email="jane@x.org", aliases=jane))
+    day = date(2013, 9, 1)  # before the seed's targets
+
+    def due_soon(within: int | None = None) -> set[str]:
+        return {i.ref for d in ledger.digests(day, within) for i in d.due_soon}
+
+    assert ledger.plan("dhr2").reminder_days == 45
+    by_default = due_soon()
+    ledger.set_reminder_window("dhr2", cmd.SetReminderWindow(days=366))
+    wide = due_soon()
+    assert by_default < wide and wide == due_soon(366)
+    assert due_soon(45) == by_default  # a window given for the run is every plan's
+    ledger.set_reminder_window("dhr2", cmd.SetReminderWindow(days=0))
+    assert due_soon() == set()
+    with pytest.raises(RuleViolated, match="already reminds 0 days ahead"):
+        ledger.set_reminder_window("dhr2", cmd.SetReminderWindow(days=0))

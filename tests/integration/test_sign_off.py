@@ -14,7 +14,7 @@ import pytest
 from adapters.importing.document import read_document
 from domain.access import Grant, Role
 from domain.audit import acting_as
-from domain.errors import InvalidCommand, InvalidDate, NotPermitted, RuleViolated
+from domain.errors import EventNotFound, InvalidCommand, InvalidDate, NotPermitted, RuleViolated
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SignOff, Status
 from service import command_models as cmd
@@ -132,3 +132,29 @@ def test_a_proposal_is_refused_now_when_the_change_itself_would_be(ledger: Ledge
         with pytest.raises(InvalidDate, match="starts after today"):
             ledger.change("dhr2", WMP, cmd.Complete(effective="2099-01-01"))
     assert ledger.proposals() == []
+
+
+def test_a_retracted_proposal_leaves_the_queue_and_a_decision_cannot_be_retracted(
+    ledger: Ledger,
+) -> None:
+    with as_(LEAD):
+        retracted = ledger.change("dhr2", WMP, CHANGES[SignOff.EXTENSION]).proposal
+        approved = ledger.change("dhr2", WMP, CHANGES[SignOff.AGENCY]).proposal
+    assert retracted is not None and approved is not None
+    with as_(CORA):
+        ledger.change("dhr2", WMP, cmd.Correct(event=retracted, retract=True, reason="by mistake"))
+        [approval, _] = ledger.decide(approved, cmd.Decide(approve=True))
+        with pytest.raises(RuleViolated, match="was decided: it can no longer be retracted"):
+            ledger.change("dhr2", WMP, cmd.Correct(event=approved, retract=True, reason="x"))
+        with pytest.raises(RuleViolated, match="a decision on a proposal stands"):
+            ledger.change("dhr2", WMP, cmd.Correct(event=approval, retract=True, reason="x"))
+    assert ledger.proposals() == []
+    decided = {p.proposal: p for p in ledger.proposals(pending_only=False)}
+    assert (decided[retracted].decision, decided[retracted].decided_by) == ("retracted", "cora")
+    assert decided[retracted].decision_reason == "by mistake"
+    assert decided[approved].decision == "approved"
+    with as_(CORA), pytest.raises(EventNotFound):  # nothing left to decide
+        ledger.decide(retracted, cmd.Decide(approve=True))
+    assert item(ledger).target != FuzzyDate.parse("December 2030")
+    ledger.rebuild()  # the read models from the log alone: the same queue
+    assert {p.proposal: p for p in ledger.proposals(pending_only=False)} == decided

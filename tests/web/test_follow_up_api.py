@@ -100,3 +100,23 @@ def test_a_coordinator_requests_updates_and_the_rates_count_the_answers(
     later = client.get("/api/plans/dhr2/response-rates", params={"since": "2999-01-01"},
                        headers=auth(coordinator))  # fmt: skip
     assert later.status_code == 200 and later.json() == []
+    detail = client.get(f"/api/plans/dhr2/recommendations/{OWN}", headers=auth(lead)).json()
+    assert detail["follow_up"]["request"]["answered"] is True
+    assert detail["follow_up"]["awaiting"] == []
+    status = client.get("/api/plans/dhr2/recommendations", headers=auth(coordinator)).json()
+    follow_ups = {v["ref"]: v["follow_up"] for v in status}
+    assert sum(bool(f["request"]) for f in follow_ups.values()) == items
+    assert follow_ups[OWN]["request"]["answered"] is True
+    then = client.get("/api/plans/dhr2/recommendations", params={"as_at": "2014-03-01"},
+                      headers=auth(coordinator)).json()  # fmt: skip
+    assert all("follow_up" not in v for v in then)  # where it stands is now's
+
+
+def test_a_coordinator_sets_a_plans_reminder_window(client: TestClient, seeded: Seeded) -> None:
+    lead, coordinator = seeded.tokens["wmp_lead"], seeded.tokens["coordinator"]
+    url = "/api/plans/dhr2/reminder-window"
+    assert client.put(url, json={"days": 60}, headers=auth(lead)).status_code == 403
+    answer = client.put(url, json={"days": 60}, headers=auth(coordinator))
+    assert answer.status_code == 200 and answer.json() == {"days": 60}
+    assert client.put(url, json={"days": 60}, headers=auth(coordinator)).status_code == 409
+    assert client.put(url, json={"days": -1}, headers=auth(coordinator)).status_code == 422
