@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from contextlib import suppress
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -40,6 +42,10 @@ def message(digest: Digest, *, sender: str, base_url: str | None) -> EmailMessag
     mail["From"] = sender
     mail["To"] = f"{digest.person.name} <{digest.person.email}>"
     mail["Subject"] = f"What awaits you in the action plans, {digest.day.isoformat()}"
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = make_msgid(
+        "reminder", domain=sender.rpartition("@")[2].strip("> ") or None
+    )
     mail.set_content(_TEMPLATES.get_template("digest.txt").render(context))
     mail.add_alternative(_TEMPLATES.get_template("digest.html").render(context), subtype="html")
     return mail
@@ -65,11 +71,16 @@ class Mailer:
     def send(self, mail: EmailMessage) -> None:
         if self._smtp is None:
             self._smtp = self._connect()
-        self._smtp.send_message(mail)
+        try:
+            self._smtp.send_message(mail)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self._smtp = None  # the next message connects again
+            raise
 
     def close(self) -> None:
         if self._smtp is not None:
-            self._smtp.quit()
+            with suppress(smtplib.SMTPException, OSError):  # gone already: no goodbye
+                self._smtp.quit()
             self._smtp = None
 
     def _connect(self) -> smtplib.SMTP:

@@ -35,7 +35,8 @@ def test_a_known_at_month_is_the_end_of_its_last_day(recledger: Recledger, form:
     today = date.today()  # the seed was imported today: known this month, not in the last
     last = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
     known = recledger("status", "dhr2", "--known-at", f"{today:{form}}", "--json").stdout
-    assert json.loads(known) == json.loads(recledger("status", "dhr2", "--json").stdout)
+    now = recledger("status", "dhr2", "--as-at", today.isoformat(), "--json").stdout
+    assert json.loads(known) == json.loads(now)  # "now" asked as at a day: no follow_up
     assert known == recledger("status", "dhr2", "--known-at", last.isoformat(), "--json").stdout
     before = date(today.year, today.month, 1) - timedelta(days=1)
     assert recledger("status", "dhr2", "--known-at", f"{before:{form}}", "--json").stdout == "[]\n"

@@ -94,6 +94,7 @@ def test_remind_sends_one_digest_a_person_a_day_and_resends_only_what_failed(
     assert f"not sent to {CORA}" in first.stderr
     [jane] = received.to(JANE)
     assert jane["From"] == "ledger@csp.gov.uk" and "2014-03-01" in jane["Subject"]
+    assert jane["Date"] and jane["Message-ID"].endswith("@csp.gov.uk>")  # RFC 5322
     body = text_of(jane)
     assert "Overdue (2):" in body and "dhr2 imr/west-mercia-police/1: due Autumn 2013" in body
     assert "https://ledger.example.org/plans/dhr2/r/imr/west-mercia-police/1" in body
