@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.agency import Agency
+from domain.person import Person
 from domain.plan import Plan
 from domain.recommendation import Recommendation
 from domain.state import sub_action_ref
@@ -65,6 +66,8 @@ def audit(
             places[event.originator_id] = (event.plan_id, event.ref)
         elif isinstance(event, Agency.Registered):  # the directory's: no plan, its slug
             places[event.originator_id] = ("", f"agency/{event.slug}")
+        elif isinstance(event, Person.Registered):  # ... and its e-mail address
+            places[event.originator_id] = ("", f"person/{event.email}")
         if (event_type is not None and event.type_name != event_type) or (
             actor is not None and event.actor != actor
         ):
@@ -84,8 +87,15 @@ def audit(
             plan=plan,
             ref=ref,
             type=event.type_name,
-            effective=event.effective.text if getattr(event, "effective", None) else "",
+            effective=_effective(event),
             reason=getattr(event, "reason", None) or "",
             source=event.source,
             hash=entry.leaf().hex(),
         )
+
+
+def _effective(event: Any) -> str:
+    """When it took effect: its date; a reminder's, the day it was for."""
+    if getattr(event, "effective", None):
+        return str(event.effective.text)
+    return str(getattr(event, "day", ""))

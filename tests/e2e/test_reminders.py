@@ -7,6 +7,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import email
+import json
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
@@ -110,8 +111,11 @@ def test_remind_sends_one_digest_a_person_a_day_and_resends_only_what_failed(
     assert len(received.to(JANE)) == 1
     third = shell("remind", "--as-at", "2014-03-01")
     assert "sent 0 reminders" in third.stdout and len(received.messages) == 2
-    history = shell("audit", "--type", "Reminded", "--json").stdout
-    assert history.count('"type": "Reminded"') == 3  # Jane, Cora refused, Cora again
+    history = json.loads(shell("audit", "--type", "Reminded", "--json").stdout)
+    assert sorted((row["ref"], row["effective"]) for row in history) == [  # whom, which day
+        *[(f"person/{CORA}", "2014-03-01")] * 2,
+        (f"person/{JANE}", "2014-03-01"),
+    ]  # Jane, Cora refused, Cora again
 
 
 def test_remind_without_a_mail_server_is_refused_in_one_line(
