@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from domain.fold import fold
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, fold
+from domain.recommendation import Recommendation
 from domain.refs import recommendation_aggregate_id
 from domain.rules import assess
 from domain.state import RecommendationState

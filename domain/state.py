@@ -1,5 +1,5 @@
 """What is true of a recommendation and its sub-actions after a sequence of events: the
-state the fold (``domain.recommendation.fold``) builds, and the one rule that settles a
+state the fold (``domain.fold.fold``) builds, and the one rule that settles a
 recommendation by its sub-actions."""
 
 from __future__ import annotations

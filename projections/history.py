@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from domain.events import AuditedEvent
+from domain.fold import amendments, fold, item_refs, retracted
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, amendments, fold, item_refs, retracted
+from domain.recommendation import Recommendation
 
 
 @dataclass(frozen=True)

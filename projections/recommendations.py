@@ -20,8 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
+from domain.fold import amendments
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation, amendments
+from domain.recommendation import Recommendation
 from domain.rules import NO_LEAD, deadline_due, due_by
 from projections import record, workload
 from projections.bulk import insert_rows, rows_matching

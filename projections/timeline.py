@@ -16,7 +16,7 @@ The rules (also in the README):
   known of the past);
 - a recommendation exists as at D once its raising counts.
 
-The meaning of events is the domain's: ``domain.recommendation.fold`` on the qualifying
+The meaning of events is the domain's: ``domain.fold.fold`` on the qualifying
 events, in log order. A new non-correction event is the last in log order, so for every
 D where it counts the new state is the old one evolved by it (``_step``). A correction
 changes the meaning of an earlier event, so the segments are recomputed: the events read
@@ -31,15 +31,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
+from domain.fold import amendments, corrections, initial_state, read_through, retracted
 from domain.kinds import Status
-from domain.recommendation import (
-    Recommendation,
-    amendments,
-    corrections,
-    initial_state,
-    read_through,
-    retracted,
-)
+from domain.recommendation import Recommendation
 from projections.item import Item, record, state_of
 
 BEGINNING = date.min

@@ -23,9 +23,10 @@ from adapters.settings import Settings
 from adapters.storage import bootstrap
 from domain.audit import acting_as_owner
 from domain.errors import LedgerError
+from domain.fold import fold
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SETTABLE_STATUSES
-from domain.recommendation import Recommendation, fold
+from domain.recommendation import Recommendation
 from service.command_models import OpenPlan
 
 REFS = ["overview/1", "overview/2", "imr/west-mercia-police/1"]

@@ -30,9 +30,10 @@ from adapters.storage import bootstrap, read_models
 from bench.naive import state_as_at
 from domain.audit import acting_as_owner
 from domain.errors import LedgerError
+from domain.fold import item_refs
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
-from domain.recommendation import Recommendation, item_refs
+from domain.recommendation import Recommendation
 from domain.refs import recommendation_aggregate_id
 from service import command_models as cmd
 from tests.projection_rows import FailingAfter, Interrupted, digests, rows

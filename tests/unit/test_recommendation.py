@@ -15,10 +15,11 @@ from domain.errors import (
     NoActor,
     RuleViolated,
 )
+from domain.fold import fold
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
 from domain.plan import Plan
-from domain.recommendation import Recommendation, fold
+from domain.recommendation import Recommendation
 from domain.refs import Ref, recommendation_aggregate_id
 
 

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from domain.audit import acting_as_owner
 from domain.errors import InvalidCommand, LedgerError, RecommendationNotFound, RuleViolated
+from domain.fold import fold, item_refs
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
-from domain.recommendation import Recommendation, fold, item_refs
+from domain.recommendation import Recommendation
 
 
 @pytest.fixture(autouse=True)
