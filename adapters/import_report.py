@@ -32,6 +32,7 @@ def report_json(
         "themes": _themes(document),
         "dry_run": dry_run,
         "already_imported": outcome.already_imported,
+        "unchanged_since": outcome.unchanged_since,
         "events": [
             {
                 "subject": subject,
@@ -65,6 +66,9 @@ def report_text(
     lines += [f"  theme {theme!r}: {count}" for theme, count in _themes(document).items()]
     if outcome.already_imported:
         lines.append("this version was imported before: nothing recorded")
+    elif outcome.unchanged_since is not None:
+        would = "would record" if dry_run else "recorded"
+        lines.append(f"unchanged since {outcome.unchanged_since}: {would} this version only")
     elif dry_run:
         lines.append(f"dry run: would record {len(outcome.events)} events (nothing written)")
         lines += [
@@ -73,6 +77,9 @@ def report_text(
         ]
     else:
         lines.append(f"recorded {len(outcome.events)} events")
+    if outcome.unchanged_since is not None and warnings:  # given when it was read before
+        lines.append(f"its {len(warnings)} reading warnings are those of {outcome.unchanged_since}")
+        warnings = []
     found = _all(warnings, outcome)
     if found:
         lines.append(f"warnings ({len(found)}), for a person to review:")

@@ -38,6 +38,9 @@ class ImportOutcome:
     """(plan id or ref, event) for every event recorded, or that would be in a dry run."""
     notes: list[str] = field(default_factory=list)
     """Differences the import saw but would not act on by itself (for a person to review)."""
+    unchanged_since: str | None = None
+    """The version the document says nothing new since (this one, if imported before), so
+    its reading's warnings were given then; None: it changed something."""
 
 
 def import_document(ledger: Queries, document: PlanDocument, *, dry_run: bool) -> ImportOutcome:
@@ -55,7 +58,7 @@ def import_document(ledger: Queries, document: PlanDocument, *, dry_run: bool) -
             )
         stated = document.agreed if document.agreed and not document.agreed.inferred else None
         if known is not None and stated is None:
-            outcome.already_imported = True
+            outcome.already_imported, outcome.unchanged_since = True, known.label
             return outcome
         recs: dict[str, Recommendation | None] = {
             doc.ref: _existing(ledger, document.plan_id, doc.ref)
@@ -83,6 +86,10 @@ def import_document(ledger: Queries, document: PlanDocument, *, dry_run: bool) -
             _restate_agreement(plan, loaded, document, stated)
     changed: list[Any] = [a for a in (plan, *recs.values()) if a is not None and a.pending_events]
     outcome.already_imported = known is not None and not changed
+    if outcome.already_imported:
+        outcome.unchanged_since = document.version_label
+    elif changed == [plan] and not first and len(plan.pending_events) == 1:  # the version alone
+        outcome.unchanged_since = plan.versions[-2].label
     outcome.events = [
         (getattr(aggregate, "plan_id", None) or aggregate.state.ref, event)
         for aggregate in changed

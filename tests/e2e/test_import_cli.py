@@ -64,6 +64,22 @@ def test_json_report_and_a_second_import_that_records_nothing(
     assert second["already_imported"] is True and second["events"] == []
     again = recledger(tmp_path, "import", str(seed_plan)).stdout
     assert "imported before: nothing recorded" in again
+    assert "  line " not in again and f"its {len(first['warnings'])} reading warnings" in again
+
+
+def test_a_new_version_that_changes_nothing_says_since_when_and_repeats_no_warning(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    recledger(tmp_path, "import", str(seed_plan))
+    same = tmp_path / "v3.txt"
+    same.write_text(seed_plan.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    report = json.loads(
+        recledger(tmp_path, "import", str(same), "--version", "3rd", "--json").stdout
+    )
+    assert report["unchanged_since"] == "2nd Version dated 29th May 2014"
+    assert [e["type"] for e in report["events"]] == ["DocumentVersionRecorded"]
+    text = recledger(tmp_path, "import", str(same), "--version", "4th").stdout
+    assert "unchanged since 3rd: recorded this version only" in text and "  line " not in text
 
 
 def test_a_dry_run_prints_the_events_and_writes_nothing(tmp_path: Path, seed_plan: Path) -> None:
