@@ -6,6 +6,10 @@ token again by its name, so a revoked token stops at once, and signing out ends 
 session everywhere. Every form carries the session's CSRF token (the sign-in form, before
 there is a session, a random one also set in a cookie: a double-submit). The forms use
 the API's request models and use cases, so a page cannot do what the API refuses.
+
+A write the ledger refuses (``written``) shows again the page its form was on, with the
+refusal's status and message and what was typed in that form (the templates read it with
+``kept``); the follow-up pages (approvals, requests) are in ``adapters.web.follow_up_pages``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import hmac
 import secrets
 from calendar import monthrange
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -20,6 +26,8 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from pydantic import BaseModel, ValidationError
 from swagger_ui_bundle import swagger_ui_path
 
@@ -28,16 +36,17 @@ from adapters.reports.shape import section_title, sections
 from adapters.web import models as m
 from adapters.web.api import Caller, import_upload, report_file, today
 from adapters.web.chart import trend_svg
+from adapters.web.errors import status_of
 from adapters.web.gateway import Bearer, Gateway, SessionOf
 from adapters.web.limits import PAGE_FORM, UPLOAD_FORM
 from adapters.web.sessions import Session
 from domain.access import Grant, Role
-from domain.errors import InvalidCommand, LedgerError, NotAuthenticated, VersionConflict
+from domain.errors import InvalidCommand, LedgerError, NotAuthenticated
 from domain.fuzzy_date import parse_as_at, parse_known_at, parse_since
 from domain.kinds import SETTABLE_STATUSES
 from domain.time_axes import asked_at
 from projections.views import RecommendationView
-from service.command_models import AddAgencyAlias, AddPersonAlias, Decide, RaiseRecommendation
+from service.command_models import AddAgencyAlias, AddPersonAlias, RaiseRecommendation
 from service.ledger import Ledger
 
 M = TypeVar("M", bound=BaseModel)
@@ -96,6 +105,10 @@ Page = Annotated[SignedIn, Depends(signed_in)]
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("who", None)
+    refused: Refused | None = getattr(request.state, "refused", None)
+    if refused is not None:  # the page a refused form was on, shown again (``written``)
+        code, context["said"], context["typed"] = refused.status, refused.said, refused.typed
+    context.setdefault("typed", {})
     session = session_of(request)
     flash = session.said() if session else None
     lag = getattr(request.state, "lag", None)  # noted by a call, where a worker projects
@@ -120,7 +133,52 @@ def render(request: Request, name: str, code: int = 200, **context: Any) -> HTML
 def error_page(request: Request, status: int, message: str) -> Response:
     if status == 401:
         return RedirectResponse("/signin", 303)
+    request.state.refused = None  # not the page a form was on after all
     return render(request, "error.html", status, status=status, message=message)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A write refused: its status, its message, and what was typed, by the form's name."""
+
+    status: int
+    said: str
+    typed: dict[str, dict[str, str]]
+
+
+Posted = dict[str, Any]
+
+
+async def written(
+    request: Request,
+    form: Posted,
+    write: Callable[[Posted], Awaitable[Response]],
+    again: Callable[[], Awaitable[Response]],
+) -> Response:
+    """``write``'s answer (given a copy of the posted form to make its command of); if the
+    ledger refuses it (bad input, a rule, a stale version, not permitted, not found), the
+    page the form was on (``again``: its GET route's answer) with the refusal's status and
+    message, and in the form posted (its ``form`` field names it) what was typed. Where
+    that page cannot be shown either, or the session or storage failed, the error page."""
+    try:
+        return await write(dict(form))
+    except LedgerError as error:
+        status = status_of(error)
+        if status in (401, 503):
+            raise
+        typed = {str(form.get("form", "")): form}
+        request.state.refused = Refused(status, f"Not recorded: {error}", typed)
+        try:
+            return await again()
+        except LedgerError:
+            raise error from None
+
+
+@pass_context
+def kept(context: Context, form: str, field: str, default: Any = "") -> Any:
+    """What was typed in ``field`` of the form named ``form`` when it was refused."""
+    typed: dict[str, dict[str, Any]] = context.get("typed") or {}
+    return typed.get(form, {}).get(field, default)
 
 
 def _day(text: str | None, field: str, *, first: bool = False) -> date | None:
@@ -191,7 +249,7 @@ async def plans(request: Request, page: Page) -> Response:
 
 
 @router.get("/plans/{plan}", response_class=HTMLResponse)
-async def plan(
+async def plan_page(
     request: Request,
     plan: str,
     page: Page,
@@ -283,11 +341,14 @@ async def board_report(
 
 @router.post("/plans/{plan}/recommendations", response_class=HTMLResponse)
 async def raise_recommendation(request: Request, plan: str, page: Page) -> Response:
-    form = await _form(request)
-    body = _valid(RaiseRecommendation, {**form, "leads": _lines(form.get("leads"))})
-    rec = await page(lambda ledger: ledger.raise_recommendation(plan, body))
-    page.session.say(f"Raised {rec.state.ref}.")
-    return RedirectResponse(f"/plans/{plan}/r/{rec.state.ref}", 303)
+    async def write(form: Posted) -> Response:
+        body = validated(RaiseRecommendation, {**form, "leads": _lines(form.get("leads"))})
+        rec = await page(lambda ledger: ledger.raise_recommendation(plan, body))
+        page.session.say(f"Raised {rec.state.ref}.")
+        return RedirectResponse(f"/plans/{plan}/r/{rec.state.ref}", 303)
+
+    return await written(request, await read_form(request), write,
+                         lambda: plan_page(request, plan, page))  # fmt: skip
 
 
 @router.post(
@@ -360,32 +421,32 @@ async def change(request: Request, plan: str, ref: str, verb: str, page: Page) -
     model = m.CHANGES.get(verb)
     if model is None:
         raise InvalidCommand(f"no such change: {verb!r}")
-    form = await _form(request)
-    for listed in ("leads",):
-        if listed in form:
-            form[listed] = _lines(form[listed]) or None
-    if verb == "corrections":
-        form["retract"] = form.get("retract") == "on"
-    back = str(form.pop("back", ""))
-    body = _valid(model, form)
+    form = await read_form(request)
+    back = str(form.get("back", ""))
     where = back if back in BACK else f"/plans/{plan}/r/{ref}"
-    try:
+
+    async def write(form: Posted) -> Response:
+        for listed in ("leads",):
+            if listed in form:
+                form[listed] = _lines(form[listed]) or None
+        if verb == "corrections":
+            form["retract"] = form.get("retract") == "on"
+        body = validated(model, form)
         recorded = await page(lambda ledger: ledger.change(plan, ref, body))
-    except VersionConflict as error:
-        page.session.say(f"Not recorded: {error}")
+        ids = recorded.event_ids
+        if recorded.proposal is not None:
+            page.session.say("Proposed: it takes effect when a coordinator signs it off.")
+        else:
+            page.session.say(f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)}).")
         return RedirectResponse(where, 303)
-    ids = recorded.event_ids
-    if recorded.proposal is not None:
-        page.session.say("Proposed: it takes effect when a coordinator signs it off.")
-    else:
-        page.session.say(f"Recorded ({len(ids)} event{'s' * (len(ids) != 1)}).")
-    return RedirectResponse(where, 303)
+
+    shown = BACK.get(where)
+    again = (lambda: shown(request, page)) if shown else (
+        lambda: recommendation(request, plan, ref, page))  # fmt: skip
+    return await written(request, form, write, again)
 
 
 # Inbox
-
-BACK = frozenset({"/inbox"})
-"""The pages a change's form may return to, besides its item's (no open redirect)."""
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -404,6 +465,11 @@ async def inbox(request: Request, page: Page) -> Response:
     found = await page(read)
     return render(request, "inbox.html", who=page.grant, role=Role, today=today().isoformat(),
                   **found)  # fmt: skip
+
+
+BACK: dict[str, Callable[[Request, SignedIn], Awaitable[Response]]] = {"/inbox": inbox}
+"""The pages a change's form may return to, besides its item's (no open redirect): by
+path, its GET route (shown again, with what was typed, if the change is refused)."""
 
 
 # Directory
@@ -426,16 +492,23 @@ async def directory(request: Request, page: Page) -> Response:
 
 @router.post("/directory/agencies/{slug}/aliases", response_class=HTMLResponse)
 async def add_agency_alias(request: Request, slug: str, page: Page) -> Response:
-    adding = _valid(AddAgencyAlias, await _form(request))
-    await page(lambda ledger: ledger.add_agency_alias(slug, adding))
-    return _back_to_directory(page, f"{adding.alias!r} now names the agency {slug}.")
+    async def write(form: Posted) -> Response:
+        adding = validated(AddAgencyAlias, form)
+        await page(lambda ledger: ledger.add_agency_alias(slug, adding))
+        return _back_to_directory(page, f"{adding.alias!r} now names the agency {slug}.")
+
+    return await written(request, await read_form(request), write, lambda: directory(request, page))
 
 
 @router.post("/directory/people/{email}/aliases", response_class=HTMLResponse)
 async def add_person_alias(request: Request, email: str, page: Page) -> Response:
-    adding = _valid(AddPersonAlias, await _form(request))
-    await page(lambda ledger: ledger.add_person_alias(email, adding))
-    return _back_to_directory(page, f"Leads written {adding.alias!r} are now linked to {email}.")
+    async def write(form: Posted) -> Response:
+        adding = validated(AddPersonAlias, form)
+        await page(lambda ledger: ledger.add_person_alias(email, adding))
+        said = f"Leads written {adding.alias!r} are now linked to {email}."
+        return _back_to_directory(page, said)
+
+    return await written(request, await read_form(request), write, lambda: directory(request, page))
 
 
 def _back_to_directory(page: SignedIn, said: str) -> Response:
@@ -443,43 +516,17 @@ def _back_to_directory(page: SignedIn, said: str) -> Response:
     return RedirectResponse("/directory", 303)
 
 
-# Sign-off
-
-
-@router.get("/proposals", response_class=HTMLResponse)
-async def proposals(request: Request, page: Page) -> Response:
-    """The approvals queue: what awaits sign-off, then what was decided, newest first."""
-
-    def read(ledger: Ledger) -> dict[str, Any]:
-        every = ledger.proposals(pending_only=False)
-        decided = [p for p in every if p.decision != "pending"]
-        decided.sort(key=lambda p: p.decided_at or p.recorded_at, reverse=True)
-        return {"pending": [p for p in every if p.decision == "pending"], "decided": decided}
-
-    found = await page(read)
-    return render(request, "proposals.html", who=page.grant, role=Role, **found)
-
-
-@router.post("/proposals/{proposal}/decision", response_class=HTMLResponse)
-async def decide(request: Request, proposal: str, page: Page) -> Response:
-    form = await _form(request)
-    body = _valid(Decide, {**form, "approve": form.get("decision") == "approve"})
-    await page(lambda ledger: ledger.decide(proposal, body))
-    page.session.say("Approved: the change is made." if body.approve else "Rejected.")
-    return RedirectResponse("/proposals", 303)
-
-
 # Helpers
 
 
-async def _form(request: Request) -> dict[str, Any]:
+async def read_form(request: Request) -> Posted:
     """The posted form (CSRF checked), empty fields left out."""
     form = await request.form(**PAGE_FORM)
     check_csrf(request, str(form.get("csrf", "")))
     return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str) and v.strip()}
 
 
-def _valid(model: type[M], form: dict[str, Any]) -> M:
+def validated(model: type[M], form: dict[str, Any]) -> M:
     try:
         return model.model_validate(form)
     except ValidationError as error:
@@ -550,3 +597,4 @@ def _month_end(month: int, end: date) -> date:
 
 
 templates.env.globals["section_title"] = section_title
+templates.env.globals["kept"] = kept

@@ -83,9 +83,23 @@ def test_an_agency_lead_records_an_update_and_is_refused_another_agencys(
     page.get_by_label("What was done").fill("Not mine to record")
     page.get_by_role("button", name="Record update").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Not permitted").count() == 1
+    assert "may not change" in page.get_by_role("alert").inner_text()  # on the item's page
+    assert page.get_by_role("heading", name=OTHERS).count() == 1
     page.goto(f"{url}/plans/dhr2/r/{OTHERS}")
     assert "Not mine to record" not in page.content()
+
+    # Refused (the page read before someone else's change): shown again, the text kept.
+    page.goto(f"{url}/plans/dhr2/r/{OWN}")
+    page.locator(f"form[action$='{OWN}/updates'] [name=expected_version]").evaluate(
+        "field => { field.value = '1' }"
+    )
+    page.get_by_label("When (date of the update)").fill("2014-03-06")
+    page.get_by_label("What was done").fill("Kept when refused")
+    page.get_by_role("button", name="Record update").click()
+    page.wait_for_load_state()
+    assert "someone changed it since you read it" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("What was done").input_value() == "Kept when refused"
+    assert page.get_by_label("When (date of the update)").input_value() == "2014-03-06"
 
 
 def test_the_auditor_finds_no_write_controls(page: Any, site: tuple[str, Seeded]) -> None:
@@ -107,6 +121,7 @@ def test_the_auditor_finds_no_write_controls(page: Any, site: tuple[str, Seeded]
         "/plans/dhr2?as_at=2014-02-28",
         f"/plans/dhr2/r/{OWN}",
         "/proposals",
+        "/requests",
         "/inbox",
         "/directory",
     ],

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from adapters.settings import Settings
-from adapters.web import api, pages
+from adapters.web import api, follow_up_pages, pages
 from adapters.web.app import create_app
 from domain.values import COUNT_MAX
 from tests.web.conftest import OWN, Seeded, auth
@@ -47,7 +47,7 @@ def client(seeded: Seeded) -> Iterator[TestClient]:
 
 def _get_routes() -> Iterator[tuple[str, list[str], list[str]]]:
     """Every GET route of the app (API and pages): path, path and query parameters."""
-    for route in [*api.router.routes, *pages.router.routes]:
+    for route in [*api.router.routes, *pages.router.routes, *follow_up_pages.router.routes]:
         if isinstance(route, APIRoute) and "GET" in route.methods and route.path not in SKIPPED:
             found = route.dependant  # (the token's and the session's take no parameters)
             yield (

@@ -87,7 +87,7 @@ def test_the_agency_lead_gets_forms_only_for_their_agencys_recommendations(
 
 def test_the_auditor_sees_no_write_control_anywhere(client: TestClient, seeded: Seeded) -> None:
     sign_in(client, seeded.tokens["auditor"])
-    for path in ("/plans", "/plans/dhr2", PAGE, f"/plans/dhr2/r/{OTHERS}"):
+    for path in ("/plans", "/plans/dhr2", PAGE, f"/plans/dhr2/r/{OTHERS}", "/requests"):
         html = client.get(path).text
         forms = re.findall(r'<form method="post" action="([^"]+)"', html)
         assert forms == ["/signout"], (path, forms)
