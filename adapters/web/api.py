@@ -475,7 +475,9 @@ for _verb, _model in m.CHANGES.items():
 )
 async def import_document(
     call: Call,
-    file: Annotated[UploadFile, File(description="Extracted text (.txt), .csv or .xlsx.")],
+    file: Annotated[
+        UploadFile, File(description="Extracted text (.txt), .csv, .xlsx, Word (.docx) or .pdf.")
+    ],
     plan: Annotated[str | None, Form()] = None,
     version: Annotated[str | None, Form()] = None,
     version_date: Annotated[str | None, Form()] = None,

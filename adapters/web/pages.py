@@ -363,12 +363,30 @@ async def import_document(
     csrf: Annotated[str, Form()] = "",
     plan: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
+    version_date: Annotated[str, Form()] = "",
+    plan_date: Annotated[str, Form()] = "",
+    preview: Annotated[str, Form()] = "",
 ) -> Response:
+    """Import a plan's document, or (``preview``) show what importing it would record and
+    its warnings, recording nothing."""
     check_csrf(request, csrf)
-    report = await import_upload(page, file, plan=plan or None, version=version or None)
-    note = "already imported" if report["already_imported"] else f"{len(report['events'])} events"
-    page.session.say(f"Imported {report['plan']}: {note}.")
-    return RedirectResponse(f"/plans/{report['plan']}", 303)
+    typed = {"form": "import", "plan": plan, "version": version,
+             "version_date": version_date, "plan_date": plan_date}  # fmt: skip
+
+    async def write(form: Posted) -> Response:
+        report = await import_upload(
+            page, file, plan=plan or None, version=version or None,
+            version_date=version_date or None, plan_date=plan_date or None, dry_run=bool(preview),
+        )  # fmt: skip
+        if preview:
+            return render(request, "import_preview.html", who=page.grant, report=report,
+                          typed={"import": typed})  # fmt: skip
+        events = len(report["events"])
+        done = "already imported" if report["already_imported"] else f"{events} events"
+        page.session.say(f"Imported {report['plan']}: {done}.")
+        return RedirectResponse(f"/plans/{report['plan']}", 303)
+
+    return await written(request, typed, write, lambda: plans(request, page))
 
 
 # One recommendation

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as markup
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -168,3 +169,45 @@ def test_the_raise_and_alias_forms_are_shown_again_with_what_was_typed(
     assert taken.text.count('value="Beta Council"') == 1, "in Alpha's form only"
     alpha = taken.text.split(f'value="{action}"', 1)[1].split("</form>", 1)[0]
     assert 'value="Beta Council"' in alpha
+
+
+def test_an_import_preview_shows_what_would_be_recorded_and_records_nothing(
+    client: TestClient, seeded: Seeded, seed_plan: Path
+) -> None:
+    sign_in(client, seeded.tokens["coordinator"])
+    csrf = csrf_of(client.get("/plans").text)
+    typed = {"plan": "copy", "version": "v9", "version_date": "29 May 2014",
+             "plan_date": "March 2013"}  # fmt: skip
+    preview = client.post(
+        "/import",
+        files={"file": ("case 2.txt", seed_plan.read_bytes())},
+        data={"csrf": csrf, "form": "import", "preview": "yes", **typed},
+    )
+    assert preview.status_code == 200, preview.text[:500]
+    assert "Importing it would record" in preview.text
+    assert "Nothing has been recorded" in preview.text
+    assert "<td>overview/1</td><td>ProgressRecorded</td>" in preview.text
+    assert "line 145: CRI Pathway to Recovery rec 2" in preview.text  # the warnings
+    assert all(field(preview.text, name) == value for name, value in typed.items())
+    assert "/plans/copy" not in client.get("/plans").text  # nothing recorded
+    recorded = client.post(
+        "/import",
+        files={"file": ("case 2.txt", seed_plan.read_bytes())},
+        data={"csrf": csrf, "form": "import", **typed},
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303 and recorded.headers["location"] == "/plans/copy"
+
+
+def test_a_refused_import_keeps_its_fields(
+    client: TestClient, seeded: Seeded, seed_plan: Path
+) -> None:
+    sign_in(client, seeded.tokens["coordinator"])
+    answer = client.post(
+        "/import",
+        files={"file": ("case 2.txt", seed_plan.read_bytes())},
+        data={"csrf": csrf_of(client.get("/plans").text), "form": "import", "plan": "copy",
+              "plan_date": "someday"},
+    )  # fmt: skip
+    assert answer.status_code == 422 and "plan_date" in refusal(answer.text)
+    assert field(answer.text, "plan") == "copy" and field(answer.text, "plan_date") == "someday"
