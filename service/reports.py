@@ -72,7 +72,8 @@ class BoardReport:
     """Of those, the ones that were not overdue before the period."""
     counts: dict[str, dict[str, int]]
     """Items, open, completed and overdue: ``before`` the period and ``after`` it (as at
-    ``until``)."""
+    ``until``); each over every item, and over recommendations and sub-actions apart
+    (``COUNT_ROWS``)."""
     responses: list[ResponseRate]
     """Per agency: the items the requests for updates recorded in the period asked about,
     and how many were answered."""
@@ -155,11 +156,38 @@ def _moments(since: date, until: date) -> tuple[datetime, datetime]:
     return first, datetime.combine(until, time.max, UTC)
 
 
+def _count_key(measure: str, kind: str | None) -> str:
+    """``items``, ``open``... over every item; ``recommendations``, ``open_sub_actions``...
+    over one kind of item."""
+    if kind is None:
+        return measure
+    return kind if measure == "items" else f"{measure}_{kind}"
+
+
+_MEASURES = ("items", "open", "completed", "overdue")
+_KINDS = (None, "recommendations", "sub_actions")
+COUNT_ROWS = tuple(
+    (_count_key(m, kind).replace("_", " ").replace("sub ", "sub-"), _count_key(m, kind))
+    for m in _MEASURES
+    for kind in _KINDS
+)
+"""(label, key) of each count a board report shows, in order: "items", "recommendations",
+"sub-actions", "open", "open recommendations", "open sub-actions", ..."""
+
+
 def _counts(views: Iterable[RecommendationView]) -> dict[str, int]:
+    """Each measure over every item, and over recommendations and sub-actions apart."""
     items = [item for view in views for item in view.items()]
-    return {
-        "items": len(items),
-        "open": sum(item.status in (Status.OPEN, Status.IN_PROGRESS) for item in items),
-        "completed": sum(item.status is Status.COMPLETED for item in items),
-        "overdue": sum(item.overdue for item in items),
-    }
+    counts: dict[str, int] = {}
+    for kind in _KINDS:
+        recommendation = kind == "recommendations"  # else sub-actions, or both (None)
+        found = [i for i in items if kind is None or (i.parent is None) == recommendation]
+        counts[_count_key("items", kind)] = len(found)
+        counts[_count_key("open", kind)] = sum(
+            item.status in (Status.OPEN, Status.IN_PROGRESS) for item in found
+        )
+        counts[_count_key("completed", kind)] = sum(
+            item.status is Status.COMPLETED for item in found
+        )
+        counts[_count_key("overdue", kind)] = sum(item.overdue for item in found)
+    return counts

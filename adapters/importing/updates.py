@@ -10,7 +10,9 @@ The document uses several kinds of date header, found by reading it:
 * UK numeric dates in any of those places: "26.11.2018", "5.8.19", "05/08/2019"
 * "(May 2013)" closing the clause it dates ("New case management now installed, (May 2013)")
 
-Text before the first header is an undated update (someone else infers its date).
+Text before the first header is an undated update (someone else infers its date), but
+``done_dates`` reads the dates a sentence states as when something was done, which can
+date it ("Guidance circulated 26.11.2018").
 """
 
 from __future__ import annotations
@@ -136,3 +138,71 @@ def split_updates(text: str) -> list[Segment]:
         date = marker.date
     close(len(text))
     return segments
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'\u2018\u201c])|\n+")
+_CLAUSE_BREAK = re.compile(
+    rf"[;:,()\u2013\u2014\u2026]|\.\.\.|\s-\s|\b(?:and|but|then|whilst|while)\b|{DATE}",
+    re.IGNORECASE,
+)
+"""What ends a clause inside a sentence, for ``_states_done``; an earlier date too."""
+_NOT_DONE = re.compile(
+    r"\b(?:by|due|until|till|before|since|from|after|following|for|next|target(?:ed|s)?"
+    r"|deadline|plan(?:s|ned)?|schedul(?:e|es|ed)|expect(?:s|ed)?|propos(?:e|es|ed)"
+    r"|intend(?:s|ed)?|aim(?:s|ed)?|anticipated|estimated|projected|booked|arranged"
+    r"|timetabled|diarised|programmed|required|needed|delayed|postponed|deferred|extended"
+    r"|dated|will|shall|would|should|could|(?-i:may)|might|must|to\s+be|to\s+have"
+    r"|going\s+to|not|yet|awaiting|once|if|when|unless)\b",
+    re.IGNORECASE,
+)
+"""Words that make a date in their clause a target, a plan or a reference, not when the
+thing was done: "by December 2014", "due 31/03/2020", "to be reviewed March 2019"."""
+_PAST_VERB = re.compile(
+    r"\b(?:[A-Za-z][A-Za-z-]*[a-z]ed|sent|held|given|done|begun|began|went|gone|made|taken"
+    r"|took|written|built|met|undertaken|brought|put|set|run|ran)\b"
+)
+_NOT_A_VERB = frozenset({"need", "hundred", "embed", "indeed", "based"})
+_WHEN = re.compile(r"\s*(?:(?:on|in|at|during|around|w/c|as\s+(?:of|at))\s+)?$", re.IGNORECASE)
+_REFERENCE = re.compile(r"\b(?:the|this|that|these|those|a|an|its|their|our|of)\s*$", re.IGNORECASE)
+_OPENING = re.compile(r"^\W*(?:in|on|during|as\s+(?:of|at))\s*$", re.IGNORECASE)
+
+
+def done_dates(text: str) -> list[tuple[str, str]]:
+    """(date as written, its sentence) for every date a sentence of ``text`` states as when
+    something was done; the rule is ``_states_done``."""
+    found: list[tuple[str, str]] = []
+    for sentence in _SENTENCE_BREAK.split(text):
+        for match in re.finditer(DATE, sentence):
+            if _states_done(sentence, match.start(), match.end()):
+                found.append((normalise_date(match.group()), sentence.strip()))
+    return found
+
+
+def _states_done(sentence: str, start: int, end: int) -> bool:
+    """A date inside a sentence is when something was done when, in its clause (the text
+    since the last ``;`` ``,`` ``:`` dash, bracket, ellipsis, "and", "but" or date), no
+    ``_NOT_DONE`` word comes before it, it is not "the"/"of" a date ("the March 2013
+    guidance"), and either
+
+    * exactly one past verb comes before it in the clause, not counting the clause's first
+      word when others follow ("Revised guidance circulated 26.11.2018"): "Training
+      reviewed 05/08/2019", "re-issued March 2015 and completed June 2015" (two clauses),
+      but not "reminded of the guidance issued in March 2013" (two verbs); or
+    * it opens the sentence as its time ("In March 2015 the guidance was re-issued"), and
+      the rest of the sentence, to its first "and", "but" or ``;``, has a past verb and no
+      ``_NOT_DONE`` word."""
+    before = sentence[:start]
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    if _NOT_DONE.search(clause) or _REFERENCE.search(_WHEN.sub("", clause)):
+        return False
+    if _OPENING.match(before):
+        rest = re.split(r";|\b(?:and|but)\b", sentence[end:], maxsplit=1)[0]
+        return not _NOT_DONE.search(rest) and bool(_verbs(rest))
+    verbs = _verbs(clause)
+    if len(verbs) > 1 and clause.split()[0] == verbs[0]:
+        verbs = verbs[1:]  # a participle used as an adjective
+    return len(verbs) == 1
+
+
+def _verbs(text: str) -> list[str]:
+    return [w for w in _PAST_VERB.findall(text) if w.casefold() not in _NOT_A_VERB]

@@ -31,7 +31,7 @@ from adapters.reports.shape import (
 )
 from adapters.reports.workbook import Cell, append, sheet_name, titled_sheet, workbook
 from projections.views import ChangeView, RecommendationView
-from service.reports import BoardReport, PlanAsAt
+from service.reports import COUNT_ROWS, BoardReport, PlanAsAt
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -339,8 +339,7 @@ def board_rows(b: BoardReport) -> dict[str, list[list[Cell]]]:
 
     return {
         "counts": [
-            [m, b.counts["before"][m], b.counts["after"][m]]
-            for m in ("items", "open", "completed", "overdue")
+            [label, b.counts["before"][key], b.counts["after"][key]] for label, key in COUNT_ROWS
         ],
         "updates": [[c.ref or "", when(c), now(c, "text"), c.entry.actor] for c in b.updates],
         "completions": [

@@ -22,9 +22,12 @@ import pytest
 from tests.attacker import Attacker
 from tests.e2e.in_process import InProcessShell
 from tests.e2e.shell import Shell
+from tests.seed_events import seed_events
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__import__("cryptography").__file__).parents[1]
+SEEDED = seed_events()
+"""Events of the seed plan: one write."""
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -44,12 +47,12 @@ def test_checkpoint_then_more_events_then_verify_against_it_and_restore_byte_for
     tmp_path: Path, db: str, seed_plan: Path
 ) -> None:
     shell = _seeded(tmp_path, db, seed_plan)
-    assert shell("verify").stdout.startswith("intact: 68 events in 1 signed writes, head ")
+    assert shell("verify").stdout.startswith(f"intact: {SEEDED} events in 1 signed writes, head ")
     made = shell("checkpoint", "-o", "cp.json")
     assert "signed by key " in made.stdout
     shell("update", "dhr2", "imr/west-mercia-police/1", "--effective", "Mar 2014", "--text", "x")
     extended = json.loads(shell("verify", "--against", "cp.json", "--json").stdout)
-    assert extended["intact"] and extended["size"] == 69
+    assert extended["intact"] and extended["size"] == SEEDED + 1
 
     shell("export-log", "-o", "log.jsonl")
     restored = InProcessShell(tmp_path, db=str(tmp_path / "restored.db"))
@@ -122,7 +125,7 @@ def test_the_audit_view_filters_and_carries_each_entrys_hash(
     exported = {entry["position"]: entry["hash"] for entry in entries}
     assert mine["hash"] == exported[mine["position"]]
     table = list(csv.DictReader(io.StringIO(shell("audit", "--csv").stdout)))
-    assert len(table) == 69 and table[0]["type"] == "Opened"
+    assert len(table) == SEEDED + 1 and table[0]["type"] == "Opened"
     assert json.loads(shell("audit", "--since", "2999-01-01", "--json").stdout) == []
 
 
@@ -166,7 +169,8 @@ def test_the_stand_alone_verifier_checks_a_checkpoint_a_log_and_a_proof(
 
     good = check("--log", "log.jsonl", "--proof", "proof.json", "--key", fingerprint)
     assert good.returncode == 0, good.stderr
-    assert "log: 69 entries" in good.stdout and "extends the checkpoint unchanged" in good.stdout
+    assert f"log: {SEEDED + 1} entries" in good.stdout
+    assert "extends the checkpoint unchanged" in good.stdout
     assert "is in the checkpoint's log" in good.stdout
 
     wrong_key = check("--key", "00" * 32)
@@ -176,7 +180,7 @@ def test_the_stand_alone_verifier_checks_a_checkpoint_a_log_and_a_proof(
     cut = check("--log", "log.jsonl")
     assert cut.returncode == 1 and "line 4: entry at position 4 where 3 was due" in cut.stderr
     statement = json.loads((inspector / "cp.json").read_text())
-    statement["statement"] = statement["statement"].replace("size 68", "size 67")
+    statement["statement"] = statement["statement"].replace(f"size {SEEDED}", f"size {SEEDED - 1}")
     (inspector / "cp.json").write_text(json.dumps(statement))
     forged = check()
     assert forged.returncode == 1 and "the file was altered" in forged.stderr
@@ -194,7 +198,7 @@ def test_the_application_role_appends_but_cannot_change_the_log(
         owner("app-role", role)
         app = InProcessShell(tmp_path, db=as_role)
         app("update", "dhr2", "overview/1", "--effective", "Mar 2014", "--text", "by the app")
-        assert app("verify").stdout.startswith("intact: 69 events")
+        assert app("verify").stdout.startswith(f"intact: {SEEDED + 1} events")
         schema = parts.query.removeprefix("schema=")
         for statement in (
             "UPDATE recledger_events SET topic = 'x'",

@@ -18,10 +18,11 @@ from projections.tables import tracking
 from service.integrity import Checkpoint
 from service.ledger import Ledger
 from tests.attacker import Attacker
+from tests.seed_events import seed_events
 
 OpenLedger = Callable[[str], Ledger]
 REFUSED = (sqlite3.IntegrityError, psycopg.errors.InsufficientPrivilege)
-SEEDED = 68
+SEEDED = seed_events()
 
 
 def test_a_seal_copied_from_another_is_refused_and_head_and_verify_stay_true(

@@ -25,9 +25,10 @@ from domain.refs import recommendation_aggregate_id
 from service.command_models import Complete, OpenPlan, RaiseRecommendation, RecordProgress
 from service.ledger import Ledger
 from tests.attacker import Attacker
+from tests.seed_events import seed_events
 
 OpenLedger = Callable[[str], Ledger]
-SEEDED = 68
+SEEDED = seed_events()
 """Events of the seed plan: one write."""
 TARGET = "imr/west-mercia-police/2"
 
@@ -167,7 +168,7 @@ def test_attest_refuses_events_appended_without_the_key_after_signed_writes(
     attacker = Attacker(writer)
     version, topic, state = _events(attacker, TARGET)[-1]
     attacker.append_event(recommendation_aggregate_id("dhr2", TARGET), version + 1, topic, state)
-    refused = pytest.raises(InvalidCommand, match="verify finds unsigned at position 69")
+    refused = pytest.raises(InvalidCommand, match=f"verify finds unsigned at position {SEEDED + 1}")
     with acting_as_owner("coord", "test"), refused:
         open_ledger(db).attest()
 
