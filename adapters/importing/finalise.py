@@ -7,12 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.importing.assemble import ActionRow, RawRecommendation
-from adapters.importing.cells import (
-    continues_sentence,
-    looks_like_prose,
-    split_leads,
-    sub_action_items,
-)
+from adapters.importing.cells import continues_sentence, looks_like_prose, sub_action_items
 from adapters.importing.columns import (
     ACTION,
     AGENCY,
@@ -25,6 +20,7 @@ from adapters.importing.columns import (
     UPDATES,
 )
 from adapters.importing.html_text import html_to_lines, html_to_text, is_list_item
+from adapters.importing.leads import ActionUpdate, action_updates, leads_in, read_lead_cell
 from adapters.importing.model import (
     ParsedRecommendation,
     ParsedSubAction,
@@ -87,32 +83,44 @@ def _agency(raw: RawRecommendation, warn: Warn) -> tuple[str, list[str]]:
     return "; ".join(names), actions
 
 
-def _leads(raw: RawRecommendation, warn: Warn) -> tuple[list[list[str]], list[tuple[int, str]]]:
-    """Lead entries (one list per paragraph) and paragraphs that are really action text."""
-    groups: list[list[str]] = []
-    moved: list[tuple[int, str]] = []
-    guessed: dict[str, int] = {}
+def _leads(raw: RawRecommendation, warn: Warn) -> tuple[list[list[str]], list[ActionUpdate]]:
+    """Lead entries (one list per entry) and the updates its action text makes (see
+    ``leads`` for the rules)."""
     column = _column(raw, LEADS)
-    for line, text in raw.cells[LEADS].paragraphs(raw.line):
-        if looks_like_prose(text):
-            moved.append((line, text))
-            continue
-        leads, run_together = split_leads(text)
-        groups.append(leads)
-        guessed.update((entry, line) for entry in run_together if entry not in guessed)
-    for entry, line in guessed.items():
-        split = " | ".join(split_leads(entry)[0])
-        warn(line, f"{raw.label}: '{column}' entry {entry!r} read as several leads: {split}")
-    if moved:
-        none = "" if groups else " (no lead named)"
+    cell = read_lead_cell(raw.cells[LEADS].paragraphs(raw.line))
+    groups = [leads for _, leads in cell.entries]
+    for line, place, lead in cell.placed:
         warn(
-            moved[0][0],
+            line,
+            f"{raw.label}: '{column}' line {place!r} names a place, no person or post; "
+            f"read with {lead!r} as one lead",
+        )
+    reported: set[str] = set()
+    for line, entry, split in cell.run_together:
+        if entry not in reported:
+            reported.add(entry)
+            several = " | ".join(split)
+            warn(line, f"{raw.label}: '{column}' entry {entry!r} read as several leads: {several}")
+    updates = action_updates(cell.action)
+    if updates:
+        none = "" if groups else " (no lead named)"
+        first = updates[0]
+        kept = "one update" if len(updates) == 1 else f"{len(updates)} updates"
+        dated = f", dated {first.date_text}" if len(updates) == 1 and first.date_text else ""
+        restated = [text for update in updates for text in update.restated]
+        dating = (
+            "; repeating it, so only dating it: " + ", ".join(repr(t) for t in restated)
+            if restated
+            else ""
+        )
+        warn(
+            cell.action[0][0],
             f"{raw.label}: '{column}' cell looks like action text, "
-            f"kept as updates{none}: {_excerpt(moved[0][1])!r}",
+            f"kept as {kept}{dated}{none}: {_excerpt(first.text)!r}{dating}",
         )
     elif not groups and LEADS in raw.column_names:
         warn(raw.line, f"{raw.label}: '{column}' cell is blank")
-    return groups, moved
+    return groups, updates
 
 
 def _targets(raw: RawRecommendation, warn: Warn) -> list[str]:
@@ -193,14 +201,11 @@ def _move_tail(
 
 
 def _updates(
-    raw: RawRecommendation, moved: list[tuple[int, str]], previous: _Draft | None, warn: Warn
+    raw: RawRecommendation, moved: list[ActionUpdate], previous: _Draft | None, warn: Warn
 ) -> list[_Update]:
-    """Misplaced action text first (it sits left of the summary), then the summary's updates."""
-    updates = [
-        _Update(segment.text, segment.date_text, line)
-        for line, text in moved
-        for segment in split_updates(text)
-    ]
+    """The lead cell's action text first (it sits left of the summary), then the
+    summary's updates."""
+    updates = [_Update(update.text, update.date_text, update.line) for update in moved]
     cell = raw.cells[UPDATES]
     segments = _move_tail(raw, split_updates(cell.text), previous, warn)
     updates += [_Update(s.text, s.date_text, cell.line_at(s.offset, raw.line)) for s in segments]
@@ -259,9 +264,7 @@ def _actions_by_row(raw: RawRecommendation) -> list[ParsedSubAction]:
     return [
         ParsedSubAction(
             text(row, ACTION),
-            tuple(
-                lead for line in html_to_lines(row.get(LEADS, "")) for lead in split_leads(line)[0]
-            ),
+            leads_in(html_to_lines(row.get(LEADS, ""))),
             text(row, TARGET),
             number=str(number),
         )
@@ -281,7 +284,7 @@ def _action_row(raw: RawRecommendation, row: ActionRow, warn: Warn) -> ParsedSub
     return ParsedSubAction(
         number=row.number,
         text=row.text,
-        leads=tuple(lead for line in lines(LEADS) for lead in split_leads(line)[0]),
+        leads=leads_in(lines(LEADS)),
         target=" ".join(lines(TARGET)),
         updates=tuple(
             ParsedUpdate(segment.text, segment.date_text, row.line)

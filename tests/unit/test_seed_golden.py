@@ -89,8 +89,8 @@ GOLDEN: dict[str, tuple[str, tuple[str, ...], str, list[tuple[str | None, str]]]
         "Worcestershire Acute Hospital Trust",
         (
             "Clare Bush Matron Emergency Department WRH AND Kidderminster",
-            "MIU Worcestershire Royal Hospital",
-            "Rose Johnson (Clinical Director A&E)",
+            # One post at one place: the place's line names no person and no post.
+            "MIU Worcestershire Royal Hospital Rose Johnson (Clinical Director A&E)",
             "Amy Ritchie",
             "Alison Chapman",
         ),
@@ -115,9 +115,8 @@ GOLDEN: dict[str, tuple[str, tuple[str, ...], str, list[tuple[str | None, str]]]
         (),
         "1 st April 2013 and ongoing",
         [
-            (None, "IDVA procedures now include a clause"),
-            ("1st April 2013", "Action completed 1 st April 2013 directing"),
-            ("1st April 2013", "Action completed 1st April 2013"),
+            # The lead cell's action text: one update, dated as its restatements say.
+            ("1st April 2013", "IDVA procedures now include a clause"),
             (None, "This has been incorporated into"),
             ("1st April 2013", "Action taken 1 st April 2013 and monitoring"),
         ],
@@ -307,6 +306,7 @@ def test_the_seed_produces_exactly_these_warnings(plan: ParsedPlan) -> None:
         26,
         26,
         26,
+        45,
         58,
         58,
         59,
@@ -391,14 +391,35 @@ def test_rec_8_implementation_lead_holding_action_text_is_kept_and_warned(
 ) -> None:
     rec8 = recs["overview/8"]
     assert rec8.leads == ()
+    # One statement, pasted twice and dated twice (its page-break continuation too): one
+    # update, dated by the restatements, which are kept verbatim in the warning.
+    required = "seek alternative premises where client will feel comfortable to attend meetings"
     assert rec8.updates[0].text == (
-        "IDVA procedures now include a clause directing them to seek alternative premises where "
-        "client will feel comfortable to attend meetings, when required."
+        f"IDVA procedures now include a clause directing them to {required}, when required."
     )
-    assert rec8.updates[1].text.endswith("will feel comfortable to attend meetings, when required.")
-    assert rec8.updates[2].line == 73
+    assert (rec8.updates[0].date_text, rec8.updates[0].line) == ("1st April 2013", 67)
+    assert [u.text.split()[0] for u in rec8.updates[1:]] == ["This", "Action"]
     [message] = _messages(plan, 67)
-    assert "Overview rec 8: 'Implementation Lead' cell looks like action text" in message
+    assert message.startswith(
+        "Overview rec 8: 'Implementation Lead' cell looks like action text, kept as one update, "
+        "dated 1st April 2013 (no lead named): 'IDVA procedures now include"
+    )
+    assert message.endswith(
+        "; repeating it, so only dating it: 'Action completed 1 st April 2013 directing them "
+        f"to {required}, when required.', 'Action completed 1st April 2013'"
+    )
+
+
+def test_rec_4_a_place_on_a_line_of_its_own_is_read_with_the_lead_after_it(
+    plan: ParsedPlan, recs: dict[str, ParsedRecommendation]
+) -> None:
+    assert "MIU Worcestershire Royal Hospital Rose Johnson (Clinical Director A&E)" in (
+        recs["overview/4"].leads
+    )
+    assert _messages(plan, 45) == [
+        "Overview rec 4: 'Implementation Lead' line 'MIU Worcestershire Royal Hospital' names a "
+        "place, no person or post; read with 'Rose Johnson (Clinical Director A&E)' as one lead"
+    ]
 
 
 def test_rec_3_five_sub_actions_are_paired_with_parallel_leads_and_targets(
