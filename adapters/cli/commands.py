@@ -340,7 +340,10 @@ def _json_lines(value: Any) -> str:
 def import_document(
     ctx: typer.Context,
     path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="Extracted text (.txt), .csv or .xlsx.")
+        Path,
+        typer.Argument(
+            metavar="PATH", help="Extracted text (.txt), .csv, .xlsx, Word (.docx) or .pdf."
+        ),
     ],
     plan: Annotated[str | None, typer.Option(help="Plan id (default: from the title).")] = None,
     version: Annotated[str | None, typer.Option(help="Version label (default: stated).")] = None,

@@ -25,6 +25,7 @@ from adapters.importing.assemble import assemble, is_heading
 from adapters.importing.columns import looks_like_header
 from adapters.importing.limits import (
     CELL_TOO_LONG,
+    MAX_COLUMNS,
     MAX_DOCUMENT_BYTES,
     MiB,
     Rows,
@@ -32,6 +33,7 @@ from adapters.importing.limits import (
     check_workbook,
 )
 from adapters.importing.model import ParsedPlan, ParseWarning, PlanParseError
+from adapters.importing.realign import realign
 from adapters.importing.text_table import parse_plan_text, parse_rows
 from domain.errors import InvalidCommand
 
@@ -65,7 +67,17 @@ def read_plan(path: Path) -> ParsedPlan:
                 parsed = replace(parsed, warnings=(ParseWarning(1, book.note), *parsed.warnings))
         elif path.suffix.lower() == ".csv":
             text, encoding = _decode(path, raw, guess=True)
-            parsed = _from_rows(_csv_rows(path, text), path)
+            rows, notes = _csv_rows(path, text)
+            parsed = _from_rows(rows, path, notes=notes)
+        elif path.suffix.lower() == ".docx":
+            from adapters.importing.word import read_docx  # only for .docx: python-docx
+
+            parsed = read_docx(raw, path.stem)
+        elif path.suffix.lower() == ".pdf":
+            from adapters.importing.pdf import read_pdf  # only for .pdf: pdfminer is slow to load
+
+            pdf = read_pdf(raw)
+            parsed = _from_rows(pdf.rows, path, pdf.cover, notes=pdf.notes)
         else:
             text, encoding = _decode(path, raw)
             check_text(text)
@@ -132,21 +144,25 @@ def _guessed(raw: bytes) -> tuple[str, str] | None:
     return str(best), f"{best.encoding} (not UTF-8: detected)"
 
 
-def _csv_rows(path: Path, text: str) -> Table:
-    """Rows numbered by the line each record starts on (a quoted cell may span lines).
+def _csv_rows(path: Path, text: str) -> tuple[Table, list[ParseWarning]]:
+    """Rows numbered by the line each record starts on (a quoted cell may span lines), each
+    misaligned one (an unquoted comma in its text) repaired or kept whole, with a warning
+    (see ``realign``).
 
     Only the delimiter is sniffed: the Sniffer guesses ``doublequote=False`` whenever its
     sample shows no ``""``, which would split an Excel cell such as ``"the ""Think Family""
     protocol, agreed"`` in two. Quoting is Excel's, and strict, so an unclosed quote is an
     error rather than the rest of the file silently read as one cell.
     """
-    reader = csv.reader(_lines(text), delimiter=_delimiter(text), strict=True)
+    delimiter = _delimiter(text)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     rows: Table = []
     within = Rows()
     start = 1
     try:
         for cells in reader:
-            rows.append((start, within.row(start, cells, str)))
+            within.row(start, cells, str)  # the limits; cells past them are blank
+            rows.append((start, cells[:MAX_COLUMNS]))  # as written: realign counts them all
             start = reader.line_num + 1
     except csv.Error as error:
         why = str(error)
@@ -155,7 +171,7 @@ def _csv_rows(path: Path, text: str) -> Table:
         elif why.startswith("field larger than field limit"):
             raise DocumentError(path, CELL_TOO_LONG, start) from None
         raise DocumentError(path, f"malformed CSV: {why}", start) from None
-    return rows
+    return realign(rows, delimiter)
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -302,9 +318,15 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _from_rows(rows: Table, path: Path, cover: dict[str, str] | None = None) -> ParsedPlan:
+def _from_rows(
+    rows: Table,
+    path: Path,
+    cover: dict[str, str] | None = None,
+    *,
+    notes: list[ParseWarning] | None = None,
+) -> ParsedPlan:
     """A spreadsheet holds the table: title and version come from a cover sheet if it has
-    one, else the title from the file name."""
+    one, else the title from the file name. ``notes``: what reading the rows warned of."""
     cover = cover or {}
     rows = [
         (line, [html.escape(cell, quote=False) for cell in cells])  # a cell is text, not HTML
@@ -320,5 +342,5 @@ def _from_rows(rows: Table, path: Path, cover: dict[str, str] | None = None) -> 
         version_label=cover.get("version_label", ""),
         version_date=cover.get("version_date", ""),
         recommendations=recommendations,
-        warnings=warnings,
+        warnings=tuple(sorted([*(notes or []), *warnings], key=lambda warning: warning.line)),
     )
