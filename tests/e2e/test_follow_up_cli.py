@@ -13,13 +13,19 @@ from tests.e2e.in_process import InProcessShell
 WMP = "imr/west-mercia-police/3"
 
 
-def test_a_proposal_waits_on_the_queue_and_takes_effect_when_approved(
-    tmp_path: Path, seed_plan: Path
-) -> None:
+def with_a_lead(tmp_path: Path, seed_plan: Path) -> tuple[InProcessShell, str]:
+    """A ledger holding the seed plan, and the token of a West Mercia Police lead."""
     shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
     shell("import", str(seed_plan))
     lead = shell("token", "add", "lee", "--role", "agency_lead", "--agency",
                  "west-mercia-police").stdout.splitlines()[-1]  # fmt: skip
+    return shell, lead
+
+
+def test_a_proposal_waits_on_the_queue_and_takes_effect_when_approved(
+    tmp_path: Path, seed_plan: Path
+) -> None:
+    shell, lead = with_a_lead(tmp_path, seed_plan)
     assert "no proposals awaiting sign-off" in shell("proposals").stdout
     proposed = shell("--token", lead, "retarget", "dhr2", WMP, "--target", "Dec 2030",
                      "--reason", "slipping")  # fmt: skip
@@ -82,10 +88,7 @@ def test_a_request_lists_its_items_and_a_later_update_answers_one(
 def test_status_now_shows_each_items_request_and_what_awaits_sign_off(
     tmp_path: Path, seed_plan: Path
 ) -> None:
-    shell = InProcessShell(tmp_path, db=str(tmp_path / "ledger.db"))
-    shell("import", str(seed_plan))
-    lead = shell("token", "add", "lee", "--role", "agency_lead", "--agency",
-                 "west-mercia-police").stdout.splitlines()[-1]  # fmt: skip
+    shell, lead = with_a_lead(tmp_path, seed_plan)
     shell("request", "dhr2", "--agency", "West Mercia Police")
     shell("--token", lead, "complete", "dhr2", WMP, "--effective", "2014-03-01")
     shell("update", "dhr2", "imr/west-mercia-police/2", "--text", "begun", "--effective",

@@ -9,7 +9,6 @@ running header and footer. The seed's PDF form is the seed text's rows written a
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,11 +19,9 @@ import pytest
 
 from service.ledger import Ledger
 from tests.documents import PlanShape, cell, row, section, seed_shape
-from tests.e2e.in_process import InProcessShell
+from tests.e2e.imported import VERSION, Json, Shell, by_ref, comparable
 from tests.pdf_documents import image_only_pdf, write_pdf
 
-Json = dict[str, Any]
-VERSION = "2nd Version dated 29th May 2014"
 HEADER = row("No", "Recommendation", "Lead agency", "Lead officer", "Target date",
              "Progress update")  # fmt: skip
 WIDTHS = (30, 230, 90, 100, 70, 250)
@@ -82,11 +79,6 @@ RIVERTON = PlanShape(
 FURNITURE = ("OFFICIAL", "SENSITIVE", "page", "Version 3", "Lead officer", "Progress update")
 
 
-class Shell(InProcessShell):
-    def json(self, *args: str | Path) -> Any:
-        return json.loads(self(*args, "--json").stdout)
-
-
 @pytest.fixture
 def shell(tmp_path: Path, db_url: str) -> Shell:
     return Shell(tmp_path, db=db_url)
@@ -109,24 +101,6 @@ def text_status(tmp_path_factory: pytest.TempPathFactory) -> Any:
     reference = Shell(tmp_path_factory.mktemp("text"), db="text.db")
     reference("import", SEED_PLAN)
     return reference.json("status", "dhr2")
-
-
-def comparable(views: Any) -> Any:
-    """Status views less what two imports of one plan cannot share: when each fact was
-    recorded and from which file."""
-    if isinstance(views, dict):
-        return {k: comparable(v) for k, v in views.items() if k not in ("recorded_at", "source")}
-    if isinstance(views, list):
-        return [comparable(v) for v in views]
-    return views
-
-
-def by_ref(views: list[Json]) -> dict[str, Json]:
-    found = {}
-    for view in views:
-        found[view["ref"]] = view
-        found |= by_ref(view["sub_actions"])
-    return found
 
 
 def texts_of(views: list[Json]) -> list[str]:

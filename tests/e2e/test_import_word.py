@@ -28,41 +28,16 @@ from tests.documents import (
     track_change,
     write_docx,
 )
-from tests.e2e.in_process import InProcessShell
+from tests.e2e.imported import VERSION, Json, Shell, by_ref, comparable
 
-Json = dict[str, Any]
-VERSION = "2nd Version dated 29th May 2014"
 REC_1_LINE, REC_2_LINE = 6, 7
 """The document's lines of Overview recs 1 and 2: three title paragraphs, then the rows
 (the section row, the headers, rec 1): the table's rows 3 and 4."""
 
 
-class Shell(InProcessShell):
-    def json(self, *args: str | Path) -> Any:
-        return json.loads(self(*args, "--json").stdout)
-
-
 @pytest.fixture
 def shell(tmp_path: Path, db_url: str) -> Shell:
     return Shell(tmp_path, db=db_url)
-
-
-def comparable(views: Any) -> Any:
-    """Status views with what differs between two imports of one plan left out: when
-    each fact was recorded and from which file."""
-    if isinstance(views, dict):
-        return {k: comparable(v) for k, v in views.items() if k not in ("recorded_at", "source")}
-    if isinstance(views, list):
-        return [comparable(v) for v in views]
-    return views
-
-
-def by_ref(views: list[Json]) -> dict[str, Json]:
-    found = {}
-    for view in views:
-        found[view["ref"]] = view
-        found |= by_ref(view["sub_actions"])
-    return found
 
 
 def events_of(report: Json) -> list[str]:
