@@ -250,6 +250,11 @@ class FuzzyDate:
         return None if self.is_ongoing else self.end
 
     @property
+    def only_bounds(self) -> bool:
+        """True for "no later than X": it says by when something happened, not when."""
+        return self.inferred and _NO_LATER_THAN.match(self.text.lower()) is not None
+
+    @property
     def is_ongoing(self) -> bool:
         """True when the text says "ongoing" (or "on-going"), whatever the precision."""
         return _ONGOING.search(self.text) is not None

@@ -61,6 +61,9 @@ class BoardReport:
     since: date
     until: date
     updates: list[ChangeView]
+    """Progress updates that happened in the period (their dates lie in it)."""
+    bounded_updates: list[ChangeView]
+    """Updates dated only "no later than" a day in the period: they may be older."""
     completions: list[ChangeView]
     retargets: list[ChangeView]
     reassignments: list[ChangeView]
@@ -78,6 +81,8 @@ class BoardReport:
     """Per agency: the items the requests for updates recorded in the period asked about,
     and how many were answered."""
     stamp: Stamp
+    items: dict[str, tuple[str, str]]
+    """Each item's text and agency as at ``until``, by ref: what a change is about."""
 
 
 REASSIGNMENTS = ("LeadsReassigned", "AgencyReassigned")
@@ -130,11 +135,18 @@ def board_report(
     before = ledger.overdue(plan_id, as_at=before_day).rows
     after = ledger.overdue(plan_id, as_at=until).rows
     was_overdue = {row.ref for row in before}
+    now = ledger.status(plan_id, as_at=until)
+    updates = of("ProgressRecorded")
+
+    def bounded(c: ChangeView) -> bool:
+        return c.entry.effective is not None and c.entry.effective.only_bounds
+
     return BoardReport(
         plan=ledger.plan_view(plan_id),
         since=since,
         until=until,
-        updates=of("ProgressRecorded"),
+        updates=[c for c in updates if not bounded(c)],
+        bounded_updates=[c for c in updates if bounded(c)],
         completions=of("Completed"),
         retargets=of("TargetDateRevised"),
         reassignments=of(*REASSIGNMENTS),
@@ -143,10 +155,11 @@ def board_report(
         newly_overdue=[row for row in after if row.ref not in was_overdue],
         counts={
             "before": _counts(ledger.status(plan_id, as_at=before_day)),
-            "after": _counts(ledger.status(plan_id, as_at=until)),
+            "after": _counts(now),
         },
         responses=ledger.response_rates(plan_id, *_moments(since, until)),
         stamp=sealed,
+        items={item.ref: (item.text, item.agency) for view in now for item in view.items()},
     )
 
 

@@ -328,6 +328,11 @@ def board_rows(b: BoardReport) -> dict[str, list[list[Cell]]]:
             _plain(c.entry.data.get(n)) for n in names if c.entry.data.get(n) is not None
         ) + (CORRECTED if c.entry.corrected_by else "")
 
+    def about(c: ChangeView) -> list[Cell]:
+        """The item a change is about: its ref, its text (shortened) and its agency."""
+        text, agency = b.items.get(c.ref or "", ("", ""))
+        return [c.ref or "", text if len(text) <= 80 else text[:79] + "…", agency]
+
     def fixed(c: ChangeView) -> str:
         if c.entry.data.get("retract"):
             return f"event {c.entry.corrects} retracted"
@@ -341,7 +346,10 @@ def board_rows(b: BoardReport) -> dict[str, list[list[Cell]]]:
         "counts": [
             [label, b.counts["before"][key], b.counts["after"][key]] for label, key in COUNT_ROWS
         ],
-        "updates": [[c.ref or "", when(c), now(c, "text"), c.entry.actor] for c in b.updates],
+        "updates": [[*about(c), when(c), now(c, "text"), c.entry.actor] for c in b.updates],
+        "bounded_updates": [
+            [*about(c), when(c), now(c, "text"), c.entry.actor] for c in b.bounded_updates
+        ],
         "completions": [
             [c.ref or "", when(c), now(c, "evidence"), c.entry.actor] for c in b.completions
         ],
@@ -384,7 +392,8 @@ def board_rows(b: BoardReport) -> dict[str, list[list[Cell]]]:
 
 BOARD_HEADS = {
     "counts": ["", "before the period", "at its end"],
-    "updates": ["Ref", "Effective", "Update", "By"],
+    "updates": ["Ref", "Recommendation", "Agency", "Effective", "Update", "By"],
+    "bounded_updates": ["Ref", "Recommendation", "Agency", "Dated", "Update", "By"],
     "completions": ["Ref", "Completed", "Evidence", "By"],
     "retargets": ["Ref", "Effective", "Target (old → new)", "Reason"],
     "reassignments": ["Ref", "Effective", "Leads or agency (old → new)", "Reason"],
@@ -396,6 +405,7 @@ BOARD_HEADS = {
 BOARD_SHEETS = {
     "counts": "Counts",
     "updates": "Updates",
+    "bounded_updates": "Dated no later than",
     "completions": "Completions",
     "retargets": "Revised targets",
     "reassignments": "Reassignments",
@@ -408,6 +418,7 @@ BOARD_SHEETS = {
 BOARD_TITLES = {
     "counts": "Counts",
     "updates": "New progress updates",
+    "bounded_updates": "Updates dated only no later than a day in the period",
     "completions": "Completions",
     "retargets": "Revised targets",
     "reassignments": "Reassignments",

@@ -21,6 +21,7 @@ OWN = "imr/west-mercia-police/6"
 BOARD_SHEETS = {
     "Counts": "Counts",
     "Updates": "New progress updates",
+    "Dated no later than": "Updates dated only no later than a day in the period",
     "Completions": "Completions",
     "Revised targets": "Revised targets",
     "Reassignments": "Reassignments",

@@ -524,3 +524,9 @@ def test_a_date_no_parser_reads_is_invalid_and_the_error_says_what_it_takes(
         parse(text)
     assert "Feb 2014" in str(refused.value) and "Feb-2014" in str(refused.value)
     assert isinstance(refused.value, ValueError)  # bad input to a validator (the API's)
+
+
+def test_only_a_no_later_than_date_says_only_by_when() -> None:
+    assert FuzzyDate.parse("no later than Feb 2014").only_bounds
+    assert not FuzzyDate.parse("Feb 2014").only_bounds
+    assert not FuzzyDate.parse("Feb 2014").as_inferred().only_bounds  # inferred, read as when
