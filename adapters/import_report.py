@@ -96,6 +96,5 @@ def _themes(document: PlanDocument) -> dict[str, int]:
 
 
 def _all(warnings: list[ParseWarning], outcome: ImportOutcome) -> list[ParseWarning]:
-    return sorted(
-        [*warnings, *(ParseWarning(0, note) for note in outcome.notes)], key=lambda w: w.line
-    )
+    noted = (ParseWarning(note.line, str(note)) for note in outcome.notes)
+    return sorted([*warnings, *noted], key=lambda w: w.line)

@@ -78,6 +78,21 @@ class RecommendationDocument(Written[FuzzyDate | None, SubActionDocument, Update
     """The sentence the status was inferred from, kept with the event."""
     status_date: FuzzyDate | None = None
     """When the status statement was made (e.g. the date of "Action completed 1st April 2013")."""
+    line: int = 0
+    """Where the document states it (1-based; 0: not known)."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A difference an import saw about one item but would not act on by itself, for a
+    person to review; ``line``: where the document states the item (0: it does not)."""
+
+    ref: str
+    text: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.ref}: {self.text}"
 
 
 @dataclass(frozen=True)

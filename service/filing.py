@@ -12,14 +12,14 @@ from rapidfuzz.utils import default_process
 from domain.recommendation import Recommendation
 from domain.spelling import spelling_key
 from projections.directory import AgencyView
-from service.documents import PlanDocument
+from service.documents import Note, PlanDocument, RecommendationDocument
 
 
 def filed(
     document: PlanDocument,
     directory: list[AgencyView],
     recs: Mapping[str, Recommendation | None],
-    notes: list[str],
+    notes: list[Note],
 ) -> PlanDocument:
     """The document with its agencies as the directory names them: a spelling the directory
     knows is filed under its agency (a new recommendation records the canonical name; one
@@ -29,21 +29,22 @@ def filed(
     if not directory:
         return document
     by_key = {spelling_key(s): a for a in directory for s in (a.name, *a.aliases)}
-    unknown: dict[str, str] = {}
+    unknown: dict[str, RecommendationDocument] = {}
     written = []
     for doc in document.recommendations:
         agency = by_key.get(spelling_key(doc.agency))
         if agency is None:
             if doc.agency and doc.agency not in unknown:
-                unknown[doc.agency] = doc.ref
+                unknown[doc.agency] = doc
             written.append(doc)
             continue
         stored = recs.get(doc.ref)
         kept = stored.state.agency if stored is not None else None
         same = kept is not None and by_key.get(spelling_key(kept)) is agency
         written.append(replace(doc, agency=kept if same and kept else agency.name))
-    for name, ref in unknown.items():
-        notes.append(f"{ref}: agency {name!r} is not in the directory ({closest(name, directory)})")
+    for name, doc in unknown.items():
+        said = f"agency {name!r} is not in the directory ({closest(name, directory)})"
+        notes.append(Note(doc.ref, said, doc.line))
     return replace(document, recommendations=tuple(written))
 
 

@@ -21,6 +21,7 @@ from domain.kinds import Status
 from domain.plan import Plan, document_source
 from domain.recommendation import Recommendation
 from service.documents import (
+    Note,
     PlanDocument,
     RecommendationDocument,
 )
@@ -34,7 +35,7 @@ class ImportOutcome:
     already_imported: bool = False
     events: list[tuple[str, AuditedEvent]] = field(default_factory=list)
     """(plan id or ref, event) for every event recorded, or that would be in a dry run."""
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     """Differences the import saw but would not act on by itself (for a person to review)."""
     unchanged_since: str | None = None
     """The version the document says nothing new since (this one, if imported before), so
@@ -98,7 +99,7 @@ def import_document(ledger: Queries, document: PlanDocument, *, dry_run: bool) -
     return outcome
 
 
-def _report_dropped(ledger: Queries, document: PlanDocument, notes: list[str]) -> None:
+def _report_dropped(ledger: Queries, document: PlanDocument, notes: list[Note]) -> None:
     """A recommendation the ledger holds that this version no longer lists is reported;
     it is not withdrawn: withdrawal is a person's decision, with a reason."""
     listed = {doc.ref for doc in document.recommendations}
@@ -106,8 +107,11 @@ def _report_dropped(ledger: Queries, document: PlanDocument, notes: list[str]) -
     for view in ledger.status(document.plan_id):
         if view.ref not in listed and view.status != Status.WITHDRAWN:
             notes.append(
-                f"{view.ref} is not in this version of the document; kept as it is "
-                "(withdraw it if it no longer applies)"
+                Note(
+                    view.ref,
+                    "not in this version of the document; kept as it is "
+                    "(withdraw it if it no longer applies)",
+                )
             )
 
 

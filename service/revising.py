@@ -12,7 +12,7 @@ from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.recommendation import Recommendation
 from domain.state import RecommendationState
-from service.documents import PlanDocument, RecommendationDocument, SubActionDocument
+from service.documents import Note, PlanDocument, RecommendationDocument, SubActionDocument
 
 
 def add_action(rec: Recommendation, action: SubActionDocument, when: FuzzyDate | None) -> str:
@@ -28,7 +28,7 @@ def settle_statuses(
     actions: list[tuple[str, SubActionDocument]],
     doc: RecommendationDocument,
     document: PlanDocument,
-    notes: list[str] | None = None,
+    notes: list[Note] | None = None,
 ) -> None:
     """The actions' stated statuses and the recommendation's, in the order that reaches
     them: a recommendation completes with its open actions, and withdraws them, and it
@@ -67,7 +67,7 @@ def revise(
     doc: RecommendationDocument,
     document: PlanDocument,
     sources: set[str],
-    notes: list[str],
+    notes: list[Note],
 ) -> None:
     """Record what this version changed since the documents before it said otherwise.
 
@@ -80,7 +80,7 @@ def revise(
     said = rec.as_stated_by(sources) or rec.state
     why = f"as stated in {document.version_label}"
     when = document.version_date
-    follow = _Follower(rec, doc.ref, sources, document.version_label, notes)
+    follow = _Follower(rec, doc, sources, document.version_label, notes)
     raising = rec.log[0].event_id
     fields: tuple[tuple[str, Any, Callable[[Any], None]], ...] = (
         (
@@ -110,7 +110,7 @@ def revise(
 
 
 def _follow_updates(
-    rec: Recommendation, doc: RecommendationDocument, said: RecommendationState, notes: list[str]
+    rec: Recommendation, doc: RecommendationDocument, said: RecommendationState, notes: list[Note]
 ) -> None:
     """Updates new in the document are recorded, unless the ledger already holds their text."""
     earlier = {_same_text(u.text): u for u in said.updates}
@@ -124,16 +124,15 @@ def _follow_updates(
             and before.effective != update.effective
             and not update.effective.inferred
         ):
-            notes.append(
-                f"{doc.ref}: an update now dated {update.effective.text} was recorded as "
+            moved = (
+                f"an update now dated {update.effective.text} was recorded as "
                 f"{before.effective.text}; not changed (correct it if the new date is right)"
             )
+            notes.append(Note(doc.ref, moved, doc.line))
     stated = {_same_text(u.text) for u in doc.updates}
     for missing in (u for u in said.updates if _same_text(u.text) not in stated):
-        notes.append(
-            f"{doc.ref}: the update of {missing.effective.text} is no longer in the document; "
-            "kept in the ledger"
-        )
+        gone = f"the update of {missing.effective.text} is no longer in the document"
+        notes.append(Note(doc.ref, f"{gone}; kept in the ledger", doc.line))
 
 
 _STATUS_EVENTS = (
@@ -149,10 +148,10 @@ class _Follower:
     """Applies a document's change to one field, reporting a conflict with a hand edit."""
 
     rec: Recommendation
-    ref: str
+    doc: RecommendationDocument
     sources: set[str]
     version: str
-    notes: list[str]
+    notes: list[Note]
 
     def change(self, name: str, said: Any, stated: Any, record: Callable[[Any], None]) -> None:
         current = getattr(self.rec.state, name)
@@ -169,10 +168,11 @@ class _Follower:
     def _conflict(self, name: str, by_hand: Any, stated: Any, outcome: str) -> None:
         edit = self._hand_edit(name)
         who = f" by {edit.actor} on {edit.timestamp:%Y-%m-%d}" if edit else ""
-        self.notes.append(
-            f"{self.ref}: conflict on {name}: changed by hand{who} to {_shown(by_hand)}; "
+        said = (
+            f"conflict on {name}: changed by hand{who} to {_shown(by_hand)}; "
             f"{self.version} says {_shown(stated)}; {outcome}"
         )
+        self.notes.append(Note(self.doc.ref, said, self.doc.line))
 
     def _hand_edit(self, name: str) -> Recommendation.Event | None:
         """The latest event not from a document that set the field ``name`` (directly, or by
@@ -217,7 +217,7 @@ def _settle_status(
     rec: Recommendation,
     doc: RecommendationDocument,
     document: PlanDocument,
-    notes: list[str] | None = None,
+    notes: list[Note] | None = None,
 ) -> None:
     """Move the status to what the document states, conservatively: never reopen or
     un-withdraw; open or in progress only when the document states it (a Status cell);
@@ -231,11 +231,13 @@ def _settle_status(
     elif doc.status == Status.WITHDRAWN:
         if state.status == Status.COMPLETED:
             if notes is not None:
-                notes.append(f"{doc.ref}: the document says withdrawn; completed, not changed")
+                said = "the document says withdrawn; completed, not changed"
+                notes.append(Note(doc.ref, said, doc.line))
             return
         rec.withdraw(basis or "withdrawn, as the document states", doc.status_date)
     elif state.status == Status.COMPLETED:
         if notes is not None:
-            notes.append(f"{doc.ref}: the document no longer says it is completed; not reopened")
+            said = "the document no longer says it is completed; not reopened"
+            notes.append(Note(doc.ref, said, doc.line))
     elif doc.status == Status.ONGOING or basis is not None:
         rec.change_status(doc.status, basis, doc.status_date)

@@ -159,6 +159,7 @@ def _recommendation(
         status_basis=stated.basis,
         status_date=stated.date,
         theme=rec.theme,
+        line=rec.line,
     )
 
 

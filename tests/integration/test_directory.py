@@ -64,7 +64,7 @@ def test_an_import_files_a_known_spelling_under_its_agency_and_reports_unknown_n
     agencies = {view.ref: view.agency for view in ledger.status("dhr2")}
     assert agencies["overview/12"] == CANONICAL  # the document wrote the alias
     assert MISSPELT not in agencies.values()
-    unknown = [note for note in outcome.notes if "is not in the directory" in note]
+    unknown = [str(note) for note in outcome.notes if "is not in the directory" in note.text]
     assert any("'Worcester Community Housing' is not in the directory" in note for note in unknown)
     [cri] = [note for note in unknown if "'CRI Pathway to Recovery'" in note]
     assert cri.startswith("imr/cri-pathway-to-recovery/1: ")

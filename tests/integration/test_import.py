@@ -159,7 +159,7 @@ def test_hand_edits_between_versions_are_never_reverted_and_a_clash_is_reported(
         u.text for u in ledger.recommendation("dhr2", "imr/west-mercia-police/2").state.updates
     ]
     assert texts[0] == "Corrected by hand." and len(texts) == len(wmp2.state.updates)
-    assert not [note for note in v3.notes if "conflict" in note]
+    assert not [note for note in v3.notes if "conflict" in note.text]
 
     fourth = tmp_path / "dhr-case-2-action-plan-v4.txt"
     text = third_version.read_text(encoding="utf-8")
@@ -179,7 +179,14 @@ def test_hand_edits_between_versions_are_never_reverted_and_a_clash_is_reported(
     rec = ledger.recommendation("dhr2", "overview/2")
     assert rec.state.leads == ("Supt Rachel Hart",) and len(rec.log) == by_hand + 1
     assert rec.log[-1].source == "dhr-case-2-action-plan-v4.txt (4th Version dated 31st July 2014)"
-    [conflict] = [note for note in v4.notes if "conflict" in note]
+    [noted] = [note for note in v4.notes if "conflict" in note.text]
+    conflict = str(noted)
+    rec_2 = next(
+        i
+        for i, line in enumerate(fourth.read_text().splitlines(), 1)
+        if "Recommendation No 2 " in line
+    )
+    assert noted.line == rec_2  # where the document states overview/2, never line 0
     assert conflict.startswith("overview/2: conflict on leads: changed by hand by Jo Reed on ")
     assert conflict.endswith(
         "to 'DCI Ann Hall'; 4th Version dated 31st July 2014 says 'Supt Rachel Hart'; "
