@@ -306,3 +306,49 @@ def test_export_then_import_into_an_empty_ledger_equals_the_plan_as_at_that_date
             source.close()
             if again is not None:
                 again.close()
+
+
+WRITTEN = ("docx", "pdf")
+"""The export in the seed's text shape, written as a Word document or a PDF, as a person
+keeping the plan in Word would (tests/documents.py, tests/pdf_documents.py)."""
+
+
+def written_as(ledger: Ledger, plan: str, as_at: date, form: str, tmp: Path) -> Path:
+    from tests.documents import seed_shape, write_docx
+    from tests.pdf_documents import write_pdf
+
+    text = plan_report(ledger.plan_as_at(plan, as_at), "txt").decode("utf-8")
+    path = tmp / f"{plan}-{as_at.isoformat()}.{form}"
+    if form == "docx":
+        return write_docx(seed_shape(text), path)
+    return write_pdf(seed_shape(text), path, sections_outside=True, spaced=True)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(plan=plans, as_at=st.sampled_from(AS_AT), form=st.sampled_from(WRITTEN))
+def test_export_written_as_word_or_pdf_then_imported_equals_the_plan_as_at_that_date(
+    plan: dict[str, Any], as_at: date, form: str
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = bootstrap(Settings(db=str(Path(tmp) / "source.db"), actor="generator"))
+        again: Ledger | None = None
+        try:
+            with acting_as_owner("generator", "test"):
+                build(source, plan)
+            expected = plan_state(source.status("dhr7", as_at=as_at))
+            if not expected:
+                return  # nothing of the plan stood yet: there is no document to write
+            path = written_as(source, "dhr7", as_at, form, Path(tmp))
+            again = bootstrap(Settings(db=str(Path(tmp) / "b.db"), actor="importer"))
+            with acting_as_owner("importer", "test"):
+                document, _, _ = read_document(path, plan_id="dhr7")
+                again.import_document(document)
+            assert plan_state(again.status("dhr7", as_at=as_at)) == expected
+        finally:
+            source.close()
+            if again is not None:
+                again.close()
