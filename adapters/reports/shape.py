@@ -98,9 +98,11 @@ def cells(
 
 def written(when: FuzzyDate) -> str:
     """A date as an update's header writes it: as recorded if the importer reads it back
-    so, else the same interval in a form it reads ("2014-03-05", "March 2014", "Q1 2014")."""
+    so, else the same interval in a form it reads ("2014-03-05", "March 2014", "Q1 2014");
+    an inferred one (read from inside a sentence, say) so that it reads back inferred."""
     text = " ".join(when.text.split())
-    if split_updates(f"Update {text}: x")[:1] == [Segment("x", text, 0)]:
+    reads_back = split_updates(f"Update {text}: x")[:1] == [Segment("x", text, 0)]
+    if reads_back and FuzzyDate.parse(text).inferred == when.inferred:
         return text
     return when.plain()
 

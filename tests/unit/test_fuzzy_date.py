@@ -530,3 +530,15 @@ def test_only_a_no_later_than_date_says_only_by_when() -> None:
     assert FuzzyDate.parse("no later than Feb 2014").only_bounds
     assert not FuzzyDate.parse("Feb 2014").only_bounds
     assert not FuzzyDate.parse("Feb 2014").as_inferred().only_bounds  # inferred, read as when
+
+
+@pytest.mark.parametrize("text", ["26.11.2018", "Feb 2014", "no later than March 2015"])
+def test_an_exported_update_date_reads_back_as_the_same_interval_inferred_or_not(
+    text: str,
+) -> None:
+    """An update dated from inside its sentence is inferred: its export must say so."""
+    from adapters.reports.shape import written
+
+    for when in (FuzzyDate.parse(text), FuzzyDate.parse(text).as_inferred()):
+        back = FuzzyDate.parse(written(when))
+        assert (back.start, back.end, back.inferred) == (when.start, when.end, when.inferred)
