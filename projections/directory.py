@@ -171,9 +171,10 @@ def refiled(rows: Iterable[dict[str, Any]], names: dict[str, str]) -> list[dict[
     merged: dict[str, dict[str, Any]] = {}
     for row in rows:
         name = canonical(names, row["agency"])
-        into = merged.setdefault(name, {"agency": name, "open": 0, "overdue": 0, "completed": 0})
-        for count in ("open", "overdue", "completed"):
-            into[count] += row[count]
+        into = merged.setdefault(name, {"agency": name})
+        for count, value in row.items():
+            if count != "agency":
+                into[count] = into.get(count, 0) + value
     return sorted(merged.values(), key=lambda row: row["agency"])
 
 

@@ -38,7 +38,7 @@ from projections.item import Correction, Item
 from projections.record import decode
 from projections.tables import OPEN, day_number, items, micros, moment, updates, versions
 from projections.views import LastUpdate, OverdueRow, Page, RecommendationView, UpdateView
-from projections.workload import counts_as_at
+from projections.workload import COUNTS, counts_as_at, load, loads_as_at
 
 
 def _known(table: Table, known_at: datetime | None) -> ColumnElement[bool]:
@@ -279,44 +279,44 @@ def workload_now(
     (``projections.workload``), for one plan counted from its items."""
     day = day_number(as_at)
     if plan_id is None:
-        rows: Iterable[Any] = counts_as_at(conn, by, day)
-    else:
-        live = items.c.status.in_([status.value for status in OPEN_STATUSES])
-        done = items.c.status == Status.COMPLETED.value
-        rows = conn.execute(
-            select(
-                items.c.name,
-                func.sum(case((live, 1), else_=0)).label("open"),
-                func.sum(case((items.c.due_end < day, 1), else_=0)).label("overdue"),
-                func.sum(case((done, 1), else_=0)).label("completed"),
-            )
-            .where(*_items_as_at(plan_id, by, day))
-            .group_by(items.c.name)
+        return sorted(loads_as_at(conn, by, day), key=lambda row: row[by])
+    measures = {
+        "open": items.c.status.in_([status.value for status in OPEN_STATUSES]),
+        "overdue": items.c.due_end < day,
+        "completed": items.c.status == Status.COMPLETED.value,
+    }
+    sub_action = items.c.rank > 0
+    rows = conn.execute(
+        select(
+            items.c.name,
+            *(func.sum(case((when, 1), else_=0)).label(c) for c, when in measures.items()),
+            *(func.sum(case((and_(when, sub_action), 1), else_=0)).label(f"sub_{c}")
+              for c, when in measures.items()),
         )
-    found = [
-        {by: row.name, "open": int(row.open), "overdue": int(row.overdue),
-         "completed": int(row.completed)}
+        .where(*_items_as_at(plan_id, by, day))
+        .group_by(items.c.name)
+        .order_by(items.c.name)
+    )  # fmt: skip
+    return [
+        load(by, row.name, [getattr(row, c) for c in COUNTS],
+             [getattr(row, f"sub_{c}") for c in COUNTS])
         for row in rows
     ]  # fmt: skip
-    return sorted(found, key=lambda row: row[by])
 
 
 def workload(
     views: Iterable[RecommendationView], by: Literal["lead", "agency"]
 ) -> list[dict[str, Any]]:
     """Open, overdue and completed counts per lead or per agency, over every item:
-    recommendations and their sub-actions, each with its own leads and status."""
-    counts: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"open": 0, "overdue": 0, "completed": 0}
-    )
+    recommendations and their sub-actions, each with its own leads and status; then the
+    same of recommendations and of sub-actions apart (``projections.workload.load``)."""
+    counted: dict[str, list[list[int]]] = defaultdict(lambda: [[0, 0, 0], [0, 0, 0]])
     for item in (item for view in views for item in view.items()):
         names = item.leads if by == "lead" else (item.agency,)
         for name in names or (NO_LEAD,):
-            count = counts[name]  # a name with nothing open, overdue or completed is listed too
-            if item.status == Status.COMPLETED:
-                count["completed"] += 1
-            elif is_open(item.status):
-                count["open"] += 1
-            if item.overdue:
-                count["overdue"] += 1
-    return [{by: name, **count} for name, count in sorted(counts.items())]
+            # a name with nothing open, overdue or completed is listed too
+            for count in counted[name] if item.parent else counted[name][:1]:
+                count[0] += is_open(item.status)
+                count[1] += item.overdue
+                count[2] += item.status == Status.COMPLETED
+    return [load(by, name, every, subs) for name, (every, subs) in sorted(counted.items())]

@@ -80,7 +80,7 @@ class Recommendations:
     versions known now, and the workload counts' steps: a projection."""
 
     name = "recommendations"
-    version = 13
+    version = 14
     evidence = False
     """Bumped when its tables change: they are derived, so a new shape is rebuilt."""
     tables: tuple[Table, ...] = (versions, updates, items, counts)

@@ -381,6 +381,8 @@ def _workload(
     form: str,
     unlinked: bool = False,
 ) -> None:
+    from projections.workload import COUNTS, load_fields
+
     day, moment = as_at_day(as_at), known_at_moment(known_at)
     if unlinked and (day or moment):
         raise typer.BadParameter("--unlinked lists the leads as known now", param_hint="--unlinked")
@@ -397,15 +399,19 @@ def _workload(
     if form == "json":
         emit_json(rows)
     elif form == "csv":
-        emit_csv(rows, [by, "open", "overdue", "completed"])
+        emit_csv(rows, load_fields(by))
     elif (console := terminal()) is not None:
-        console.print(rows_table(rows, [by, "open", "overdue", "completed"], console.width))
+        shown = [{by: row[by], **{c: _split(row, c) for c in COUNTS}} for row in rows]
+        console.print(rows_table(shown, [by, *COUNTS], console.width))
+        say("each count: all items (recommendations + sub-actions)")
     else:
         for row in rows:
-            say(
-                f"{row[by][:60]:<60} open {row['open']:>4}  overdue {row['overdue']:>4}  "
-                f"completed {row['completed']:>4}"
-            )
+            say(f"{row[by][:60]:<60} " + "  ".join(f"{c} {_split(row, c)}" for c in COUNTS))
+
+
+def _split(row: dict[str, Any], count: str) -> str:
+    """``7 (2 + 5)``: a workload count, then its recommendations and sub-actions."""
+    return f"{row[count]} ({row[count + '_recommendations']} + {row[count + '_sub_actions']})"
 
 
 @app.command("leads")

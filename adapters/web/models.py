@@ -103,18 +103,27 @@ class ChangeOut(HistoryEntryOut):
     ref: str | None  # type: ignore[assignment]  # None: the plan's own event
 
 
-class LeadLoadOut(BaseModel):
+class LoadOut(BaseModel):
+    """Items open, overdue and completed (``open``...), then the same of recommendations
+    (``open_recommendations``...) and of sub-actions (``open_sub_actions``...) apart."""
+
+    open: int
+    overdue: int
+    completed: int
+    open_recommendations: int
+    overdue_recommendations: int
+    completed_recommendations: int
+    open_sub_actions: int
+    overdue_sub_actions: int
+    completed_sub_actions: int
+
+
+class LeadLoadOut(LoadOut):
     lead: str
-    open: int
-    overdue: int
-    completed: int
 
 
-class AgencyLoadOut(BaseModel):
+class AgencyLoadOut(LoadOut):
     agency: str
-    open: int
-    overdue: int
-    completed: int
 
 
 class DivergenceOut(BaseModel):

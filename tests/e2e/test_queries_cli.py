@@ -100,7 +100,19 @@ def test_changes_leads_and_agencies(shell: Shell) -> None:
         "open": 5,
         "overdue": 2,
         "completed": 0,
+        "open_recommendations": 2,
+        "overdue_recommendations": 2,
+        "completed_recommendations": 0,
+        "open_sub_actions": 3,
+        "overdue_sub_actions": 0,
+        "completed_sub_actions": 0,
     }  # fmt: skip  (two recommendations and their three sub-actions, which have no targets)
+    known = shell.json("agencies", "--as-at", "2014-03-01", "--known-at", "2099-01-01T00:00Z")
+    assert known == list(agencies.values())  # from the views: the same counts, split alike
+    assert known == shell.json("agencies", "dhr2", "--as-at", "2014-03-01")  # from the items
+    line = next(t for t in shell("agencies", "--as-at", "2014-03-01").stdout.splitlines()
+                if t.startswith("CRI Pathway to Recovery"))  # fmt: skip
+    assert line.endswith("open 5 (2 + 3)  overdue 2 (2 + 0)  completed 0 (0 + 0)")
     leads = {row["lead"] for row in shell.json("leads")}
     assert "Det Supt HQ PVP" in leads
 

@@ -292,23 +292,28 @@ class ProjectionMachine(RuleBasedStateMachine):
             everywhere = self.ledger.overdue(as_at=as_at, limit=3)
             assert (everywhere.total, everywhere.rows) == (len(expected), page.rows[:3])
             for by in ("lead", "agency"):
-                counts: dict[str, list[int]] = {}
+                counts: dict[str, dict[str, int]] = {}
                 for state in states.values():
-                    for item in (state, *state.sub_actions) if state else ():
+                    items = [(state, "recommendations")] if state else []
+                    items += [(sub, "sub_actions") for sub in state.sub_actions] if state else []
+                    for item, kind in items:
+                        assert state is not None
                         names = (
                             item.leads or state.leads or ("(none)",)
                             if by == "lead"
                             else (item.agency or state.agency,)
                         )
                         for name in names:
-                            count = counts.setdefault(name, [0, 0, 0])
-                            count[0] += item.status in (Status.OPEN, Status.IN_PROGRESS)
-                            count[1] += is_overdue(item, as_at)
-                            count[2] += item.status == Status.COMPLETED
-                reference = [
-                    {by: name, "open": c[0], "overdue": c[1], "completed": c[2]}
-                    for name, c in sorted(counts.items())
-                ]
+                            count = counts.setdefault(name, {
+                                f"{c}{k}": 0 for c in ("open", "overdue", "completed")
+                                for k in ("", "_recommendations", "_sub_actions")
+                            })  # fmt: skip
+                            live = item.status in (Status.OPEN, Status.IN_PROGRESS)
+                            for k in ("", f"_{kind}"):
+                                count[f"open{k}"] += live
+                                count[f"overdue{k}"] += is_overdue(item, as_at)
+                                count[f"completed{k}"] += item.status == Status.COMPLETED
+                reference = [{by: name, **c} for name, c in sorted(counts.items())]
                 assert self.ledger.workload(by, "dhr2", as_at=as_at) == reference, (by, as_at)
                 assert self.ledger.workload(by, as_at=as_at) == reference, (by, as_at)
                 as_known = self.ledger.workload(by, "dhr2", as_at=as_at, known_at=now)

@@ -186,6 +186,22 @@ def test_the_auditor_reads_everything_including_history_audit_and_verify(
     assert verified["intact"] is True and verified["size"] == verified["sealed"] > 0
 
 
+def test_the_counts_per_agency_say_recommendations_and_sub_actions_apart(
+    client: TestClient, seeded: Seeded
+) -> None:
+    """The seed's sub-actions: CRI's three, open, and overview/3's five, ongoing (from the
+    29th May 2014 version on), each counted apart from the recommendations."""
+    headers = auth(seeded.tokens["auditor"])
+    for path in ("/api/agencies?as_at=2014-06-30", "/api/agencies?plan=dhr2&as_at=2014-06-30"):
+        rows = client.get(path, headers=headers).json()
+        for row in rows:
+            for count in ("open", "overdue", "completed"):
+                split = row[f"{count}_recommendations"] + row[f"{count}_sub_actions"]
+                assert row[count] == split, (path, row)
+        assert sum(row["open_sub_actions"] for row in rows) == 3, path
+        assert sum(row["open_recommendations"] for row in rows) > 0, path
+
+
 def test_the_plan_as_at_a_date_is_what_status_json_says(client: TestClient, seeded: Seeded) -> None:
     from adapters.settings import Settings
     from adapters.storage import bootstrap
