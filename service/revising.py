@@ -102,11 +102,28 @@ def revise(
         for action in doc.sub_actions
         if _same_text(action.text) not in known_actions
     ]
-    _settle_actions(rec, added)
+    _settle_actions(rec, added + _restated_actions(rec, doc, said, follow))
     _follow_updates(rec, doc, said, notes)
     if doc.status != said.status or said is rec.state:
         follow.status(said.status, doc.status)
         _settle_status(rec, doc, document, notes)
+
+
+def _restated_actions(
+    rec: Recommendation, doc: RecommendationDocument, said: RecommendationState, follow: _Follower
+) -> list[tuple[str, SubActionDocument]]:
+    """The sub-actions already held whose status this version states otherwise than the
+    versions before it (as when it newly says its recommendation is ongoing, which its
+    silent sub-actions take): to be settled, a hand edit meanwhile reported."""
+    before = {_same_text(a.text): a for a in said.sub_actions}
+    held = {_same_text(a.text): a for a in rec.state.sub_actions}
+    restated = []
+    for action in doc.sub_actions:
+        key = _same_text(action.text)
+        if key in held and key in before and before[key].status != action.status:
+            follow.status(before[key].status, action.status, held[key].action)
+            restated.append((held[key].action, action))
+    return restated
 
 
 def _follow_updates(
@@ -160,13 +177,23 @@ class _Follower:
         if not _same(current, stated):
             record(stated)
 
-    def status(self, said: Status, stated: Status) -> None:
-        current = self.rec.state.status
+    def status(self, said: Status, stated: Status, action: str | None = None) -> None:
+        """The status of the recommendation, or of its sub-action ``action``."""
+        current = self.rec.state.item(action).status
         if current not in (said, stated):
-            self._conflict("status", current.value, stated.value, "settled as for any import")
+            name = "status" if action is None else f"the status of sub-action {action}"
+            edit = self._hand_edit("status", action)
+            self._conflict(name, current.value, stated.value, "settled as for any import", edit)
 
-    def _conflict(self, name: str, by_hand: Any, stated: Any, outcome: str) -> None:
-        edit = self._hand_edit(name)
+    def _conflict(
+        self,
+        name: str,
+        by_hand: Any,
+        stated: Any,
+        outcome: str,
+        edit: Recommendation.Event | None = None,
+    ) -> None:
+        edit = edit or self._hand_edit(name)
         who = f" by {edit.actor} on {edit.timestamp:%Y-%m-%d}" if edit else ""
         said = (
             f"conflict on {name}: changed by hand{who} to {_shown(by_hand)}; "
@@ -174,11 +201,12 @@ class _Follower:
         )
         self.notes.append(Note(self.doc.ref, said, self.doc.line))
 
-    def _hand_edit(self, name: str) -> Recommendation.Event | None:
-        """The latest event not from a document that set the field ``name`` (directly, or by
-        correcting the event that set it)."""
+    def _hand_edit(self, name: str, action: str | None = None) -> Recommendation.Event | None:
+        """The latest event not from a document that set the field ``name`` of the
+        recommendation or its sub-action ``action`` (directly, or by correcting the event
+        that set it)."""
         for event in reversed(self.rec.log):
-            if event.source in self.sources:
+            if event.source in self.sources or getattr(event, "action", None) != action:
                 continue
             if isinstance(event, Recommendation.Corrected):
                 corrected = self.rec.event(event.corrects)

@@ -13,7 +13,7 @@ from domain.audit import acting_as_owner
 from domain.errors import AlreadyExists, InvalidCommand
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind, Status
-from service.command_models import Correct, Reassign
+from service.command_models import ChangeStatus, Correct, Reassign
 from service.documents import PlanDocument, RecommendationDocument
 from service.importing import ImportOutcome
 from service.ledger import Ledger
@@ -192,6 +192,60 @@ def test_hand_edits_between_versions_are_never_reverted_and_a_clash_is_reported(
         "to 'DCI Ann Hall'; 4th Version dated 31st July 2014 says 'Supt Rachel Hart'; "
         "recorded the document's"
     )
+
+
+def test_a_later_version_newly_stating_ongoing_reaches_the_sub_actions_already_held(
+    db_url: str, open_ledger: OpenLedger, seed_plan: Path, tmp_path: Path
+) -> None:
+    """Seed overview/3: a first version states nothing for it; the seed (the second) says
+    "Completed /Ongoing". Its sub-actions, silent in both, take the recommendation's status
+    from the second version on, as a first import of the seed gives them; a sub-action's
+    status changed by hand meanwhile is reported as a conflict."""
+    first = tmp_path / "dhr-case-2-action-plan-v1.txt"
+    text = seed_plan.read_text(encoding="utf-8")
+    for old, new in (
+        ("<p>Completed /Ongoing</p> ", ""),
+        ("2nd Version dated 29th May 2014", "1st Version dated 30th April 2014"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    first.write_text(text, encoding="utf-8")
+    ledger = open_ledger(db_url)
+    import_file(ledger, first)
+    held = ledger.recommendation("dhr2", "overview/3").state
+    assert {sub.status for sub in held.sub_actions} == {Status.OPEN}
+    with acting_as_owner("Jo Reed", "cli"):
+        ledger.change("dhr2", "overview/3.2", ChangeStatus(status="in_progress", reason="started"))
+
+    second = import_file(ledger, seed_plan)
+
+    state = ledger.recommendation("dhr2", "overview/3").state
+    assert state.status == Status.ONGOING
+    fresh = open_ledger("memory:")
+    import_file(fresh, seed_plan)
+    first_import = fresh.recommendation("dhr2", "overview/3").state.sub_actions
+    assert (
+        [(sub.action, sub.status) for sub in state.sub_actions]
+        == [(sub.action, sub.status) for sub in first_import]
+        == [(str(n), Status.ONGOING) for n in range(1, 6)]
+    )
+    changed = [e for subject, e in second.events if subject == "overview/3" and e.action]
+    assert len(changed) == 5 and all(e.type_name == "StatusChanged" for e in changed)
+    [rec_status] = [
+        e for subject, e in second.events
+        if subject == "overview/3" and e.type_name == "StatusChanged" and not e.action
+    ]  # fmt: skip
+    assert {e.effective for e in changed} == {rec_status.effective}  # from the same date
+    assert all("as overview/3 states" in (e.reason or "") for e in changed)  # citing the cell
+    [noted] = [note for note in second.notes if "conflict" in note.text]
+    assert str(noted).startswith(
+        "overview/3: conflict on the status of sub-action 2: changed by hand by Jo Reed on "
+    )
+    assert str(noted).endswith(
+        "to 'in_progress'; 2nd Version dated 29th May 2014 says 'ongoing'; "
+        "settled as for any import"
+    )
+    assert import_file(ledger, seed_plan).events == []
 
 
 def test_a_dry_run_reports_the_events_and_writes_nothing(
