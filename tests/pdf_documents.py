@@ -51,12 +51,14 @@ def write_pdf(
     widths: tuple[float, ...] = (200, 115, 110, 85, 260),
     scanned_page: bool = False,
     encrypt: str | None = None,
+    ruled: bool = True,
 ) -> Path:
     """The shape as a landscape A4 PDF. Section rows are rows merged across the table, or,
     ``sections_outside``, headings between tables (each with the header row again);
     ``spaced`` puts space after each paragraph of a cell, as Word's Normal style does;
     ``{page}`` in a header or footer line is the page's number; ``scanned_page`` adds a
-    last page that is only an image, as a scanner makes it; ``encrypt``: a password."""
+    last page that is only an image, as a scanner makes it; ``encrypt``: a password;
+    ``ruled=False`` draws no borders (the table's text set in columns only)."""
     header = next(row for row in shape.rows if not row.merged)
     rows = [row for row in shape.rows if row != header]  # reportlab repeats it on each page
     style = SPACED if spaced else TEXT
@@ -65,7 +67,7 @@ def write_pdf(
 
     def table() -> None:
         if body:
-            story.append(_table([header, *body], widths, style))
+            story.append(_table([header, *body], widths, style, ruled))
             body.clear()
 
     for row in rows:
@@ -97,7 +99,9 @@ def write_pdf(
     return path
 
 
-def _table(rows: list[Row], widths: tuple[float, ...], style: ParagraphStyle) -> Table:
+def _table(
+    rows: list[Row], widths: tuple[float, ...], style: ParagraphStyle, ruled: bool = True
+) -> Table:
     """Rows of paragraphs, ruled, the first repeated on each page; a merged row spans."""
     data = [
         [_cell(row.cells[0], style)] + [""] * (len(widths) - 1)
@@ -105,7 +109,8 @@ def _table(rows: list[Row], widths: tuple[float, ...], style: ParagraphStyle) ->
         else [_cell(cell, style) for cell in row.cells] + [""] * (len(widths) - len(row.cells))
         for row in rows
     ]
-    commands = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    commands: list[tuple[object, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP")]
+    commands += [("GRID", (0, 0), (-1, -1), 0.5, colors.black)] if ruled else []
     commands += [("SPAN", (0, n), (-1, n)) for n, row in enumerate(rows) if row.merged]
     return Table(
         data, colWidths=list(widths), repeatRows=1, splitInRow=1, splitByRow=0,

@@ -236,6 +236,19 @@ def test_a_pdf_of_only_images_is_refused_as_a_scan_in_one_line(
     assert events(open_ledger, db_url) == ledger_of_one_plan
 
 
+def test_a_pdf_whose_table_has_no_borders_is_refused_in_one_line(
+    shell: Shell, tmp_path: Path, db_url: str, open_ledger: Callable[[str], Ledger],
+    ledger_of_one_plan: int,
+) -> None:  # fmt: skip
+    """Its text set in columns, not ruled: no row or cell can be told for sure, so nothing
+    is guessed and nothing recorded."""
+    write_pdf(RIVERTON, tmp_path / "columns.pdf", widths=WIDTHS, ruled=False)
+    assert refused(shell, tmp_path / "columns.pdf") == (
+        "recledger: columns.pdf: no table found: no ruled table with a header row on any page"
+    )
+    assert events(open_ledger, db_url) == ledger_of_one_plan
+
+
 def _damaged(kind: str, tmp_path: Path) -> tuple[Path, str]:
     """A file named .pdf that cannot be read as a plan, and how its refusal begins."""
     plan = write_pdf(RIVERTON, tmp_path / "plan.pdf", widths=WIDTHS).read_bytes()
