@@ -16,11 +16,20 @@ from domain.state import ItemState, RecommendationState, SubActionState
 from projections.record import FuzzyDateData, JsonForm, Moment
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Correction(domain.Correction):
-    """A correction as a record holds it: its moment as Python writes it (``+00:00``)."""
+    """A correction as a record holds it: its moment as Python writes it (``+00:00``).
+    It equals the domain's correction it was made from (a dataclass's own ``==`` would
+    tell them apart by their classes)."""
 
     recorded_at: Moment
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, domain.Correction):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = domain.Correction.__hash__
 
 
 @dataclass(frozen=True, kw_only=True)
