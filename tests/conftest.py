@@ -46,6 +46,12 @@ def _postgres_or_skip() -> None:
         pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``long`` first (the order otherwise kept): started last, one would
+    leave a test worker (test.sh runs one per core) running it alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def session_key() -> LedgerKey:
     """The session's signing key (``RECLEDGER_SIGNING_KEY``), as the ledgers use it."""
     key, _ = load_key(Path(os.environ["RECLEDGER_SIGNING_KEY"]), create=True)

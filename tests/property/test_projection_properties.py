@@ -18,6 +18,7 @@ import contextlib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -344,3 +345,4 @@ ProjectionMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestProjectionMachine = ProjectionMachine.TestCase
+TestProjectionMachine.pytestmark = [pytest.mark.long]
