@@ -101,6 +101,8 @@ def test_the_plan_page_as_at_a_date_shows_the_updates_of_that_date_and_no_later(
     february = client.get("/plans/dhr2?as_at=2014-02-28").text
     assert "<strong>Feb 2014</strong>" not in december
     assert "<strong>Feb 2014</strong>" in february
+    march = client.get("/plans/dhr2?as_at=2014-03-01").text  # overview/3.1-3.4 overdue
+    assert "Overdue as at 2014-03-01 (13: 9 recommendations, 4 sub-actions)" in march
     chart = client.get("/plans/dhr2/chart.svg?as_at=2014-02-28")
     assert chart.headers["content-type"].startswith("image/svg+xml")
     assert "<polyline" in chart.text and "As at 2014-02-28" in chart.text
