@@ -173,7 +173,8 @@ class _Follower:
     def change(self, name: str, said: Any, stated: Any, record: Callable[[Any], None]) -> None:
         current = getattr(self.rec.state, name)
         if not _same(current, said) and not _same(current, stated):
-            self._conflict(name, current, stated, "recorded the document's")
+            edit = self._hand_edit(name)
+            self._conflict(name, current, stated, "recorded the document's", edit)
         if not _same(current, stated):
             record(stated)
 
@@ -186,14 +187,9 @@ class _Follower:
             self._conflict(name, current.value, stated.value, "settled as for any import", edit)
 
     def _conflict(
-        self,
-        name: str,
-        by_hand: Any,
-        stated: Any,
-        outcome: str,
-        edit: Recommendation.Event | None = None,
+        self, name: str, by_hand: Any, stated: Any, outcome: str, edit: Recommendation.Event | None
     ) -> None:
-        edit = edit or self._hand_edit(name)
+        """Report that ``name`` was changed by hand (by ``edit``, if found) and restated."""
         who = f" by {edit.actor} on {edit.timestamp:%Y-%m-%d}" if edit else ""
         said = (
             f"conflict on {name}: changed by hand{who} to {_shown(by_hand)}; "
