@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from domain import values
 from domain.access import Role
+from domain.document_version import DocumentVersion
 from domain.errors import AlreadyExists, InvalidCommand, RuleViolated
 from domain.events import AuditedEvent, dates_as_values
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import SIGN_OFF_BY_DEFAULT, ReviewKind, SignOff
 from domain.refs import plan_aggregate_id
 from domain.rules import REMINDER_DAYS, REMINDER_DAYS_MAX
-
-
-@dataclass(frozen=True)
-class DocumentVersion:
-    label: str
-    date: FuzzyDate | None
-    file_name: str | None
-    digest: str | None = None
 
 
 def document_source(file_name: str, label: str) -> str:

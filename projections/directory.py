@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, delete, select
 
-from domain.agency import Agency
 from domain.kinds import AgencyKind
-from domain.person import Person
 from domain.spelling import spelling_key
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
 from projections.projection import EventSource
 from projections.tables import agency_names, micros, people, person_names
+
+if TYPE_CHECKING:  # the write model loads to apply events: a query needs none
+    from domain.agency import Agency
+    from domain.person import Person
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ class Directory:
     def apply(
         self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
     ) -> None:
+        from domain.agency import Agency
+        from domain.person import Person
+
         rows: list[dict[str, Any]] = []
         agencies: dict[str, dict[str, Any]] = {}
         persons: dict[str, dict[str, Any]] = {}

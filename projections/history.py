@@ -1,16 +1,20 @@
-"""An aggregate's history as an inspector reads it: every event, in order, with its envelope."""
+"""An aggregate's history as an inspector reads it: every event, in order, with its envelope.
+
+The events' classes and the fold load when a history is read, not with this module.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.events import AuditedEvent
-from domain.fold import amendments, fold, item_refs, retracted
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation
+
+if TYPE_CHECKING:
+    from domain.recommendation import Recommendation
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class HistoryEntry:
 
 
 def history(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
+    from domain.fold import item_refs
+    from domain.recommendation import Recommendation
+
     corrected_by: dict[str, list[str]] = {}
     sequences = {event.event_id: event.originator_version for event in events}
     own = [event for event in events if isinstance(event, Recommendation.Event)]
@@ -87,6 +94,9 @@ def as_corrected(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
     as the corrected log read before it), a retracted event and the corrections themselves
     left out, as are the events of a sub-action whose adding was retracted. An amended
     event keeps ``corrected_by``."""
+    from domain.fold import amendments, fold, retracted
+    from domain.recommendation import Recommendation
+
     own = [event for event in events if isinstance(event, Recommendation.Event)]
     gone, amended = retracted(own), amendments(own)
     fixes = [event for event in own if isinstance(event, Recommendation.Corrected)]
@@ -108,15 +118,16 @@ def as_corrected(events: Sequence[AuditedEvent]) -> list[HistoryEntry]:
     return known
 
 
-_REPLACES: dict[type[Recommendation.Event], str] = {
-    Recommendation.LeadsReassigned: "leads",
-    Recommendation.AgencyReassigned: "agency",
-    Recommendation.TargetDateRevised: "target",
-}
-
-
 def _previous(before: Sequence[AuditedEvent], event: AuditedEvent) -> dict[str, Any] | None:
     """The values ``event`` replaced, as the log read just before it."""
+    from domain.fold import amendments, fold
+    from domain.recommendation import Recommendation
+
+    replaces: dict[type[Recommendation.Event], str] = {
+        Recommendation.LeadsReassigned: "leads",
+        Recommendation.AgencyReassigned: "agency",
+        Recommendation.TargetDateRevised: "target",
+    }
     if not isinstance(event, Recommendation.Event):
         return None
     log = [e for e in before if isinstance(e, Recommendation.Event)]
@@ -124,7 +135,7 @@ def _previous(before: Sequence[AuditedEvent], event: AuditedEvent) -> dict[str, 
         target = next(e for e in log if e.event_id == event.corrects)
         earlier = {**target.data(), **amendments(log).get(event.corrects, {})}
         return {name: earlier.get(name) for name in event.amendment} or None
-    name = _REPLACES.get(type(event))
+    name = replaces.get(type(event))
     if name is None or not isinstance(event, Recommendation.ItemEvent):
         return None
     item = fold(log).find(event.action)

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select
 
+from domain.document_version import DocumentVersion
 from domain.fuzzy_date import FuzzyDate
 from domain.kinds import ReviewKind
-from domain.plan import DocumentVersion, Plan
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
 from projections.projection import EventSource
@@ -59,6 +59,8 @@ class Plans:
     def apply(
         self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
     ) -> None:
+        from domain.plan import Plan  # the write model: only to apply
+
         changed: dict[str, dict[str, Any]] = {}
         for event in events:
             key = str(event.originator_id)

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Connection, Table, select, update
 
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation
 from domain.state import sub_action_ref
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
@@ -44,13 +43,6 @@ class ProposalView:
         }
 
 
-DECIDED: dict[type, str] = {
-    Recommendation.ProposalApproved: "approved",
-    Recommendation.ProposalRejected: "rejected",
-}
-"""A proposal is also "retracted" when a correction retracts it."""
-
-
 class Proposals:
     name = "proposals"
     version = 2
@@ -64,6 +56,10 @@ class Proposals:
     def apply(
         self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
     ) -> None:
+        from domain.recommendation import Recommendation  # the write model: only to apply
+
+        decided = {Recommendation.ProposalApproved: "approved",
+                   Recommendation.ProposalRejected: "rejected"}  # fmt: skip
         for event in events:
             if isinstance(event, Recommendation.ChangeProposed):
                 [raised] = source.events_of(event.originator_id, 1)
@@ -79,15 +75,13 @@ class Proposals:
                     "decided_by": None, "decided": None, "decision_reason": None,
                 }  # fmt: skip
                 insert_rows(conn, proposals, [row], tally)
-            elif type(event) in DECIDED:
-                _decide(conn, event.proposal, DECIDED[type(event)], event, tally)
-            elif isinstance(event, Recommendation.Corrected) and event.retract:
+            elif type(event) in decided:
+                _decide(conn, event.proposal, decided[type(event)], event, tally)
+            elif isinstance(event, Recommendation.Corrected) and event.retract:  # retracted
                 _decide(conn, event.corrects, "retracted", event, tally)
 
 
-def _decide(
-    conn: Connection, proposal: str, decision: str, event: Recommendation.Event, tally: Tally
-) -> None:
+def _decide(conn: Connection, proposal: str, decision: str, event: Any, tally: Tally) -> None:
     """Record the decision on a proposal (nothing: ``proposal`` names another event)."""
     found = rows_matching(conn, proposals, ["proposal"], [(proposal,)])
     if not found:

@@ -16,13 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
-from domain.fold import amendments
 from domain.fuzzy_date import FuzzyDate
-from domain.recommendation import Recommendation
 from domain.rules import NO_LEAD, deadline_due, due_by
 from projections import record, workload
 from projections.bulk import insert_rows, rows_matching
@@ -32,6 +30,9 @@ from projections.projection import EventSource
 from projections.record import decode
 from projections.tables import OPEN, counts, day_number, items, micros, updates, versions
 from projections.timeline import Segment, advance, as_shown, effective_day
+
+if TYPE_CHECKING:
+    from domain.recommendation import Recommendation
 
 
 def dumps(value: object) -> str:
@@ -104,6 +105,8 @@ class Recommendations:
     # Applying one event
 
     def _apply(self, conn: Connection, batch: _Batch, source: EventSource, event: Any) -> None:
+        from domain.recommendation import Recommendation  # the write model: only to apply
+
         if not isinstance(event, Recommendation.Event):
             return  # a plan's events are read from the plan itself
         rec_id = str(event.originator_id)
@@ -238,6 +241,9 @@ class Recommendations:
         plan_id: str,
         moment: int,
     ) -> None:
+        from domain.fold import amendments
+        from domain.recommendation import Recommendation
+
         target = next(e for e in history if e.event_id == correction.corrects)
         if not isinstance(target, Recommendation.ProgressRecorded):
             return

@@ -10,8 +10,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, update
 
-from domain.plan import Plan
-from domain.recommendation import Recommendation
 from domain.refs import recommendation_aggregate_id
 from domain.state import sub_action_ref
 from projections.bulk import insert_rows, rows_matching
@@ -53,6 +51,9 @@ class Requests:
     def apply(
         self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
     ) -> None:
+        from domain.plan import Plan  # the write model: only to apply
+        from domain.recommendation import Recommendation
+
         asked: set[str] | None = None  # the items with a request not answered: read once
         for event in events:
             if isinstance(event, Plan.UpdatesRequested):

@@ -22,6 +22,9 @@ D where it counts the new state is the old one evolved by it (``_step``). A corr
 changes the meaning of an earlier event, so the segments are recomputed: the events read
 through their corrections, stepped again from the first. The property tests check all
 this against a plain fold of the qualifying events.
+
+The events' classes and the fold load when events are stepped, not with this module: a
+query that only reads the versions needs neither (start-up, ``bench.startup``).
 """
 
 from __future__ import annotations
@@ -29,12 +32,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from domain.fold import amendments, corrections, initial_state, read_through, retracted
 from domain.kinds import Status
-from domain.recommendation import Recommendation
 from projections.item import Item, record, state_of
+
+if TYPE_CHECKING:
+    from domain.recommendation import Recommendation
 
 BEGINNING = date.min
 FOREVER = date.max
@@ -53,6 +57,8 @@ def evolved(summary: Item, event: Recommendation.Event, data: dict[str, Any]) ->
     """A recommendation's record (the state kept in a version, without its updates: only
     whether it has any, which a reopening depends on) after one more event (with its
     data), by the domain's own ``evolve``."""
+    from domain.recommendation import Recommendation
+
     if isinstance(event, Recommendation.ProgressRecorded) and _keeps(summary, data["action"]):
         return summary  # the commonest event; the domain's evolve changes nothing kept here
     state = state_of(summary)
@@ -90,6 +96,8 @@ def advance(
     history: Callable[[], Sequence[Recommendation.Event]],
 ) -> list[Segment]:
     """The open segments after ``event``; ``history`` gives every event up to and including it."""
+    from domain.recommendation import Recommendation
+
     if isinstance(event, Recommendation.Corrected):
         return recompute(history())
     return _step(segments, event, event.data())
@@ -98,6 +106,9 @@ def advance(
 def recompute(events: Sequence[Recommendation.Event]) -> list[Segment]:
     """The open segments after ``events``: their corrections applied first, then each
     remaining event stepped in log order — what folding at every breakpoint would give."""
+    from domain.fold import amendments, corrections, read_through, retracted
+    from domain.recommendation import Recommendation
+
     retracted_ids = retracted(events)
     amended, corrected = amendments(events), corrections(events)
     segments: list[Segment] = []
@@ -112,6 +123,9 @@ def _step(
     segments: Sequence[Segment], event: Recommendation.Event, data: dict[str, Any]
 ) -> list[Segment]:
     """One more event, last in log order: from its day on, every state evolves by it."""
+    from domain.fold import initial_state
+    from domain.recommendation import Recommendation
+
     day = effective_day(event, data)
     if isinstance(event, Recommendation.Raised):
         return [Segment(day, FOREVER, record(initial_state(data)))]

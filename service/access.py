@@ -4,13 +4,17 @@ grant of the audit context (``domain.access`` holds the rules; here they meet th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from domain import values
 from domain.audit import current_grant
-from domain.recommendation import Recommendation
 from domain.refs import (
     Ref,
     slugify,
 )
+
+if TYPE_CHECKING:
+    from domain.recommendation import Recommendation
 
 
 def sees(plan_id: str) -> bool:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from domain.errors import EventNotFound
-from domain.plan import Plan
 from projections.proposals import ProposalView, proposal_found, proposals_listed
 from service import access
 from service.store import Store
 
-if TYPE_CHECKING:  # the commands as values: a query need not build them
+if TYPE_CHECKING:  # the commands as values and the write model: a query loads neither
+    from domain.plan import Plan
     from service.command_models import Decide, SetSignOff
 
 

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from domain import values
 from domain.audit import current_grant
 from domain.errors import AlreadyExists, StaleVersion, VersionConflict
-from domain.plan import Plan
-from domain.recommendation import Recommendation
 from domain.refs import (
     Ref,
     plan_aggregate_id,
@@ -23,7 +21,9 @@ from domain.state import sub_action_ref
 from service import access
 from service.store import Store
 
-if TYPE_CHECKING:  # the commands as values: a query need not build them
+if TYPE_CHECKING:  # the commands as values and the write model: a query loads neither
+    from domain.plan import Plan
+    from domain.recommendation import Recommendation
     from service.command_models import (
         Change,
         OpenPlan,
@@ -45,6 +45,8 @@ class Commands(Store):
     """The writes: each loads what it changes, checks the grant, and saves atomically."""
 
     def open_plan(self, command: OpenPlan) -> Plan:
+        from domain.plan import Plan
+
         plan_id = command.plan_id
         access.check_coordinates(plan_id, "open a plan")
         if self._exists(plan_aggregate_id(values.plan_id(plan_id))):
@@ -61,6 +63,8 @@ class Commands(Store):
         return plan
 
     def raise_recommendation(self, plan_id: str, command: RaiseRecommendation) -> Recommendation:
+        from domain.recommendation import Recommendation
+
         access.check_coordinates(plan_id, "raise a recommendation")
         self.plan(plan_id)
         canonical_ref = str(Ref.parse(command.ref))
@@ -119,7 +123,7 @@ class Commands(Store):
         try:
             self.save_atomically(rec)
         except StaleVersion:  # a race lost (under ``once``, perhaps to the same key)
-            current = self._get(rec.id, Recommendation).version
+            current = self._get(rec.id, type(rec)).version
             raise VersionConflict(
                 f"{rec.state.ref} was changed by someone else while this command ran (it is "
                 f"at version {current} now); nothing was written, try again",

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.agency import Agency
 from domain.errors import AlreadyExists
-from domain.person import Person
 from domain.spelling import spelling_key
 from projections.directory import leads_known, names_known
 from service import access
 from service.store import Store
 
-if TYPE_CHECKING:  # the commands as values: a query need not build them
+if TYPE_CHECKING:  # the commands as values and the write model: a query loads neither
+    from domain.agency import Agency
+    from domain.person import Person
     from service.command_models import (
         AddAgencyAlias,
         AddPersonAlias,
@@ -30,6 +30,8 @@ class Directory(Store):
     def register_agency(self, command: RegisterAgency) -> Agency:
         """Enter an agency in the directory, with its aliases: one transaction."""
         access.check_coordinates(None, "keep the directory of agencies")
+        from domain.agency import Agency
+
         agency = Agency.register(command.name, slug=command.slug, kind=command.kind)
         if self._exists(agency.id):
             raise AlreadyExists(f"the directory already has an agency {agency.slug!r}")
@@ -59,6 +61,8 @@ class Directory(Store):
         access.check_coordinates(None, "keep the directory of people")
         if command.agency:
             self.agency(command.agency)  # their agency is the directory's
+        from domain.person import Person
+
         person = Person.register(
             command.name,
             command.email,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from domain.plan import Plan
 from domain.rules import is_open
 from domain.spelling import spelling_key
 from projections.directory import canonical
@@ -17,7 +16,8 @@ from projections.tables import micros
 from service import access
 from service.queries import Queries
 
-if TYPE_CHECKING:  # the commands as values: a query need not build them
+if TYPE_CHECKING:  # the commands as values and the write model: a query loads neither
+    from domain.plan import Plan
     from service.command_models import RequestUpdates, SetReminderWindow
 
 

@@ -16,7 +16,6 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.access import Role
-from domain.access_token import AccessToken
 from domain.audit import current_grant
 from domain.errors import AlreadyExists
 from domain.refs import token_aggregate_id
@@ -163,6 +162,8 @@ class Reminders(FollowUp, Approvals):
 
     def _person_of(self, token_name: str) -> PersonView | None:
         """The directory's person a token was issued to, if any."""
+        from domain.access_token import AccessToken
+
         try:
             token = self._get(token_aggregate_id(token_name), AccessToken)
         except AggregateNotFoundError:  # the owner at the terminal: no token

@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -23,8 +23,6 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from domain import values
-from domain.agency import Agency
-from domain.command_key import CommandKey
 from domain.errors import (
     InvalidCommand,
     LedgerError,
@@ -36,9 +34,6 @@ from domain.errors import (
     StorageUnavailable,
 )
 from domain.integrity import Signer, WriteSignature
-from domain.person import Person, email_address
-from domain.plan import Plan
-from domain.recommendation import Recommendation
 from domain.refs import (
     Ref,
     agency_aggregate_id,
@@ -47,11 +42,18 @@ from domain.refs import (
     plan_aggregate_id,
     recommendation_aggregate_id,
 )
+from projections.plans import plan_view
 from projections.projection import identity
 from projections.runner import Runner
 from projections.transactions import read_snapshot
 from service import access
 from service.transcodings import FuzzyDateAsDict
+
+if TYPE_CHECKING:  # the write model loads when a command loads an aggregate: a query needs none
+    from domain.agency import Agency
+    from domain.person import Person
+    from domain.plan import Plan
+    from domain.recommendation import Recommendation
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -118,6 +120,8 @@ class Store(Application[UUID]):
         self.read_model.engine.dispose()
 
     def plan(self, plan_id: str) -> Plan:
+        from domain.plan import Plan
+
         access.check_sees(plan_id)
         try:
             return self._get(plan_aggregate_id(values.plan_id(plan_id)), Plan)
@@ -126,6 +130,8 @@ class Store(Application[UUID]):
 
     def agency(self, slug: str) -> Agency:
         """The directory's agency of that slug."""
+        from domain.agency import Agency
+
         try:
             return self._get(agency_aggregate_id(slug), Agency)
         except AggregateNotFoundError:
@@ -133,12 +139,16 @@ class Store(Application[UUID]):
 
     def person(self, email: str) -> Person:
         """The directory's person of that e-mail address."""
+        from domain.person import Person, email_address
+
         try:
             return self._get(person_aggregate_id(email_address(email)), Person)
         except AggregateNotFoundError:
             raise NotFound(f"the directory has no one at {email!r}") from None
 
     def recommendation(self, plan_id: str, ref: str) -> Recommendation:
+        from domain.recommendation import Recommendation
+
         canonical_ref = str(Ref.parse(ref))
         access.check_sees(plan_id)
         try:
@@ -192,12 +202,14 @@ class Store(Application[UUID]):
             behind = model.is_behind(snapshot, self) and self.projects_inline
             if not behind:  # the usual case: the snapshot the check saw is current
                 answer = query(snapshot, day)
+                known = found(answer) or _plan_known(snapshot, plan_id)
         if behind:  # caught up on a connection of its own: the ledger holds one at a time
             self.project(behind=True)
             with model.engine.connect() as conn, read_snapshot(conn) as snapshot:
                 answer = query(snapshot, day)
-        if not found(answer) and plan_id is not None:
-            self.plan(plan_id)  # nothing found: say so if the plan itself does not exist
+                known = found(answer) or _plan_known(snapshot, plan_id)
+        if not known:  # nothing found, nor the plan in the read models: the log says if it exists
+            self.plan(cast(str, plan_id))
         return answer
 
     def position(self) -> int:
@@ -247,6 +259,8 @@ class Store(Application[UUID]):
             self._pending_key = None
 
     def _key_used(self, key: str) -> list[str] | None:
+        from domain.command_key import CommandKey
+
         key_id = command_key_id(values.line(key, "the idempotency key"))
         if not self._exists(key_id):
             return None
@@ -263,6 +277,8 @@ class Store(Application[UUID]):
         if they cannot follow, ``read_models_behind`` says why, and they catch up later."""
         self.check_clock()
         if self._pending_key is not None:
+            from domain.command_key import CommandKey
+
             recorded = [e.event_id for a in aggregates for e in a.pending_events]
             aggregates = (*aggregates, CommandKey.use(self._pending_key, recorded))
             self._pending_key = None
@@ -375,3 +391,8 @@ class Earlier:
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+def _plan_known(snapshot: Any, plan_id: str | None) -> bool:
+    """Whether the read models know the plan a query asked about (or it asked about none)."""
+    return plan_id is None or plan_view(snapshot, plan_id) is not None

@@ -13,14 +13,14 @@ from eventsourcing.utils import get_topic
 
 from domain import values
 from domain.access import Grant, Role
-from domain.access_token import AccessToken, holder
 from domain.audit import current_grant
 from domain.errors import AlreadyExists, InvalidCommand, NotAuthenticated, NotFound
 from domain.refs import token_aggregate_id
 from service import access
 from service.store import Store
 
-if TYPE_CHECKING:  # the commands as values: a query need not build them
+if TYPE_CHECKING:  # the commands as values and the write model: a query loads neither
+    from domain.access_token import AccessToken
     from service.command_models import IssueToken, RevokeToken
 
 
@@ -62,6 +62,8 @@ class Tokens(Store):
             role = role or (Role.AGENCY_LEAD if person.agency else None)
         if name is None or role is None:
             raise InvalidCommand(f"{command.person} has no agency: give the token's role")
+        from domain.access_token import AccessToken
+
         token, secret = AccessToken.issue(
             name, role, agencies, command.plans, command.person and command.person.lower()
         )
@@ -98,7 +100,7 @@ class Tokens(Store):
                     person=token.person,
                     issued=events[0].timestamp,
                     revoked=next(
-                        (e.timestamp for e in events if isinstance(e, AccessToken.Revoked)), None
+                        (e.timestamp for e in events if isinstance(e, type(token).Revoked)), None
                     ),
                 )
             )
@@ -106,6 +108,8 @@ class Tokens(Store):
 
     def authenticate(self, token: str) -> Grant:
         """The grant a bearer token carries; ``NotAuthenticated`` for any other string."""
+        from domain.access_token import holder
+
         name, secret = holder(token)
         try:
             found = self._token(name)
@@ -126,6 +130,8 @@ class Tokens(Store):
     def _token_names(self) -> Iterator[str]:
         """The name of every token ever issued, from the log (tokens are few, and issued
         rarely; old ones, issued before names were normalised, included)."""
+        from domain.access_token import AccessToken
+
         topic, start, page = get_topic(AccessToken.Issued), 1, 1000
         while True:
             found = self.read(
@@ -139,6 +145,8 @@ class Tokens(Store):
             start = found[-1].id + 1
 
     def _token(self, name: str) -> AccessToken:
+        from domain.access_token import AccessToken
+
         try:
             return self._get(token_aggregate_id(name), AccessToken)
         except AggregateNotFoundError:

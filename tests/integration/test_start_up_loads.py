@@ -25,6 +25,16 @@ NOT_FOR_A_QUERY = (
     "service.importing",
     "service.audit_trail",
     "service.command_models",  # the commands as values: only a write builds them
+    # the write model: the aggregates and their events' classes load to change an
+    # aggregate or to apply events to the read models, never to read them
+    "domain.recommendation",
+    "domain.recommendation_events",
+    "domain.fold",
+    "domain.plan",
+    "domain.person",
+    "domain.agency",
+    "domain.access_token",
+    "domain.command_key",
 )
 
 _LOADED = """
