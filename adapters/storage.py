@@ -47,6 +47,7 @@ from projections.recommendations import Recommendations
 from projections.requests import Requests
 from projections.runner import Runner
 from projections.seals import Sealer
+from projections.search import Search
 from service.ledger import Ledger
 
 
@@ -101,7 +102,7 @@ def scratch_engine(env: dict[str, str]) -> AbstractContextManager[Engine]:
     return backend(env).scratch_engine(env)
 
 
-PROJECTIONS = (Recommendations, Plans, Directory, Proposals, Requests, Sealer)
+PROJECTIONS = (Recommendations, Plans, Directory, Proposals, Requests, Search, Sealer)
 """Every projection the ledger keeps: a new read model is one more entry here."""
 
 

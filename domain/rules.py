@@ -8,7 +8,7 @@ An item is a recommendation or one of its sub-actions, each with its own target 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from domain.fuzzy_date import FuzzyDate
@@ -53,6 +53,12 @@ def due_by(items: Iterable[Item]) -> date | None:
     """The earliest deadline among items still due (a recommendation and its sub-actions)."""
     deadlines = [deadline_due(item.target, item.status) for item in items]
     return min((d for d in deadlines if d is not None), default=None)
+
+
+def counts_from(effective: FuzzyDate | None, recorded: datetime) -> date:
+    """The first day as at which an event counts: the end of its effective date, or the day
+    it was recorded when that date has no end on the calendar (or there is none)."""
+    return effective.end if effective and effective.end else recorded.date()
 
 
 def is_overdue(due: date | None, as_at: date) -> bool:

@@ -7,8 +7,9 @@ epoch (UTC): plain integers compare the same way on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import DDL, BigInteger, Column, Index, Integer, MetaData, String, Table, Text, event
 
 from domain.values import NAME_MAX, PLAN_ID_MAX, REF_MAX, SLUG_MAX, SOURCE_MAX
 
@@ -226,6 +227,52 @@ update_requests = Table(
     info={"item": ("rec_id",)},
 )
 Index("rl_update_requests_open", update_requests.c.rec_id, update_requests.c.answered)
+
+search_texts = Table(
+    "rl_search",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("rec_id", String(36), nullable=False),
+    Column("event_id", String(36), nullable=False),  # the event that recorded the text
+    Column("plan_id", String(PLAN_ID_MAX), nullable=False),
+    Column("ref", String(REF_MAX + 8), nullable=False),  # the item's: a sub-action's own
+    Column("kind", String(16), nullable=False),  # recommendation, sub_action or update
+    Column("eff_from", Integer, nullable=False),  # the first day as at which it counts
+    Column("raised", Integer, nullable=False),  # the same, of its recommendation
+    Column("text", Text, nullable=False),  # as corrected
+    info={"item": ("rec_id",)},
+)
+"""Every text the log holds as known now (each recommendation's, sub-action's and update's,
+read through its corrections) and the day it counts from, indexed by the database's own
+full-text engine: an FTS5 table kept by triggers on SQLite, a GIN index on PostgreSQL, both
+with English stemming (``projections.search``)."""
+Index("rl_search_by_rec", search_texts.c.rec_id)
+SEARCH_INDEX = "rl_search_words"
+
+
+def _ddl(statement: str, dialect: str) -> Any:
+    return DDL(statement).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
+
+
+for _statement in (
+    f"CREATE VIRTUAL TABLE {SEARCH_INDEX} USING fts5(text, content='rl_search', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER rl_search_added AFTER INSERT ON rl_search BEGIN "
+    f"INSERT INTO {SEARCH_INDEX}(rowid, text) VALUES (new.id, new.text); END",
+    f"CREATE TRIGGER rl_search_removed AFTER DELETE ON rl_search BEGIN "
+    f"INSERT INTO {SEARCH_INDEX}({SEARCH_INDEX}, rowid, text) "
+    "VALUES ('delete', old.id, old.text); END",
+):
+    event.listen(search_texts, "after_create", _ddl(_statement, "sqlite"))
+event.listen(search_texts, "before_drop", _ddl(f"DROP TABLE IF EXISTS {SEARCH_INDEX}", "sqlite"))
+event.listen(
+    search_texts,
+    "after_create",
+    _ddl(
+        f"CREATE INDEX {SEARCH_INDEX} ON %(fullname)s USING gin (to_tsvector('english', text))",
+        "postgresql",
+    ),
+)
 
 
 def day_number(day: date) -> int:

@@ -35,6 +35,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from domain.kinds import Status
+from domain.rules import counts_from
 from projections.item import Item, record, state_of
 
 if TYPE_CHECKING:
@@ -86,8 +87,7 @@ class Segment:
 
 def effective_day(event: Recommendation.Event, data: dict[str, Any] | None = None) -> date:
     """The first as-at date on which the event counts, by its (possibly amended) data."""
-    written = (data if data is not None else event.data())["effective"]
-    return written.end if written and written.end else event.timestamp.date()
+    return counts_from((data if data is not None else event.data())["effective"], event.timestamp)
 
 
 def advance(

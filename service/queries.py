@@ -9,10 +9,12 @@ from uuid import UUID
 
 from domain import values
 from domain.errors import (
+    InvalidCommand,
     NotPermitted,
     PlanNotFound,
     RecommendationNotFound,
 )
+from domain.kinds import Status
 from domain.rules import NO_LEAD
 from domain.spelling import spelling_key
 from projections import queries
@@ -28,6 +30,7 @@ from projections.directory import (
 )
 from projections.history import HistoryEntry, history
 from projections.plans import PlanView, plan_view, plans_in_order
+from projections.search import KINDS, Filters, SearchHit, agency_spellings, parse, search
 from projections.tables import micros
 from projections.views import ChangeView, Page, RecommendationView
 from service import access
@@ -142,6 +145,42 @@ class Queries(Store):
             as_at,
             found=lambda page: bool(page.total),
         )
+
+    def search(
+        self,
+        query: str,
+        plan_id: str | None = None,
+        *,
+        agency: str | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+        raised_from: date | None = None,
+        raised_to: date | None = None,
+        as_at: date | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """The texts (recommendations, sub-actions, progress updates) that match ``query``
+        as at a day (as known now), best first: ``limit`` from ``offset``."""
+        clauses = parse(query)
+        values.count(limit, "limit")
+        values.count(offset, "offset")
+        if status is not None and status not in set(Status):
+            raise InvalidCommand(f"no status {status!r}: one of {', '.join(Status)}")
+        if kind is not None and kind not in KINDS.values():
+            raise InvalidCommand(f"no kind {kind!r}: one of {', '.join(KINDS.values())}")
+        plan_id = access.narrow(plan_id)
+
+        def found(conn: Any, day: date) -> list[SearchHit]:
+            spellings = (
+                None if agency is None else agency_spellings(conn, names_known(conn), agency)
+            )
+            plans = None if plan_id is None else (plan_id,)
+            filters = Filters(plans, spellings, status, kind, raised_from, raised_to)
+            return search(conn, clauses, filters, day, limit, offset)
+
+        hits = self._query(plan_id, found, as_at)
+        return [hit for hit in hits if access.sees(hit.plan)]
 
     def changes(
         self,

@@ -14,6 +14,7 @@ from adapters.cli import (  # noqa: F401
     integrity,
     queries,
     reports,
+    search,
     serve,
 )
 from adapters.cli.app import app

@@ -43,6 +43,22 @@ OverduePageOut = Page
 AuditRowOut = AuditRow
 
 
+class SnippetPieceOut(BaseModel):
+    text: str
+    found: bool = Field(description="A word of the query found here.")
+
+
+class SearchHitOut(BaseModel):
+    plan: str
+    ref: str
+    kind: Literal["recommendation", "sub_action", "update"]
+    status: str = Field(description="The item's status as at the day asked.")
+    agency: str
+    counts_from: date = Field(description="The first day as at which the text counts.")
+    text: str
+    snippet: list[SnippetPieceOut]
+
+
 class StandingOut(BaseModel):
     """Where an item stands now in the follow-up cycle."""
 

@@ -181,7 +181,7 @@ def kept(context: Context, form: str, field: str, default: Any = "") -> Any:
     return typed.get(form, {}).get(field, default)
 
 
-def _day(text: str | None, field: str, *, first: bool = False) -> date | None:
+def given_day(text: str | None, field: str, *, first: bool = False) -> date | None:
     """A day: of a month or season given, its last (as an as-at date is), or ``first``."""
     try:
         return (parse_since if first else parse_as_at)(text) if text else None
@@ -258,7 +258,7 @@ async def plan_page(
     agency: str | None = None,
     lead: str | None = None,
 ) -> Response:
-    given, moment = _day(as_at, "as at"), _moment(known_at, "as known at")
+    given, moment = given_day(as_at, "as at"), _moment(known_at, "as known at")
     day = given or today()
 
     def read(ledger: Ledger) -> dict[str, Any]:
@@ -296,7 +296,7 @@ async def plan_page(
 @router.get("/plans/{plan}/chart.svg")
 async def chart(request: Request, plan: str, page: Page, as_at: str | None = None) -> Response:
     """Open, completed and overdue items, month by month up to the day shown."""
-    end = _day(as_at, "as at") or today()
+    end = given_day(as_at, "as at") or today()
 
     def read(ledger: Ledger) -> Any:
         views = ledger.status(plan, as_at=end)
@@ -318,7 +318,7 @@ async def export(
     """The plan as shown (as at, as known at) as a report file to download."""
     if format not in reports.PLAN_FORMATS:
         raise InvalidCommand(f"no report format {format!r}")
-    day, moment = _day(as_at, "as at"), _moment(known_at, "as known at")
+    day, moment = given_day(as_at, "as at"), _moment(known_at, "as known at")
     report = await page(lambda ledger: ledger.plan_as_at(plan, day, moment))
     name = f"{plan}-as-at-{report.as_at.isoformat()}"
     return report_file(name, format, reports.plan_report(report, format))
@@ -330,10 +330,10 @@ async def board_report(
 ) -> Response:
     if format not in reports.BOARD_FORMATS:
         raise InvalidCommand(f"no report format {format!r}")
-    start = _day(since, "from", first=True)
+    start = given_day(since, "from", first=True)
     if start is None:
         raise InvalidCommand("from: give the first day of the period")
-    end = _day(until, "to")
+    end = given_day(until, "to")
     board = await page(lambda ledger: ledger.board_report(plan, start, end))
     name = f"{plan}-changes-{board.since.isoformat()}-to-{board.until.isoformat()}"
     return report_file(name, format, reports.board_report(board, format))
@@ -401,7 +401,7 @@ async def recommendation(
     since: str | None = None,
     until: str | None = None,
 ) -> Response:
-    first, last = _day(since, "from"), _day(until, "to")
+    first, last = given_day(since, "from"), given_day(until, "to")
 
     def read(ledger: Ledger) -> dict[str, Any]:
         rec, _ = ledger.item(plan, ref)

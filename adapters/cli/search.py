@@ -1,0 +1,91 @@
+"""`recledger search`: every recommendation, sub-action and update of every plan, by word."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import typer
+
+from adapters.cli.app import AsCsv, AsJson, app, emit_csv, emit_json, listing_format, run, say
+from adapters.cli.dates import AsAt, as_at_day, period_day
+from domain.kinds import Status
+from domain.time_axes import asked_at
+from domain.values import COUNT_MAX
+
+if TYPE_CHECKING:  # the read side loads when the query runs, not for --help
+    from projections.search import SearchHit
+
+FIELDS = ["plan", "ref", "kind", "status", "agency", "counts_from", "text"]
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUERY",
+            help='Words (each must appear; "assessments" finds "assessment"), "a phrase" '
+            "in quotes, a prefix* .",
+        ),
+    ],
+    plan_id: Annotated[str | None, typer.Option("--plan", help="One plan (default all).")] = None,
+    agency: Annotated[
+        str | None, typer.Option(help="The item's agency (any spelling the directory knows).")
+    ] = None,
+    status: Annotated[Status | None, typer.Option(help="The item's status as at the day.")] = None,
+    kind: Annotated[
+        Literal["recommendation", "sub_action", "update"] | None,
+        typer.Option(help="Only recommendations, sub-actions or progress updates."),
+    ] = None,
+    raised_from: Annotated[
+        str | None, typer.Option(help="Of recommendations raised on or after this day.")
+    ] = None,
+    raised_to: Annotated[
+        str | None, typer.Option(help="Of recommendations raised on or before this day.")
+    ] = None,
+    as_at: AsAt = None,
+    limit: Annotated[int, typer.Option(min=0, max=COUNT_MAX, help="At most this many.")] = 20,
+    offset: Annotated[int, typer.Option(min=0, max=COUNT_MAX, help="Skip this many.")] = 0,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+) -> None:
+    """The texts that match QUERY as at a date (default today), best first, each with the
+    words found marked: recommendations, sub-actions and progress updates of every plan."""
+    form = listing_format(as_json, as_csv)
+    day = as_at_day(as_at)
+    since = None if raised_from is None else period_day(raised_from, "--raised-from", first=True)
+    until = None if raised_to is None else period_day(raised_to, "--raised-to", first=False)
+    hits = run(
+        ctx,
+        lambda ledger: ledger.search(
+            query,
+            plan_id,
+            agency=agency,
+            status=status,
+            kind=kind,
+            raised_from=since,
+            raised_to=until,
+            as_at=day,
+            limit=limit,
+            offset=offset,
+        ),
+        writes=False,
+        answers=True,
+    )
+    if form == "json":
+        emit_json([hit.to_json() for hit in hits])
+    elif form == "csv":
+        emit_csv([_row(hit) for hit in hits], FIELDS)
+    elif not hits:
+        typer.echo(f"nothing found for {query!r} {asked_at(day, None)}")
+    else:
+        for hit in hits:
+            say(f"{hit.plan}  {hit.ref}  {hit.kind}  {hit.status}  {hit.agency}")
+            say("    " + "".join(f"«{text}»" if found else text for text, found in hit.snippet))
+        if len(hits) == limit:
+            typer.echo(f"--offset {offset + limit} for more", err=True)
+
+
+def _row(hit: SearchHit) -> dict[str, Any]:
+    return {name: value for name, value in hit.to_json().items() if name in FIELDS}

@@ -1,0 +1,298 @@
+"""Search: every text of every plan (recommendations, sub-actions, progress updates), found
+by the database's own full-text engine, ranked, with the words found marked.
+
+The search projection keeps each text as known now, read through its corrections, with the
+first day as at which it counts (``domain.rules.counts_from``). A text counts as at D when
+that day is on or before D and its item exists as at D (the item's row in ``rl_items``, as
+the recommendations projection keeps them, which also gives its status and agency then).
+
+A query is words (each must appear; English stemming: "assessments" finds "assessment"),
+"quoted phrases" (the words in that order), and prefixes (``safeguard*``). SQLite reads it
+with FTS5 (porter stemmer, BM25 ranking); PostgreSQL with ``to_tsvector('english', …)``
+under a GIN index (``ts_rank``). A word of no letters or digits is ignored; on PostgreSQL,
+so is an English stop word ("the", "and").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    column,
+    delete,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
+
+from domain.errors import InvalidCommand
+from domain.rules import counts_from
+from domain.spelling import spelling_key
+from projections.bulk import insert_rows, rows_matching
+from projections.digest import Tally
+from projections.directory import canonical
+from projections.history import as_corrected
+from projections.projection import EventSource
+from projections.tables import SEARCH_INDEX, day_number, items, search_texts
+
+KINDS = {"Raised": "recommendation", "SubActionAdded": "sub_action", "ProgressRecorded": "update"}
+"""The events that record a text, and the kind of text each records."""
+
+MARK, UNMARK = "\x02", "\x03"
+"""Around each word found, in a snippet as the database gives it (then split on them)."""
+
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One part of a query: ``words`` in that order (one word unless a phrase), the last a
+    prefix when ``prefix``."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+def parse(query: str) -> tuple[Clause, ...]:
+    """The clauses of a query; ``InvalidCommand`` when it has no word to search for."""
+    clauses = []
+    for phrase, bare in _TOKEN.findall(query):
+        words = tuple(w.lower() for w in _WORD.findall(phrase or bare))
+        if words:
+            prefix = not phrase and bare.endswith("*") and len(words) == 1
+            clauses.append(Clause(words, prefix))
+    if not clauses:
+        raise InvalidCommand(f"nothing to search for in {query!r}: give a word")
+    return tuple(clauses)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a search: one plan (or those in ``plans``), the item's agency (any of
+    its spellings) and status as at the day, the kind of text, and when its recommendation
+    was raised (both days included)."""
+
+    plans: tuple[str, ...] | None = None
+    agencies: tuple[str, ...] | None = None
+    status: str | None = None
+    kind: str | None = None
+    raised_from: date | None = None
+    raised_to: date | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    plan: str
+    ref: str
+    kind: str
+    status: str
+    agency: str
+    counts_from: date
+    text: str
+    snippet: tuple[tuple[str, bool], ...]
+    """The text around the words found: pieces, each marked True where a word was found."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "ref": self.ref,
+            "kind": self.kind,
+            "status": self.status,
+            "agency": self.agency,
+            "counts_from": self.counts_from.isoformat(),
+            "text": self.text,
+            "snippet": [{"text": piece, "found": found} for piece, found in self.snippet],
+        }
+
+
+def search(
+    conn: Connection,
+    clauses: Sequence[Clause],
+    filters: Filters,
+    day: date,
+    limit: int,
+    offset: int = 0,
+) -> list[SearchHit]:
+    """The texts that match every clause as at ``day``, best first."""
+    query = _postgres(clauses) if conn.dialect.name == "postgresql" else _sqlite(clauses)
+    found = conn.execute(_narrowed(query, filters, day).limit(limit).offset(offset)).all()
+    return [
+        SearchHit(
+            plan=row.plan_id,
+            ref=row.ref,
+            kind=row.kind,
+            status=row.status,
+            agency=row.agency,
+            counts_from=date.fromordinal(row.eff_from),
+            text=row.text,
+            snippet=_pieces(row.snippet),
+        )
+        for row in found
+    ]
+
+
+_IN_PLAN_ORDER = (
+    search_texts.c.plan_id,
+    search_texts.c.ref,
+    search_texts.c.eff_from,
+    search_texts.c.event_id,
+)
+"""Texts that rank alike, in the same order whichever way the index was built."""
+
+
+def _sqlite(clauses: Sequence[Clause]) -> Select[Any]:
+    index = table(SEARCH_INDEX, column("rowid"))
+    words: ColumnElement[Any] = literal_column(SEARCH_INDEX)
+    match = " ".join(
+        '"' + " ".join(clause.words) + '"' + ("*" if clause.prefix else "") for clause in clauses
+    )
+    return (
+        select(search_texts, func.snippet(words, 0, MARK, UNMARK, "…", 24).label("snippet"))
+        .select_from(search_texts.join(index, index.c.rowid == search_texts.c.id))
+        .where(text(f"{SEARCH_INDEX} MATCH :match").bindparams(match=match))
+        .order_by(func.bm25(words), *_IN_PLAN_ORDER)
+    )
+
+
+def _postgres(clauses: Sequence[Clause]) -> Select[Any]:
+    english: ColumnElement[Any] = literal_column("'english'")
+    query: ColumnElement[Any] | None = None
+    for clause in clauses:
+        if clause.prefix:
+            part = func.to_tsquery(english, literal(clause.words[0] + ":*"))
+        elif len(clause.words) > 1:
+            part = func.phraseto_tsquery(english, literal(" ".join(clause.words)))
+        else:
+            part = func.plainto_tsquery(english, literal(clause.words[0]))
+        query = part if query is None else query.op("&&")(part)
+    assert query is not None
+    vector = func.to_tsvector(english, search_texts.c.text)
+    options = f"StartSel={MARK}, StopSel={UNMARK}, MaxWords=35, MinWords=15, MaxFragments=2"
+    return (
+        select(
+            search_texts,
+            func.ts_headline(english, search_texts.c.text, query, options).label("snippet"),
+        )
+        .where(vector.op("@@")(query))
+        .order_by(func.ts_rank(vector, query).desc(), *_IN_PLAN_ORDER)
+    )
+
+
+def _narrowed(query: Select[Any], filters: Filters, day: date) -> Select[Any]:
+    """Only the texts that count as at ``day``, of items that exist then, as filtered; each
+    with its item's status and agency then."""
+    at = day_number(day)
+    item = and_(
+        items.c.rec_id == search_texts.c.rec_id,
+        items.c.ref == search_texts.c.ref,
+        items.c.kind == "item",
+        items.c.eff_from <= at,
+        items.c.eff_to > at,
+    )
+    query = query.add_columns(items.c.status, items.c.agency).join(items, item)
+    query = query.where(search_texts.c.eff_from <= at)
+    if filters.plans is not None:
+        query = query.where(search_texts.c.plan_id.in_(filters.plans))
+    if filters.agencies is not None:
+        query = query.where(items.c.agency.in_(filters.agencies))
+    if filters.status is not None:
+        query = query.where(items.c.status == filters.status)
+    if filters.kind is not None:
+        query = query.where(search_texts.c.kind == filters.kind)
+    if filters.raised_from is not None:
+        query = query.where(search_texts.c.raised >= day_number(filters.raised_from))
+    if filters.raised_to is not None:
+        query = query.where(search_texts.c.raised <= day_number(filters.raised_to))
+    return query
+
+
+def agency_spellings(conn: Connection, names: dict[str, str], agency: str) -> tuple[str, ...]:
+    """Every agency the items name that names the same agency as ``agency``, by the
+    directory's ``names`` (``names_known``): its spellings in the plans."""
+    wanted = spelling_key(canonical(names, agency))
+    stored = conn.execute(select(items.c.agency).where(items.c.kind == "item").distinct())
+    return tuple(a for a in stored.scalars() if spelling_key(canonical(names, a)) == wanted)
+
+
+def _pieces(snippet: str) -> tuple[tuple[str, bool], ...]:
+    pieces: list[tuple[str, bool]] = []
+    for index, part in enumerate(re.split(f"[{MARK}{UNMARK}]", snippet)):
+        if part:
+            pieces.append((part, index % 2 == 1))
+    return tuple(pieces)
+
+
+class Search:
+    """The search projection: the texts of a recommendation written again whenever one of
+    its events records or corrects a text."""
+
+    name = "search"
+    version = 1
+    evidence = False
+    tables: tuple[Table, ...] = (search_texts,)
+
+    def forget(self) -> None:
+        """Nothing is kept in memory."""
+
+    def apply(
+        self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
+    ) -> None:
+        from domain.recommendation import Recommendation  # the write model: only to apply
+
+        texts = (
+            Recommendation.Raised,
+            Recommendation.SubActionAdded,
+            Recommendation.ProgressRecorded,
+            Recommendation.Corrected,
+        )
+        touched: dict[UUID, int] = {}
+        for event in events:
+            if isinstance(event, texts):
+                touched[event.originator_id] = event.originator_version
+        if not touched:
+            return
+        keys = [str(rec_id) for rec_id in touched]
+        old = rows_matching(conn, search_texts, ["rec_id"], [(key,) for key in keys])
+        tally.rows(search_texts, old, -1)
+        conn.execute(delete(search_texts).where(search_texts.c.rec_id.in_(keys)))
+        rows = [
+            row
+            for rec_id, version in touched.items()
+            for row in texts_of(str(rec_id), source.events_of(rec_id, version))
+        ]
+        insert_rows(conn, search_texts, rows, tally)
+
+
+def texts_of(rec_id: str, events: Sequence[Any]) -> list[dict[str, Any]]:
+    """A recommendation's texts as its corrections leave them (``as_corrected``), each with
+    the day it counts from."""
+    entries = as_corrected(events)
+    raised = day_number(counts_from(entries[0].effective, entries[0].recorded_at))
+    return [
+        {
+            "rec_id": rec_id,
+            "event_id": entry.event_id,
+            "plan_id": events[0].plan_id,
+            "ref": entry.ref,
+            "kind": KINDS[entry.type],
+            "eff_from": day_number(counts_from(entry.effective, entry.recorded_at)),
+            "raised": raised,
+            "text": entry.data["text"],
+        }
+        for entry in entries
+        if entry.type in KINDS
+    ]
