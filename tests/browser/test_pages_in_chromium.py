@@ -124,6 +124,7 @@ def test_the_auditor_finds_no_write_controls(page: Any, site: tuple[str, Seeded]
         "/requests",
         "/inbox",
         "/directory",
+        "/search?q=marac+training*&kind=update",
     ],
 )
 def test_every_page_passes_axe_core_accessibility_checks(
@@ -156,3 +157,29 @@ def test_a_printed_plan_has_no_controls_and_starts_each_section_on_a_page(
     assert breaks[0] == "auto" and set(breaks[1:]) == {"page"}
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_coordinator_searches_every_plan_and_narrows_to_updates(
+    page: Any, site: tuple[str, Seeded], tmp_path: Path
+) -> None:
+    url, seeded = site
+    sign_in(page, url, seeded.tokens["coordinator"])
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label('Words, "a phrase", or a prefix*').fill('"risk assessment"')
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**q=%22risk+assessment%22**")
+    hits = page.get_by_test_id("hit")
+    assert hits.count() >= 2
+    marked = " ".join(page.locator("[data-testid=hit] mark").all_inner_texts()).lower().split()
+    assert marked and all(word.startswith(("risk", "assess")) for word in marked)
+    page.get_by_text("Filters").click()
+    page.get_by_label("Kind").select_option("update")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**kind=update**")
+    assert all("update" in t for t in page.locator("[data-testid=hit] small").all_inner_texts())
+    shot = tmp_path / "search.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("RECLEDGER_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(shot, DOCS / shot.name)
+    hits.first.get_by_role("link").click()
+    page.wait_for_url("**/plans/dhr2/r/**")
