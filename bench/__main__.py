@@ -6,6 +6,9 @@ measures, within one run so that the ratios are fair:
 - as-at snapshot of one plan at random (D, T) through the service: p50/p99 ms, and the
   same answer by naive replay of that plan's aggregates through the repository;
 - overdue across all plans as at D: p50/p99 ms, and the same by naive replay of everything;
+- search of every text (a word of the corpus's vocabulary, each as likely; a phrase of two
+  words as the corpus writes them; a prefix), as known now or as at D: p50/p99 ms, each hit
+  checked to hold what was asked;
 - rebuild: events/s against reading and decoding every stored event (the ceiling), and
   the rebuild's peak RSS (each in its own process);
 - append (one command, one transaction) and bulk import (one plan a transaction): events/s
@@ -34,7 +37,7 @@ from eventsourcing.application import Application
 
 from adapters.settings import Settings
 from adapters.storage import bootstrap, event_store_env
-from bench.corpus import corpus
+from bench.corpus import VOCABULARY, corpus, prose
 from bench.naive import naive_overdue, naive_snapshot
 from bench.stores import BareLibrary, fresh_stores, settle
 from domain.audit import acting_as_owner
@@ -184,6 +187,30 @@ def overdues(
     return found
 
 
+def searches(ledger: Ledger, rng: random.Random, n: int) -> dict[str, float]:
+    """Searches of the first 20 hits, three words in five a word, then phrases and prefixes;
+    half as known now, half as at a day."""
+    service_ms: list[float] = []
+    for i in range(n):
+        roll = rng.random()
+        if roll < 0.6:
+            word = rng.choice(VOCABULARY)
+            query, held = word, word[:4]
+        elif roll < 0.8:
+            words = prose(rng, 4, 8).rstrip(".").lower().split()
+            start = rng.randrange(len(words) - 1)
+            query, held = f'"{words[start]} {words[start + 1]}"', words[start][:4]
+        else:
+            prefix = rng.choice(VOCABULARY)[:4]
+            query, held = f"{prefix}*", prefix
+        as_at = None if i % 2 else date(2010, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365))
+        ms, hits = timed(ledger.search, query, as_at=as_at, limit=20)
+        service_ms.append(ms)
+        if any(held.lower() not in hit.text.lower() for hit in hits):
+            raise AssertionError(f"a search for {query} found a text without {held!r}")
+    return {"p50": statistics.median(service_ms), "p99": percentile(service_ms, 0.99)}
+
+
 def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -259,6 +286,7 @@ def run(
                 (1 if events > 200_000 else 3) if overdue_replays is None else overdue_replays
             )
             overdue = overdues(ledger, plans, rng, max(10, samples // 10), naive_runs)
+            search = searches(ledger, rng, samples)
         ledger.close()
         bare.close()
         ceiling = in_subprocess("decode", db) if rebuild else None
@@ -277,6 +305,8 @@ def run(
         "overdue_all_p99_ms": round(overdue["p99"], 2),
         "overdue_page_p50_ms": round(overdue["page_p50"], 2),
         "workload_p50_ms": round(overdue["workload_p50"], 2),
+        "search_p50_ms": round(search["p50"], 2),
+        "search_p99_ms": round(search["p99"], 2),
         "overdue_naive_ms": _rounded(overdue.get("naive_ms"), 1),
         "overdue_naive_ratio": _rounded(overdue.get("naive_ratio"), 2),
         "append_events_per_s": round(append["service_per_s"], 1),
@@ -352,6 +382,7 @@ def main() -> None:
         f"({r['as_at_plan_naive_ratio']}x faster than replay); overdue all p50 "
         f"{r['overdue_all_p50_ms']} ms ({replayed}), first page "
         f"{r['overdue_page_p50_ms']} ms; workload {r['workload_p50_ms']} ms; "
+        f"search p50 {r['search_p50_ms']} ms; "
         + (
             f"rebuild {r['rebuild_ceiling_ratio']:.0%} of the decode ceiling, "
             f"{r['rebuild_peak_rss_mb']} MB; "

@@ -4,6 +4,10 @@ Plans of 10-30 recommendations, 3-20 events each, 20 agencies, dates 2010-2026, 
 backdated and out-of-order updates, target revisions, reassignments, completions,
 reopenings, withdrawals and corrections. The same seed gives the same content (recorded
 times are, as always, the ledger's own clock).
+
+Texts are prose drawn from a vocabulary of the field's words, the commoner ones more often
+(weights 1/rank, as word frequencies go), by a generator of each recommendation's own: so
+the words change nothing else the seed decides, and a search finds what a reader would.
 """
 
 from __future__ import annotations
@@ -30,6 +34,36 @@ AGENCIES = [
 ]  # fmt: skip
 LEADS = [f"{title} {name}" for title in ("DCI", "Head of", "Manager", "Lead") for name in
          ("Adams", "Brown", "Clark", "Davies", "Evans", "Green", "Hall", "Jones")]  # fmt: skip
+_FIELD_WORDS = """
+review agency practice risk assessment training staff safeguarding referral information
+sharing domestic abuse victim police health services multi-agency policy procedure children
+family support housing marac coercive control awareness guidance partnership board report
+audit case management plan safety mental substance misuse alcohol drugs perpetrator court
+order probation school education hospital emergency department general practitioner nurse
+midwife social worker pathway escalation supervision record keeping communication
+protocol threshold disclosure consent confidentiality advocate idva independent refuge
+accommodation homelessness benefits finance employment carer older adults vulnerable
+learning disability capacity assessment tool dash checklist stalking harassment honour
+violence forced marriage female genital mutilation trafficking modern slavery neglect
+self-harm suicide bereavement counselling therapy prescribing medication appointment
+attendance missed follow-up contact telephone letter visit home visit professional meeting
+conference strategy discussion chronology learning themes recommendations action owner
+commissioning contract monitoring outcome measure performance indicator dataset quality
+assurance inspection governance leadership culture resources funding capacity workforce
+induction refresher e-learning workshop briefing newsletter leaflet poster campaign
+community engagement faith group voluntary sector interpreter language culture barriers
+"""
+VOCABULARY = list(dict.fromkeys(_FIELD_WORDS.split()))
+"""The field's words, in rough order of how often action plans use them."""
+_WEIGHTS = [1 / rank for rank in range(1, len(VOCABULARY) + 1)]
+
+
+def prose(words: random.Random, low: int, high: int) -> str:
+    """Between ``low`` and ``high`` words of the vocabulary, as a sentence."""
+    chosen = words.choices(VOCABULARY, weights=_WEIGHTS, k=words.randint(low, high))
+    return " ".join(chosen).capitalize() + "."
+
+
 SEASONS = ("Spring", "Summer", "Autumn", "Winter")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")  # fmt: skip
@@ -90,10 +124,11 @@ def _recommendation(
     rng: random.Random, plan_id: str, ref: str, agency: str, agreed: date
 ) -> Recommendation:
     target = agreed + timedelta(days=rng.randrange(60, 720))
+    words = random.Random(f"{plan_id} {ref}")
     rec = Recommendation.raise_recommendation(
         plan_id=plan_id,
         ref=ref,
-        text=f"Recommendation {ref} of {plan_id}: review practice and report to the board.",
+        text=f"Recommendation {ref} of {plan_id}: {prose(words, 12, 30)}",
         agency=agency,
         leads=rng.sample(LEADS, rng.randint(1, 2)),
         target=fuzzy(rng, target),
@@ -104,16 +139,18 @@ def _recommendation(
         day = min(day + timedelta(days=rng.randrange(0, 120)), date(2026, 6, 30))
         # The dice may ask for something the rules refuse, as a user might: skip it.
         with contextlib.suppress(LedgerError):
-            _next_event(rng, rec, day, agreed)
+            _next_event(rng, words, rec, day, agreed)
     return rec
 
 
-def _next_event(rng: random.Random, rec: Recommendation, day: date, agreed: date) -> None:
+def _next_event(
+    rng: random.Random, words: random.Random, rec: Recommendation, day: date, agreed: date
+) -> None:
     roll = rng.random()
     backdated = agreed + timedelta(days=rng.randrange(0, max((day - agreed).days, 1)))
     when = fuzzy(rng, backdated if rng.random() < 0.2 else day)
     if roll < 0.5:
-        rec.record_progress(f"Progress on {rec.state.ref}: step {len(rec.log)}.", when)
+        rec.record_progress(f"Progress on {rec.state.ref}: {prose(words, 6, 25)}", when)
     elif roll < 0.6:
         rec.revise_target(fuzzy(rng, day + timedelta(days=rng.randrange(30, 400))), "revised", when)
     elif roll < 0.68:

@@ -41,6 +41,7 @@ from sqlalchemy import (
 from domain.errors import InvalidCommand
 from domain.rules import counts_from
 from domain.spelling import spelling_key
+from domain.state import sub_action_ref
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
 from projections.directory import canonical
@@ -237,8 +238,9 @@ def _pieces(snippet: str) -> tuple[tuple[str, bool], ...]:
 
 
 class Search:
-    """The search projection: the texts of a recommendation written again whenever one of
-    its events records or corrects a text."""
+    """The search projection: a new text is added as its event is applied; a correction
+    (or a sub-action of the oldest shape, known by its position) writes its
+    recommendation's texts again, read through every correction (``texts_of``)."""
 
     name = "search"
     version = 1
@@ -253,33 +255,68 @@ class Search:
     ) -> None:
         from domain.recommendation import Recommendation  # the write model: only to apply
 
-        texts = (
-            Recommendation.Raised,
-            Recommendation.SubActionAdded,
-            Recommendation.ProgressRecorded,
-            Recommendation.Corrected,
-        )
-        touched: dict[UUID, int] = {}
+        known: dict[str, tuple[str, str, int]] = {}  # its plan, ref and raising, by rec id
+        rows: list[dict[str, Any]] = []
+        again: dict[UUID, int] = {}  # the recommendations written again, to which version
         for event in events:
-            if isinstance(event, texts):
-                touched[event.originator_id] = event.originator_version
-        if not touched:
-            return
-        keys = [str(rec_id) for rec_id in touched]
-        old = rows_matching(conn, search_texts, ["rec_id"], [(key,) for key in keys])
-        tally.rows(search_texts, old, -1)
-        conn.execute(delete(search_texts).where(search_texts.c.rec_id.in_(keys)))
-        rows = [
-            row
-            for rec_id, version in touched.items()
-            for row in texts_of(str(rec_id), source.events_of(rec_id, version))
-        ]
+            if not isinstance(event, Recommendation.Event):
+                continue
+            if (
+                event.originator_id in again
+                or isinstance(event, Recommendation.Corrected)
+                or (isinstance(event, Recommendation.SubActionAdded) and event.number is None)
+            ):
+                again[event.originator_id] = event.originator_version
+                continue
+            rec_id, day = str(event.originator_id), counts_from(event.effective, event.timestamp)
+            if isinstance(event, Recommendation.Raised):
+                known[rec_id] = (event.plan_id, event.ref, day_number(day))
+                rows.append(_row(rec_id, event, known[rec_id], event.ref, day))
+            elif isinstance(event, Recommendation.SubActionAdded | Recommendation.ProgressRecorded):
+                if rec_id not in known:  # raised in an earlier batch
+                    known[rec_id] = _raised(conn, rec_id)
+                ref = known[rec_id][1]
+                if isinstance(event, Recommendation.SubActionAdded):
+                    action = event.number
+                else:
+                    action = event.action
+                item = ref if action is None else sub_action_ref(ref, action)
+                rows.append(_row(rec_id, event, known[rec_id], item, day))
+        if again:
+            keys = [str(rec_id) for rec_id in again]
+            old = rows_matching(conn, search_texts, ["rec_id"], [(key,) for key in keys])
+            tally.rows(search_texts, old, -1)
+            conn.execute(delete(search_texts).where(search_texts.c.rec_id.in_(keys)))
+            rows = [row for row in rows if row["rec_id"] not in keys]
+            for aggregate, version in again.items():
+                rows += texts_of(str(aggregate), source.events_of(aggregate, version))
         insert_rows(conn, search_texts, rows, tally)
 
 
+def _raised(conn: Connection, rec_id: str) -> tuple[str, str, int]:
+    """A recommendation's plan, ref and raising day, from its own text's row."""
+    found = conn.execute(
+        select(search_texts.c.plan_id, search_texts.c.ref, search_texts.c.raised).where(
+            search_texts.c.rec_id == rec_id, search_texts.c.kind == "recommendation"
+        )
+    ).one()
+    return found.plan_id, found.ref, found.raised
+
+
+def _row(
+    rec_id: str, event: Any, raised: tuple[str, str, int], ref: str, day: date
+) -> dict[str, Any]:
+    return {
+        "rec_id": rec_id, "event_id": event.event_id, "plan_id": raised[0], "ref": ref,
+        "kind": KINDS[event.type_name], "eff_from": day_number(day), "raised": raised[2],
+        "text": event.text,
+    }  # fmt: skip
+
+
 def texts_of(rec_id: str, events: Sequence[Any]) -> list[dict[str, Any]]:
-    """A recommendation's texts as its corrections leave them (``as_corrected``), each with
-    the day it counts from."""
+    """A recommendation's texts as its corrections leave them (``as_corrected``: a
+    retracted text is left out, and so are those of a sub-action whose adding was), each
+    with the day it counts from."""
     entries = as_corrected(events)
     raised = day_number(counts_from(entries[0].effective, entries[0].recorded_at))
     return [

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.command_models import OpenPlan, RaiseRecommendation, RecordProgress
+from service.command_models import Correct, OpenPlan, RaiseRecommendation, RecordProgress
 from service.ledger import Ledger
 
 VOCABULARY = ["court", "audit", "staff", "fund", "team", "plan", "panel", "grant", "alarm", "child"]
@@ -28,7 +28,13 @@ START = date(2013, 1, 1)
 
 texts = st.lists(st.sampled_from(VOCABULARY), min_size=2, max_size=7).map(" ".join)
 days = st.integers(0, 700).map(lambda n: START + timedelta(days=n))
-recommendation = st.tuples(texts, days, st.lists(st.tuples(texts, st.integers(0, 400)), max_size=3))
+corrections = st.one_of(
+    st.none(), st.just(("retract", None)), texts.map(lambda text: ("text", text)),
+    st.integers(0, 400).map(lambda later: ("later", later)),
+)  # fmt: skip
+"""What becomes of an update: nothing, retracted, its text amended, or its day moved."""
+updates = st.lists(st.tuples(texts, st.integers(0, 400), corrections), max_size=3)
+recommendation = st.tuples(texts, days, updates)
 queries = st.one_of(
     st.sampled_from(VOCABULARY).map(lambda word: ("word", word)),
     st.sampled_from(VOCABULARY).map(lambda word: ("prefix", word[:3])),
@@ -69,7 +75,7 @@ def ledger(db_url: str, open_ledger: Callable[[str], Ledger]) -> Ledger:
 )
 def test_search_as_at_a_day_finds_exactly_what_a_naive_scan_of_the_texts_counting_then_finds(
     ledger: Ledger,
-    plan: list[tuple[str, date, list[tuple[str, int]]]],
+    plan: list[tuple[str, date, list[tuple[str, int, tuple[str, object] | None]]]],
     query: tuple[str, str],
     as_at: date,
 ) -> None:
@@ -82,9 +88,23 @@ def test_search_as_at_a_day_finds_exactly_what_a_naive_scan_of_the_texts_countin
             plan_id, RaiseRecommendation(ref=ref, text=text, effective=raised.isoformat())
         )
         units = [("recommendation", text, raised)]
-        for update, later in updates:
+        for update, later, correction in updates:
             day = raised + timedelta(days=later)
-            ledger.change(plan_id, ref, RecordProgress(text=update, effective=day.isoformat()))
+            recorded = ledger.change(
+                plan_id, ref, RecordProgress(text=update, effective=day.isoformat())
+            )
+            event, fix = recorded.event_ids[0], correction or ("keep", None)
+            if fix[0] == "retract":
+                ledger.change(plan_id, ref, Correct(event=event, reason="wrong", retract=True))
+                continue
+            if fix[0] == "text":
+                update = str(fix[1])
+                ledger.change(plan_id, ref, Correct(event=event, reason="typo", text=update))
+            elif fix[0] == "later":
+                day = raised + timedelta(days=int(fix[1]))  # type: ignore[call-overload]
+                ledger.change(
+                    plan_id, ref, Correct(event=event, reason="date", effective=day.isoformat())
+                )
             units.append(("update", update, day))
         expected += [
             (ref, kind, unit_text)
