@@ -35,7 +35,7 @@ def test_a_projection_of_an_older_schema_alone_is_rebuilt_from_the_log(
         )
     version = ledger.read_model.projection("recommendations").version
     others = {"plans": (2, 1), "directory": (2, 2), "proposals": (2, 2), "requests": (2, 1),
-              "seals": (2, 1)}  # fmt: skip
+              "search": (2, 1), "seals": (2, 1)}  # fmt: skip
     assert tracked(ledger) == {"recommendations": (2, version), **others}
     with ledger.read_model.engine.begin() as conn:
         old = tracking.c.name == "recommendations"
@@ -76,6 +76,7 @@ def test_a_tracking_table_of_the_shape_before_projections_had_versions_is_replac
         "directory": (0, 2),
         "proposals": (0, 2),
         "requests": (0, 1),
+        "search": (0, 1),
         "seals": (1, 1),  # evidence is never dropped: it goes on from what it holds
     }
     assert [plan.plan_id for plan in reopened.plans()] == ["dhr2"]
