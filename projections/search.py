@@ -45,7 +45,6 @@ from domain.state import sub_action_ref
 from projections.bulk import insert_rows, rows_matching
 from projections.digest import Tally
 from projections.directory import canonical
-from projections.history import as_corrected
 from projections.projection import EventSource
 from projections.tables import SEARCH_INDEX, day_number, items, search_texts
 
@@ -314,22 +313,24 @@ def _row(
 
 
 def texts_of(rec_id: str, events: Sequence[Any]) -> list[dict[str, Any]]:
-    """A recommendation's texts as its corrections leave them (``as_corrected``: a
-    retracted text is left out, and so are those of a sub-action whose adding was), each
-    with the day it counts from."""
-    entries = as_corrected(events)
-    raised = day_number(counts_from(entries[0].effective, entries[0].recorded_at))
-    return [
-        {
-            "rec_id": rec_id,
-            "event_id": entry.event_id,
-            "plan_id": events[0].plan_id,
-            "ref": entry.ref,
-            "kind": KINDS[entry.type],
-            "eff_from": day_number(counts_from(entry.effective, entry.recorded_at)),
-            "raised": raised,
-            "text": entry.data["text"],
-        }
-        for entry in entries
-        if entry.type in KINDS
-    ]
+    """A recommendation's texts as its corrections leave them (as ``as_corrected`` reads
+    them: a retracted text is left out, and so are those of a sub-action whose adding was),
+    each with the day it counts from."""
+    from domain.fold import amendments, item_refs, retracted
+
+    gone, amended, refs = retracted(events), amendments(events), item_refs(events)
+    dropped = {  # the sub-actions whose adding was retracted
+        refs[e.event_id] for e in events if e.event_id in gone and e.type_name == "SubActionAdded"
+    }
+    rows: list[dict[str, Any]] = []
+    raised = (events[0].plan_id, events[0].ref, 0)
+    for event in events:
+        ref = refs[event.event_id]
+        if event.type_name not in KINDS or event.event_id in gone or ref in dropped:
+            continue
+        data = {**event.data(), **amended.get(event.event_id, {})}
+        day = counts_from(data["effective"], event.timestamp)
+        if event.type_name == "Raised":
+            raised = (raised[0], raised[1], day_number(day))
+        rows.append({**_row(rec_id, event, raised, ref, day), "text": data["text"]})
+    return rows

@@ -1,7 +1,8 @@
 """Search (issue 29): by stem, phrase and prefix; filtered by plan, agency (any spelling the
 directory gives it), status and kind as at the day, and by when the recommendation was
 raised; as at a day (a text counts from its effective day, an item from when it exists);
-corrected texts found as corrected, retracted ones not at all; the same after a rebuild;
+corrected texts found as corrected, retracted ones not at all (nor those of a sub-action
+whose adding was retracted); the same after a rebuild;
 on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -125,6 +126,18 @@ def test_corrected_texts_are_found_as_corrected_and_retracted_ones_not_at_all(
     assert found(ledger, "inspected") == {"dhr1 overview/1 update"}
     ledger.change("dhr1", "overview/1", cmd.Correct(event=update, reason="wrong", retract=True))
     assert found(ledger, "inspected") == set()
+    ledger.change("dhr1", "overview/1.1", cmd.RecordProgress(
+        text="Safeguarding course booked", effective="2014-03-01",
+    ))  # fmt: skip
+    assert found(ledger, "safeguarding") == {
+        "dhr1 overview/1.1 sub_action",
+        "dhr1 overview/1.1 update",
+    }
+    added = next(e for e in ledger.history("dhr1", "overview/1") if e.type == "SubActionAdded")
+    ledger.change("dhr1", "overview/1", cmd.Correct(
+        event=added.event_id, reason="never agreed", retract=True
+    ))  # fmt: skip
+    assert found(ledger, "safeguarding", plan_id="dhr1") == set()  # and its update with it
     before = [hit.to_json() for hit in ledger.search("assessment")]
     ledger.read_model.clear()
     ledger.project()
