@@ -129,7 +129,7 @@ def test_corrected_texts_are_found_as_corrected_and_retracted_ones_not_at_all(
     ledger.change("dhr1", "overview/1.1", cmd.RecordProgress(
         text="Safeguarding course booked", effective="2014-03-01",
     ))  # fmt: skip
-    assert found(ledger, "safeguarding") == {
+    assert found(ledger, "safeguarding", plan_id="dhr1") == {
         "dhr1 overview/1.1 sub_action",
         "dhr1 overview/1.1 update",
     }
