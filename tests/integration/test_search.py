@@ -134,7 +134,7 @@ def test_corrected_texts_are_found_as_corrected_and_retracted_ones_not_at_all(
         "dhr1 overview/1.1 update",
     }
     added = next(e for e in ledger.history("dhr1", "overview/1") if e.type == "SubActionAdded")
-    ledger.change("dhr1", "overview/1", cmd.Correct(
+    ledger.change("dhr1", "overview/1.1", cmd.Correct(
         event=added.event_id, reason="never agreed", retract=True
     ))  # fmt: skip
     assert found(ledger, "safeguarding", plan_id="dhr1") == set()  # and its update with it
