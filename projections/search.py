@@ -246,15 +246,21 @@ class Search:
     evidence = False
     tables: tuple[Table, ...] = (search_texts,)
 
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[str, str, int]] = {}
+        """Recommendations' plan, ref and raising day, by id: what their texts' rows carry."""
+
     def forget(self) -> None:
-        """Nothing is kept in memory."""
+        self._known.clear()
 
     def apply(
         self, conn: Connection, events: Sequence[Any], source: EventSource, tally: Tally
     ) -> None:
         from domain.recommendation import Recommendation  # the write model: only to apply
 
-        known: dict[str, tuple[str, str, int]] = {}  # its plan, ref and raising, by rec id
+        if len(self._known) > 4096:
+            self._known.clear()
+        known = self._known
         rows: list[dict[str, Any]] = []
         again: dict[UUID, int] = {}  # the recommendations written again, to which version
         for event in events:
@@ -287,6 +293,8 @@ class Search:
             tally.rows(search_texts, old, -1)
             conn.execute(delete(search_texts).where(search_texts.c.rec_id.in_(keys)))
             rows = [row for row in rows if row["rec_id"] not in keys]
+            for key in keys:  # a correction may move its raising
+                known.pop(key, None)
             for aggregate, version in again.items():
                 rows += texts_of(str(aggregate), source.events_of(aggregate, version))
         insert_rows(conn, search_texts, rows, tally)
@@ -313,20 +321,17 @@ def _row(
 
 
 def texts_of(rec_id: str, events: Sequence[Any]) -> list[dict[str, Any]]:
-    """A recommendation's texts as its corrections leave them (as ``as_corrected`` reads
-    them: a retracted text is left out, and so are those of a sub-action whose adding was),
-    each with the day it counts from."""
+    """A recommendation's texts as its corrections leave them (a retracted one left out),
+    each with the day it counts from. The texts of a sub-action whose adding was retracted
+    stay, and are never found: a search finds only the texts of items that exist then."""
     from domain.fold import amendments, item_refs, retracted
 
     gone, amended, refs = retracted(events), amendments(events), item_refs(events)
-    dropped = {  # the sub-actions whose adding was retracted
-        refs[e.event_id] for e in events if e.event_id in gone and e.type_name == "SubActionAdded"
-    }
     rows: list[dict[str, Any]] = []
     raised = (events[0].plan_id, events[0].ref, 0)
     for event in events:
         ref = refs[event.event_id]
-        if event.type_name not in KINDS or event.event_id in gone or ref in dropped:
+        if event.type_name not in KINDS or event.event_id in gone:
             continue
         data = {**event.data(), **amended.get(event.event_id, {})}
         day = counts_from(data["effective"], event.timestamp)
