@@ -25,7 +25,6 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
     Table,
     and_,
     column,
@@ -93,6 +92,10 @@ class Filters:
     raised_from: date | None = None
     raised_to: date | None = None
 
+    def on_items(self) -> tuple[str, ...] | str | None:
+        """What it asks of the items as at the day (their agency, their status), if anything."""
+        return self.agencies if self.agencies is not None else self.status
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -127,9 +130,36 @@ def search(
     limit: int,
     offset: int = 0,
 ) -> list[SearchHit]:
-    """The texts that match every clause as at ``day``, best first."""
-    query = _postgres(clauses) if conn.dialect.name == "postgresql" else _sqlite(clauses)
-    found = conn.execute(_narrowed(query, filters, day).limit(limit).offset(offset)).all()
+    """The texts that match every clause as at ``day``, best first.
+
+    Ranked first, from the search table alone (and the items only when a filter asks for
+    their status or agency then); then, for the page of them only, each with its item's
+    status and agency as at ``day`` and its snippet."""
+    at = day_number(day)
+    engine = _Postgres(clauses) if conn.dialect.name == "postgresql" else _Sqlite(clauses)
+    item = and_(
+        items.c.rec_id == search_texts.c.rec_id,
+        items.c.ref == search_texts.c.ref,
+        items.c.kind == "item",
+        items.c.eff_from <= at,
+        items.c.eff_to > at,
+    )
+    found = engine.found()
+    ranked = (
+        select(search_texts.c.id, engine.score.label("score"))
+        .select_from(found if filters.on_items() is None else found.join(items, item))
+        .where(engine.match, *_narrowed(filters, at))
+        .order_by(engine.score, *_IN_PLAN_ORDER)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    page = (
+        select(search_texts, items.c.status, items.c.agency, engine.snippet.label("snippet"))
+        .select_from(found.join(ranked, ranked.c.id == search_texts.c.id).join(items, item))
+        .where(engine.match)
+        .order_by(ranked.c.score, *_IN_PLAN_ORDER)
+    )
     return [
         SearchHit(
             plan=row.plan_id,
@@ -141,7 +171,7 @@ def search(
             text=row.text,
             snippet=_pieces(row.snippet),
         )
-        for row in found
+        for row in conn.execute(page)
     ]
 
 
@@ -154,70 +184,65 @@ _IN_PLAN_ORDER = (
 """Texts that rank alike, in the same order whichever way the index was built."""
 
 
-def _sqlite(clauses: Sequence[Clause]) -> Select[Any]:
-    index = table(SEARCH_INDEX, column("rowid"))
-    words: ColumnElement[Any] = literal_column(SEARCH_INDEX)
-    match = " ".join(
-        '"' + " ".join(clause.words) + '"' + ("*" if clause.prefix else "") for clause in clauses
-    )
-    return (
-        select(search_texts, func.snippet(words, 0, MARK, UNMARK, "…", 24).label("snippet"))
-        .select_from(search_texts.join(index, index.c.rowid == search_texts.c.id))
-        .where(text(f"{SEARCH_INDEX} MATCH :match").bindparams(match=match))
-        .order_by(func.bm25(words), *_IN_PLAN_ORDER)
-    )
+class _Sqlite:
+    """FTS5: the index joined by rowid, BM25 (lower is better), ``snippet``."""
+
+    def __init__(self, clauses: Sequence[Clause]) -> None:
+        self.index = table(SEARCH_INDEX, column("rowid"))
+        words: ColumnElement[Any] = literal_column(SEARCH_INDEX)
+        match = " ".join('"' + " ".join(c.words) + '"' + ("*" if c.prefix else "") for c in clauses)
+        self.match = text(f"{SEARCH_INDEX} MATCH :match").bindparams(match=match)
+        self.score: ColumnElement[Any] = func.bm25(words)
+        self.snippet: ColumnElement[Any] = func.snippet(words, 0, MARK, UNMARK, "…", 24)
+
+    def found(self) -> Any:
+        return search_texts.join(self.index, self.index.c.rowid == search_texts.c.id)
 
 
-def _postgres(clauses: Sequence[Clause]) -> Select[Any]:
-    english: ColumnElement[Any] = literal_column("'english'")
-    query: ColumnElement[Any] | None = None
-    for clause in clauses:
-        if clause.prefix:
-            part = func.to_tsquery(english, literal(clause.words[0] + ":*"))
-        elif len(clause.words) > 1:
-            part = func.phraseto_tsquery(english, literal(" ".join(clause.words)))
-        else:
-            part = func.plainto_tsquery(english, literal(clause.words[0]))
-        query = part if query is None else query.op("&&")(part)
-    assert query is not None
-    vector = func.to_tsvector(english, search_texts.c.text)
-    options = f"StartSel={MARK}, StopSel={UNMARK}, MaxWords=35, MinWords=15, MaxFragments=2"
-    return (
-        select(
-            search_texts,
-            func.ts_headline(english, search_texts.c.text, query, options).label("snippet"),
+class _Postgres:
+    """``to_tsvector('english', text)`` under the GIN index, ``ts_rank`` (negated: lower is
+    better, as BM25), ``ts_headline``."""
+
+    def __init__(self, clauses: Sequence[Clause]) -> None:
+        english: ColumnElement[Any] = literal_column("'english'")
+        query: ColumnElement[Any] | None = None
+        for clause in clauses:
+            if clause.prefix:
+                part = func.to_tsquery(english, literal(clause.words[0] + ":*"))
+            elif len(clause.words) > 1:
+                part = func.phraseto_tsquery(english, literal(" ".join(clause.words)))
+            else:
+                part = func.plainto_tsquery(english, literal(clause.words[0]))
+            query = part if query is None else query.op("&&")(part)
+        assert query is not None
+        vector = func.to_tsvector(english, search_texts.c.text)
+        options = f"StartSel={MARK}, StopSel={UNMARK}, MaxWords=35, MinWords=15, MaxFragments=2"
+        self.match: ColumnElement[Any] = vector.op("@@")(query)
+        self.score: ColumnElement[Any] = -func.ts_rank(vector, query)
+        self.snippet: ColumnElement[Any] = func.ts_headline(
+            english, search_texts.c.text, query, options
         )
-        .where(vector.op("@@")(query))
-        .order_by(func.ts_rank(vector, query).desc(), *_IN_PLAN_ORDER)
-    )
+
+    def found(self) -> Any:
+        return search_texts
 
 
-def _narrowed(query: Select[Any], filters: Filters, day: date) -> Select[Any]:
-    """Only the texts that count as at ``day``, of items that exist then, as filtered; each
-    with its item's status and agency then."""
-    at = day_number(day)
-    item = and_(
-        items.c.rec_id == search_texts.c.rec_id,
-        items.c.ref == search_texts.c.ref,
-        items.c.kind == "item",
-        items.c.eff_from <= at,
-        items.c.eff_to > at,
-    )
-    query = query.add_columns(items.c.status, items.c.agency).join(items, item)
-    query = query.where(search_texts.c.eff_from <= at)
+def _narrowed(filters: Filters, at: int) -> list[ColumnElement[bool]]:
+    """Only the texts that count as at day ``at``, of items that exist then, as filtered."""
+    where = [search_texts.c.eff_from <= at, search_texts.c.item_from <= at]
     if filters.plans is not None:
-        query = query.where(search_texts.c.plan_id.in_(filters.plans))
+        where.append(search_texts.c.plan_id.in_(filters.plans))
     if filters.agencies is not None:
-        query = query.where(items.c.agency.in_(filters.agencies))
+        where.append(items.c.agency.in_(filters.agencies))
     if filters.status is not None:
-        query = query.where(items.c.status == filters.status)
+        where.append(items.c.status == filters.status)
     if filters.kind is not None:
-        query = query.where(search_texts.c.kind == filters.kind)
+        where.append(search_texts.c.kind == filters.kind)
     if filters.raised_from is not None:
-        query = query.where(search_texts.c.raised >= day_number(filters.raised_from))
+        where.append(search_texts.c.raised >= day_number(filters.raised_from))
     if filters.raised_to is not None:
-        query = query.where(search_texts.c.raised <= day_number(filters.raised_to))
-    return query
+        where.append(search_texts.c.raised <= day_number(filters.raised_to))
+    return where
 
 
 def agency_spellings(conn: Connection, names: dict[str, str], agency: str) -> tuple[str, ...]:
@@ -236,6 +261,17 @@ def _pieces(snippet: str) -> tuple[tuple[str, bool], ...]:
     return tuple(pieces)
 
 
+@dataclass
+class _Known:
+    """What the rows of a recommendation's texts carry: its plan, ref and raising day, and
+    when each of its items (it, and each sub-action) exists from, by ref."""
+
+    plan_id: str
+    ref: str
+    raised: int
+    starts: dict[str, int]
+
+
 class Search:
     """The search projection: a new text is added as its event is applied; a correction
     (or a sub-action of the oldest shape, known by its position) writes its
@@ -247,8 +283,8 @@ class Search:
     tables: tuple[Table, ...] = (search_texts,)
 
     def __init__(self) -> None:
-        self._known: dict[str, tuple[str, str, int]] = {}
-        """Recommendations' plan, ref and raising day, by id: what their texts' rows carry."""
+        self._known: dict[str, _Known] = {}
+        """By recommendation id; forgotten when another process moves the table on."""
 
     def forget(self) -> None:
         self._known.clear()
@@ -275,60 +311,61 @@ class Search:
                 continue
             rec_id, day = str(event.originator_id), counts_from(event.effective, event.timestamp)
             if isinstance(event, Recommendation.Raised):
-                known[rec_id] = (event.plan_id, event.ref, day_number(day))
+                raised = day_number(day)
+                known[rec_id] = _Known(event.plan_id, event.ref, raised, {event.ref: raised})
                 rows.append(_row(rec_id, event, known[rec_id], event.ref, day))
             elif isinstance(event, Recommendation.SubActionAdded | Recommendation.ProgressRecorded):
                 if rec_id not in known:  # raised in an earlier batch
-                    known[rec_id] = _raised(conn, rec_id)
-                ref = known[rec_id][1]
+                    known[rec_id] = _stored(conn, rec_id)
+                rec = known[rec_id]
                 if isinstance(event, Recommendation.SubActionAdded):
-                    action = event.number
+                    item = sub_action_ref(rec.ref, event.number)  # type: ignore[arg-type]
+                    rec.starts[item] = day_number(day)
+                elif event.action is None:
+                    item = rec.ref
                 else:
-                    action = event.action
-                item = ref if action is None else sub_action_ref(ref, action)
-                rows.append(_row(rec_id, event, known[rec_id], item, day))
+                    item = sub_action_ref(rec.ref, event.action)
+                rows.append(_row(rec_id, event, rec, item, day))
         if again:
             keys = [str(rec_id) for rec_id in again]
             old = rows_matching(conn, search_texts, ["rec_id"], [(key,) for key in keys])
             tally.rows(search_texts, old, -1)
             conn.execute(delete(search_texts).where(search_texts.c.rec_id.in_(keys)))
             rows = [row for row in rows if row["rec_id"] not in keys]
-            for key in keys:  # a correction may move its raising
+            for key in keys:  # a correction may move its raising, or take a sub-action away
                 known.pop(key, None)
             for aggregate, version in again.items():
                 rows += texts_of(str(aggregate), source.events_of(aggregate, version))
         insert_rows(conn, search_texts, rows, tally)
 
 
-def _raised(conn: Connection, rec_id: str) -> tuple[str, str, int]:
-    """A recommendation's plan, ref and raising day, from its own text's row."""
+def _stored(conn: Connection, rec_id: str) -> _Known:
+    """What a recommendation's texts' rows carry, from its own and its sub-actions' rows."""
     found = conn.execute(
-        select(search_texts.c.plan_id, search_texts.c.ref, search_texts.c.raised).where(
-            search_texts.c.rec_id == rec_id, search_texts.c.kind == "recommendation"
-        )
-    ).one()
-    return found.plan_id, found.ref, found.raised
+        select(search_texts.c.kind, search_texts.c.plan_id, search_texts.c.ref,
+               search_texts.c.raised, search_texts.c.eff_from)
+        .where(search_texts.c.rec_id == rec_id, search_texts.c.kind != "update")
+    ).all()  # fmt: skip
+    [own] = (row for row in found if row.kind == "recommendation")
+    return _Known(own.plan_id, own.ref, own.raised, {row.ref: row.eff_from for row in found})
 
 
-def _row(
-    rec_id: str, event: Any, raised: tuple[str, str, int], ref: str, day: date
-) -> dict[str, Any]:
+def _row(rec_id: str, event: Any, rec: _Known, ref: str, day: date) -> dict[str, Any]:
     return {
-        "rec_id": rec_id, "event_id": event.event_id, "plan_id": raised[0], "ref": ref,
-        "kind": KINDS[event.type_name], "eff_from": day_number(day), "raised": raised[2],
-        "text": event.text,
+        "rec_id": rec_id, "event_id": event.event_id, "plan_id": rec.plan_id, "ref": ref,
+        "kind": KINDS[event.type_name], "eff_from": day_number(day), "raised": rec.raised,
+        "item_from": rec.starts.get(ref, day_number(day)), "text": event.text,
     }  # fmt: skip
 
 
 def texts_of(rec_id: str, events: Sequence[Any]) -> list[dict[str, Any]]:
-    """A recommendation's texts as its corrections leave them (a retracted one left out),
-    each with the day it counts from. The texts of a sub-action whose adding was retracted
-    stay, and are never found: a search finds only the texts of items that exist then."""
+    """A recommendation's texts as its corrections leave them, each with the day it counts
+    from: a retracted text left out, and those of a sub-action whose adding was."""
     from domain.fold import amendments, item_refs, retracted
 
     gone, amended, refs = retracted(events), amendments(events), item_refs(events)
+    rec = _Known(events[0].plan_id, events[0].ref, 0, {})
     rows: list[dict[str, Any]] = []
-    raised = (events[0].plan_id, events[0].ref, 0)
     for event in events:
         ref = refs[event.event_id]
         if event.type_name not in KINDS or event.event_id in gone:
@@ -336,6 +373,9 @@ def texts_of(rec_id: str, events: Sequence[Any]) -> list[dict[str, Any]]:
         data = {**event.data(), **amended.get(event.event_id, {})}
         day = counts_from(data["effective"], event.timestamp)
         if event.type_name == "Raised":
-            raised = (raised[0], raised[1], day_number(day))
-        rows.append({**_row(rec_id, event, raised, ref, day), "text": data["text"]})
+            rec.raised = day_number(day)
+        if event.type_name != "ProgressRecorded":
+            rec.starts[ref] = day_number(day)
+        if ref in rec.starts:  # not of a sub-action whose adding was retracted
+            rows.append({**_row(rec_id, event, rec, ref, day), "text": data["text"]})
     return rows

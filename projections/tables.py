@@ -239,6 +239,7 @@ search_texts = Table(
     Column("kind", String(16), nullable=False),  # recommendation, sub_action or update
     Column("eff_from", Integer, nullable=False),  # the first day as at which it counts
     Column("raised", Integer, nullable=False),  # the same, of its recommendation
+    Column("item_from", Integer, nullable=False),  # the same, of its item: when it exists
     Column("text", Text, nullable=False),  # as corrected
     info={"item": ("rec_id",)},
 )
