@@ -8,8 +8,8 @@ the recommendations projection keeps them, which also gives its status and agenc
 
 A query is words (each must appear; English stemming: "assessments" finds "assessment"),
 "quoted phrases" (the words in that order), and prefixes (``safeguard*``). SQLite reads it
-with FTS5 (porter stemmer, BM25 ranking); PostgreSQL with ``to_tsvector('english', …)``
-under a GIN index (``ts_rank``). A word of no letters or digits is ignored; on PostgreSQL,
+with FTS5 (porter stemmer, BM25 ranking); PostgreSQL with a stored
+``to_tsvector('english', text)`` under a GIN index (``ts_rank``). A word of no letters or digits is ignored; on PostgreSQL,
 so is an English stop word ("the", "and").
 """
 
@@ -200,8 +200,8 @@ class _Sqlite:
 
 
 class _Postgres:
-    """``to_tsvector('english', text)`` under the GIN index, ``ts_rank`` (negated: lower is
-    better, as BM25), ``ts_headline``."""
+    """The stored ``words`` (``to_tsvector('english', text)``) under the GIN index,
+    ``ts_rank`` (negated: lower is better, as BM25), ``ts_headline``."""
 
     def __init__(self, clauses: Sequence[Clause]) -> None:
         english: ColumnElement[Any] = literal_column("'english'")
@@ -215,7 +215,9 @@ class _Postgres:
                 part = func.plainto_tsquery(english, literal(clause.words[0]))
             query = part if query is None else query.op("&&")(part)
         assert query is not None
-        vector = func.to_tsvector(english, search_texts.c.text)
+        vector: ColumnElement[Any] = literal_column(
+            "rl_search.words"
+        )  # to_tsvector('english', text), stored
         options = f"StartSel={MARK}, StopSel={UNMARK}, MaxWords=35, MinWords=15, MaxFragments=2"
         self.match: ColumnElement[Any] = vector.op("@@")(query)
         self.score: ColumnElement[Any] = -func.ts_rank(vector, query)

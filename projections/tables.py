@@ -245,8 +245,9 @@ search_texts = Table(
 )
 """Every text the log holds as known now (each recommendation's, sub-action's and update's,
 read through its corrections) and the day it counts from, indexed by the database's own
-full-text engine: an FTS5 table kept by triggers on SQLite, a GIN index on PostgreSQL, both
-with English stemming (``projections.search``)."""
+full-text engine: an FTS5 table kept by triggers on SQLite; on PostgreSQL a generated
+``words`` column (``to_tsvector('english', text)``) under a GIN index; both with English
+stemming (``projections.search``)."""
 Index("rl_search_by_rec", search_texts.c.rec_id)
 SEARCH_INDEX = "rl_search_words"
 
@@ -266,14 +267,12 @@ for _statement in (
 ):
     event.listen(search_texts, "after_create", _ddl(_statement, "sqlite"))
 event.listen(search_texts, "before_drop", _ddl(f"DROP TABLE IF EXISTS {SEARCH_INDEX}", "sqlite"))
-event.listen(
-    search_texts,
-    "after_create",
-    _ddl(
-        f"CREATE INDEX {SEARCH_INDEX} ON %(fullname)s USING gin (to_tsvector('english', text))",
-        "postgresql",
-    ),
-)
+for _statement in (  # the words stored, so that ranking a match reads them, not the text
+    "ALTER TABLE %(fullname)s ADD COLUMN words tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english', text)) STORED",
+    f"CREATE INDEX {SEARCH_INDEX} ON %(fullname)s USING gin (words)",
+):
+    event.listen(search_texts, "after_create", _ddl(_statement, "postgresql"))
 
 
 def day_number(day: date) -> int:
