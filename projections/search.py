@@ -9,8 +9,8 @@ the recommendations projection keeps them, which also gives its status and agenc
 A query is words (each must appear; English stemming: "assessments" finds "assessment"),
 "quoted phrases" (the words in that order), and prefixes (``safeguard*``). SQLite reads it
 with FTS5 (porter stemmer, BM25 ranking); PostgreSQL with a stored
-``to_tsvector('english', text)`` under a GIN index (``ts_rank``). A word of no letters or digits is ignored; on PostgreSQL,
-so is an English stop word ("the", "and").
+``to_tsvector('english', text)`` under a GIN index (``ts_rank``). A word of no letters or
+digits is ignored; on PostgreSQL, so is an English stop word ("the", "and").
 """
 
 from __future__ import annotations
