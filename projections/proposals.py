@@ -60,6 +60,7 @@ class Proposals:
 
         decided = {Recommendation.ProposalApproved: "approved",
                    Recommendation.ProposalRejected: "rejected"}  # fmt: skip
+        # and "retracted" when a correction retracts the proposal
         for event in events:
             if isinstance(event, Recommendation.ChangeProposed):
                 [raised] = source.events_of(event.originator_id, 1)
@@ -77,7 +78,7 @@ class Proposals:
                 insert_rows(conn, proposals, [row], tally)
             elif type(event) in decided:
                 _decide(conn, event.proposal, decided[type(event)], event, tally)
-            elif isinstance(event, Recommendation.Corrected) and event.retract:  # retracted
+            elif isinstance(event, Recommendation.Corrected) and event.retract:
                 _decide(conn, event.corrects, "retracted", event, tally)
 
 
