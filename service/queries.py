@@ -14,7 +14,7 @@ from domain.errors import (
     PlanNotFound,
     RecommendationNotFound,
 )
-from domain.kinds import Status
+from domain.kinds import AgencyKind, Status
 from domain.rules import NO_LEAD
 from domain.spelling import spelling_key
 from projections import queries
@@ -29,6 +29,7 @@ from projections.directory import (
     refiled,
 )
 from projections.history import HistoryEntry, history
+from projections.national import NationalItem, national_items
 from projections.plans import PlanView, plan_view, plans_in_order
 from projections.search import KINDS, Filters, SearchHit, agency_spellings, parse, search
 from projections.tables import micros
@@ -181,6 +182,16 @@ class Queries(Store):
 
         hits = self._query(plan_id, found, as_at)
         return [hit for hit in hits if access.sees(hit.plan)]
+
+    def national(self, *, as_at: date | None = None) -> list[NationalItem]:
+        """Every recommendation and sub-action of the plans the one acting sees addressed to
+        a national body (an agency the directory marks national), as at a day (as known
+        now): its status, age and latest response, oldest first."""
+        day = as_at or today()
+        bodies = {a.name for a in self.agencies() if a.kind is AgencyKind.NATIONAL}
+        if not bodies:
+            return []
+        return national_items(self.status(as_at=day), self.agency_names(), bodies, day)
 
     def changes(
         self,

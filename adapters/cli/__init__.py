@@ -8,13 +8,13 @@ from typer.main import get_command_name
 
 from adapters.cli import (  # noqa: F401
     access,
+    across_plans,
     commands,
     directory,
     follow_up,
     integrity,
     queries,
     reports,
-    search,
     serve,
 )
 from adapters.cli.app import app

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.settings import Settings
 from adapters.stores.common import scrub, storage_cause, storage_errors
-from adapters.web import api, follow_up_pages, pages, search
+from adapters.web import across_plans, api, follow_up_pages, pages
 from adapters.web.errors import body_of, status_of
 from adapters.web.gate import Gate, is_api
 from adapters.web.gateway import Gateway
@@ -118,8 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.writes)
     app.include_router(pages.router)
     app.include_router(follow_up_pages.router)
-    app.include_router(search.api)
-    app.include_router(search.pages)
+    app.include_router(across_plans.api)
+    app.include_router(across_plans.pages)
     app.mount("/static/swagger", StaticFiles(directory=pages.SWAGGER), name="swagger")
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
 

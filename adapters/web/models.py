@@ -59,6 +59,22 @@ class SearchHitOut(BaseModel):
     snippet: list[SnippetPieceOut]
 
 
+class ResponseOut(BaseModel):
+    effective: str = Field(description="When, as written.")
+    text: str
+
+
+class NationalItemOut(BaseModel):
+    plan: str
+    ref: str
+    agency: str = Field(description="The national body, by the directory's name for it.")
+    status: str
+    raised: date | None
+    days: int | None = Field(description="Its age as at the day: to its completion, if done.")
+    overdue: bool
+    response: ResponseOut | None = Field(description="Its latest progress update then.")
+
+
 class StandingOut(BaseModel):
     """Where an item stands now in the follow-up cycle."""
 

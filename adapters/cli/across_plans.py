@@ -1,4 +1,5 @@
-"""`recledger search`: every recommendation, sub-action and update of every plan, by word."""
+"""Across plans (issue 29): `recledger search`, every recommendation, sub-action and update
+of every plan by word; `recledger national`, what was asked of national bodies."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from domain.time_axes import asked_at
 from domain.values import COUNT_MAX
 
 if TYPE_CHECKING:  # the read side loads when the query runs, not for --help
+    from projections.national import NationalItem
     from projections.search import SearchHit
 
 FIELDS = ["plan", "ref", "kind", "status", "agency", "counts_from", "text"]
+NATIONAL_FIELDS = ["plan", "ref", "agency", "status", "raised", "days", "overdue",
+                   "response_effective", "response"]  # fmt: skip
 
 
 @app.command("search")
@@ -89,3 +93,36 @@ def search(
 
 def _row(hit: SearchHit) -> dict[str, Any]:
     return {name: value for name, value in hit.to_json().items() if name in FIELDS}
+
+
+@app.command("national")
+def national(
+    ctx: typer.Context, as_at: AsAt = None, as_json: AsJson = False, as_csv: AsCsv = False
+) -> None:
+    """Every recommendation and sub-action addressed to a national body (an agency the
+    directory marks national: `agency add --kind national`), across the plans, as at a
+    date: its status, its age in days (to its completion, if completed) and its latest
+    response, oldest first."""
+    form = listing_format(as_json, as_csv)
+    day = as_at_day(as_at)
+    found = run(ctx, lambda ledger: ledger.national(as_at=day), writes=False, answers=True)
+    if form == "json":
+        emit_json([item.to_json() for item in found])
+    elif form == "csv":
+        emit_csv([_national_row(item) for item in found], NATIONAL_FIELDS)
+    elif not found:
+        typer.echo(f"nothing addressed to a national body {asked_at(day, None)}")
+    else:
+        for item in found:
+            age = "" if item.days is None else f"  {item.days} days"
+            late = "  overdue" if item.overdue else ""
+            say(f"{item.plan}  {item.ref}  {item.agency}  {item.status}{age}{late}")
+            if item.response is not None:
+                say(f"    {item.response.effective.text}: {item.response.text}")
+
+
+def _national_row(item: NationalItem) -> dict[str, Any]:
+    row = item.to_json()
+    response = row.pop("response") or {}
+    return {**row, "response_effective": response.get("effective", ""),
+            "response": response.get("text", "")}  # fmt: skip

@@ -1,5 +1,6 @@
-"""Search (issue 29): ``GET /api/search`` and the page ``/search``, whose query and
-filters are all in its URL, so a search can be bookmarked and sent on."""
+"""Across plans (issue 29): search (``GET /api/search`` and the page ``/search``, whose
+query and filters are all in its URL, so a search can be bookmarked and sent on), and what
+was asked of national bodies (``GET /api/national``)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,16 @@ async def search(
         call,
         question,
         lambda ledger: [h.to_json() for h in found(ledger, q, plan, filters, day, limit, offset)],
+    )
+
+
+@api.get("/national", response_model=list[m.NationalItemOut], tags=["queries"])
+async def national(call: Call, as_at: AsAt = None) -> Response:
+    """Every recommendation and sub-action addressed to a national body, across the plans,
+    as at a date: its status, age in days and latest response, oldest first."""
+    day = as_at or today()
+    return await kept(
+        call, ("national", day), lambda ledger: [n.to_json() for n in ledger.national(as_at=day)]
     )
 
 

@@ -1,7 +1,8 @@
-"""Search over HTTP (in-process): ``GET /api/search`` answers what the ledger finds, in the
-shape the OpenAPI document gives, filtered, and for a token limited to another
-plan, nothing of this one; the page ``/search`` keeps its query and filters in its URL, marks the
-words found (escaped: a text is never markup), and links each to its item."""
+"""Across plans over HTTP (in-process). Search: ``GET /api/search`` answers what the ledger
+finds, in the shape the OpenAPI document gives, filtered, and for a token limited to another
+plan, nothing of this one; the page ``/search`` keeps its query and filters in its URL,
+marks the words found (escaped: a text is never markup), and links each to its item. What
+was asked of national bodies: ``GET /api/national``."""
 
 from __future__ import annotations
 
@@ -65,3 +66,22 @@ def test_the_page_keeps_the_query_in_its_url_and_marks_the_words_found(
     assert empty.status_code == 200 and 'data-testid="search-results"' not in empty.text
     nothing = client.get("/search", params={"q": "xylophone"})
     assert "Nothing found" in nothing.text
+
+
+def test_the_api_lists_what_was_asked_of_a_national_body(
+    client: TestClient, seeded: Seeded
+) -> None:
+    coordinator = auth(seeded.tokens["coordinator"])
+    assert client.get("/api/national", headers=coordinator).json() == []
+    made = client.post(
+        "/api/directory/agencies",
+        json={"name": "West Mercia Police", "kind": "national"},  # as if it were one
+        headers=coordinator,
+    )
+    assert made.status_code == 201, made.text
+    found = client.get("/api/national", params={"as_at": "2014-03"}, headers=coordinator)
+    assert found.status_code == 200, found.text
+    items = found.json()
+    assert items and {i["agency"] for i in items} == {"West Mercia Police"}
+    assert all(i["days"] is not None and i["days"] >= 0 for i in items)
+    assert any(i["response"] and i["response"]["text"] for i in items)
