@@ -109,3 +109,11 @@ async def search_page(
         request, "search.html", who=page.grant, asked=asked, hits=hits, more=more,
         statuses=[s.value for s in Status], kinds=list(KINDS.values()), offset=offset,
     )  # fmt: skip
+
+
+@pages.get("/national", response_class=HTMLResponse)
+async def national_page(request: Request, page: Page, as_at: str = "") -> Response:
+    """What was asked of national bodies, across the plans, as at a day."""
+    day = given_day(as_at, "as at") or today()
+    found = await page(lambda ledger: ledger.national(as_at=day))
+    return render(request, "national.html", who=page.grant, as_at=as_at, day=day, found=found)

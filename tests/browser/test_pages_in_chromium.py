@@ -125,6 +125,7 @@ def test_the_auditor_finds_no_write_controls(page: Any, site: tuple[str, Seeded]
         "/inbox",
         "/directory",
         "/search?q=marac+training*&kind=update",
+        "/national",
     ],
 )
 def test_every_page_passes_axe_core_accessibility_checks(

@@ -85,3 +85,8 @@ def test_the_api_lists_what_was_asked_of_a_national_body(
     assert items and {i["agency"] for i in items} == {"West Mercia Police"}
     assert all(i["days"] is not None and i["days"] >= 0 for i in items)
     assert any(i["response"] and i["response"]["text"] for i in items)
+    sign_in(client, seeded.tokens["coordinator"])
+    page = client.get("/national", params={"as_at": "2014-03"})
+    assert page.status_code == 200, page.text
+    rows = re.findall(r'<tr>\s*<td><a href="/plans/dhr2/r/([^"]+)">', page.text)
+    assert sorted(rows) == sorted(i["ref"] for i in items)
