@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -32,6 +33,7 @@ from projections.history import HistoryEntry, history
 from projections.national import NationalItem, national_items
 from projections.plans import PlanView, plan_view, plans_in_order
 from projections.search import KINDS, Filters, SearchHit, agency_spellings, parse, search
+from projections.similar import Said, said_before
 from projections.tables import micros
 from projections.views import ChangeView, Page, RecommendationView
 from service import access
@@ -192,6 +194,23 @@ class Queries(Store):
         if not bodies:
             return []
         return national_items(self.status(as_at=day), self.agency_names(), bodies, day)
+
+    def similar(self, plan_id: str, ref: str, *, limit: int = 5) -> list[Said]:
+        """The recommendations of other plans (that the one acting sees) most like this
+        one, by their texts as known now, most alike first, with what became of each."""
+        values.count(limit, "limit")
+        wanted = self.detail(plan_id, ref)
+        found = self._query(
+            None, lambda conn, day: said_before(conn, plan_id, wanted.text, limit * 4), None
+        )
+        said = []
+        for other in (s for s in found if access.sees(s.plan)):
+            now = self.detail(other.plan, other.ref)
+            done = now.completed.start if now.completed else None
+            begun = now.raised.start if now.raised else None
+            days = (done - begun).days if done and begun else None
+            said.append(replace(other, status=now.status.value, days=days))
+        return said[:limit]
 
     def changes(
         self,

@@ -1,5 +1,6 @@
 """Across plans (issue 29): `recledger search`, every recommendation, sub-action and update
-of every plan by word; `recledger national`, what was asked of national bodies."""
+of every plan by word; `recledger similar`, what other plans said before; `recledger
+national`, what was asked of national bodies."""
 
 from __future__ import annotations
 
@@ -93,6 +94,29 @@ def search(
 
 def _row(hit: SearchHit) -> dict[str, Any]:
     return {name: value for name, value in hit.to_json().items() if name in FIELDS}
+
+
+@app.command("similar")
+def similar(
+    ctx: typer.Context,
+    plan_id: Annotated[str, typer.Argument(metavar="PLAN_ID", help="The plan's id, e.g. dhr2.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The recommendation, e.g. overview/3.")],
+    limit: Annotated[int, typer.Option(min=1, max=100, help="At most this many.")] = 5,
+    as_json: AsJson = False,
+) -> None:
+    """Said before: the recommendations of other plans most like this one (by their texts'
+    words, rapidfuzz's token-set ratio, 0-100), with their status now and the days they
+    took to complete."""
+    found = run(ctx, lambda ledger: ledger.similar(plan_id, ref, limit=limit), writes=False)
+    if as_json:
+        emit_json([said.to_json() for said in found])
+    elif not found:
+        typer.echo("no other plan's recommendation to compare with")
+    else:
+        for said in found:
+            took = "" if said.days is None else f", completed in {said.days} days"
+            say(f"{said.score:5.1f}  {said.plan}  {said.ref}  ({said.status}{took})")
+            say(f"       {said.text}")
 
 
 @app.command("national")
