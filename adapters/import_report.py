@@ -45,6 +45,10 @@ def report_json(
             for subject, event in outcome.events
         ],
         "warnings": [{"line": w.line, "message": w.message} for w in _all(warnings, outcome)],
+        "said_before": [
+            {**said.to_json(), "ref": ref, "other_ref": said.ref}
+            for ref, said in outcome.said_before
+        ],
     }
 
 
@@ -80,6 +84,12 @@ def report_text(
     if outcome.unchanged_since is not None and warnings:  # given when it was read before
         lines.append(f"its {len(warnings)} reading warnings are those of {outcome.unchanged_since}")
         warnings = []
+    if outcome.said_before:
+        lines.append("said before: each new recommendation's closest in another plan (0-100):")
+        lines += [
+            f"  {ref}: {said.score:.0f} {said.plan} {said.ref} ({said.status})"
+            for ref, said in outcome.said_before
+        ]
     found = _all(warnings, outcome)
     if found:
         lines.append(f"warnings ({len(found)}), for a person to review:")

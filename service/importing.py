@@ -20,6 +20,7 @@ from domain.fuzzy_date import FuzzyDate
 from domain.kinds import Status
 from domain.plan import Plan, document_source
 from domain.recommendation import Recommendation
+from projections.similar import Said
 from service.documents import (
     Note,
     PlanDocument,
@@ -28,6 +29,10 @@ from service.documents import (
 from service.filing import filed
 from service.queries import Queries
 from service.revising import add_action, revise, settle_statuses
+
+SAID_BEFORE = 50
+"""How alike (0-100) another plan's recommendation must be to be named in the report: the
+reworded ones of ``bench.similar`` scored 57-86, unrelated ones of the seed 10-30."""
 
 
 @dataclass
@@ -40,6 +45,8 @@ class ImportOutcome:
     unchanged_since: str | None = None
     """The version the document says nothing new since (this one, if imported before), so
     its reading's warnings were given then; None: it changed something."""
+    said_before: list[tuple[str, Said]] = field(default_factory=list)
+    """For each recommendation it raises, the closest of another plan's (issue 29)."""
 
 
 def import_document(ledger: Queries, document: PlanDocument, *, dry_run: bool) -> ImportOutcome:
@@ -96,6 +103,10 @@ def import_document(ledger: Queries, document: PlanDocument, *, dry_run: bool) -
     ]
     if changed and not dry_run:
         ledger.save_atomically(*changed, conflict=f"{document.plan_id!r} changed during the import")
+    for _, event in outcome.events:
+        if isinstance(event, Recommendation.Raised):
+            found = ledger.said_before(document.plan_id, event.text, limit=1)
+            outcome.said_before += [(event.ref, s) for s in found if s.score >= SAID_BEFORE]
     return outcome
 
 

@@ -198,10 +198,13 @@ class Queries(Store):
     def similar(self, plan_id: str, ref: str, *, limit: int = 5) -> list[Said]:
         """The recommendations of other plans (that the one acting sees) most like this
         one, by their texts as known now, most alike first, with what became of each."""
+        return self.said_before(plan_id, self.detail(plan_id, ref).text, limit=limit)
+
+    def said_before(self, plan_id: str, text: str, *, limit: int = 5) -> list[Said]:
+        """The recommendations of plans other than ``plan_id`` most like ``text``."""
         values.count(limit, "limit")
-        wanted = self.detail(plan_id, ref)
         found = self._query(
-            None, lambda conn, day: said_before(conn, plan_id, wanted.text, limit * 4), None
+            None, lambda conn, day: said_before(conn, plan_id, text, limit * 4), None
         )
         said = []
         for other in (s for s in found if access.sees(s.plan)):

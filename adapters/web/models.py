@@ -296,6 +296,16 @@ class ImportWarningOut(BaseModel):
     message: str
 
 
+class SaidBeforeOut(BaseModel):
+    ref: str = Field(description="The recommendation raised.")
+    plan: str = Field(description="The other plan.")
+    other_ref: str = Field(description="Its recommendation most like the one raised.")
+    text: str
+    score: float = Field(description="How alike, 0-100 (rapidfuzz's token-set ratio).")
+    status: str
+    days: int | None = Field(description="Days from raised to completed, once completed.")
+
+
 class ImportOut(BaseModel):
     plan: str
     version: dict[str, Any]
@@ -307,6 +317,9 @@ class ImportOut(BaseModel):
     already_imported: bool
     events: list[ImportEventOut]
     warnings: list[ImportWarningOut]
+    said_before: list[SaidBeforeOut] = Field(
+        description="Each recommendation it raises, and the closest of another plan's."
+    )
 
 
 class ErrorOut(BaseModel):

@@ -63,3 +63,23 @@ def test_the_cli_prints_them(tmp_path: Path, seed_plan: Path) -> None:
     assert (said["plan"], said["ref"], said["days"]) == ("dhr2", "overview/1", None)
     back = shell("similar", "dhr2", "overview/1", "--limit", "1").stdout.splitlines()
     assert "dhr9  overview/1" in back[0]
+
+
+def test_an_import_names_what_each_new_recommendation_was_said_before_as(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    plan = tmp_path / "dhr10.csv"
+    plan.write_text(
+        "No,Recommendation,Agency\n"
+        f'1,"{REWORDED}",Police\n'
+        '2,"Build an analytical tool to identify the people most vulnerable to harm from '
+        'repeat domestic abuse.",Police\n'
+        '3,"Paint the meeting room",Estates\n'
+    )
+    document = read_document(plan, plan_id="dhr10")[0]
+    outcome = ledger.import_document(document)
+    said = {ref: (s.plan, s.ref) for ref, s in outcome.said_before}
+    assert said["overview/2"] == ("dhr2", "imr/west-mercia-police/1")
+    assert said["overview/1"][0] in ("dhr2", "dhr9")  # the seed's, or dhr9's rewording of it
+    assert "overview/3" not in said  # nothing alike enough to name
+    assert all(s.score >= 50 for _, s in outcome.said_before)
