@@ -418,6 +418,7 @@ async def recommendation(
             "may_change": ledger.may_change(plan, ref),
             "pending": [p for p in ledger.proposals(plan) if p.ref == now.ref],
             "diff": diff,
+            "alike": ledger.similar(plan, ref, limit=3) if now.parent is None else [],
         }
 
     found = await page(read)

@@ -90,3 +90,23 @@ def test_the_api_lists_what_was_asked_of_a_national_body(
     assert page.status_code == 200, page.text
     rows = re.findall(r'<tr>\s*<td><a href="/plans/dhr2/r/([^"]+)">', page.text)
     assert sorted(rows) == sorted(i["ref"] for i in items)
+
+
+def test_a_recommendation_page_shows_what_other_plans_said_before(
+    client: TestClient, seeded: Seeded
+) -> None:
+    coordinator = auth(seeded.tokens["coordinator"])
+    assert client.post("/api/plans", json={"plan_id": "dhr9", "title": "Nine"},
+                       headers=coordinator).status_code == 201  # fmt: skip
+    raised = client.post(
+        "/api/plans/dhr9/recommendations",
+        json={"ref": "overview/1", "text": "Review the management of the operational "
+              "information system so that it is dynamic and open to scrutiny"},
+        headers=coordinator,
+    )  # fmt: skip
+    assert raised.status_code == 201, raised.text
+    sign_in(client, seeded.tokens["coordinator"])
+    page = client.get("/plans/dhr9/r/overview/1")
+    assert page.status_code == 200, page.text
+    said = re.search(r'data-testid="said-before">(.*?)</section>', page.text, re.S)
+    assert said and 'href="/plans/dhr2/r/imr/west-mercia-police/6"' in said.group(1)
