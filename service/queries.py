@@ -206,14 +206,16 @@ class Queries(Store):
         found = self._query(
             None, lambda conn, day: said_before(conn, plan_id, text, limit * 4), None
         )
-        said = []
+        said: list[Said] = []
         for other in (s for s in found if access.sees(s.plan)):
+            if len(said) == limit:
+                break
             now = self.detail(other.plan, other.ref)
             done = now.completed.start if now.completed else None
             begun = now.raised.start if now.raised else None
             days = (done - begun).days if done and begun else None
             said.append(replace(other, status=now.status.value, days=days))
-        return said[:limit]
+        return said
 
     def changes(
         self,
