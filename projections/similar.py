@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 from sqlalchemy import Connection, select
 
 from projections.tables import search_texts
@@ -39,15 +37,12 @@ class Said:
         }  # fmt: skip
 
 
-def said_before(conn: Connection, plan_id: str, text: str, limit: int) -> list[Said]:
-    """The ``limit`` recommendations of other plans whose texts are most like ``text``."""
+def other_recommendations(conn: Connection, plan_id: str) -> list[Said]:
+    """Every recommendation of the plans other than ``plan_id``, with its text as known now
+    (scored 0 until compared)."""
     rows = conn.execute(
         select(search_texts.c.plan_id, search_texts.c.ref, search_texts.c.text).where(
             search_texts.c.kind == "recommendation", search_texts.c.plan_id != plan_id
         )
-    ).all()
-    found = process.extract(
-        text, [row.text for row in rows], scorer=fuzz.token_set_ratio,
-        processor=default_process, limit=limit,
-    )  # fmt: skip
-    return [Said(rows[i].plan_id, rows[i].ref, rows[i].text, score) for _, score, i in found]
+    )
+    return [Said(row.plan_id, row.ref, row.text, 0.0) for row in rows]

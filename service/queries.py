@@ -33,7 +33,7 @@ from projections.history import HistoryEntry, history
 from projections.national import NationalItem, national_items
 from projections.plans import PlanView, plan_view, plans_in_order
 from projections.search import KINDS, Filters, SearchHit, agency_spellings, parse, search
-from projections.similar import Said, said_before
+from projections.similar import Said, other_recommendations
 from projections.tables import micros
 from projections.views import ChangeView, Page, RecommendationView
 from service import access
@@ -202,10 +202,16 @@ class Queries(Store):
 
     def said_before(self, plan_id: str, text: str, *, limit: int = 5) -> list[Said]:
         """The recommendations of plans other than ``plan_id`` most like ``text``."""
+        from rapidfuzz import fuzz, process  # only said before compares texts
+        from rapidfuzz.utils import default_process
+
         values.count(limit, "limit")
-        found = self._query(
-            None, lambda conn, day: said_before(conn, plan_id, text, limit * 4), None
-        )
+        others = self._query(None, lambda conn, day: other_recommendations(conn, plan_id), None)
+        ranked = process.extract(
+            text, [other.text for other in others], scorer=fuzz.token_set_ratio,
+            processor=default_process, limit=None,
+        )  # fmt: skip
+        found = [replace(others[index], score=score) for _, score, index in ranked]
         said: list[Said] = []
         for other in (s for s in found if access.sees(s.plan)):
             if len(said) == limit:

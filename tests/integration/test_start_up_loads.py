@@ -25,6 +25,7 @@ NOT_FOR_A_QUERY = (
     "service.importing",
     "service.audit_trail",
     "service.command_models",  # the commands as values: only a write builds them
+    "rapidfuzz",  # texts and names compared: said before, the closest names an import suggests
     # the write model: the aggregates and their events' classes load to change an
     # aggregate or to apply events to the read models, never to read them
     "domain.recommendation",
