@@ -2,9 +2,10 @@
 by the database's own full-text engine, ranked, with the words found marked.
 
 The search projection keeps each text as known now, read through its corrections, with the
-first day as at which it counts (``domain.rules.counts_from``). A text counts as at D when
-that day is on or before D and its item exists as at D (the item's row in ``rl_items``, as
-the recommendations projection keeps them, which also gives its status and agency then).
+first day as at which it counts (``domain.rules.counts_from``) and the first day its item
+exists (its recommendation raised, its sub-action added). A text counts as at D when both
+are on or before D; the item's row in ``rl_items`` (the recommendations projection's) gives
+its status and agency then.
 
 A query is words (each must appear; English stemming: "assessments" finds "assessment"),
 "quoted phrases" (the words in that order), and prefixes (``safeguard*``). SQLite reads it
@@ -92,9 +93,10 @@ class Filters:
     raised_from: date | None = None
     raised_to: date | None = None
 
-    def on_items(self) -> tuple[str, ...] | str | None:
-        """What it asks of the items as at the day (their agency, their status), if anything."""
-        return self.agencies if self.agencies is not None else self.status
+    @property
+    def asks_items(self) -> bool:
+        """Whether it asks what the items are as at the day (their agency, their status)."""
+        return self.agencies is not None or self.status is not None
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def search(
     found = engine.found()
     ranked = (
         select(search_texts.c.id, engine.score.label("score"))
-        .select_from(found if filters.on_items() is None else found.join(items, item))
+        .select_from(found.join(items, item) if filters.asks_items else found)
         .where(engine.match, *_narrowed(filters, at))
         .order_by(engine.score, *_IN_PLAN_ORDER)
         .limit(limit)
