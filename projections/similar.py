@@ -1,12 +1,11 @@
-""" "Said before" (issue 29): the recommendations of other plans most like one, by rapidfuzz's
-token-set ratio on their texts as known now.
+"""Said before (issue 29): the recommendations of other plans, which ``Queries.said_before``
+ranks by rapidfuzz's token-set ratio against one recommendation's text.
 
-On the labelled set of ``python -m bench.similar`` (12 reworded recommendations among 40) it
-ranked the intended one first in 11 of 12 (mean reciprocal rank 0.938); BM25 over SQLite's
-FTS5 also 11 of 12 (0.958), TF-IDF with cosine similarity 10 of 12 (0.917). The ratio is
-chosen for giving the same answer on either database (BM25 is SQLite's alone). Its
-weakness: a short text whose words all appear in the longer one scores as high as a close
-rewording."""
+On the labelled set of ``python -m bench.similar`` (12 reworded recommendations among 40) the
+ratio ranked the intended one first in 11 of 12 (mean reciprocal rank 0.938); BM25 over
+SQLite's FTS5 also 11 of 12 (0.958), TF-IDF with cosine similarity 10 of 12 (0.917). The
+ratio gives the same answer on either database (BM25 is SQLite's alone). Its weakness: a
+short text whose words all appear in the longer one scores as high as a close rewording."""
 
 from __future__ import annotations
 
