@@ -47,12 +47,12 @@ def national_items(
     national ``bodies`` by the directory's ``names``; oldest first."""
     found = []
     for view in views:
-        raised = _first_day(view.raised)
+        raised = first_day(view.raised)
         for item in view.items():
             body = canonical(names, item.agency)
             if body not in bodies:
                 continue
-            end = _first_day(item.completed) or day
+            end = first_day(item.completed) or day
             last = item.last_update
             found.append(
                 NationalItem(
@@ -69,5 +69,7 @@ def national_items(
     return sorted(found, key=lambda n: (n.raised or date.max, n.plan, n.ref))
 
 
-def _first_day(when: FuzzyDate | None) -> date | None:
+def first_day(when: FuzzyDate | None) -> date | None:
+    """The first day a fuzzy date covers (its last, where only that is known): how an age
+    in days is counted, here and by said before."""
     return None if when is None else when.start or when.end

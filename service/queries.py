@@ -30,7 +30,7 @@ from projections.directory import (
     refiled,
 )
 from projections.history import HistoryEntry, history
-from projections.national import NationalItem, national_items
+from projections.national import NationalItem, first_day, national_items
 from projections.plans import PlanView, plan_view, plans_in_order
 from projections.search import KINDS, Filters, SearchHit, agency_spellings, parse, search
 from projections.similar import Said, other_recommendations
@@ -217,8 +217,7 @@ class Queries(Store):
             if len(said) == limit:
                 break
             now = self.detail(other.plan, other.ref)
-            done = now.completed.start if now.completed else None
-            begun = now.raised.start if now.raised else None
+            done, begun = first_day(now.completed), first_day(now.raised)
             days = (done - begun).days if done and begun else None
             said.append(replace(other, status=now.status.value, days=days))
         return said
